@@ -1,0 +1,225 @@
+"""The `course` command: services, lessons, tests and checks, for learners and CI alike."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from course import doctor as doctor_checks
+from course.lessons import LessonNotFound, discover, find
+from course.paths import ROOT
+from course.runner import ScriptResult, run_lessons
+from course.services.embedded import ServiceStartError
+from course.services.manager import ServiceManager, UpReport
+from course.services.probes import SERVICES
+from course.settings import SettingsError, redact_url
+
+app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
+services_app = typer.Typer(help="Start, stop and check PostgreSQL, MongoDB, Redis and S3.")
+app.add_typer(services_app, name="services")
+# outside a terminal (CI logs), Rich would wrap tables at 80 columns
+console = Console(width=None if sys.stdout.isatty() else 150)
+
+ModeOption = Annotated[
+    str, typer.Option("--mode", help="auto (Docker if an engine answers), docker or embedded")
+]
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def print_up_report(report: UpReport) -> None:
+    for key, (preferred, used) in report.moved_ports.items():
+        console.print(
+            f"port {preferred} is in use by another program: {SERVICES[key].title} "
+            f"uses port {used} instead (written to .env)"
+        )
+    started = ", ".join(SERVICES[key].title for key in report.started) or "nothing"
+    console.print(f"started {started} in {report.mode} mode in {report.seconds:.1f}s")
+    if report.already_running:
+        running = ", ".join(SERVICES[key].title for key in report.already_running)
+        console.print(f"already answering, left as they are: {running}")
+
+
+def bring_up(manager: ServiceManager, mode: str, keys: list[str] | None = None) -> UpReport:
+    try:
+        report = manager.up(keys, mode=mode)
+    except (ServiceStartError, SettingsError, subprocess.CalledProcessError) as error:
+        raise fail(f"{error}. See README.md, 'Troubleshooting'.") from None
+    print_up_report(report)
+    return report
+
+
+def print_status(manager: ServiceManager) -> bool:
+    table = Table(title="Services")
+    for column in ("service", "URL", "mode", "round trip", "ms"):
+        table.add_column(column)
+    statuses = manager.status()
+    for status in statuses:
+        answer = f"[green]{status.answer}[/]" if status.ok else f"[red]DOWN: {status.answer}[/]"
+        table.add_row(
+            status.title,
+            redact_url(status.url),
+            status.mode,
+            answer,
+            f"{status.milliseconds:.0f}",
+        )
+    console.print(table)
+    return all(status.ok for status in statuses)
+
+
+@services_app.command("up")
+def services_up(
+    service: Annotated[list[str] | None, typer.Argument(help="postgres, mongo, redis, s3")] = None,
+    mode: ModeOption = "auto",
+) -> None:
+    """Start the services that are not running yet (all four by default)."""
+    unknown = set(service or []) - set(SERVICES)
+    if unknown:
+        raise fail(f"unknown service(s) {', '.join(sorted(unknown))}: use {', '.join(SERVICES)}")
+    manager = ServiceManager()
+    bring_up(manager, mode, service)
+    print_status(manager)
+
+
+@services_app.command("down")
+def services_down() -> None:
+    """Stop exactly the services that `course services up` started."""
+    stopped = ServiceManager().down()
+    console.print(f"stopped: {', '.join(stopped) or 'nothing was running'}")
+
+
+@services_app.command("status")
+def services_status() -> None:
+    """Show each service, its URL, its mode and a real round trip to it."""
+    if not print_status(ServiceManager()):
+        raise fail("some services are down: start them with `make services-up`")
+
+
+@app.command()
+def doctor() -> None:
+    """Check Python, the installed packages, Docker and every service, with a fix for each."""
+    table = Table(title="course doctor")
+    for column in ("check", "result", "detail", "fix"):
+        table.add_column(column)
+    checks = doctor_checks.run_checks()
+    for check in checks:
+        result = (
+            "[green]ok[/]"
+            if check.ok
+            else ("[red]FAIL[/]" if check.required else "[yellow]note[/]")
+        )
+        table.add_row(check.name, result, check.detail, "" if check.ok else check.fix)
+    console.print(table)
+    if not all(check.ok for check in checks if check.required):
+        raise typer.Exit(1)
+
+
+@app.command("list")
+def list_lessons() -> None:
+    """List the lessons with their scripts, notebooks, tests and exercises."""
+    table = Table(title="Lessons")
+    for column in ("lesson", "scripts", "notebooks", "tests", "exercises"):
+        table.add_column(column)
+    for lesson in discover():
+        table.add_row(
+            f"{lesson.name}\n[dim]{lesson.summary}[/]",
+            "\n".join(script.name for script in lesson.scripts),
+            "\n".join(notebook.name for notebook in lesson.notebooks),
+            "\n".join(test.name for test in lesson.tests),
+            "\n".join(exercise.stem for exercise in lesson.exercises),
+        )
+    console.print(table)
+
+
+@app.command()
+def run(
+    lesson: Annotated[str | None, typer.Argument(help="e.g. 01-database or 01")] = None,
+    mode: ModeOption = "auto",
+) -> None:
+    """Run every lesson's scripts in course order (or one lesson's), then show a summary."""
+    try:
+        lessons = [find(lesson)] if lesson else discover()
+    except LessonNotFound as error:
+        raise fail(str(error)) from None
+    manager = ServiceManager()
+    bring_up(manager, mode)
+    if not print_status(manager):
+        raise fail("a service did not answer its round trip")
+    total = sum(len(one.scripts) for one in lessons)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task("running lesson scripts", total=total)
+
+        def on_start(one, script) -> None:
+            progress.update(task, description=f"running {one.name}/{script.name}")
+
+        def on_done(result: ScriptResult) -> None:
+            mark = "[green]passed[/]" if result.passed else "[red]FAILED[/]"
+            progress.console.print(f"{mark} {result.lesson}/{result.script} {result.seconds:.1f}s")
+            progress.advance(task)
+
+        results = run_lessons(lessons, on_start, on_done)
+    print_run_summary(results)
+    if any(not result.passed for result in results):
+        raise typer.Exit(1)
+
+
+def print_run_summary(results: list[ScriptResult]) -> None:
+    table = Table(title="Lesson scripts")
+    for column in ("lesson", "script", "status", "seconds"):
+        table.add_column(column)
+    for result in results:
+        status = "[green]passed[/]" if result.passed else f"[red]FAILED ({result.returncode})[/]"
+        table.add_row(result.lesson, result.script, status, f"{result.seconds:.1f}")
+    console.print(table if results else "no lesson scripts yet: the services round trip passed")
+    for result in results:
+        if not result.passed:
+            console.rule(f"[red]{result.lesson}/{result.script}: last lines")
+            console.print(result.last_lines(), markup=False, highlight=False)
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def test(
+    context: typer.Context,
+    lesson: Annotated[str | None, typer.Argument(help="e.g. 01-database; all by default")] = None,
+    mode: ModeOption = "auto",
+    workers: Annotated[int, typer.Option(help="parallel pytest workers")] = min(
+        os.cpu_count() or 1, 4
+    ),
+) -> None:
+    """Run pytest over the course (tests and notebooks), starting and then stopping services.
+
+    Only the services this command started are stopped at the end. Extra arguments go to pytest.
+    """
+    paths = []
+    if lesson:
+        try:
+            paths = [str(find(lesson).path)]
+        except LessonNotFound as error:
+            raise fail(str(error)) from None
+    manager = ServiceManager()
+    report = bring_up(manager, mode)
+    try:
+        command = [sys.executable, "-m", "pytest", "-n", str(workers), *paths, *context.args]
+        console.print(f"$ {' '.join(command[1:])}", highlight=False)
+        returncode = subprocess.run(command, cwd=ROOT).returncode
+    finally:
+        if report.started:
+            stopped = manager.down(report.started)
+            console.print(f"stopped the services this run started: {', '.join(stopped)}")
+    raise typer.Exit(returncode)

@@ -1,0 +1,83 @@
+"""Check the learner's environment: Python, packages, settings, Docker and every service."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from importlib import metadata
+
+from packaging.requirements import Requirement
+
+from course.paths import ENV_FILE
+from course.services.manager import docker_engine_answers
+from course.services.probes import SERVICES, ServiceUnavailable
+from course.settings import SettingsError, get_settings
+
+DISTRIBUTION = "python-backend-course"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One thing that is right or wrong, and how to fix it when wrong."""
+
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+    # a check that is only informative (Docker absent is fine: embedded mode is used)
+    required: bool = True
+
+
+def check_python() -> Check:
+    version = ".".join(map(str, sys.version_info[:3]))
+    return Check(
+        "Python",
+        sys.version_info >= (3, 11),
+        f"{version} at {sys.executable}",
+        "install Python 3.11 or newer, then run `make install`",
+    )
+
+
+def check_packages() -> Check:
+    """Every dependency the project declares is installed at a version it allows."""
+    try:
+        requirements = [Requirement(r) for r in metadata.requires(DISTRIBUTION) or []]
+    except metadata.PackageNotFoundError:
+        return Check("packages", False, "the course is not installed", "run `make install`")
+    problems = []
+    for requirement in requirements:
+        if requirement.marker and not requirement.marker.evaluate({"extra": "dev"}):
+            continue
+        try:
+            installed = metadata.version(requirement.name)
+        except metadata.PackageNotFoundError:
+            problems.append(f"{requirement.name} missing")
+            continue
+        if not requirement.specifier.contains(installed, prereleases=True):
+            problems.append(f"{requirement.name} {installed} (wants {requirement.specifier})")
+    detail = "; ".join(problems) or f"{len(requirements)} requirements satisfied"
+    return Check("packages", not problems, detail, "run `make install`")
+
+
+def check_docker() -> Check:
+    answers = docker_engine_answers()
+    detail = "engine answers: Docker mode" if answers else "no engine: embedded mode is used"
+    return Check("Docker", answers, detail, "optional: start Docker to use Docker mode", False)
+
+
+def check_services() -> list[Check]:
+    try:
+        settings = get_settings()
+    except SettingsError as error:
+        return [Check("settings", False, str(error), f"edit {ENV_FILE.name}")]
+    checks = [Check("settings", True, f"read from the environment and {ENV_FILE.name}")]
+    for spec in SERVICES.values():
+        try:
+            checks.append(Check(spec.title, True, spec.check(settings)))
+        except ServiceUnavailable as error:
+            checks.append(Check(spec.title, False, error.reason, "run `make services-up`"))
+    return checks
+
+
+def run_checks() -> list[Check]:
+    return [check_python(), check_packages(), check_docker(), *check_services()]

@@ -1,0 +1,142 @@
+"""One real round trip to each service: a query, a PING, a bucket listing.
+
+Each probe returns a short description of what the server answered, or raises
+`ServiceUnavailable` with one line that says what is wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from course.settings import Settings, redact_url
+
+logger = logging.getLogger(__name__)
+
+START_HINT = "start the services with `make services-up` (or `course services up`)"
+PROBE_TIMEOUT_SECONDS = 3
+
+
+class ServiceUnavailable(RuntimeError):
+    """A service the lesson needs did not answer; the message says how to start it."""
+
+    def __init__(self, title: str, url: str, reason: str):
+        self.title, self.url, self.reason = title, redact_url(url), _first_line(reason)
+        super().__init__(
+            f"{self.title} is not reachable at {self.url} ({self.reason}): {START_HINT}"
+        )
+
+
+def _first_line(text: str) -> str:
+    """The gist of a driver's error: its first line, without pymongo's topology dump."""
+    lines = [line.strip() for line in str(text).splitlines() if line.strip()]
+    gist = (lines[0] if lines else "no answer").split(" (configured timeouts")[0]
+    return gist.split(", Timeout: ")[0][:200]
+
+
+def sqlalchemy_url_to_libpq(url: str) -> str:
+    """Turn `postgresql+psycopg://...` into the `postgresql://...` form libpq understands."""
+    scheme, rest = url.split("://", 1)
+    return "postgresql://" + rest if scheme.startswith("postgresql") else url
+
+
+def probe_postgres(settings: Settings) -> str:
+    """Run `SELECT version()` on the course database."""
+    import psycopg
+
+    url = sqlalchemy_url_to_libpq(settings.database_url)
+    with psycopg.connect(url, connect_timeout=PROBE_TIMEOUT_SECONDS) as connection:
+        (version,) = connection.execute("SHOW server_version").fetchone()
+    return f"PostgreSQL {version}"
+
+
+def probe_mongo(settings: Settings) -> str:
+    """Ping MongoDB and read its version."""
+    import pymongo
+
+    timeout_ms = PROBE_TIMEOUT_SECONDS * 1000
+    with pymongo.MongoClient(
+        settings.mongo_url, serverSelectionTimeoutMS=timeout_ms, connectTimeoutMS=timeout_ms
+    ) as client:
+        client.admin.command("ping")
+        hello = client.admin.command("hello")
+        version = client.server_info()["version"]
+    replica_set = f", replica set {hello['setName']}" if "setName" in hello else ""
+    return f"MongoDB {version}{replica_set}"
+
+
+def probe_redis(settings: Settings) -> str:
+    """PING Redis and read its version."""
+    import redis
+
+    client = redis.Redis.from_url(
+        settings.redis_url,
+        socket_connect_timeout=PROBE_TIMEOUT_SECONDS,
+        socket_timeout=PROBE_TIMEOUT_SECONDS,
+    )
+    with client:
+        client.ping()
+        version = client.info("server")["redis_version"]
+    return f"Redis {version}, PONG"
+
+
+def make_s3_client(settings: Settings):
+    """Create a boto3 S3 client for the configured endpoint (path-style, short timeouts)."""
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(
+        "s3",
+        endpoint_url=settings.s3_endpoint_url,
+        aws_access_key_id=settings.aws_access_key_id,
+        aws_secret_access_key=settings.aws_secret_access_key,
+        region_name=settings.aws_default_region,
+        config=Config(
+            s3={"addressing_style": "path"},
+            connect_timeout=PROBE_TIMEOUT_SECONDS,
+            read_timeout=PROBE_TIMEOUT_SECONDS * 5,
+            retries={"max_attempts": 2, "mode": "standard"},
+        ),
+    )
+
+
+def probe_s3(settings: Settings) -> str:
+    """List the buckets and check that the course bucket exists."""
+    bucket_names = [bucket["Name"] for bucket in make_s3_client(settings).list_buckets()["Buckets"]]
+    if settings.s3_bucket not in bucket_names:
+        raise RuntimeError(f"the bucket {settings.s3_bucket!r} does not exist")
+    return f"S3, {len(bucket_names)} bucket(s), {settings.s3_bucket!r} present"
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """What the toolkit knows about one service."""
+
+    key: str
+    title: str
+    url_setting: str
+    default_port: int
+    probe: Callable[[Settings], str]
+
+    def url(self, settings: Settings) -> str:
+        return getattr(settings, self.url_setting)
+
+    def check(self, settings: Settings) -> str:
+        """Do a round trip, or raise `ServiceUnavailable` with a one-line reason."""
+        try:
+            return self.probe(settings)
+        except Exception as error:  # any driver error means the same thing to a learner
+            logger.debug("%s probe failed", self.title, exc_info=True)
+            raise ServiceUnavailable(self.title, self.url(settings), str(error)) from None
+
+
+SERVICES: dict[str, ServiceSpec] = {
+    spec.key: spec
+    for spec in (
+        ServiceSpec("postgres", "PostgreSQL", "database_url", 5432, probe_postgres),
+        ServiceSpec("mongo", "MongoDB", "mongo_url", 27017, probe_mongo),
+        ServiceSpec("redis", "Redis", "redis_url", 6379, probe_redis),
+        ServiceSpec("s3", "S3", "s3_endpoint_url", 9000, probe_s3),
+    )
+}
