@@ -11,19 +11,19 @@ from __future__ import annotations
 
 import os
 import sys
-import uuid
 from collections.abc import Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from course.lessons import discover
-from course.services.probes import (
-    SERVICES,
-    ServiceUnavailable,
-    make_s3_client,
-    sqlalchemy_url_to_libpq,
+from course.sandbox import (
+    temporary_bucket,
+    temporary_mongo_database,
+    temporary_postgres_database,
 )
+from course.sandbox import unique_name as make_unique_name
+from course.services.probes import SERVICES, ServiceUnavailable, make_s3_client
 from course.settings import Settings, SettingsError, get_settings
 
 # Lesson modules have course-wide unique names (sql_orm, redis_cache, ...), so every lesson
@@ -33,10 +33,6 @@ for lesson in discover():
         sys.path.insert(0, str(lesson.path))
 
 REDIS_TEST_DATABASES = 15  # Redis has 16 logical databases; 0 is left to scripts and notebooks
-
-
-def unique_suffix() -> str:
-    return uuid.uuid4().hex[:10]
 
 
 @pytest.fixture(scope="session")
@@ -92,21 +88,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture
 def database_url(settings: Settings) -> Iterator[str]:
     """The SQLAlchemy URL of a fresh, empty PostgreSQL database, dropped after the test."""
-    import psycopg
-    from sqlalchemy.engine import make_url
-
     require_service("postgres", settings)
-    name = f"test_{unique_suffix()}"
-    admin_url = sqlalchemy_url_to_libpq(settings.database_url)
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield (
-            make_url(settings.database_url).set(database=name).render_as_string(hide_password=False)
-        )
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with temporary_postgres_database(settings, prefix="test") as url:
+        yield url
 
 
 @pytest.fixture
@@ -136,9 +120,8 @@ def mongo_client(settings: Settings):
 @pytest.fixture
 def mongo_db(mongo_client):
     """A uniquely named MongoDB database, dropped after the test."""
-    database = mongo_client[f"test_{unique_suffix()}"]
-    yield database
-    mongo_client.drop_database(database.name)
+    with temporary_mongo_database(mongo_client, prefix="test") as database:
+        yield database
 
 
 # --- Redis ------------------------------------------------------------------------------
@@ -186,29 +169,8 @@ def s3_client(settings: Settings):
 @pytest.fixture
 def s3_bucket(s3_client) -> Iterator[str]:
     """A uniquely named S3 bucket, emptied (every version) and deleted after the test."""
-    bucket_name = f"test-{unique_suffix()}"
-    s3_client.create_bucket(Bucket=bucket_name)
-    yield bucket_name
-    empty_and_delete_bucket(s3_client, bucket_name)
-
-
-def empty_and_delete_bucket(s3_client, bucket_name: str) -> None:
-    uploads = s3_client.list_multipart_uploads(Bucket=bucket_name).get("Uploads", [])
-    for upload in uploads:
-        s3_client.abort_multipart_upload(
-            Bucket=bucket_name, Key=upload["Key"], UploadId=upload["UploadId"]
-        )
-    paginator = s3_client.get_paginator("list_object_versions")
-    for page in paginator.paginate(Bucket=bucket_name):
-        versions = page.get("Versions", []) + page.get("DeleteMarkers", [])
-        if versions:
-            s3_client.delete_objects(
-                Bucket=bucket_name,
-                Delete={
-                    "Objects": [{"Key": v["Key"], "VersionId": v["VersionId"]} for v in versions]
-                },
-            )
-    s3_client.delete_bucket(Bucket=bucket_name)
+    with temporary_bucket(s3_client, prefix="test") as bucket_name:
+        yield bucket_name
 
 
 # --- names ------------------------------------------------------------------------------
@@ -217,4 +179,4 @@ def empty_and_delete_bucket(s3_client, bucket_name: str) -> None:
 @pytest.fixture
 def unique_name() -> str:
     """A name no other test uses: for pub/sub channels, queues, temporary resources."""
-    return f"test-{unique_suffix()}"
+    return make_unique_name("test").replace("_", "-")

@@ -1,0 +1,74 @@
+"""Throwaway namespaces on the real services: a database, a bucket, a unique name.
+
+The test fixtures use these for per-test isolation, and scripts and notebooks use them so
+that running twice, or beside another learner, never mixes data. Each is removed on exit.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from course.services.probes import sqlalchemy_url_to_libpq
+from course.settings import Settings
+
+
+def unique_name(prefix: str = "scratch") -> str:
+    """A name no other run uses, e.g. `scratch_3f9a1c2b7d` (valid for databases and keys)."""
+    return f"{prefix}_{uuid.uuid4().hex[:10]}"
+
+
+@contextmanager
+def temporary_postgres_database(settings: Settings, prefix: str = "scratch") -> Iterator[str]:
+    """Create an empty PostgreSQL database; yield its SQLAlchemy URL; drop it on exit."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    name = unique_name(prefix)
+    admin_url = sqlalchemy_url_to_libpq(settings.database_url)
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        url = make_url(settings.database_url).set(database=name)
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            # FORCE ends sessions a test or notebook left open, so the drop never hangs
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def temporary_mongo_database(mongo_client, prefix: str = "scratch"):
+    """Yield a uniquely named MongoDB database; drop it on exit."""
+    database = mongo_client[unique_name(prefix)]
+    try:
+        yield database
+    finally:
+        mongo_client.drop_database(database.name)
+
+
+@contextmanager
+def temporary_bucket(s3_client, prefix: str = "scratch") -> Iterator[str]:
+    """Create a uniquely named S3 bucket; yield its name; empty and delete it on exit."""
+    bucket_name = unique_name(prefix).replace("_", "-")
+    s3_client.create_bucket(Bucket=bucket_name)
+    try:
+        yield bucket_name
+    finally:
+        empty_and_delete_bucket(s3_client, bucket_name)
+
+
+def empty_and_delete_bucket(s3_client, bucket_name: str) -> None:
+    """Delete every object version, delete marker and unfinished upload, then the bucket."""
+    uploads = s3_client.list_multipart_uploads(Bucket=bucket_name).get("Uploads", [])
+    for upload in uploads:
+        s3_client.abort_multipart_upload(
+            Bucket=bucket_name, Key=upload["Key"], UploadId=upload["UploadId"]
+        )
+    for page in s3_client.get_paginator("list_object_versions").paginate(Bucket=bucket_name):
+        versions = page.get("Versions", []) + page.get("DeleteMarkers", [])
+        if versions:
+            objects = [{"Key": v["Key"], "VersionId": v["VersionId"]} for v in versions]
+            s3_client.delete_objects(Bucket=bucket_name, Delete={"Objects": objects})
+    s3_client.delete_bucket(Bucket=bucket_name)
