@@ -223,3 +223,9 @@ def test(
             stopped = manager.down(report.started)
             console.print(f"stopped the services this run started: {', '.join(stopped)}")
     raise typer.Exit(returncode)
+
+
+# Commands that live in their own modules register themselves on `app` here.
+# (each module defines `register(app: typer.Typer) -> None`)
+# -- registered command modules: begin --
+# -- registered command modules: end --
