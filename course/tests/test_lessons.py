@@ -1,0 +1,97 @@
+"""Lessons are found in course order, and no lesson imports another."""
+
+import ast
+
+import pytest
+
+from course.lessons import LessonNotFound, discover, find, load_lesson
+
+
+def write_lesson(root, name, manifest="", scripts=()):
+    folder = root / name
+    folder.mkdir()
+    (folder / "lesson.toml").write_text(manifest)
+    for script in scripts:
+        (folder / script).write_text(
+            'def main():\n    pass\n\n\nif __name__ == "__main__":\n    main()\n'
+        )
+    return folder
+
+
+def test_lessons_are_found_in_course_order_and_other_folders_ignored(tmp_path):
+    write_lesson(tmp_path, "02-filesystem")
+    write_lesson(tmp_path, "01-database")
+    (tmp_path / "notebooks").mkdir()
+    assert [lesson.name for lesson in discover(tmp_path)] == ["01-database", "02-filesystem"]
+
+
+def test_scripts_run_in_the_manifest_order_then_unlisted_ones(tmp_path):
+    folder = write_lesson(
+        tmp_path,
+        "01-database",
+        manifest='scripts = ["sql_orm.py", "sql_injection.py"]\n',
+        scripts=["sql_injection.py", "sql_orm.py", "sql_extra.py"],
+    )
+    (folder / "sql_helpers.py").write_text("VALUE = 1\n")  # not runnable: no main guard
+    lesson = load_lesson(folder)
+    assert [script.name for script in lesson.scripts] == [
+        "sql_orm.py",
+        "sql_injection.py",
+        "sql_extra.py",
+    ]
+
+
+def test_a_manifest_naming_a_missing_script_is_an_error(tmp_path):
+    folder = write_lesson(tmp_path, "01-database", manifest='scripts = ["gone.py"]\n')
+    with pytest.raises(FileNotFoundError, match=r"gone\.py"):
+        load_lesson(folder)
+
+
+@pytest.mark.parametrize("name", ["01-database", "01", "1"])
+def test_a_lesson_can_be_named_by_folder_or_number(tmp_path, name):
+    write_lesson(tmp_path, "01-database")
+    assert find(name, tmp_path).name == "01-database"
+
+
+def test_an_unknown_lesson_lists_the_known_ones(tmp_path):
+    write_lesson(tmp_path, "01-database")
+    with pytest.raises(LessonNotFound, match="the lessons are: 01-database"):
+        find("07", tmp_path)
+
+
+def imported_modules(path):
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node.module.split(".")[0]
+
+
+def lesson_modules(lesson):
+    return {path.stem for path in lesson.path.glob("*.py")}
+
+
+@pytest.mark.parametrize("lesson", discover(), ids=lambda lesson: lesson.name)
+def test_a_lesson_never_imports_another_lesson(lesson):
+    others = {
+        module: other.name
+        for other in discover()
+        if other != lesson
+        for module in lesson_modules(other)
+    }
+    offending = {
+        f"{path.relative_to(lesson.path)} imports {module} from {others[module]}"
+        for path in lesson.path.rglob("*.py")
+        for module in imported_modules(path)
+        if module in others
+    }
+    assert not offending
+
+
+def test_module_names_are_unique_across_the_course():
+    seen = {}
+    for lesson in discover():
+        for module in lesson_modules(lesson):
+            assert module not in seen, f"{module}.py is in {seen.get(module)} and {lesson.name}"
+            seen[module] = lesson.name

@@ -1,0 +1,98 @@
+"""`course services up` and `down` in embedded mode, on a throwaway set of servers.
+
+These tests start a second set of the four servers beside the ones the suite uses, in their
+own folder and with their own `.env`, so they never disturb the services under test.
+"""
+
+import shutil
+import socket
+import uuid
+from collections.abc import Iterator
+
+import psutil
+import pytest
+from dotenv import dotenv_values
+
+from course.paths import SERVICES_DIR
+from course.services.manager import ServiceManager, free_port, write_env_file
+from course.services.probes import SERVICES
+
+URL_VARIABLES = {
+    "postgres": "DATABASE_URL",
+    "mongo": "MONGO_URL",
+    "redis": "REDIS_URL",
+    "s3": "S3_ENDPOINT_URL",
+}
+DEAD_URLS = {
+    "DATABASE_URL": "postgresql+psycopg://course:course@127.0.0.1:{port}/course",
+    "MONGO_URL": "mongodb://127.0.0.1:{port}/course?directConnection=true",
+    "REDIS_URL": "redis://127.0.0.1:{port}/0",
+    "S3_ENDPOINT_URL": "http://127.0.0.1:{port}",
+}
+
+
+@pytest.fixture
+def taken_ports() -> Iterator[dict[str, int]]:
+    """A port per service that another program (a bare listening socket) holds."""
+    sockets = {}
+    for key in SERVICES:
+        holder = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        sockets[key] = holder
+    yield {key: holder.getsockname()[1] for key, holder in sockets.items()}
+    for holder in sockets.values():
+        holder.close()
+
+
+@pytest.fixture
+def isolated_manager(tmp_path, taken_ports, monkeypatch) -> Iterator[ServiceManager]:
+    """A manager with its own `.env` (pointing at dead ports) and its own data folder."""
+    for variable in URL_VARIABLES.values():
+        monkeypatch.delenv(variable, raising=False)
+    env_file = tmp_path / ".env"
+    write_env_file(env_file, {var: url.format(port=free_port()) for var, url in DEAD_URLS.items()})
+    # inside the repository: PostgreSQL's unprivileged user must be able to reach it
+    services_dir = SERVICES_DIR / f"test-{uuid.uuid4().hex[:8]}"
+    manager = ServiceManager(env_file, services_dir, preferred_ports=taken_ports)
+    yield manager
+    manager.down()
+    shutil.rmtree(services_dir, ignore_errors=True)
+
+
+def running(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+@pytest.mark.slow
+def test_up_takes_a_free_port_when_one_is_taken_and_writes_it_to_env(isolated_manager, taken_ports):
+    report = isolated_manager.up(mode="embedded")
+
+    assert sorted(report.started) == sorted(SERVICES)
+    assert set(report.moved_ports) == set(SERVICES)
+    env = dotenv_values(isolated_manager.env_file)
+    assert env["COURSE_SERVICES_MODE"] == "embedded"
+    for key, (preferred, used) in report.moved_ports.items():
+        assert preferred == taken_ports[key]
+        assert used != preferred
+        assert f"127.0.0.1:{used}" in env[URL_VARIABLES[key]]
+    assert all(status.ok for status in isolated_manager.status())
+
+
+@pytest.mark.slow
+def test_up_is_idempotent_and_down_leaves_no_process_behind(isolated_manager):
+    isolated_manager.up(mode="embedded")
+    pids = [record.pid for record in isolated_manager.records().values()]
+    family = pids + [child.pid for pid in pids for child in psutil.Process(pid).children(True)]
+
+    second = isolated_manager.up(mode="embedded")
+    stopped = isolated_manager.down()
+
+    assert second.started == []
+    assert sorted(second.already_running) == sorted(SERVICES)
+    assert sorted(stopped) == sorted(SERVICES)
+    assert [pid for pid in family if running(pid)] == []
+    assert isolated_manager.records() == {}
