@@ -11,10 +11,10 @@ INSTALLED := $(VENV)/.installed
 COURSE := $(BIN)/python -m course
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format services-up services-down status doctor notebooks clean
+.PHONY: help install run test lint format services-up services-down status doctor notebooks clean check progress clean-notebooks bench docs
 
 help: ## list the commands
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "error: the course needs Python 3.11 or newer; run make with PYTHON=python3.11 (or newer)")'
@@ -51,9 +51,24 @@ status: $(INSTALLED) ## show each service, its URL and a real round trip
 doctor: $(INSTALLED) ## check Python, packages, Docker and services, with fixes
 	$(COURSE) doctor
 
+check: $(INSTALLED) ## check your exercises (course check LESSON EXERCISE for one)
+	$(COURSE) check
+
+progress: $(INSTALLED) ## show which exercises pass and the hints used
+	$(COURSE) progress
+
 notebooks: $(INSTALLED) ## start the services and open JupyterLab at the repository root
 	$(COURSE) services up
 	$(BIN)/jupyter lab --notebook-dir=.
+
+clean-notebooks: $(INSTALLED) ## clear every notebook's outputs (do it before a commit)
+	$(COURSE) notebooks --clean
+
+bench: $(INSTALLED) ## run every lesson's benchmarks: BENCHMARKS.md and benchmarks.json
+	$(COURSE) bench
+
+docs: $(INSTALLED) ## build the course site into site/ (notebooks executed, strict links)
+	$(COURSE) docs
 
 clean: ## stop the services and delete .venv and .services (your code is kept)
 	-test -x $(BIN)/python && $(COURSE) services down

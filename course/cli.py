@@ -13,6 +13,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from course import doctor as doctor_checks
+from course.build_commands import register as register_build_commands
+from course.exercise_commands import register as register_exercises
 from course.lessons import LessonNotFound, discover, find
 from course.paths import ROOT
 from course.runner import ScriptResult, run_lessons
@@ -228,4 +230,6 @@ def test(
 # Commands that live in their own modules register themselves on `app` here.
 # (each module defines `register(app: typer.Typer) -> None`)
 # -- registered command modules: begin --
+register_exercises(app)
+register_build_commands(app)
 # -- registered command modules: end --

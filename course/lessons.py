@@ -29,6 +29,8 @@ class Lesson:
     summary: str
     services: tuple[str, ...]
     scripts: tuple[Path, ...]
+    # "module:function" entries for `make bench` (see course/bench.py)
+    benchmarks: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -36,7 +38,8 @@ class Lesson:
 
     @property
     def notebooks(self) -> list[Path]:
-        return sorted(self.path.glob("*.ipynb"))
+        # by stem, so `01-database` comes before `01-database-nosql`
+        return sorted(self.path.glob("*.ipynb"), key=lambda path: path.stem)
 
     @property
     def tests(self) -> list[Path]:
@@ -66,6 +69,7 @@ def load_lesson(path: Path) -> Lesson:
         summary=manifest.get("summary", ""),
         services=tuple(manifest.get("services", [])),
         scripts=tuple(listed + unlisted),
+        benchmarks=tuple(manifest.get("benchmarks", [])),
     )
 
 

@@ -61,6 +61,12 @@ def temporary_bucket(s3_client, prefix: str = "scratch") -> Iterator[str]:
 
 def empty_and_delete_bucket(s3_client, bucket_name: str) -> None:
     """Delete every object version, delete marker and unfinished upload, then the bucket."""
+    empty_bucket(s3_client, bucket_name)
+    s3_client.delete_bucket(Bucket=bucket_name)
+
+
+def empty_bucket(s3_client, bucket_name: str) -> None:
+    """Delete every object version, delete marker and unfinished upload; keep the bucket."""
     uploads = s3_client.list_multipart_uploads(Bucket=bucket_name).get("Uploads", [])
     for upload in uploads:
         s3_client.abort_multipart_upload(
@@ -71,4 +77,3 @@ def empty_and_delete_bucket(s3_client, bucket_name: str) -> None:
         if versions:
             objects = [{"Key": v["Key"], "VersionId": v["VersionId"]} for v in versions]
             s3_client.delete_objects(Bucket=bucket_name, Delete={"Objects": objects})
-    s3_client.delete_bucket(Bucket=bucket_name)

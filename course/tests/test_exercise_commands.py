@@ -1,0 +1,150 @@
+"""`course check`, `hint`, `progress` and `reset`, as a learner uses them.
+
+Each test works on a throwaway git repository holding the sample lesson, with its own
+progress file, so the real repository and the learner's progress are never touched.
+"""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from course.cli import app
+from course.exercise_checks import check_exercise, plain_words
+from course.exercises import exercises_in
+from course.paths import ROOT
+from course.progress import PROGRESS_FILE_VARIABLE, ROOT_VARIABLE
+
+SAMPLE_EXERCISES = Path(__file__).parent / "sample_lesson" / "exercises"
+runner = CliRunner()
+
+
+def git(repo: Path, *arguments: str) -> str:
+    identity = ["-c", "user.name=course tests", "-c", "user.email=tests@example.invalid"]
+    return subprocess.run(
+        ["git", *identity, *arguments], cwd=repo, check=True, capture_output=True, text=True
+    ).stdout
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch) -> Path:
+    """A committed copy of the course holding only the sample lesson, as `01-sample`."""
+    root = tmp_path / "course-copy"
+    shutil.copytree(SAMPLE_EXERCISES, root / "01-sample" / "exercises")
+    for name in ("pyproject.toml", "conftest.py"):
+        shutil.copy(ROOT / name, root / name)
+    git(root, "init", "--quiet")
+    git(root, "add", "--all")
+    git(root, "commit", "--quiet", "--message", "the course as a learner clones it")
+    monkeypatch.setenv(ROOT_VARIABLE, str(root))
+    monkeypatch.setenv(PROGRESS_FILE_VARIABLE, str(tmp_path / "progress.json"))
+    return root
+
+
+def task_file(repo: Path) -> Path:
+    return repo / "01-sample" / "exercises" / "ex01_greeting.py"
+
+
+def solve(repo: Path) -> None:
+    shutil.copy(
+        repo / "01-sample" / "exercises" / "solutions" / "ex01_greeting.py", task_file(repo)
+    )
+
+
+def test_check_says_an_untouched_task_is_not_done_yet_and_exits_1(repo, tmp_path):
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 1, result.output
+    assert "not done yet: return a greeting that names the learner" in result.output
+    assert "0 of 1 exercises pass" in result.output
+    progress = json.loads((tmp_path / "progress.json").read_text())
+    assert progress["exercises"]["01-sample/ex01_greeting"]["passed"] is False
+
+
+def test_check_quotes_the_assertion_message_of_a_wrong_answer(repo):
+    task_file(repo).write_text('def greet(name):\n    return "Hello"\n')
+    result = runner.invoke(app, ["check", "01", "ex01"])
+    assert result.exit_code == 1
+    assert "greet('Ada') should be 'Hello, Ada!', not 'Hello'" in result.output
+
+
+def test_check_names_the_error_when_the_task_does_not_load(repo):
+    task_file(repo).write_text("def greet(:\n")
+    result = runner.invoke(app, ["check"])
+    assert "the file does not load: SyntaxError" in result.output
+
+
+@pytest.mark.parametrize(
+    ("lesson", "exercise"), [("01-sample", "ex01_greeting"), ("01", "ex01"), ("1", "1")]
+)
+def test_a_solved_exercise_passes_however_it_is_named(repo, lesson, exercise):
+    solve(repo)
+    result = runner.invoke(app, ["check", lesson, exercise])
+    assert result.exit_code == 0, result.output
+    assert "passed" in result.output
+    assert "1 of 1 exercises pass" in result.output
+
+
+def test_an_unknown_exercise_is_named_with_the_known_ones(repo):
+    result = runner.invoke(app, ["check", "01", "ex09"])
+    assert result.exit_code == 1
+    assert "no exercise 'ex09' in 01; its exercises are: ex01_greeting" in result.output
+
+
+def test_hints_come_one_at_a_time_then_say_none_remain(repo):
+    outputs = [runner.invoke(app, ["hint", "01", "ex01"]).output for _ in range(4)]
+    assert "hint 1 of 3" in outputs[0] and "f-string" in outputs[0]
+    assert "hint 2 of 3" in outputs[1] and "strip()" in outputs[1]
+    assert "hint 3 of 3" in outputs[2] and "or 'world'" in outputs[2]
+    assert "no more hints" in outputs[3] and "solutions/ex01_greeting.py" in outputs[3]
+
+
+def test_progress_shows_each_exercise_with_its_title_status_and_hints_used(repo):
+    before = runner.invoke(app, ["progress"])
+    runner.invoke(app, ["hint", "01", "ex01"])
+    solve(repo)
+    runner.invoke(app, ["check"])
+    after = runner.invoke(app, ["progress"])
+    assert "Greet a learner by name." in before.output
+    assert "not checked" in before.output and "0 of 1 exercises pass" in before.output
+    assert "passed" in after.output and "1 of 1 exercises pass" in after.output
+    row = next(line for line in after.output.splitlines() if "ex01_greeting" in line)
+    assert row.split("│")[-2].strip() == "1"  # hints used
+
+
+def test_reset_keeps_the_learners_work_unless_they_confirm(repo):
+    solve(repo)
+    result = runner.invoke(app, ["reset", "01", "ex01"], input="n\n")
+    assert result.exit_code == 1
+    assert "or 'world'" in task_file(repo).read_text()
+
+
+@pytest.mark.parametrize(("arguments", "answer"), [([], "y\n"), (["--yes"], None)])
+def test_reset_restores_the_task_from_git_after_confirmation(repo, arguments, answer):
+    solve(repo)
+    result = runner.invoke(app, ["reset", "01", "ex01", *arguments], input=answer)
+    assert result.exit_code == 0, result.output
+    assert "NotImplementedError" in task_file(repo).read_text()
+    assert git(repo, "status", "--porcelain", "--", "01-sample") == ""
+
+
+def test_the_committed_source_ignores_the_learners_edits(repo):
+    solve(repo)
+    (exercise,) = exercises_in(repo / "01-sample")
+    assert check_exercise(exercise, root=repo, source="task").passed
+    assert not check_exercise(exercise, root=repo, source="committed").passed
+
+
+@pytest.mark.parametrize(
+    ("message", "plain"),
+    [
+        ("NotImplementedError: TODO: write the query", "not done yet: write the query"),
+        ("AssertionError: expected 3 rows\nassert 2 == 3", "expected 3 rows"),
+        ("assert 2 == 3\n +  where 2 = len([1, 2])", "assert 2 == 3 (where 2 = len([1, 2]))"),
+        ("KeyError: 'name'", "KeyError: 'name'"),
+    ],
+)
+def test_failures_are_put_in_plain_words(message, plain):
+    assert plain_words(message) == plain

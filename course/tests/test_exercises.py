@@ -1,0 +1,57 @@
+"""Every exercise in the course is checkable: its solution passes and its untouched task fails.
+
+Each exercise runs in its own pytest subprocess, as `course check` runs it. The untouched task
+is the one committed in git (a learner's edits do not count); a task not committed yet is
+taken from the working copy. The sample lesson in `course/tests/sample_lesson/` keeps the
+mechanism proven even before a lesson has exercises.
+"""
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from course.exercise_checks import check_exercise
+from course.exercises import Exercise, exercises_in
+from course.lessons import discover
+from course.paths import ROOT
+
+SAMPLE_LESSON = Path(__file__).parent / "sample_lesson"
+
+EXERCISES = [
+    *(exercise for lesson in discover() for exercise in exercises_in(lesson.path)),
+    *exercises_in(SAMPLE_LESSON),
+]
+
+
+def exercise_ids(exercise: Exercise) -> str:
+    return exercise.key
+
+
+def test_the_sample_exercise_is_among_those_proven():
+    assert "sample_lesson/ex01_greeting" in [exercise.key for exercise in EXERCISES]
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=exercise_ids)
+def test_the_tests_pass_against_the_reference_solution(exercise):
+    result = check_exercise(exercise, root=ROOT, source="solution")
+    assert result.passed, f"{exercise.key}: {result.first_failure}\n{result.output}"
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=exercise_ids)
+def test_the_tests_fail_against_the_untouched_task(exercise):
+    result = check_exercise(exercise, root=ROOT, source="committed")
+    assert result.tests > 0, f"{exercise.key}: no test ran\n{result.output}"
+    assert not result.passed, f"{exercise.key}: the untouched task already passes its tests"
+    # a learner must see which test fails and why, not a task that cannot even be imported
+    assert not result.first_failure.startswith("the file does not load"), result.first_failure
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=exercise_ids)
+def test_each_exercise_has_its_test_hints_and_solution(exercise):
+    hints = tomllib.loads(exercise.hints_file.read_text())["hints"]
+    assert hints, "give at least one hint"
+    assert all(isinstance(hint, str) and hint.strip() for hint in hints)
+    assert exercise.solution.is_file()
+    assert "task = load_exercise(__file__)" in exercise.test.read_text()
+    assert exercise.title != exercise.name, "start the task with a docstring that states it"
