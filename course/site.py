@@ -140,6 +140,8 @@ def plan_pages(root: Path = ROOT) -> list[tuple[str, list[Page]]]:
             title = markdown_title(readme) if readme.exists() else lesson.title
             sections.append((title, pages))
     notes = [page(path) for path in sorted((root / "docs").glob("*.md"))]
+    if (root / "BENCHMARKS.md").exists():
+        notes.append(page(root / "BENCHMARKS.md", "Benchmarks"))
     if notes:
         sections.append(("Notes", notes))
     return sections

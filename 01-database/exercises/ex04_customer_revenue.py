@@ -1,0 +1,29 @@
+"""Revenue per customer, with an aggregation pipeline: the top customers and their names.
+
+Write `top_customers(db, *, limit)`. The orders collection holds the documents that
+`mongo_aggregation.load_shop` stores: `{"customer_id", "status", "lines": [{"sku", "qty",
+"price_cents", ...}]}`, and `customers` holds `{"_id", "email", "name"}`. Return the `limit`
+customers who spent the most on PAID orders, as dicts with exactly the keys
+`{"email", "name", "orders", "revenue_cents"}` (`orders` counts their paid orders), highest
+revenue first, ties broken by email. Do it in ONE `aggregate` call: no loop in Python over
+orders or customers.
+
+Write it the idiomatic way that works on real MongoDB and on the embedded server: `$unwind`
+before you use a line's fields, and `$unwind` the array that `$lookup` returns.
+
+Check your work with `course check 01 ex04`; ask for a hint with `course hint 01 ex04`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo.database import Database
+
+
+def top_customers(db: Database, *, limit: int) -> list[dict[str, Any]]:
+    """Return the `limit` best customers by revenue over paid orders, best first."""
+    # TODO: $match paid orders; $unwind the lines; $group by customer_id, summing
+    # qty * price_cents and collecting the distinct order _ids; count them; $sort;
+    # $limit; $lookup the customer; $unwind it; $project the four keys
+    raise NotImplementedError("TODO: build the revenue-per-customer pipeline")

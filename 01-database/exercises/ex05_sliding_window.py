@@ -1,0 +1,26 @@
+"""A sliding-window rate limiter with a sorted set: no burst at the window's edge.
+
+`redis_structures.allow_request` counts requests in FIXED windows (12:00:00-12:00:59, ...).
+Its weakness: a client can send `limit` requests at 12:00:59 and `limit` more at 12:01:00,
+twice the limit within two seconds. Write `allow_request(client, *, prefix, user, limit,
+window_seconds, now)` so that it allows a request only if fewer than `limit` requests were
+ALLOWED in the `window_seconds` before `now` (a sliding window). Refused requests do not
+count. Use one sorted set per user under `prefix`, scored by time, and give it an expiry so
+that idle users' keys disappear. Redis 6.2 commands only.
+
+Check your work with `course check 01 ex05`; ask for a hint with `course hint 01 ex05`.
+"""
+
+from __future__ import annotations
+
+import redis
+
+
+def allow_request(
+    client: redis.Redis, *, prefix: str, user: str, limit: int, window_seconds: float, now: float
+) -> bool:
+    """Return True (and record the request) if fewer than `limit` were allowed in the window."""
+    # TODO: drop the entries older than now - window_seconds (ZREMRANGEBYSCORE), count the
+    # rest (ZCARD); if under the limit, ZADD this request (a unique member, scored `now`)
+    # and set an EXPIRE on the key
+    raise NotImplementedError("TODO: implement the sliding-window limiter")

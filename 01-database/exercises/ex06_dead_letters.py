@@ -1,0 +1,36 @@
+"""Retry stalled stream messages, and park the poison ones in a dead-letter stream.
+
+A message that crashes every worker that reads it (a "poison" message) would be claimed and
+retried forever. Write `recover_stalled(client, *, stream, group, consumer, min_idle_ms,
+max_deliveries, dead_letters)`. For every message of `group` pending longer than
+`min_idle_ms`:
+- if it has been delivered `max_deliveries` times or more, copy its fields to the stream
+  `dead_letters` (adding a field "original_id" with its id) and acknowledge it in `group`;
+- otherwise claim it for `consumer` (so it is delivered once more).
+Return `(retried_ids, dead_ids)`, each a list of message ids in stream order.
+
+`redis_queues.py` shows XREADGROUP, XPENDING and XAUTOCLAIM. Redis 6.2 commands only.
+
+Check your work with `course check 01 ex06`; ask for a hint with `course hint 01 ex06`.
+"""
+
+from __future__ import annotations
+
+import redis
+
+
+def recover_stalled(
+    client: redis.Redis,
+    *,
+    stream: str,
+    group: str,
+    consumer: str,
+    min_idle_ms: int,
+    max_deliveries: int,
+    dead_letters: str,
+) -> tuple[list[str], list[str]]:
+    """Claim stalled messages for `consumer`; move those delivered too often to `dead_letters`."""
+    # TODO: list the pending entries idle for min_idle_ms or more (XPENDING with IDLE);
+    # each has its delivery count. Dead-letter the ones at max_deliveries (XRANGE to read
+    # the fields, XADD, XACK); XCLAIM the others for `consumer`.
+    raise NotImplementedError("TODO: recover the stalled messages")

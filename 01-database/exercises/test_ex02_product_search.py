@@ -1,0 +1,69 @@
+"""Checks for ex02: `course check 01 ex02` runs them against your task."""
+
+import pytest
+from sql_models import Product, create_schema
+from sql_orm import add_sample_shop
+from sql_statements import recorded_statements
+from sqlalchemy.orm import Session
+
+from course.exercises import load_exercise
+
+task = load_exercise(__file__)
+
+
+@pytest.fixture
+def session(engine):
+    create_schema(engine)
+    with Session(engine) as session:
+        add_sample_shop(session)
+        session.add(Product(sku="TS-01", name="Tee, 100% cotton", price_cents=1900, stock=8))
+        session.add(Product(sku="AD-01", name="Plug_adapter", price_cents=1200, stock=0))
+        session.commit()
+        yield session
+
+
+@pytest.mark.parametrize(
+    ("text", "skus"),
+    [
+        ("keyboard", ["KB-01"]),
+        ("KEYBOARD", ["KB-01"]),
+        ("E", ["KB-01", "AD-01", "TS-01", "CB-02", "MS-01"]),
+        ("", None),
+    ],
+    ids=["lower case", "any case", "several", "empty text matches all"],
+)
+def test_products_are_found_by_part_of_their_name(session, text, skus):
+    found = task.search_products(session, text=text)
+
+    expected = skus or ["MN-27", "KB-01", "AD-01", "TS-01", "CB-02", "MS-01"]  # by name
+    assert found == expected, f"searching {text!r} by name should give {expected}, not {found}"
+
+
+@pytest.mark.parametrize(
+    ("text", "skus"),
+    [("%", ["TS-01"]), ("_", ["AD-01"]), ("usb_c", []), ("' OR '1'='1", []), ("'; --", [])],
+    ids=["percent is literal", "underscore is literal", "not a wildcard", "injection", "quote"],
+)
+def test_every_character_typed_is_literal(session, text, skus):
+    found = task.search_products(session, text=text)
+
+    assert found == skus, f"searching {text!r} should give {skus}, not {found}"
+
+
+@pytest.mark.parametrize(
+    ("sort_by", "skus"),
+    [
+        ("price", ["CB-02", "AD-01", "TS-01", "MS-01", "KB-01", "MN-27"]),
+        ("stock", ["AD-01", "MN-27", "TS-01", "KB-01", "MS-01", "CB-02"]),
+    ],
+)
+def test_results_follow_the_chosen_sort(session, sort_by, skus):
+    assert task.search_products(session, text="", sort_by=sort_by) == skus
+
+
+@pytest.mark.parametrize("sort_by", ["sku; DROP TABLE products", "password", "price desc"])
+def test_an_unknown_sort_is_refused_before_any_query(session, sort_by):
+    with recorded_statements(session.bind) as statements, pytest.raises(ValueError):
+        task.search_products(session, text="", sort_by=sort_by)
+
+    assert statements == [], "check sort_by before sending anything to the database"

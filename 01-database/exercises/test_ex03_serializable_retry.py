@@ -1,0 +1,113 @@
+"""Checks for ex03: `course check 01 ex03` runs them against your task."""
+
+import threading
+
+import pytest
+from psycopg import errors
+from sql_models import Product, create_schema
+from sql_threads import add_product, current_stock, run_in_threads
+from sqlalchemy import select, text, update
+from sqlalchemy.exc import DBAPIError
+
+from course.exercises import load_exercise
+
+task = load_exercise(__file__)
+products = Product.__table__
+
+# a real 40001 from the server, raised on demand, so the test needs no race to get one
+FORCED_SERIALIZATION_FAILURE = text(
+    "DO $$ BEGIN RAISE EXCEPTION 'forced' USING ERRCODE = 'serialization_failure'; END $$"
+)
+
+
+class Work:
+    """A unit of work that fails with 40001 on its first `failures` calls, then returns 42."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures, self.calls = failures, 0
+
+    def __call__(self, connection) -> int:
+        self.calls += 1
+        if self.calls <= self.failures:
+            connection.execute(FORCED_SERIALIZATION_FAILURE)
+        return 42
+
+
+@pytest.mark.parametrize(("failures", "calls"), [(0, 1), (1, 2), (2, 3)])
+def test_the_work_is_retried_until_it_succeeds(engine, failures, calls):
+    work = Work(failures)
+
+    result = task.run_serializable(engine, work, attempts=3)
+
+    assert (result, work.calls) == (42, calls), "retry only as often as needed"
+
+
+def test_after_the_last_attempt_the_serialization_failure_propagates(engine):
+    work = Work(failures=5)
+
+    with pytest.raises(DBAPIError) as failure:
+        task.run_serializable(engine, work, attempts=3)
+
+    assert isinstance(failure.value.orig, errors.SerializationFailure)
+    assert work.calls == 3, f"expected 3 attempts in all, not {work.calls}"
+
+
+def test_any_other_error_propagates_without_a_retry(engine):
+    calls = []
+
+    def divide_by_zero(connection):
+        calls.append(1)
+        return connection.scalar(text("SELECT 1 / 0"))
+
+    with pytest.raises(DBAPIError) as failure:
+        task.run_serializable(engine, divide_by_zero)
+
+    assert isinstance(failure.value.orig, errors.DivisionByZero)
+    assert len(calls) == 1, "a division by zero is a bug: it must not be retried"
+
+
+def test_the_work_runs_at_serializable_and_its_writes_are_committed(engine):
+    create_schema(engine)
+    product_id = add_product(engine, stock=10)
+
+    def sell_one(connection):
+        connection.execute(
+            update(products).where(products.c.id == product_id).values(stock=products.c.stock - 1)
+        )
+        return connection.scalar(text("SHOW transaction_isolation"))
+
+    assert task.run_serializable(engine, sell_one) == "serializable"
+    assert current_stock(engine, product_id) == 9, "the work's writes must be committed"
+
+
+def test_two_concurrent_read_modify_writes_both_count(engine):
+    create_schema(engine)
+    product_id = add_product(engine, stock=10)
+    both_read, first_committed = threading.Barrier(2, timeout=10), threading.Event()
+
+    def buyer(is_first: bool):
+        calls = []
+
+        def read_modify_write(connection):
+            calls.append(1)
+            stock = connection.scalar(select(products.c.stock).where(products.c.id == product_id))
+            if len(calls) == 1:  # force the conflict: both read before either writes
+                both_read.wait()
+                if not is_first:
+                    first_committed.wait(10)
+            connection.execute(
+                update(products).where(products.c.id == product_id).values(stock=stock - 1)
+            )
+
+        def run():
+            task.run_serializable(engine, read_modify_write)
+            if is_first:
+                first_committed.set()
+            return len(calls)
+
+        return run
+
+    attempts = run_in_threads(buyer(True), buyer(False))
+
+    assert attempts == [1, 2], "the second buyer should fail once with 40001, then succeed"
+    assert current_stock(engine, product_id) == 8

@@ -1,0 +1,71 @@
+"""Checks for ex06: `course check 01 ex06` runs them against your task."""
+
+import time
+
+import pytest
+
+from course.exercises import load_exercise
+
+task = load_exercise(__file__)
+
+STREAM, GROUP, DEAD = "jobs", "workers", "jobs:dead"
+
+
+@pytest.fixture
+def jobs(redis_client):
+    redis_client.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
+    ids = [redis_client.xadd(STREAM, {"job": str(n)}) for n in range(3)]
+    return redis_client, ids
+
+
+def deliver(client, times):
+    """Read every pending message `times` times, as crashing workers would."""
+    client.xreadgroup(GROUP, "w0", {STREAM: ">"})
+    for n in range(1, times):
+        client.xautoclaim(STREAM, GROUP, f"w{n}", 0, "0-0")
+    time.sleep(0.05)
+
+
+def recover(client, max_deliveries, min_idle_ms=10):
+    return task.recover_stalled(
+        client,
+        stream=STREAM,
+        group=GROUP,
+        consumer="rescuer",
+        min_idle_ms=min_idle_ms,
+        max_deliveries=max_deliveries,
+        dead_letters=DEAD,
+    )
+
+
+def test_messages_delivered_fewer_times_than_the_maximum_are_claimed(jobs):
+    client, ids = jobs
+    deliver(client, times=1)
+
+    retried, dead = recover(client, max_deliveries=3)
+
+    assert (retried, dead) == (ids, [])
+    consumers = {c["name"]: c["pending"] for c in client.xpending(STREAM, GROUP)["consumers"]}
+    assert consumers == {"rescuer": 3}
+
+
+def test_poison_messages_move_to_the_dead_letter_stream_and_are_acknowledged(jobs):
+    client, ids = jobs
+    deliver(client, times=3)
+
+    retried, dead = recover(client, max_deliveries=3)
+
+    assert (retried, dead) == ([], ids)
+    assert client.xpending(STREAM, GROUP)["pending"] == 0
+    parked = client.xrange(DEAD)
+    assert [fields for _, fields in parked] == [
+        {"job": str(n), "original_id": message_id} for n, message_id in enumerate(ids)
+    ]
+
+
+def test_messages_still_being_worked_on_are_left_alone(jobs):
+    client, _ = jobs
+    deliver(client, times=3)
+
+    assert recover(client, max_deliveries=3, min_idle_ms=60_000) == ([], [])
+    assert not client.exists(DEAD)

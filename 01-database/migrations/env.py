@@ -1,0 +1,61 @@
+"""Alembic's entry point: connect to the database and run the migrations against the models.
+
+The URL comes from, in order: `alembic -x url=...`, `config.attributes["url"]` (set by tests
+and by sql_migrations.py), else DATABASE_URL from the course settings. `target_metadata` is
+the models' metadata, so `alembic revision --autogenerate` compares the database with them.
+"""
+
+from __future__ import annotations
+
+import sys
+from logging.config import fileConfig
+from pathlib import Path
+
+from alembic import context
+from sqlalchemy import create_engine, pool
+
+LESSON_FOLDER = Path(__file__).resolve().parents[1]
+if str(LESSON_FOLDER) not in sys.path:
+    sys.path.insert(0, str(LESSON_FOLDER))
+
+from sql_models import Base  # noqa: E402  (needs the lesson folder on sys.path)
+
+config = context.config
+target_metadata = Base.metadata
+
+# the CLI configures logging from alembic.ini; code that runs migrations keeps its own
+if config.config_file_name is not None and config.attributes.get("configure_logging", True):
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+
+def database_url() -> str:
+    """Return the URL to migrate: -x url=..., a config attribute, or the course settings."""
+    url = context.get_x_argument(as_dictionary=True).get("url") or config.attributes.get("url")
+    if url:
+        return url
+    import course
+
+    return course.get_settings().database_url
+
+
+def run_migrations_offline() -> None:
+    """Print the SQL instead of running it (`alembic upgrade head --sql`)."""
+    context.configure(url=database_url(), target_metadata=target_metadata, literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    """Connect and run the migrations, all in one transaction (PostgreSQL has DDL transactions)."""
+    engine = create_engine(database_url(), poolclass=pool.NullPool)
+    with engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=target_metadata)
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

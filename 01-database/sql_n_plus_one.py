@@ -1,0 +1,111 @@
+"""The N+1 query problem: counted with an event listener, fixed with selectinload or joinedload.
+
+Run `python 01-database/sql_n_plus_one.py`. Listing 500 orders with their lines the natural
+way (loop over the orders, touch `order.lines`) sends 1 query for the orders and then 1 more
+per order, 501 in all, because each `order.lines` is lazy-loaded when first touched. With
+`selectinload` the ORM fetches every order's lines in a second query (2 in all); with
+`joinedload`, in the same query through a LEFT OUTER JOIN (1 in all). Statements are counted
+with SQLAlchemy's `before_cursor_execute` event (sql_statements.py), and each way is timed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from sql_models import Order, create_schema, make_engine
+from sql_statements import recorded_statements
+from sqlalchemy import Engine, select, text
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+import course
+from course.sandbox import temporary_postgres_database
+
+FULL_SIZE = 500
+Summary = tuple[int, int]  # order id, number of units across its lines
+
+
+def add_orders_with_lines(engine: Engine, *, orders: int, lines_per_order: int = 3) -> None:
+    """Create the schema and generate orders, each with a few lines."""
+    create_schema(engine)
+    with engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO customers (email, name) VALUES ('a@example.com', 'A')")
+        )
+        connection.execute(
+            text(
+                "INSERT INTO products (sku, name, price_cents, stock)"
+                " SELECT 'SKU-' || n, 'Product ' || n, 100 * n, 1000"
+                " FROM generate_series(1, :lines) AS n"
+            ),
+            {"lines": lines_per_order},
+        )
+        connection.execute(
+            text("INSERT INTO orders (customer_id) SELECT 1 FROM generate_series(1, :orders)"),
+            {"orders": orders},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO order_lines (order_id, product_id, quantity, unit_price_cents)"
+                " SELECT orders.id, products.id, 2, products.price_cents FROM orders, products"
+            )
+        )
+
+
+def order_summaries_lazily(session: Session) -> list[Summary]:
+    """SLOW (N+1): one query for the orders, then one per order when `order.lines` is touched."""
+    orders = session.scalars(select(Order).order_by(Order.id))
+    return [(order.id, sum(line.quantity for line in order.lines)) for order in orders]
+
+
+def order_summaries_selectin(session: Session) -> list[Summary]:
+    """Fixed: a second query loads every order's lines at once (WHERE order_id IN (...))."""
+    statement = select(Order).options(selectinload(Order.lines)).order_by(Order.id)
+    orders = session.scalars(statement)
+    return [(order.id, sum(line.quantity for line in order.lines)) for order in orders]
+
+
+def order_summaries_joined(session: Session) -> list[Summary]:
+    """Fixed: one query joins the lines to the orders (LEFT OUTER JOIN)."""
+    statement = select(Order).options(joinedload(Order.lines)).order_by(Order.id)
+    orders = session.scalars(statement).unique()  # the join repeats each order per line
+    return [(order.id, sum(line.quantity for line in order.lines)) for order in orders]
+
+
+LOADERS: dict[str, Callable[[Session], list[Summary]]] = {
+    "lazy (N+1)": order_summaries_lazily,
+    "selectinload": order_summaries_selectin,
+    "joinedload": order_summaries_joined,
+}
+
+
+def count_statements(engine: Engine, loader: Callable[[Session], list[Summary]]) -> dict:
+    """Run a loader in a fresh Session; return its result, statements sent and seconds taken."""
+    with Session(engine) as session, recorded_statements(engine) as statements:
+        started = time.perf_counter()
+        summaries = loader(session)
+        seconds = time.perf_counter() - started
+    return {"summaries": summaries, "statements": len(statements), "seconds": seconds}
+
+
+def main() -> None:
+    settings = course.require("postgres")
+    with temporary_postgres_database(settings, prefix="sql_n_plus_one") as url:
+        engine = make_engine(url)
+        add_orders_with_lines(engine, orders=FULL_SIZE)
+        print(f"Listing {FULL_SIZE} orders with the units on their lines, three ways:")
+        results = {name: count_statements(engine, loader) for name, loader in LOADERS.items()}
+        engine.dispose()
+    lazy_seconds = results["lazy (N+1)"]["seconds"]
+    for number, (name, result) in enumerate(results.items(), start=1):
+        speedup = lazy_seconds / result["seconds"]
+        print(f"{number}. {name:<13} {result['statements']:>4} statements"
+              f"  {result['seconds'] * 1000:7.1f} ms  ({speedup:.0f}x the lazy way)")  # fmt: skip
+    same = len({str(result["summaries"]) for result in results.values()}) == 1
+    print(f"   all three return the same summaries: {same}")
+    print("Conclusion: a relationship touched in a loop costs one round trip per row; say what")
+    print("you will need up front with selectinload (collections) or joinedload (single objects).")
+
+
+if __name__ == "__main__":
+    main()

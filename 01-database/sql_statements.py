@@ -1,0 +1,29 @@
+"""Count and record the SQL statements an engine sends: how the lesson makes round trips visible.
+
+`with recorded_statements(engine) as statements:` collects every statement the engine sends
+inside the block (one entry per round trip to the server), using SQLAlchemy's
+`before_cursor_execute` event. The N+1 demonstration, the unit of work and the stored
+function all count their round trips with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine, event
+
+
+@contextmanager
+def recorded_statements(engine: Engine) -> Iterator[list[str]]:
+    """Yield a list that fills with the SQL of every statement sent inside the block."""
+    statements: list[str] = []
+
+    def record(connection, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

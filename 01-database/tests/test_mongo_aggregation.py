@@ -1,0 +1,60 @@
+"""The aggregation pipeline: revenue per product, checked against a plain-Python sum."""
+
+from collections import Counter
+
+import pytest
+from mongo_aggregation import REVENUE_PER_PRODUCT, load_shop, order_sizes, revenue_per_product
+from nosql_shop_data import make_shop
+
+
+@pytest.fixture
+def shop():
+    return make_shop(customers=5, orders=40, seed=3)
+
+
+@pytest.fixture
+def shop_db(mongo_db, shop):
+    load_shop(mongo_db, shop)
+    return mongo_db
+
+
+def expected_revenue(shop) -> Counter:
+    revenue = Counter()
+    for order in shop.orders:
+        if order["status"] == "paid":
+            for line in order["lines"]:
+                revenue[line["sku"]] += line["qty"] * line["price_cents"]
+    return revenue
+
+
+def test_revenue_per_product_adds_up_the_lines_of_paid_orders_only(shop_db, shop):
+    report = revenue_per_product(shop_db)
+
+    assert {row["sku"]: row["revenue_cents"] for row in report} == expected_revenue(shop)
+
+
+def test_the_report_is_sorted_best_seller_first_and_named_from_the_catalogue(shop_db):
+    report = revenue_per_product(shop_db)
+
+    revenues = [row["revenue_cents"] for row in report]
+    assert revenues == sorted(revenues, reverse=True)
+    assert {"sku", "name", "category", "units", "orders", "revenue_cents"} == set(report[0])
+    assert report[0]["name"] in {"Fountain pen", "Ink bottle", "Paper pad", "Envelopes", "Desk map"}
+
+
+def test_the_pipeline_uses_each_teaching_stage_in_order():
+    stages = [next(iter(stage)) for stage in REVENUE_PER_PRODUCT]
+
+    assert stages == ["$match", "$unwind", "$group", "$lookup", "$unwind", "$project", "$sort"]
+
+
+@pytest.mark.docker_only(
+    reason="SecantusDB (embedded MongoDB) does not follow an aggregation field path through an "
+    "array of subdocuments: '$lines.qty' is missing, so $sum gives 0"
+)
+def test_sum_of_a_field_path_through_an_array_adds_every_lines_quantity(shop_db, shop):
+    sizes = order_sizes(shop_db)
+
+    assert [row["items"] for row in sizes] == [
+        sum(line["qty"] for line in order["lines"]) for order in shop.orders
+    ]

@@ -1,0 +1,95 @@
+"""Documents with PyMongo: CRUD, embedding vs referencing, update operators."""
+
+import pytest
+from mongo_documents import (
+    add_line,
+    delete_customer,
+    find_customer_by_email,
+    insert_customer,
+    insert_products,
+    order_line,
+    orders_of_customer,
+    place_order,
+    rename_customer,
+    ship_order,
+    tag_order,
+)
+
+
+@pytest.fixture
+def shop_db(mongo_db):
+    insert_products(mongo_db)
+    return mongo_db
+
+
+@pytest.fixture
+def customer_id(shop_db):
+    return insert_customer(shop_db, name="Ada", email="ada@example.com")
+
+
+def test_a_customer_can_be_created_read_renamed_and_deleted(mongo_db):
+    customer_id = insert_customer(mongo_db, name="Ada", email="ada@example.com")
+
+    renamed = rename_customer(mongo_db, customer_id, "Ada Lovelace")
+    found = find_customer_by_email(mongo_db, "ada@example.com")
+    deleted = delete_customer(mongo_db, customer_id)
+
+    assert (renamed, found["name"], deleted) == (1, "Ada Lovelace", 1)
+    assert find_customer_by_email(mongo_db, "ada@example.com") is None
+
+
+def test_an_order_embeds_its_lines_and_references_its_customer(shop_db, customer_id):
+    lines = [order_line(shop_db, "pen", 1), order_line(shop_db, "ink", 2)]
+
+    place_order(shop_db, customer_id=customer_id, lines=lines)
+    [order] = orders_of_customer(shop_db, customer_id)
+
+    assert order["customer_id"] == customer_id
+    assert [line["sku"] for line in order["lines"]] == ["pen", "ink"]
+    assert (order["item_count"], order["total_cents"]) == (3, 2500 + 2 * 800)
+
+
+def test_an_order_line_keeps_the_price_paid_when_the_catalogue_price_changes(shop_db, customer_id):
+    order_id = place_order(shop_db, customer_id=customer_id, lines=[order_line(shop_db, "pen", 1)])
+
+    shop_db.products.update_one({"_id": "pen"}, {"$set": {"price_cents": 9999}})
+
+    order = shop_db.orders.find_one({"_id": order_id})
+    assert order["lines"][0]["price_cents"] == 2500
+
+
+def test_push_and_inc_add_a_line_and_update_the_totals_in_one_update(shop_db, customer_id):
+    order_id = place_order(shop_db, customer_id=customer_id, lines=[order_line(shop_db, "pen", 1)])
+
+    added = add_line(shop_db, order_id, order_line(shop_db, "pad", 3))
+
+    order = shop_db.orders.find_one({"_id": order_id})
+    assert added
+    assert (len(order["lines"]), order["item_count"], order["total_cents"]) == (2, 4, 2500 + 1350)
+
+
+def test_set_on_a_nested_field_ships_the_order_and_then_refuses_new_lines(shop_db, customer_id):
+    order_id = place_order(shop_db, customer_id=customer_id, lines=[order_line(shop_db, "pen", 1)])
+
+    shipped = ship_order(shop_db, order_id, carrier="PostNL")
+    added_after_shipping = add_line(shop_db, order_id, order_line(shop_db, "ink", 1))
+
+    order = shop_db.orders.find_one({"_id": order_id})
+    assert (shipped, added_after_shipping) == (True, False)
+    assert order["shipping"] == {"status": "shipped", "carrier": "PostNL"}
+    assert len(order["lines"]) == 1
+
+
+def test_add_to_set_adds_a_tag_only_once(shop_db, customer_id):
+    order_id = place_order(shop_db, customer_id=customer_id, lines=[order_line(shop_db, "pen", 1)])
+
+    tag_order(shop_db, order_id, "gift")
+    tag_order(shop_db, order_id, "gift")
+    tag_order(shop_db, order_id, "priority")
+
+    assert shop_db.orders.find_one({"_id": order_id})["tags"] == ["gift", "priority"]
+
+
+def test_an_unknown_sku_cannot_become_an_order_line(shop_db):
+    with pytest.raises(LookupError, match="nope"):
+        order_line(shop_db, "nope", 1)

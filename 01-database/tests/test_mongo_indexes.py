@@ -1,0 +1,66 @@
+"""Indexes: unique emails, and a compound index that turns a COLLSCAN into an IXSCAN."""
+
+import pytest
+from mongo_indexes import (
+    EmailAlreadyRegistered,
+    create_customer_email_index,
+    create_orders_by_customer_index,
+    insert_sample_orders,
+    plan_stages,
+    recent_orders_query,
+    register_customer,
+)
+from pymongo.errors import DuplicateKeyError
+
+
+def test_a_unique_index_refuses_a_second_customer_with_the_same_email(mongo_db):
+    create_customer_email_index(mongo_db)
+    register_customer(mongo_db, name="Ada", email="ada@example.com")
+
+    with pytest.raises(EmailAlreadyRegistered) as refused:
+        register_customer(mongo_db, name="Impostor", email="ada@example.com")
+
+    assert isinstance(refused.value.__cause__, DuplicateKeyError)
+    assert refused.value.__cause__.code == 11000
+    assert mongo_db.customers.count_documents({}) == 1
+
+
+def test_without_the_unique_index_the_duplicate_email_is_stored(mongo_db):
+    register_customer(mongo_db, name="Ada", email="ada@example.com")
+    register_customer(mongo_db, name="Impostor", email="ada@example.com")
+
+    assert mongo_db.customers.count_documents({"email": "ada@example.com"}) == 2
+
+
+def test_the_query_scans_the_collection_until_the_compound_index_exists(mongo_db):
+    insert_sample_orders(mongo_db, customers=20, orders_per_customer=5)
+    filter_, sort = recent_orders_query(7)
+
+    before = plan_stages(mongo_db.orders, filter_, sort)
+    create_orders_by_customer_index(mongo_db)
+    after = plan_stages(mongo_db.orders, filter_, sort)
+
+    assert "COLLSCAN" in before and "IXSCAN" not in before
+    assert "IXSCAN" in after and "COLLSCAN" not in after
+
+
+@pytest.mark.docker_only(
+    reason="SecantusDB (embedded MongoDB) adds a blocking SORT stage even when the index "
+    "already returns the documents in the requested order"
+)
+def test_the_compound_index_also_provides_the_sort_order(mongo_db):
+    insert_sample_orders(mongo_db, customers=20, orders_per_customer=5)
+    create_orders_by_customer_index(mongo_db)
+    filter_, sort = recent_orders_query(7)
+
+    assert plan_stages(mongo_db.orders, filter_, sort) == ["FETCH", "IXSCAN"]
+
+
+def test_the_indexed_query_returns_a_customers_orders_newest_first(mongo_db):
+    insert_sample_orders(mongo_db, customers=3, orders_per_customer=4)
+    create_orders_by_customer_index(mongo_db)
+    filter_, sort = recent_orders_query(1)
+
+    found = list(mongo_db.orders.find(filter_).sort(sort))
+
+    assert [order["total_cents"] for order in found] == [300, 200, 100, 0]

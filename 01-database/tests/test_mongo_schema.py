@@ -1,0 +1,58 @@
+"""Schema validation with $jsonSchema: the server refuses malformed orders."""
+
+import pytest
+from bson import ObjectId
+from mongo_schema import DOCUMENT_FAILED_VALIDATION, create_validated_orders, try_insert
+from pymongo.errors import WriteError
+
+LINE = {"sku": "pen", "qty": 1, "price_cents": 2500}
+
+
+def valid_order(**changes):
+    return {"customer_id": ObjectId(), "status": "paid", "lines": [LINE], **changes}
+
+
+def test_a_valid_order_is_accepted(mongo_db):
+    orders = create_validated_orders(mongo_db)
+
+    assert try_insert(orders, valid_order()) == "accepted"
+    assert orders.count_documents({}) == 1
+
+
+@pytest.mark.parametrize(
+    "invalid",
+    [
+        valid_order(lines=[]),
+        valid_order(lines=[{**LINE, "qty": 0}]),
+        valid_order(lines=[{"sku": "pen", "qty": 1}]),
+        valid_order(status="lost"),
+        valid_order(customer_id="not-an-object-id"),
+        {"status": "paid", "lines": [LINE]},
+    ],
+    ids=[
+        "no-lines",
+        "zero-qty",
+        "line-without-price",
+        "unknown-status",
+        "string-id",
+        "no-customer",
+    ],
+)
+def test_an_invalid_order_is_refused_by_the_server(mongo_db, invalid):
+    orders = create_validated_orders(mongo_db)
+
+    with pytest.raises(WriteError) as refused:
+        orders.insert_one(invalid)
+
+    assert refused.value.code == DOCUMENT_FAILED_VALIDATION
+    assert orders.count_documents({}) == 0
+
+
+def test_an_update_that_breaks_the_schema_is_refused_too(mongo_db):
+    orders = create_validated_orders(mongo_db)
+    order_id = orders.insert_one(valid_order()).inserted_id
+
+    with pytest.raises(WriteError):
+        orders.update_one({"_id": order_id}, {"$set": {"status": "lost"}})
+
+    assert orders.find_one({"_id": order_id})["status"] == "paid"

@@ -1,0 +1,40 @@
+"""A multi-document transaction: stock and order change together or not at all."""
+
+import pytest
+from bson import ObjectId
+from mongo_documents import insert_products
+from mongo_transactions import OutOfStock, place_order_reserving_stock, stock_levels
+
+
+@pytest.fixture
+def shop_db(mongo_db):
+    insert_products(mongo_db)
+    mongo_db.create_collection("orders")
+    return mongo_db
+
+
+def test_a_committed_order_decrements_the_stock_of_each_line(mongo_client, shop_db):
+    lines = [
+        {"sku": "pen", "qty": 2, "price_cents": 2500},
+        {"sku": "ink", "qty": 3, "price_cents": 800},
+    ]
+
+    order_id = place_order_reserving_stock(
+        mongo_client, shop_db, customer_id=ObjectId(), lines=lines
+    )
+
+    assert shop_db.orders.find_one({"_id": order_id})["lines"] == lines
+    assert stock_levels(shop_db) == {"pen": 48, "ink": 197, "pad": 120}
+
+
+def test_an_out_of_stock_line_aborts_the_whole_order(mongo_client, shop_db):
+    lines = [
+        {"sku": "ink", "qty": 5, "price_cents": 800},
+        {"sku": "pen", "qty": 51, "price_cents": 2500},
+    ]
+
+    with pytest.raises(OutOfStock, match="pen"):
+        place_order_reserving_stock(mongo_client, shop_db, customer_id=ObjectId(), lines=lines)
+
+    assert stock_levels(shop_db) == {"pen": 50, "ink": 200, "pad": 120}
+    assert shop_db.orders.count_documents({}) == 0

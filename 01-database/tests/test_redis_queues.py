@@ -1,0 +1,85 @@
+"""Work queues: a list with LPUSH/BRPOP, and a stream with a consumer group."""
+
+import time
+
+import pytest
+from redis_queues import (
+    acknowledge,
+    claim_stalled,
+    create_group,
+    enqueue,
+    pending_by_consumer,
+    publish_task,
+    read_tasks,
+    take_job,
+)
+
+STREAM, GROUP = "orders", "shipping"
+
+
+@pytest.fixture
+def stream(redis_client):
+    create_group(redis_client, stream=STREAM, group=GROUP)
+    for n in range(1, 5):
+        publish_task(redis_client, stream=STREAM, task={"order": str(n)})
+    return redis_client
+
+
+def orders_of(messages):
+    return [fields["order"] for _, fields in messages]
+
+
+def test_a_list_queue_hands_out_jobs_first_in_first_out(redis_client):
+    for n in (1, 2, 3):
+        enqueue(redis_client, queue="q", job={"n": n})
+
+    assert [take_job(redis_client, queue="q")["n"] for _ in range(3)] == [1, 2, 3]
+
+
+def test_taking_from_an_empty_list_queue_times_out_with_none(redis_client):
+    assert take_job(redis_client, queue="empty", timeout_seconds=0.1) is None
+
+
+def test_creating_the_group_twice_is_harmless(stream):
+    create_group(stream, stream=STREAM, group=GROUP)
+
+    assert stream.xinfo_groups(STREAM)[0]["name"] == GROUP
+
+
+def test_consumers_in_a_group_share_the_messages_without_duplicates(stream):
+    first = read_tasks(stream, stream=STREAM, group=GROUP, consumer="a", count=2)
+    second = read_tasks(stream, stream=STREAM, group=GROUP, consumer="b", count=2)
+
+    assert (orders_of(first), orders_of(second)) == (["1", "2"], ["3", "4"])
+
+
+def test_read_messages_stay_pending_until_acknowledged(stream):
+    read = read_tasks(stream, stream=STREAM, group=GROUP, consumer="a", count=3)
+    pending_before = pending_by_consumer(stream, stream=STREAM, group=GROUP)
+
+    acknowledge(stream, stream=STREAM, group=GROUP, message_ids=[read[0][0]])
+
+    assert pending_before == {"a": 3}
+    assert pending_by_consumer(stream, stream=STREAM, group=GROUP) == {"a": 2}
+
+
+def test_a_dead_consumers_messages_are_claimed_by_a_live_one(stream):
+    read_tasks(stream, stream=STREAM, group=GROUP, consumer="dead", count=2)
+    time.sleep(0.05)  # the messages must be idle longer than min_idle_ms
+
+    claimed = claim_stalled(stream, stream=STREAM, group=GROUP, consumer="alive", min_idle_ms=10)
+    acknowledge(stream, stream=STREAM, group=GROUP, message_ids=[i for i, _ in claimed])
+
+    assert orders_of(claimed) == ["1", "2"]
+    assert pending_by_consumer(stream, stream=STREAM, group=GROUP) == {}
+
+
+def test_messages_still_being_worked_on_are_not_claimed(stream):
+    read_tasks(stream, stream=STREAM, group=GROUP, consumer="busy", count=2)
+
+    claimed = claim_stalled(
+        stream, stream=STREAM, group=GROUP, consumer="alive", min_idle_ms=60_000
+    )
+
+    assert claimed == []
+    assert pending_by_consumer(stream, stream=STREAM, group=GROUP) == {"busy": 2}

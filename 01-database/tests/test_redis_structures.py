@@ -1,0 +1,89 @@
+"""Redis data structures: a fixed-window rate limiter, a leaderboard, sessions in hashes."""
+
+import time
+
+import pytest
+from redis_structures import (
+    add_score,
+    allow_request,
+    delete_namespace,
+    rank_of,
+    save_session,
+    session_exists,
+    top_players,
+    touch_session,
+)
+
+NOW = 1_700_000_000.0  # a fixed clock, so no test straddles a window boundary
+
+
+@pytest.mark.parametrize("limit", [1, 3, 5])
+def test_the_rate_limiter_allows_limit_requests_then_refuses(redis_client, limit):
+    verdicts = [
+        allow_request(redis_client, prefix="t", user="ada", limit=limit, window_seconds=60, now=NOW)
+        for _ in range(limit + 1)
+    ]
+
+    assert verdicts == [True] * limit + [False]
+
+
+def test_a_new_window_starts_a_new_count(redis_client):
+    def ask(now):
+        return allow_request(
+            redis_client, prefix="t", user="ada", limit=1, window_seconds=60, now=now
+        )
+
+    assert [ask(NOW), ask(NOW + 1), ask(NOW + 60)] == [True, False, True]
+
+
+def test_each_user_has_their_own_count(redis_client):
+    def ask(user):
+        return allow_request(
+            redis_client, prefix="t", user=user, limit=1, window_seconds=60, now=NOW
+        )
+
+    assert [ask("ada"), ask("grace"), ask("ada")] == [True, True, False]
+
+
+def test_the_window_counter_expires_by_itself(redis_client):
+    allow_request(redis_client, prefix="t", user="ada", limit=5, window_seconds=60, now=NOW)
+
+    [key] = redis_client.keys("t:rate:*")
+    assert 0 < redis_client.ttl(key) <= 60
+
+
+def test_the_leaderboard_orders_players_by_their_total_score(redis_client):
+    for player, points in [("ada", 30), ("grace", 50), ("linus", 20), ("ada", 25)]:
+        add_score(redis_client, prefix="t", player=player, points=points)
+
+    assert top_players(redis_client, prefix="t", count=2) == [("ada", 55.0), ("grace", 50.0)]
+    assert rank_of(redis_client, prefix="t", player="linus") == 3
+    assert rank_of(redis_client, prefix="t", player="nobody") is None
+
+
+def test_a_session_hash_counts_page_views_and_refreshes_its_expiry(redis_client):
+    save_session(redis_client, prefix="t", session_id="s1", fields={"user": "ada"}, idle_seconds=5)
+
+    touch_session(redis_client, prefix="t", session_id="s1", idle_seconds=300)
+    fields = touch_session(redis_client, prefix="t", session_id="s1", idle_seconds=300)
+
+    assert fields == {"user": "ada", "page_views": "2"}
+    assert redis_client.ttl("t:session:s1") > 5
+
+
+def test_an_expired_session_is_gone(redis_client):
+    save_session(redis_client, prefix="t", session_id="s1", fields={"user": "ada"}, idle_seconds=60)
+
+    redis_client.pexpire("t:session:s1", 1)  # fast-forward the idle timer to 1 ms
+    time.sleep(0.05)
+
+    assert not session_exists(redis_client, prefix="t", session_id="s1")
+
+
+def test_delete_namespace_removes_only_the_keys_under_its_prefix(redis_client):
+    redis_client.set("mine:a", 1)
+    redis_client.set("mine:b", 2)
+    redis_client.set("theirs:a", 3)
+
+    assert delete_namespace(redis_client, "mine") == 2
+    assert redis_client.keys("*") == ["theirs:a"]

@@ -1,0 +1,56 @@
+"""Two concurrent buyers: the naive way loses an update; each fix keeps both sales.
+
+The threads' interleaving is forced (a Barrier makes both read before either writes; an Event
+and a wait for a blocked session make the second buyer queue behind the first's lock), so
+each outcome is the same on every run.
+"""
+
+import pytest
+from sql_concurrency import buy_with_atomic_update, two_buyers
+from sql_models import create_schema
+from sql_threads import add_product, current_stock
+
+
+@pytest.fixture
+def product_id(engine):
+    create_schema(engine)
+    return add_product(engine, stock=10)
+
+
+def test_read_modify_write_in_python_loses_one_of_two_concurrent_sales(engine, product_id):
+    two_buyers(engine, product_id, "naive")
+
+    assert current_stock(engine, product_id) == 9  # two sold, one recorded
+
+
+@pytest.mark.parametrize("strategy", ["row_lock", "atomic_update", "optimistic"])
+def test_lost_update_is_prevented(engine, product_id, strategy):
+    two_buyers(engine, product_id, strategy)
+
+    assert current_stock(engine, product_id) == 8
+
+
+def test_optimistic_locking_makes_the_second_writer_retry_once(engine, product_id):
+    attempts = two_buyers(engine, product_id, "optimistic")
+
+    assert sorted(attempts) == [1, 2]
+
+
+def test_the_atomic_update_refuses_to_sell_below_zero(engine):
+    create_schema(engine)
+    last_one = add_product(engine, stock=1)
+
+    sold = [buy_with_atomic_update(engine, last_one) for _ in range(2)]
+
+    assert sold == [True, False]
+    assert current_stock(engine, last_one) == 0
+
+
+def test_two_concurrent_atomic_updates_sell_the_last_unit_once(engine):
+    create_schema(engine)
+    last_one = add_product(engine, stock=1)
+
+    sold = two_buyers(engine, last_one, "atomic_update")
+
+    assert sold == [True, False]  # the second re-checks stock >= 1 after the first commits
+    assert current_stock(engine, last_one) == 0

@@ -1,0 +1,27 @@
+"""An index turns a customer's latest orders from a Seq Scan into an Index Scan."""
+
+import pytest
+from sql_indexes import create_orders_index, explain_analyze, load_orders
+
+SMALL_TABLE = 20_000  # enough rows for the planner to prefer the index; the script uses 200,000
+
+
+@pytest.fixture
+def orders(engine):
+    load_orders(engine, orders=SMALL_TABLE)
+    return engine
+
+
+def test_without_an_index_the_query_reads_the_whole_table(orders):
+    plan = explain_analyze(orders, customer_id=42)
+
+    assert "Seq Scan" in plan["nodes"]
+    assert not any("Index" in node for node in plan["nodes"])
+
+
+def test_with_the_index_the_query_walks_it_backwards_without_sorting(orders):
+    create_orders_index(orders)
+
+    plan = explain_analyze(orders, customer_id=42)
+
+    assert plan["nodes"] == ["Limit", "Index Scan Backward"]

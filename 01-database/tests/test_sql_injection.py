@@ -1,0 +1,78 @@
+"""String-formatted SQL can be injected; bound parameters and allow-lists cannot."""
+
+import pytest
+import sql_injection
+from sql_models import create_schema
+from sql_orm import add_sample_shop
+from sqlalchemy.orm import Session
+
+EVERY_EMAIL = ["ada@example.com", "grace@example.com", "linus@example.com"]
+
+
+@pytest.fixture
+def shop(engine):
+    create_schema(engine)
+    with Session(engine) as session:
+        add_sample_shop(session)
+        session.commit()
+    return engine
+
+
+def lookup(method: str, engine, email: str) -> list[str]:
+    """Run one of the lookups, giving each the session, connection or engine it takes."""
+    if method == "orm":
+        with Session(engine) as session:
+            return sql_injection.find_emails_orm(session, email)
+    if method == "driver":
+        return sql_injection.find_emails_driver(engine, email)
+    with engine.connect() as connection:
+        return getattr(sql_injection, f"find_emails_{method}")(connection, email)
+
+
+SAFE_METHODS = ["orm", "core", "text", "driver"]
+
+
+@pytest.mark.parametrize("attack", sql_injection.ATTACKS[:2])
+def test_the_string_formatted_lookup_dumps_every_customer(shop, attack):
+    assert sorted(lookup("UNSAFE", shop, attack)) == EVERY_EMAIL
+
+
+def test_the_string_formatted_lookup_runs_a_union_chosen_by_the_attacker(shop):
+    assert sorted(lookup("UNSAFE", shop, sql_injection.ATTACKS[2])) == EVERY_EMAIL
+
+
+@pytest.mark.parametrize("attack", sql_injection.ATTACKS)
+@pytest.mark.parametrize("method", SAFE_METHODS)
+def test_a_parameterised_lookup_finds_nothing_for_an_attack_string(shop, method, attack):
+    assert lookup(method, shop, attack) == []
+
+
+@pytest.mark.parametrize("method", SAFE_METHODS)
+def test_a_parameterised_lookup_still_finds_an_honest_email(shop, method):
+    assert lookup(method, shop, "grace@example.com") == ["grace@example.com"]
+
+
+@pytest.mark.parametrize("method", SAFE_METHODS)
+def test_a_quote_in_an_email_is_just_a_character(shop, method):
+    assert lookup(method, shop, "o'brien@example.com") == []
+
+
+@pytest.mark.parametrize(
+    ("sort_by", "descending", "expected"),
+    [
+        ("email", False, EVERY_EMAIL),
+        ("email", True, EVERY_EMAIL[::-1]),
+        ("name", False, EVERY_EMAIL),
+    ],
+)
+def test_customers_sort_by_an_allowed_column(shop, sort_by, descending, expected):
+    with Session(shop) as session:
+        emails = sql_injection.customers_sorted(session, sort_by=sort_by, descending=descending)
+
+    assert emails == expected
+
+
+@pytest.mark.parametrize("sort_by", ["password", "email; DROP TABLE customers", "1"])
+def test_a_sort_column_outside_the_allow_list_is_refused(shop, sort_by):
+    with Session(shop) as session, pytest.raises(ValueError, match="cannot sort by"):
+        sql_injection.customers_sorted(session, sort_by=sort_by)

@@ -1,0 +1,58 @@
+"""Strict isolation levels turn a lost update into a retried error; timeouts end stuck waits."""
+
+import pytest
+from sql_isolation import (
+    ProductBusy,
+    QueryTooSlow,
+    buy_or_give_up,
+    row_locked,
+    run_with_statement_timeout,
+    two_isolated_buyers,
+)
+from sql_models import create_schema
+from sql_threads import add_product, current_stock
+
+
+@pytest.fixture
+def product_id(engine):
+    create_schema(engine)
+    return add_product(engine, stock=10)
+
+
+@pytest.mark.parametrize("isolation_level", ["REPEATABLE READ", "SERIALIZABLE"])
+def test_a_serialization_failure_is_retried_and_both_sales_count(
+    engine, product_id, isolation_level
+):
+    attempts = two_isolated_buyers(engine, product_id, isolation_level)
+
+    assert attempts == [1, 2]  # the first commits; the second fails with 40001 and retries
+    assert current_stock(engine, product_id) == 8
+
+
+def test_read_committed_lets_the_same_code_lose_an_update(engine, product_id):
+    attempts = two_isolated_buyers(engine, product_id, "READ COMMITTED")
+
+    assert attempts == [1, 1]
+    assert current_stock(engine, product_id) == 9
+
+
+def test_lock_timeout_turns_waiting_for_a_held_lock_into_product_busy(engine, product_id):
+    with row_locked(engine, product_id), pytest.raises(ProductBusy):
+        buy_or_give_up(engine, product_id, lock_timeout_ms=50)
+
+    assert current_stock(engine, product_id) == 10
+
+
+def test_without_a_held_lock_the_purchase_goes_through(engine, product_id):
+    buy_or_give_up(engine, product_id, lock_timeout_ms=50)
+
+    assert current_stock(engine, product_id) == 9
+
+
+def test_statement_timeout_cancels_a_slow_query(engine):
+    with pytest.raises(QueryTooSlow, match="cancelled after 50 ms"):
+        run_with_statement_timeout(engine, "SELECT pg_sleep(5)", statement_timeout_ms=50)
+
+
+def test_a_quick_query_finishes_within_its_statement_timeout(engine):
+    assert run_with_statement_timeout(engine, "SELECT 42", statement_timeout_ms=5000) == 42

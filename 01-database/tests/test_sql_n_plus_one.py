@@ -1,0 +1,30 @@
+"""Touching a lazy relationship in a loop costs a query per row; eager loading does not."""
+
+import pytest
+from sql_n_plus_one import LOADERS, add_orders_with_lines, count_statements
+
+ORDERS = 20
+
+
+@pytest.fixture
+def orders(engine):
+    add_orders_with_lines(engine, orders=ORDERS, lines_per_order=3)
+    return engine
+
+
+@pytest.mark.parametrize(
+    ("loader", "statements"),
+    [("lazy (N+1)", 1 + ORDERS), ("selectinload", 2), ("joinedload", 1)],
+)
+def test_listing_orders_with_their_lines_sends_this_many_statements(orders, loader, statements):
+    result = count_statements(orders, LOADERS[loader])
+
+    assert result["statements"] == statements
+
+
+@pytest.mark.parametrize("loader", ["selectinload", "joinedload"])
+def test_eager_loading_returns_the_same_summaries_as_lazy_loading(orders, loader):
+    lazy = count_statements(orders, LOADERS["lazy (N+1)"])["summaries"]
+
+    assert count_statements(orders, LOADERS[loader])["summaries"] == lazy
+    assert lazy[0][1] == 3 * 2  # three lines of two units each

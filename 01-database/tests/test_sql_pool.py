@@ -1,0 +1,72 @@
+"""The pool lends at most size + overflow connections, and pre-ping replaces dead ones."""
+
+import pytest
+from sql_models import make_engine
+from sql_pool import (
+    borrow_connections,
+    make_pooled_engine,
+    pool_status,
+    query_once,
+    terminate_other_sessions,
+)
+from sqlalchemy import NullPool
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+
+@pytest.fixture
+def small_pool(database_url):
+    engine = make_pooled_engine(database_url, size=2, overflow=1, timeout=0.1)
+    yield engine
+    engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("held", "status"),
+    [
+        (1, {"size": 2, "checked_out": 1, "overflow": 0}),
+        (2, {"size": 2, "checked_out": 2, "overflow": 0}),
+        (3, {"size": 2, "checked_out": 3, "overflow": 1}),
+    ],
+)
+def test_the_pool_opens_overflow_connections_beyond_its_size(small_pool, held, status):
+    assert borrow_connections(small_pool, held) == status
+
+
+def test_returned_connections_go_back_to_the_pool_and_overflow_is_closed(small_pool):
+    borrow_connections(small_pool, 3)
+
+    assert pool_status(small_pool) == {"size": 2, "checked_out": 0, "overflow": 0}
+
+
+def test_a_caller_beyond_size_plus_overflow_times_out(small_pool):
+    with pytest.raises(PoolTimeout):
+        borrow_connections(small_pool, 4)
+
+
+def kill_pooled_connections(database_url, engine):
+    query_once(engine)  # the pool now holds one open connection
+    killer = make_engine(database_url, poolclass=NullPool)
+    killed = terminate_other_sessions(killer)
+    killer.dispose()
+    return killed
+
+
+def test_pre_ping_replaces_a_connection_the_server_killed(database_url):
+    engine = make_pooled_engine(database_url, pre_ping=True)
+    assert kill_pooled_connections(database_url, engine) == 1
+
+    assert query_once(engine) == 1
+    engine.dispose()
+
+
+def test_without_pre_ping_the_first_query_on_a_killed_connection_fails(database_url):
+    engine = make_pooled_engine(database_url, pre_ping=False)
+    kill_pooled_connections(database_url, engine)
+
+    with pytest.raises(OperationalError) as failure:
+        query_once(engine)
+
+    assert failure.value.connection_invalidated
+    assert query_once(engine) == 1  # the pool was refreshed: the next caller succeeds
+    engine.dispose()

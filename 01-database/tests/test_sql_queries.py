@@ -1,0 +1,66 @@
+"""One question asked with the ORM, Core and raw SQL gives one answer."""
+
+import pytest
+from sql_models import create_schema
+from sql_orm import add_sample_shop
+from sql_queries import (
+    affordable_products,
+    best_customers_core,
+    best_customers_orm,
+    best_customers_raw,
+    best_customers_statement,
+    compiled_sql,
+    products_page,
+)
+from sqlalchemy.orm import Session
+
+
+@pytest.fixture
+def session(engine):
+    create_schema(engine)
+    with Session(engine) as session:
+        add_sample_shop(session)
+        session.commit()
+        yield session
+
+
+@pytest.mark.parametrize(
+    ("min_orders", "expected"),
+    [
+        (1, [("grace@example.com", 1, 2 * 25900 + 2 * 900), ("ada@example.com", 2, 14500)]),
+        (2, [("ada@example.com", 2, 14500)]),
+        (3, []),
+    ],
+)
+def test_orm_core_and_raw_sql_return_the_same_best_customers(session, min_orders, expected):
+    with session.bind.connect() as connection:
+        core = best_customers_core(connection, min_orders=min_orders)
+        raw = best_customers_raw(connection, min_orders=min_orders)
+
+    assert best_customers_orm(session, min_orders=min_orders) == core == raw == expected
+
+
+def test_the_orm_compiles_to_a_join_group_by_and_having_with_a_bound_parameter(session):
+    sql = compiled_sql(best_customers_statement(2), session.connection())
+
+    assert "JOIN orders ON customers.id = orders.customer_id" in sql
+    assert "GROUP BY customers.id" in sql
+    assert "HAVING count(orders.id) >= %(count_1)s" in sql
+    assert " 2" not in sql  # the value travels as a parameter, not inside the SQL
+
+
+@pytest.mark.parametrize(
+    ("max_price_cents", "in_stock", "skus"),
+    [(3000, True, ["CB-02", "MS-01"]), (900, True, ["CB-02"]), (100, False, [])],
+)
+def test_filters_combine_and_results_are_ordered_by_price(session, max_price_cents, in_stock, skus):
+    products = affordable_products(session, max_price_cents=max_price_cents, in_stock=in_stock)
+
+    assert [product.sku for product in products] == skus
+
+
+@pytest.mark.parametrize(
+    ("page", "skus"), [(1, ["CB-02", "KB-01", "MN-27"]), (2, ["MS-01"]), (3, [])]
+)
+def test_pages_split_the_products_without_overlap(session, page, skus):
+    assert products_page(session, page=page, page_size=3) == skus

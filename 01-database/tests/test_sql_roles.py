@@ -1,0 +1,49 @@
+"""A read-only role can read, and the database refuses its writes."""
+
+import pytest
+from psycopg import errors
+from sql_models import make_engine
+from sql_roles import add_customer, count_customers, read_only_role
+from sqlalchemy import text
+from sqlalchemy.exc import ProgrammingError
+
+
+@pytest.fixture
+def shop(engine):
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE customers (email text NOT NULL, name text NOT NULL)"))
+        connection.execute(text("INSERT INTO customers VALUES ('ada@example.com', 'Ada')"))
+    return engine
+
+
+@pytest.fixture
+def reader(shop, unique_name):
+    role_name = unique_name.replace("-", "_")
+    with read_only_role(shop, role_name=role_name) as reader_url:
+        reader = make_engine(reader_url)
+        yield reader
+        reader.dispose()
+
+
+def test_the_read_only_role_can_read(reader):
+    assert count_customers(reader) == 1
+
+
+def test_a_write_through_the_read_only_role_is_refused_by_the_database(reader, shop):
+    with pytest.raises(ProgrammingError) as refused:
+        add_customer(reader, email="mallory@example.com")
+
+    assert isinstance(refused.value.orig, errors.InsufficientPrivilege)
+    assert count_customers(shop) == 1
+
+
+def test_the_role_is_dropped_afterwards(shop, unique_name):
+    role_name = unique_name.replace("-", "_")
+    with read_only_role(shop, role_name=role_name):
+        pass
+
+    with shop.connect() as connection:
+        remaining = connection.scalar(
+            text("SELECT count(*) FROM pg_roles WHERE rolname = :name"), {"name": role_name}
+        )
+    assert remaining == 0

@@ -1,0 +1,61 @@
+"""An order is written whole or not at all; a savepoint undoes only its own part."""
+
+import pytest
+from sql_models import create_schema
+from sql_orm import add_sample_shop
+from sql_transactions import (
+    OrderRefused,
+    import_orders,
+    order_count,
+    place_order_atomically,
+    stock_by_sku,
+)
+from sqlalchemy.orm import Session
+
+
+@pytest.fixture
+def shop(engine):
+    create_schema(engine)
+    with Session(engine) as session:
+        add_sample_shop(session)
+        session.commit()
+    return engine
+
+
+def test_an_order_within_stock_is_written_with_its_stock_taken(shop):
+    before = stock_by_sku(shop)
+
+    place_order_atomically(shop, email="linus@example.com", quantities_by_sku={"KB-01": 2})
+
+    assert stock_by_sku(shop) == before | {"KB-01": before["KB-01"] - 2}
+    assert order_count(shop) == 4
+
+
+def test_an_order_beyond_stock_is_refused_and_nothing_is_half_written(shop):
+    before = stock_by_sku(shop)
+
+    with pytest.raises(OrderRefused, match="ck_products_stock_not_negative"):
+        place_order_atomically(
+            shop, email="ada@example.com", quantities_by_sku={"KB-01": 1, "MN-27": 10}
+        )
+
+    assert stock_by_sku(shop) == before  # the keyboard's stock, taken first, is given back
+    assert order_count(shop) == 3
+
+
+def test_a_failed_order_in_a_batch_rolls_back_to_its_savepoint_only(shop):
+    before = stock_by_sku(shop)
+    batch = [
+        ("ada@example.com", {"MS-01": 2}),
+        ("grace@example.com", {"MN-27": 99}),
+        ("linus@example.com", {"CB-02": 5}),
+    ]
+
+    placed = import_orders(shop, batch)
+
+    assert placed == [True, False, True]
+    assert order_count(shop) == 3 + 2
+    assert stock_by_sku(shop) == before | {
+        "MS-01": before["MS-01"] - 2,
+        "CB-02": before["CB-02"] - 5,
+    }
