@@ -8,23 +8,16 @@ from sql_admin import (
     place_order_in_database,
     place_order_in_python,
 )
-from sql_models import create_schema
-from sql_orm import add_sample_shop
 from sql_transactions import stock_by_sku
 from sqlalchemy.exc import IntegrityError, ProgrammingError
-from sqlalchemy.orm import Session
 
 ORDER = {"email": "linus@example.com", "quantities_by_sku": {"KB-01": 1, "CB-02": 2}}
 
 
 @pytest.fixture
-def shop(engine):
-    create_schema(engine)
-    with Session(engine) as session:
-        add_sample_shop(session)
-        session.commit()
-    install_place_order_function(engine)
-    return engine
+def shop(shop):
+    install_place_order_function(shop)
+    return shop
 
 
 def test_the_stored_function_needs_one_round_trip_where_python_needs_several(shop):

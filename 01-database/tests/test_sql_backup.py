@@ -2,20 +2,9 @@
 
 import pytest
 from sql_backup import backup, postgres_tool, restore, server_major_version, table_fingerprints
-from sql_models import create_schema, make_engine
-from sql_orm import add_sample_shop
-from sqlalchemy.orm import Session
+from sql_models import make_engine
 
 from course.sandbox import temporary_postgres_database
-
-
-@pytest.fixture
-def shop(engine):
-    create_schema(engine)
-    with Session(engine) as session:
-        add_sample_shop(session)
-        session.commit()
-    return engine
 
 
 @pytest.fixture

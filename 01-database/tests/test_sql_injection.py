@@ -2,20 +2,9 @@
 
 import pytest
 import sql_injection
-from sql_models import create_schema
-from sql_orm import add_sample_shop
 from sqlalchemy.orm import Session
 
 EVERY_EMAIL = ["ada@example.com", "grace@example.com", "linus@example.com"]
-
-
-@pytest.fixture
-def shop(engine):
-    create_schema(engine)
-    with Session(engine) as session:
-        add_sample_shop(session)
-        session.commit()
-    return engine
 
 
 def lookup(method: str, engine, email: str) -> list[str]:

@@ -1,6 +1,5 @@
 """The Session is a unit of work: it collects changes and writes them at commit."""
 
-import pytest
 from sql_models import Customer, Order, OrderLine, Product, create_schema
 from sql_orm import (
     add_sample_shop,
@@ -12,15 +11,6 @@ from sql_orm import (
 from sql_statements import recorded_statements
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-
-
-@pytest.fixture
-def shop(engine):
-    create_schema(engine)
-    with Session(engine) as session:
-        add_sample_shop(session)
-        session.commit()
-    return engine
 
 
 def test_added_objects_are_sent_only_at_commit_parents_before_children(engine):

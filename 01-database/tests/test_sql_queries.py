@@ -1,8 +1,6 @@
 """One question asked with the ORM, Core and raw SQL gives one answer."""
 
 import pytest
-from sql_models import create_schema
-from sql_orm import add_sample_shop
 from sql_queries import (
     affordable_products,
     best_customers_core,
@@ -16,11 +14,8 @@ from sqlalchemy.orm import Session
 
 
 @pytest.fixture
-def session(engine):
-    create_schema(engine)
-    with Session(engine) as session:
-        add_sample_shop(session)
-        session.commit()
+def session(shop):
+    with Session(shop) as session:
         yield session
 
 

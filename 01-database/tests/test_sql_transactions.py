@@ -1,8 +1,6 @@
 """An order is written whole or not at all; a savepoint undoes only its own part."""
 
 import pytest
-from sql_models import create_schema
-from sql_orm import add_sample_shop
 from sql_transactions import (
     OrderRefused,
     import_orders,
@@ -10,16 +8,6 @@ from sql_transactions import (
     place_order_atomically,
     stock_by_sku,
 )
-from sqlalchemy.orm import Session
-
-
-@pytest.fixture
-def shop(engine):
-    create_schema(engine)
-    with Session(engine) as session:
-        add_sample_shop(session)
-        session.commit()
-    return engine
 
 
 def test_an_order_within_stock_is_written_with_its_stock_taken(shop):
