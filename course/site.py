@@ -161,8 +161,8 @@ def rewrite_links(text: str, source: Path, page: Page, pages: dict[Path, Page], 
             return match[0]  # a web address, an anchor on this page, or a site-absolute path
         path_part, _, fragment = target.partition("#")
         resolved = Path(os.path.normpath(source.parent / path_part))
-        if resolved.is_dir():
-            resolved = resolved / "README.md"
+        if resolved.is_dir() and (resolved / "README.md").exists():
+            resolved = resolved / "README.md"  # a folder with a README is that README's page
         linked = pages.get(resolved)
         if linked is None:
             if resolved.is_relative_to(root) and resolved.exists():

@@ -147,6 +147,7 @@ def write_sample_course(root: Path, readme: str) -> Path:
     (lesson / "lesson.toml").write_text('title = "Sample"\nsummary = "For the tests."\n')
     (lesson / "README.md").write_text("# 01 · Sample\n\nBack to the [course](../README.md).\n")
     (lesson / "sample_topic.py").write_text("VALUE = 1\n")
+    (lesson / "exercises").mkdir()  # a folder without a README: no page of its own
     return root
 
 
@@ -154,7 +155,7 @@ def test_links_to_pages_follow_them_and_links_to_source_files_become_text(tmp_pa
     readme = (
         "# Course\n\n[the lesson](01-sample/README.md), [its folder](01-sample/), "
         "[settings](.env.example), [a script](01-sample/sample_topic.py), "
-        "[docs](https://www.mkdocs.org/)\n"
+        "[exercises](01-sample/exercises/), [docs](https://www.mkdocs.org/)\n"
     )
     write_sample_course(tmp_path, readme)
 
@@ -163,7 +164,7 @@ def test_links_to_pages_follow_them_and_links_to_source_files_become_text(tmp_pa
     content = tmp_path / "build" / "content"
     assert (content / "index.md").read_text() == (
         "# Course\n\n[the lesson](01-sample/index.md), [its folder](01-sample/index.md), "
-        "settings, a script, [docs](https://www.mkdocs.org/)\n"
+        "settings, a script, exercises, [docs](https://www.mkdocs.org/)\n"
     )
     assert "[course](../index.md)" in (content / "01-sample" / "index.md").read_text()
 
