@@ -81,7 +81,11 @@ def choose_mode(requested: str = "auto") -> Mode:
 
 
 def port_is_free(port: int) -> bool:
+    """True when no program listens on the port (connections in TIME_WAIT do not count)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # the servers set SO_REUSEADDR too, so a just-stopped server's closed connections
+        # (TIME_WAIT) would not stop them binding; without it, the port would look taken
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((embedded.HOST, port))
         except OSError:

@@ -14,7 +14,7 @@ import pytest
 from dotenv import dotenv_values
 
 from course.paths import SERVICES_DIR
-from course.services.manager import ServiceManager, free_port, write_env_file
+from course.services.manager import ServiceManager, free_port, port_is_free, write_env_file
 from course.services.probes import SERVICES
 
 URL_VARIABLES = {
@@ -96,3 +96,19 @@ def test_up_is_idempotent_and_down_leaves_no_process_behind(isolated_manager):
     assert sorted(stopped) == sorted(SERVICES)
     assert [pid for pid in family if running(pid)] == []
     assert isolated_manager.records() == {}
+
+
+def test_a_port_is_free_again_right_after_its_server_stops():
+    # a server that closes an accepted connection first leaves it in TIME_WAIT on its port;
+    # servers (PostgreSQL, Redis, ...) set SO_REUSEADDR, so they may bind again at once
+    with socket.socket() as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        assert not port_is_free(port)
+        with socket.create_connection(("127.0.0.1", port)) as client:
+            accepted, _ = listener.accept()
+            accepted.close()
+            client.recv(1)
+    assert port_is_free(port)
