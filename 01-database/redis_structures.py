@@ -116,7 +116,7 @@ def main() -> None:
         print(
             f"   after 1.2 s idle, exists: {session_exists(client, prefix=prefix, session_id='s1')}"
         )
-        print(f"4. Cleaned up {delete_namespace(client, prefix)} keys under {prefix}:")
+        print(f"4. Cleaned up {delete_namespace(client, prefix)} keys under {prefix}")
     print(
         "Conclusion: pick the structure that matches the question; Redis does the work "
         "atomically on the server."

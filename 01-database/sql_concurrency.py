@@ -7,7 +7,8 @@ each run with the same two threads: SELECT ... FOR UPDATE (the second buyer wait
 first), an atomic UPDATE ... SET stock = stock - 1 WHERE stock >= 1 (the database does the
 arithmetic), and optimistic locking with a version column (the second write finds a newer
 version, raises StaleDataError, and is retried). The interleaving is forced with a
-threading.Barrier and Events, so the outcome is the same on every run.
+threading.Barrier and Events, so the stock and the number of retries are the same on every
+run; which of the two threads is the one that retries is up to the scheduler.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 from functools import partial
+from typing import Any
 
 from sql_models import Product, create_schema, make_engine
 from sql_threads import (
@@ -129,6 +131,18 @@ def two_buyers(engine: Engine, product_id: int, strategy: str) -> list[object]:
 STRATEGIES = ["naive", "row_lock", "atomic_update", "optimistic"]
 
 
+def outcome_in_words(strategy: str, results: list[Any]) -> str:
+    """Say what two_buyers' return values mean, the same whichever thread came first."""
+    if strategy == "atomic_update":
+        return f"{sum(map(bool, results))} of 2 UPDATEs found a unit in stock"
+    if strategy == "optimistic":
+        retries = sorted(attempts - 1 for attempts in results)
+        if retries == [0, 1]:
+            return "one buyer succeeded first time, the other retried once"
+        return f"retries per buyer, fewest first: {retries}"
+    return "nothing to report: these buyers return no value"
+
+
 def main() -> None:
     settings = course.require("postgres")
     with temporary_postgres_database(settings, prefix="sql_concurrency") as url:
@@ -140,7 +154,7 @@ def main() -> None:
             results = two_buyers(engine, product_id, strategy)
             stock = current_stock(engine, product_id)
             verdict = "correct" if stock == 8 else "LOST UPDATE: one sale vanished"
-            extra = f" (attempts per buyer: {results})" if strategy == "optimistic" else ""
+            extra = f" ({outcome_in_words(strategy, results)})" if strategy == "optimistic" else ""
             print(f"{number}. {strategy:<14} stock after: {stock}  {verdict}{extra}")
         engine.dispose()
     print("Conclusion: read-modify-write in Python loses updates under concurrency; lock the")

@@ -4,13 +4,21 @@ Run `python 01-database/sql_migrations.py`. On an empty database you will see re
 create the tables, an order written the old way (no total column yet), revision 0002 add
 `orders.total_cents` and backfill it from the order lines, 0003 add an index, then a check
 that the migrated schema matches the models exactly (no drift), a downgrade to an empty
-database and an upgrade back to head. The same commands work from the shell:
-`.venv/bin/alembic -c 01-database/alembic.ini upgrade head`.
+database and an upgrade back to head.
+
+Run `python 01-database/sql_migrations.py --alembic-cli` to see the same history through the
+real `alembic` command (history, upgrade head, current, downgrade base), each run with
+`-x url=` aimed at a scratch database that is dropped afterwards. Without `-x url=`, alembic
+would migrate the shared `course` database in DATABASE_URL.
 """
 
 from __future__ import annotations
 
+import argparse
+import subprocess
+import sys
 from pathlib import Path
+from textwrap import indent
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -23,6 +31,7 @@ import course
 from course.sandbox import temporary_postgres_database
 
 ALEMBIC_INI = Path(__file__).resolve().parent / "alembic.ini"
+ALEMBIC_CLI_STEPS = [["history"], ["upgrade", "head"], ["current"], ["downgrade", "base"]]
 
 
 def alembic_config(url: str) -> Config:
@@ -84,8 +93,30 @@ def order_totals(engine: Engine) -> list[tuple[int, int]]:
         return [(order_id, total) for order_id, total in rows]
 
 
-def main() -> None:
+def run_alembic_cli(url: str, arguments: list[str]) -> str:
+    """Run the real `alembic` command against `url`; return what it printed."""
+    alembic = Path(sys.executable).with_name("alembic")
+    command_line = [str(alembic), "-c", str(ALEMBIC_INI), "-x", f"url={url}", *arguments]
+    finished = subprocess.run(command_line, capture_output=True, text=True, check=True)
+    return (finished.stdout + finished.stderr).strip()  # alembic logs its steps to stderr
+
+
+def show_alembic_cli(settings: course.Settings) -> None:
+    """Print alembic's shell commands and their output, run on a scratch database."""
+    with temporary_postgres_database(settings, prefix="sql_migrations_cli") as url:
+        print("A scratch database, so the shared `course` database is never migrated:")
+        for arguments in ALEMBIC_CLI_STEPS:
+            shell = ".venv/bin/alembic -c 01-database/alembic.ini -x url=$SCRATCH"
+            print(f"$ {shell} {' '.join(arguments)}")
+            print(indent(run_alembic_cli(url, arguments), "  "))
+    print("The scratch database is dropped.")
+
+
+def main(*, alembic_cli: bool = False) -> None:
     settings = course.require("postgres")
+    if alembic_cli:
+        show_alembic_cli(settings)
+        return
     with temporary_postgres_database(settings, prefix="sql_migrations") as url:
         engine = make_engine(url)
         upgrade(url, "0001")
@@ -110,4 +141,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--alembic-cli", action="store_true", help="run the alembic command on a scratch database"
+    )
+    main(alembic_cli=parser.parse_args().alembic_cli)

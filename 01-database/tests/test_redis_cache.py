@@ -3,10 +3,20 @@
 import logging
 
 import pytest
+import redis
 from redis_cache import Cache, cached, make_cache_client
 from redis_cache_bench import concurrent_misses
 from redis_cache_sales import create_sales, record_sale, revenue_by_sku
 from sqlalchemy import event
+
+
+class SetFailingRedis(redis.Redis):
+    """A real Redis client whose plain SET (storing a value, not taking a lock) fails."""
+
+    def set(self, name, value, *args, **kwargs):
+        if not kwargs.get("nx"):
+            raise redis.ConnectionError("injected fault: SET failed")
+        return super().set(name, value, *args, **kwargs)
 
 
 @pytest.fixture
@@ -111,3 +121,25 @@ def test_reads_fall_back_to_the_database_when_redis_is_down(sales_engine, caplog
     assert report == revenue_by_sku(sales_engine)
     assert "cache unavailable" in caplog.text
     assert "could not invalidate" in caplog.text
+
+
+@pytest.mark.parametrize("stampede_protection", [True, False])
+def test_a_failed_set_after_loading_does_not_run_the_loader_again(
+    redis_url, redis_client, caplog, stampede_protection
+):
+    client = SetFailingRedis.from_url(redis_url, decode_responses=True)
+    cache = Cache(client, namespace="test", stampede_protection=stampede_protection)
+    loader_calls: list[str] = []
+
+    def loader() -> dict:
+        loader_calls.append("report")
+        return {"pen": 2500}
+
+    with caplog.at_level(logging.WARNING, logger="redis_cache"):
+        report = cache.get_or_load("report", loader)
+    client.close()
+
+    assert report == {"pen": 2500}
+    assert loader_calls == ["report"]
+    assert "could not cache" in caplog.text
+    assert redis_client.keys("test:*") == []  # nothing stored, and the lock was released

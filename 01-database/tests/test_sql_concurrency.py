@@ -6,7 +6,7 @@ each outcome is the same on every run.
 """
 
 import pytest
-from sql_concurrency import buy_with_atomic_update, two_buyers
+from sql_concurrency import buy_with_atomic_update, outcome_in_words, two_buyers
 from sql_models import create_schema
 from sql_threads import add_product, current_stock
 
@@ -54,3 +54,11 @@ def test_two_concurrent_atomic_updates_sell_the_last_unit_once(engine):
 
     assert sold == [True, False]  # the second re-checks stock >= 1 after the first commits
     assert current_stock(engine, last_one) == 0
+
+
+@pytest.mark.parametrize("attempts", [[1, 2], [2, 1]])
+def test_the_optimistic_outcome_reads_the_same_whichever_thread_retried(attempts):
+    assert (
+        outcome_in_words("optimistic", attempts)
+        == "one buyer succeeded first time, the other retried once"
+    )

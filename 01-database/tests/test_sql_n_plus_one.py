@@ -1,7 +1,7 @@
 """Touching a lazy relationship in a loop costs a query per row; eager loading does not."""
 
 import pytest
-from sql_n_plus_one import LOADERS, add_orders_with_lines, count_statements
+from sql_n_plus_one import LOADERS, add_orders_with_lines, comparison_lines, count_statements
 
 ORDERS = 20
 
@@ -28,3 +28,17 @@ def test_eager_loading_returns_the_same_summaries_as_lazy_loading(orders, loader
 
     assert count_statements(orders, LOADERS[loader])["summaries"] == lazy
     assert lazy[0][1] == 3 * 2  # three lines of two units each
+
+
+def test_the_comparison_names_no_winner_when_eager_timings_are_within_noise():
+    results = {
+        "lazy (N+1)": {"statements": 501, "median_ms": 200.0, "summaries": []},
+        "selectinload": {"statements": 2, "median_ms": 20.0, "summaries": []},
+        "joinedload": {"statements": 1, "median_ms": 22.0, "summaries": []},
+    }
+
+    lines = comparison_lines(results)
+
+    assert "   2 statements " in lines[1] and "10.0x faster than lazy" in lines[1]
+    assert "   1 statement " in lines[2] and "1 statements" not in lines[2]
+    assert lines[3] == "   selectinload and joinedload: 1.1x apart, within noise, no winner"
