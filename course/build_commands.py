@@ -7,45 +7,27 @@ and `course docs` (`make docs`). Registered on the `course` command by `course/c
 from __future__ import annotations
 
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from course import bench as benchmarks
 from course import notebooks as course_notebooks
 from course import site
+from course.console import console, fail
 from course.lessons import LessonNotFound, discover, find
 from course.paths import ROOT
-from course.services.embedded import ServiceStartError
+from course.service_commands import ModeOption, bring_up
 from course.services.manager import ServiceManager
 from course.settings import SettingsError, get_settings
-
-console = Console(width=None if sys.stdout.isatty() else 150)
-
-
-def fail(message: str) -> typer.Exit:
-    console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(1)
-
-
-def start_services(keys: list[str] | None, mode: str) -> None:
-    """Start the services that are not answering yet; they stay up afterwards, as for `run`."""
-    try:
-        report = ServiceManager().up(keys, mode=mode)
-    except (ServiceStartError, SettingsError, subprocess.CalledProcessError) as error:
-        raise fail(f"{error}. See README.md, 'Troubleshooting'.") from None
-    if report.started:
-        console.print(f"started {', '.join(report.started)} in {report.mode} mode")
 
 
 def bench(
     lesson: Annotated[str | None, typer.Argument(help="e.g. 01-database; all by default")] = None,
-    mode: Annotated[str, typer.Option(help="auto, docker or embedded")] = "auto",
+    mode: ModeOption = "auto",
     lessons_root: Annotated[Path, typer.Option(hidden=True)] = ROOT,
     output_dir: Annotated[Path, typer.Option(help="where the report is written")] = ROOT,
 ) -> None:
@@ -56,7 +38,7 @@ def bench(
         raise fail(str(error)) from None
     needed = sorted({key for one in lessons if one.benchmarks for key in one.services})
     if needed:
-        start_services(needed, mode)
+        bring_up(ServiceManager(), mode, needed)
     try:
         report = benchmarks.collect(lessons, get_settings())
     except (benchmarks.BenchmarkError, SettingsError) as error:
@@ -119,11 +101,11 @@ def docs(
         site.SOURCE_DIR
     ),
     site_dir: Annotated[Path, typer.Option(help="where the site is written")] = site.SITE_DIR,
-    mode: Annotated[str, typer.Option(help="auto, docker or embedded")] = "auto",
+    mode: ModeOption = "auto",
 ) -> None:
     """Build the course site (README, lesson READMEs, executed notebooks) in strict mode."""
     if execute:
-        start_services(None, mode)
+        bring_up(ServiceManager(), mode)
     began = time.monotonic()
     try:
         site.build(source_dir=source_dir, site_dir=site_dir, execute=execute)

@@ -8,103 +8,22 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from course import doctor as doctor_checks
 from course.build_commands import register as register_build_commands
+from course.console import console, fail
 from course.exercise_commands import register as register_exercises
 from course.lessons import LessonNotFound, discover, find
 from course.paths import ROOT
 from course.runner import ScriptResult, run_lessons
-from course.services.embedded import ServiceStartError
-from course.services.manager import ServiceManager, UpReport
-from course.services.probes import SERVICES
-from course.settings import SettingsError, redact_url
+from course.service_commands import ModeOption, bring_up, print_status
+from course.service_commands import register as register_services
+from course.services.manager import ServiceManager
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
-services_app = typer.Typer(help="Start, stop and check PostgreSQL, MongoDB, Redis and S3.")
-app.add_typer(services_app, name="services")
-# outside a terminal (CI logs), Rich would wrap tables at 80 columns
-console = Console(width=None if sys.stdout.isatty() else 150)
-
-ModeOption = Annotated[
-    str, typer.Option("--mode", help="auto (Docker if an engine answers), docker or embedded")
-]
-
-
-def fail(message: str, code: int = 1) -> typer.Exit:
-    console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(code)
-
-
-def print_up_report(report: UpReport) -> None:
-    for key, (preferred, used) in report.moved_ports.items():
-        console.print(
-            f"port {preferred} is in use by another program: {SERVICES[key].title} "
-            f"uses port {used} instead (written to .env)"
-        )
-    started = ", ".join(SERVICES[key].title for key in report.started) or "nothing"
-    console.print(f"started {started} in {report.mode} mode in {report.seconds:.1f}s")
-    if report.already_running:
-        running = ", ".join(SERVICES[key].title for key in report.already_running)
-        console.print(f"already answering, left as they are: {running}")
-
-
-def bring_up(manager: ServiceManager, mode: str, keys: list[str] | None = None) -> UpReport:
-    try:
-        report = manager.up(keys, mode=mode)
-    except (ServiceStartError, SettingsError, subprocess.CalledProcessError) as error:
-        raise fail(f"{error}. See README.md, 'Troubleshooting'.") from None
-    print_up_report(report)
-    return report
-
-
-def print_status(manager: ServiceManager) -> bool:
-    table = Table(title="Services")
-    for column in ("service", "URL", "mode", "round trip", "ms"):
-        table.add_column(column)
-    statuses = manager.status()
-    for status in statuses:
-        answer = f"[green]{status.answer}[/]" if status.ok else f"[red]DOWN: {status.answer}[/]"
-        table.add_row(
-            status.title,
-            redact_url(status.url),
-            status.mode,
-            answer,
-            f"{status.milliseconds:.0f}",
-        )
-    console.print(table)
-    return all(status.ok for status in statuses)
-
-
-@services_app.command("up")
-def services_up(
-    service: Annotated[list[str] | None, typer.Argument(help="postgres, mongo, redis, s3")] = None,
-    mode: ModeOption = "auto",
-) -> None:
-    """Start the services that are not running yet (all four by default)."""
-    unknown = set(service or []) - set(SERVICES)
-    if unknown:
-        raise fail(f"unknown service(s) {', '.join(sorted(unknown))}: use {', '.join(SERVICES)}")
-    manager = ServiceManager()
-    bring_up(manager, mode, service)
-    print_status(manager)
-
-
-@services_app.command("down")
-def services_down() -> None:
-    """Stop exactly the services that `course services up` started."""
-    stopped = ServiceManager().down()
-    console.print(f"stopped: {', '.join(stopped) or 'nothing was running'}")
-
-
-@services_app.command("status")
-def services_status() -> None:
-    """Show each service, its URL, its mode and a real round trip to it."""
-    if not print_status(ServiceManager()):
-        raise fail("some services are down: start them with `make services-up`")
+register_services(app)
 
 
 @app.command()

@@ -9,31 +9,23 @@ between classes, and `course new-lesson` starts a lesson folder from the templat
 from __future__ import annotations
 
 import subprocess
-import sys
 import tomllib
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from course.console import console, fail
 from course.exercise_checks import check_exercise
 from course.exercises import Exercise, exercises_in
 from course.lessons import LessonNotFound, discover, find
 from course.progress import course_root, load_progress, save_progress
-
-console = Console(width=None if sys.stdout.isatty() else 150, highlight=False)
 
 LessonArgument = Annotated[str, typer.Argument(help="e.g. 01-database or 01")]
 ExerciseArgument = Annotated[str, typer.Argument(help="e.g. ex01_topic, ex01 or 1")]
 SomeLesson = Annotated[str | None, typer.Argument(help="e.g. 01-database or 01; all if left out")]
 SomeExercise = Annotated[str | None, typer.Argument(help="e.g. ex01_topic, ex01 or 1")]
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="do not ask for confirmation")]
-
-
-def fail(message: str) -> typer.Exit:
-    console.print(f"[bold red]error:[/] {message}", soft_wrap=True)
-    return typer.Exit(1)
 
 
 def select(lesson: str | None, exercise: str | None) -> list[Exercise]:

@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from course.exercise_commands import YesOption, console, fail
+from course.console import console, fail
+from course.exercise_commands import YesOption
 from course.instructor import current_plan, execute_cleanup
 from course.lesson_template import LessonTemplateError, create_lesson
 from course.progress import course_root
