@@ -10,8 +10,8 @@ administrator's kit is in sql_backup.py.
 
 from __future__ import annotations
 
-from sql_models import create_schema, make_engine
-from sql_orm import add_sample_shop
+from sql_models import make_engine
+from sql_orm import create_sample_shop
 from sql_statements import recorded_statements
 from sql_transactions import order_from_skus, stock_by_sku
 from sqlalchemy import Engine, text
@@ -97,10 +97,7 @@ def main() -> None:
     settings = course.require("postgres")
     with temporary_postgres_database(settings, prefix="sql_admin") as url:
         engine = make_engine(url)
-        create_schema(engine)
-        with Session(engine) as session:
-            add_sample_shop(session)
-            session.commit()
+        create_sample_shop(engine)
         install_place_order_function(engine)
         order = {
             "email": "linus@example.com",

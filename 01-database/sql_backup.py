@@ -18,11 +18,10 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from sql_models import Base, create_schema, make_engine
-from sql_orm import add_sample_shop
+from sql_models import Base, make_engine
+from sql_orm import create_sample_shop
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
 
 import course
 from course.sandbox import temporary_postgres_database
@@ -104,10 +103,7 @@ def main() -> None:
         tempfile.TemporaryDirectory() as folder,
     ):
         source, target = make_engine(source_url), make_engine(target_url)
-        create_schema(source)
-        with Session(source) as session:
-            add_sample_shop(session)
-            session.commit()
+        create_sample_shop(source)
         dump = Path(folder) / "shop.dump"
         pg_dump = postgres_tool("pg_dump", major_version=server_major_version(source))
         print(f"1. pg_dump used: {pg_dump}")

@@ -10,8 +10,8 @@ which cannot be a bound parameter, is checked against an allow-list.
 
 from __future__ import annotations
 
-from sql_models import Customer, create_schema, make_engine
-from sql_orm import add_sample_shop
+from sql_models import Customer, make_engine
+from sql_orm import create_sample_shop
 from sqlalchemy import Connection, Engine, bindparam, select, text
 from sqlalchemy.orm import Session
 
@@ -82,10 +82,8 @@ def main() -> None:
     settings = course.require("postgres")
     with temporary_postgres_database(settings, prefix="sql_injection") as url:
         engine = make_engine(url)
-        create_schema(engine)
+        create_sample_shop(engine)
         with Session(engine) as session:
-            add_sample_shop(session)
-            session.commit()
             attack = ATTACKS[0]
             print(f"1. An honest lookup finds one: {find_emails_orm(session, 'ada@example.com')}")
             with engine.connect() as connection:

@@ -13,7 +13,7 @@ import logging
 
 from sql_models import Customer, Order, OrderLine, Product, create_schema, make_engine
 from sql_statements import recorded_statements
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -65,6 +65,14 @@ def add_sample_shop(session: Session) -> None:
         for order in orders:
             quantities = {products[sku]: quantity for sku, quantity in order.items()}
             place_order(session, customer=customer, quantities=quantities)
+
+
+def create_sample_shop(engine: Engine) -> None:
+    """Create the schema and commit the sample shop: the starting point of the other demos."""
+    create_schema(engine)
+    with Session(engine) as session:
+        add_sample_shop(session)
+        session.commit()
 
 
 def customer_by_email(session: Session, email: str) -> Customer | None:

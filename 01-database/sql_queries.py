@@ -9,8 +9,8 @@ writes the JOIN, GROUP BY and HAVING you would have written, with bound paramete
 
 from __future__ import annotations
 
-from sql_models import Customer, Order, Product, create_schema, make_engine
-from sql_orm import add_sample_shop
+from sql_models import Customer, Order, Product, make_engine
+from sql_orm import create_sample_shop
 from sqlalchemy import Connection, Select, desc, func, select, text
 from sqlalchemy.orm import Session
 
@@ -95,10 +95,8 @@ def main() -> None:
     settings = course.require("postgres")
     with temporary_postgres_database(settings, prefix="sql_queries") as url:
         engine = make_engine(url)
-        create_schema(engine)
+        create_sample_shop(engine)
         with Session(engine) as session:
-            add_sample_shop(session)
-            session.commit()
             print("1. Customers with at least 1 order, biggest spender first (ORM):")
             for email, orders, spent in best_customers_orm(session, min_orders=1):
                 print(f"   {email:<20} {orders} orders  {spent / 100:>8.2f}")

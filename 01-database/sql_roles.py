@@ -14,12 +14,11 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sql_models import create_schema, make_engine
-from sql_orm import add_sample_shop
+from sql_models import make_engine
+from sql_orm import create_sample_shop
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ProgrammingError
-from sqlalchemy.orm import Session
 
 import course
 from course.sandbox import temporary_postgres_database, unique_name
@@ -68,10 +67,7 @@ def main() -> None:
     settings = course.require("postgres")
     with temporary_postgres_database(settings, prefix="sql_roles") as url:
         owner = make_engine(url)
-        create_schema(owner)
-        with Session(owner) as session:
-            add_sample_shop(session)
-            session.commit()
+        create_sample_shop(owner)
         role_name = unique_name("reporting")
         with read_only_role(owner, role_name=role_name) as reader_url:
             print(f"1. Created the role {role_name}: LOGIN, CONNECT, USAGE, SELECT only.")

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import logging
 
-from sql_models import Customer, Order, Product, create_schema, make_engine
-from sql_orm import add_sample_shop, place_order
+from sql_models import Customer, Order, Product, make_engine
+from sql_orm import create_sample_shop, place_order
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -83,10 +83,7 @@ def main() -> None:
     settings = course.require("postgres")
     with temporary_postgres_database(settings, prefix="sql_transactions") as url:
         engine = make_engine(url)
-        create_schema(engine)
-        with Session(engine) as session:
-            add_sample_shop(session)
-            session.commit()
+        create_sample_shop(engine)
         before = stock_by_sku(engine)
         print(f"1. Stock before: {before}; orders: {order_count(engine)}")
         print("2. Order 1 keyboard + 10 monitors (only 3 monitors left):")
