@@ -51,7 +51,8 @@ def print_status(manager: ServiceManager) -> bool:
         table.add_column(column)
     statuses = manager.status()
     for status in statuses:
-        answer = f"[green]{status.answer}[/]" if status.ok else f"[red]DOWN: {status.answer}[/]"
+        # why a service is down is a sentence: it goes below the table, on one line of its own
+        answer = f"[green]{status.answer}[/]" if status.ok else "[red]DOWN (see below)[/]"
         table.add_row(
             status.title,
             redact_url(status.url),
@@ -60,6 +61,9 @@ def print_status(manager: ServiceManager) -> bool:
             f"{status.milliseconds:.0f}",
         )
     console.print(table)
+    for status in statuses:
+        if not status.ok:
+            console.print(f"[bold red]{status.title}:[/] {status.answer}", soft_wrap=True)
     return all(status.ok for status in statuses)
 
 
@@ -88,7 +92,7 @@ def services_down() -> None:
 def services_status() -> None:
     """Show each service, its URL, its mode and a real round trip to it."""
     if not print_status(ServiceManager()):
-        raise fail("some services are down: start them with `make services-up`")
+        raise typer.Exit(1)  # each service down has had its line, with its own fix
 
 
 def register(app: typer.Typer) -> None:
