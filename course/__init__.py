@@ -35,23 +35,20 @@ def require(*service_keys: str) -> Settings:
     return settings
 
 
-AGAIN = "Do that in a terminal at the repository root, then run this notebook again."
-
-
 class ServicesDown(RuntimeError):
     """A notebook's services do not answer: the notebook stops at its first cell."""
 
     def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
+        self.problems = [*problems[:-1], f"{problems[-1]}; then run this notebook again"]
+        super().__init__("\n".join(self.problems))
 
     def _render_traceback_(self) -> list[str]:
         # IPython shows these lines instead of a traceback: the message is all a learner needs
-        return [f"{type(self).__name__}: {problem}" for problem in self.problems] + [AGAIN]
+        return [f"{type(self).__name__}: {problem}" for problem in self.problems]
 
 
-def check_services(*service_keys: str) -> bool:
-    """Print one line per service that answers, for a notebook's first cell; return True.
+def check_services(*service_keys: str) -> None:
+    """Print one line per service that answers (all four by default), for a notebook.
 
     When one does not answer, raise `ServicesDown` with one line per service down, so that
     "Run All" stops here and not in a driver's traceback three cells later.
@@ -68,4 +65,3 @@ def check_services(*service_keys: str) -> bool:
             down.append(str(error))
     if down:
         raise ServicesDown(down) from None
-    return True

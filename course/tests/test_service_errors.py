@@ -265,3 +265,35 @@ def test_a_wrong_password_for_the_course_service_is_not_called_stopped(course_po
     assert "password authentication failed" in result.stderr
     assert "a server listens there, but the round trip failed" in result.stderr
     assert "make services-up" not in result.stderr
+
+
+# --- a notebook stops at its first cell --------------------------------------------------
+
+NOTEBOOKS = {
+    "start-here": ROOT / "notebooks" / "00-start-here.ipynb",
+    "01-database": ROOT / "01-database" / "01-database.ipynb",
+    "01-database-nosql": ROOT / "01-database" / "01-database-nosql.ipynb",
+}
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_run_all_stops_at_the_first_cell_with_one_line_when_postgres_is_down(name, monkeypatch):
+    import nbclient
+    import nbformat
+
+    path = NOTEBOOKS[name]
+    monkeypatch.setenv("DATABASE_URL", DEAD_URLS["postgres"].format(port=free_port()))
+    notebook = nbformat.read(path, as_version=4)
+    client = nbclient.NotebookClient(
+        notebook, timeout=120, resources={"metadata": {"path": str(path.parent)}}
+    )
+    with pytest.raises(nbclient.exceptions.CellExecutionError):
+        client.execute()
+    code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    errors = [output for output in code_cells[0].outputs if output.output_type == "error"]
+    (error,) = errors
+    assert error.ename == "ServicesDown"
+    (line,) = error.traceback  # the whole traceback Jupyter shows: one line
+    assert line.startswith("ServicesDown: PostgreSQL is not reachable at postgresql+psycopg://")
+    assert line.endswith("; then run this notebook again")
+    assert [cell.execution_count for cell in code_cells[1:]] == [None] * (len(code_cells) - 1)
