@@ -37,6 +37,9 @@ def print_up_report(report: UpReport) -> None:
 def bring_up(manager: ServiceManager, mode: str, keys: list[str] | None = None) -> UpReport:
     """Start the services that do not answer yet and say what happened; exit on failure."""
     try:
+        # a malformed URL is the learner's to fix: starting a server would overwrite its line
+        settings = manager.settings()
+        settings.require_valid(*(SERVICES[key].url_setting for key in keys or SERVICES))
         report = manager.up(keys, mode=mode)
     except (ServiceStartError, SettingsError, subprocess.CalledProcessError) as error:
         raise fail(f"{error}. See README.md, 'Troubleshooting'.") from None
