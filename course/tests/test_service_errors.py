@@ -112,7 +112,8 @@ class Checkout:
         shutil.copytree(
             ROOT / "course", root / "course", ignore=shutil.ignore_patterns("tests", "__pycache__")
         )
-        shutil.copy(ROOT / ".env.example", root / ".env.example")
+        for name in (".env.example", "docker-compose.yml"):
+            shutil.copy(ROOT / name, root / name)
         self.env_file = root / ".env"
 
     def write_env(self, **values: str) -> None:
