@@ -11,6 +11,7 @@ from course.settings import Settings, SettingsError, get_settings, redact_url
 
 __all__ = [
     "ServiceUnavailable",
+    "ServicesDown",
     "Settings",
     "SettingsError",
     "check_services",
@@ -34,16 +35,33 @@ def require(*service_keys: str) -> Settings:
     return settings
 
 
-def check_services(*service_keys: str) -> bool:
-    """Print one line per service (for a notebook's first cell); return True when all answer."""
-    settings = get_settings()
-    all_answer = True
+class ServicesDown(RuntimeError):
+    """A notebook's services do not answer: the notebook stops at its first cell."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = [*problems[:-1], f"{problems[-1]}; then run this notebook again"]
+        super().__init__("\n".join(self.problems))
+
+    def _render_traceback_(self) -> list[str]:
+        # IPython shows these lines instead of a traceback: the message is all a learner needs
+        return [f"{type(self).__name__}: {problem}" for problem in self.problems]
+
+
+def check_services(*service_keys: str) -> None:
+    """Print one line per service that answers (all four by default), for a notebook.
+
+    When one does not answer, raise `ServicesDown` with one line per service down, so that
+    "Run All" stops here and not in a driver's traceback three cells later.
+    """
+    try:
+        settings = get_settings()
+    except SettingsError as error:
+        raise ServicesDown([str(error)]) from None
+    down = []
     for key in service_keys or tuple(SERVICES):
         try:
             print(f"ok   {SERVICES[key].check(settings)}")
         except ServiceUnavailable as error:
-            print(f"DOWN {error}")
-            all_answer = False
-    if not all_answer:
-        print("Start the services in a terminal at the repository root, then re-run this cell.")
-    return all_answer
+            down.append(str(error))
+    if down:
+        raise ServicesDown(down) from None

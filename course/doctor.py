@@ -75,7 +75,7 @@ def check_services() -> list[Check]:
         try:
             checks.append(Check(spec.title, True, spec.check(settings)))
         except ServiceUnavailable as error:
-            checks.append(Check(spec.title, False, error.reason, "run `make services-up`"))
+            checks.append(Check(spec.title, False, error.cause, error.fix or "edit it as it says"))
     return checks
 
 

@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from pathlib import Path
 
+from course.exercise_plugin import EXPECTED, GAVE
 from course.exercises import SOURCE_VARIABLE, Exercise
 
 TODO_PREFIXES = ("NotImplementedError: TODO:", "NotImplementedError: TODO", "NotImplementedError:")
@@ -29,6 +30,8 @@ class CheckResult:
     failed: int
     first_failure: str  # plain words; empty when every test passed
     output: str  # pytest's own report, for whoever wants the details
+    # a failed `==`: what the learner's code gave and what was expected, one line each
+    compared: tuple[str, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -47,13 +50,20 @@ def plain_words(message: str) -> str:
                 return f"not done yet: {first.removeprefix(prefix).strip() or 'a TODO remains'}"
     if first.startswith("AssertionError: "):
         return first.removeprefix("AssertionError: ")
-    if first.startswith("assert ") and len(lines) > 1:
-        return f"{first} ({lines[1].lstrip('+ ')})"
+    where = [line.lstrip("+ ") for line in lines[1:] if line.startswith("+")]
+    if first.startswith("assert ") and where:
+        return f"{first} ({where[0]})"
     return first
 
 
-def first_failure(report: Path) -> tuple[int, int, str]:
-    """The test count, the failure count and the first failure, from a JUnit XML report."""
+def compared(message: str) -> tuple[str, ...]:
+    """The two sides of a failed `==`, as `course.exercise_plugin` labelled them."""
+    lines = [line.strip() for line in message.splitlines()]
+    return tuple(line for line in lines if line.startswith((GAVE, EXPECTED)))
+
+
+def first_failure(report: Path) -> tuple[int, int, str, tuple[str, ...]]:
+    """The test and failure counts, the first failure and its two sides, from JUnit XML."""
     root = ElementTree.parse(report).getroot()
     suites = [root] if root.tag == "testsuite" else list(root.iter("testsuite"))
     tests = sum(int(suite.get("tests", 0)) for suite in suites)
@@ -62,10 +72,12 @@ def first_failure(report: Path) -> tuple[int, int, str]:
         for problem in (*case.iter("failure"), *case.iter("error")):
             message = problem.get("message") or ""
             if not message or message.startswith("collection failure"):
-                return tests, failed, f"the file does not load: {load_error(problem.text or '')}"
+                load = f"the file does not load: {load_error(problem.text or '')}"
+                return tests, failed, load, ()
             test_name = case.get("name", "").split("[")[0].removeprefix("test_")
-            return tests, failed, f"{test_name.replace('_', ' ')}: {plain_words(message)}"
-    return tests, failed, ""
+            failure = f"{test_name.replace('_', ' ')}: {plain_words(message)}"
+            return tests, failed, failure, compared(message)
+    return tests, failed, "", ()
 
 
 def load_error(traceback: str) -> str:
@@ -92,6 +104,7 @@ def check_exercise(exercise: Exercise, *, root: Path, source: str = "task") -> C
         report = Path(scratch) / "report.xml"
         command = [
             *(sys.executable, "-m", "pytest", "-p", "no:randomly", "-p", "no:xdist", "-q"),
+            *("-p", "course.exercise_plugin"),
             *("--no-header", "--tb=short", f"--junitxml={report}", str(exercise.test)),
         ]
         run = subprocess.run(command, cwd=root, env=environment, capture_output=True, text=True)
@@ -99,7 +112,24 @@ def check_exercise(exercise: Exercise, *, root: Path, source: str = "task") -> C
         if not report.exists():
             lines = [line for line in output.splitlines() if line.strip()]
             return CheckResult(exercise, 0, 1, lines[-1] if lines else "pytest did not run", output)
-        tests, failed, failure = first_failure(report)
+        tests, failed, failure, sides = first_failure(report)
     if tests == 0:
         failure = failure or "no tests were collected"
-    return CheckResult(exercise, tests, failed, failure, output)
+    return CheckResult(exercise, tests, failed, failure, output, sides)
+
+
+def style_tip(path: Path) -> str | None:
+    """A tip when ruff would change the learner's file; style never decides a check."""
+    ruff = [sys.executable, "-m", "ruff"]
+    try:
+        lint = subprocess.run([*ruff, "check", "--quiet", str(path)], capture_output=True)
+        layout = subprocess.run([*ruff, "format", "--check", str(path)], capture_output=True)
+    except OSError:
+        return None
+    # exit code 1 means "found something"; anything else (ruff missing: 1 too, with stderr)
+    if b"No module named" in lint.stderr or (lint.returncode, layout.returncode) == (0, 0):
+        return None
+    return (
+        f"tip: ruff would tidy the style of {path.name} (`make format` does it); "
+        "style never counts against an exercise"
+    )

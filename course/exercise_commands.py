@@ -16,7 +16,7 @@ import typer
 from rich.table import Table
 
 from course.console import console, fail
-from course.exercise_checks import check_exercise
+from course.exercise_checks import check_exercise, style_tip
 from course.exercises import Exercise, exercises_in
 from course.lessons import LessonNotFound, discover, find
 from course.progress import course_root, load_progress, save_progress
@@ -60,8 +60,13 @@ def check(lesson: SomeLesson = None, exercise: SomeExercise = None) -> None:
         save_progress(progress)  # after each one, so an interrupted run keeps what it learnt
         if result.passed:
             console.print(f"[green]passed[/]     {one.key} ({result.tests} tests)")
+            tip = style_tip(one.task)
+            if tip:
+                console.print(f"           {tip}", soft_wrap=True, markup=False)
         else:
             console.print(f"[red]not yet[/]    {one.key}: {result.first_failure}", soft_wrap=True)
+            for side in result.compared:
+                console.print(f"           {side}", soft_wrap=True, markup=False)
     failed = [result.exercise for result in results if not result.passed]
     console.print(f"{len(results) - len(failed)} of {len(results)} exercises pass.")
     if failed:

@@ -37,6 +37,9 @@ def print_up_report(report: UpReport) -> None:
 def bring_up(manager: ServiceManager, mode: str, keys: list[str] | None = None) -> UpReport:
     """Start the services that do not answer yet and say what happened; exit on failure."""
     try:
+        # a malformed URL is the learner's to fix: starting a server would overwrite its line
+        settings = manager.settings()
+        settings.require_valid(*(SERVICES[key].url_setting for key in keys or SERVICES))
         report = manager.up(keys, mode=mode)
     except (ServiceStartError, SettingsError, subprocess.CalledProcessError) as error:
         raise fail(f"{error}. See README.md, 'Troubleshooting'.") from None
@@ -51,7 +54,8 @@ def print_status(manager: ServiceManager) -> bool:
         table.add_column(column)
     statuses = manager.status()
     for status in statuses:
-        answer = f"[green]{status.answer}[/]" if status.ok else f"[red]DOWN: {status.answer}[/]"
+        # why a service is down is a sentence: it goes below the table, on one line of its own
+        answer = f"[green]{status.answer}[/]" if status.ok else "[red]DOWN (see below)[/]"
         table.add_row(
             status.title,
             redact_url(status.url),
@@ -60,6 +64,9 @@ def print_status(manager: ServiceManager) -> bool:
             f"{status.milliseconds:.0f}",
         )
     console.print(table)
+    for status in statuses:
+        if not status.ok:
+            console.print(f"[bold red]{status.title}:[/] {status.answer}", soft_wrap=True)
     return all(status.ok for status in statuses)
 
 
@@ -88,7 +95,7 @@ def services_down() -> None:
 def services_status() -> None:
     """Show each service, its URL, its mode and a real round trip to it."""
     if not print_status(ServiceManager()):
-        raise fail("some services are down: start them with `make services-up`")
+        raise typer.Exit(1)  # each service down has had its line, with its own fix
 
 
 def register(app: typer.Typer) -> None:

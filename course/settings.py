@@ -3,36 +3,57 @@
 Every lesson reads its connection settings from here. The defaults are the addresses that
 `docker-compose.yml` publishes on localhost, so a learner with Docker needs no configuration;
 `course services up` writes the addresses it actually used to `.env`.
+
+A URL is checked when a service that uses it is checked (`url_problem`), not when the
+settings are read: a Redis-only script runs even while `DATABASE_URL` is malformed.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import ValidationError, field_validator
+from dotenv import dotenv_values
+from pydantic import PrivateAttr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from course.paths import ENV_FILE
 
-# scheme families each URL setting accepts, and an example shown when a value is malformed
-URL_RULES: dict[str, tuple[tuple[str, ...], str]] = {
-    "database_url": (
-        ("postgresql",),
+
+@dataclass(frozen=True)
+class UrlRule:
+    """The schemes a URL setting accepts (their family: `postgresql+asyncpg` is postgresql)."""
+
+    schemes: tuple[str, ...]
+    example: str
+
+    def accepts(self, scheme: str) -> bool:
+        return scheme.split("+", 1)[0] in {known.split("+", 1)[0] for known in self.schemes}
+
+    def starts(self) -> str:
+        """`'postgresql://' or 'postgresql+psycopg://'`, for a message."""
+        return " or ".join(f"'{scheme}://'" for scheme in self.schemes)
+
+
+URL_RULES: dict[str, UrlRule] = {
+    "database_url": UrlRule(
+        ("postgresql", "postgresql+psycopg"),
         "postgresql+psycopg://course:course@127.0.0.1:5432/course",
     ),
-    "mongo_url": (("mongodb",), "mongodb://127.0.0.1:27017/course?directConnection=true"),
-    "redis_url": (("redis", "rediss"), "redis://127.0.0.1:6379/0"),
-    "s3_endpoint_url": (("http", "https"), "http://127.0.0.1:9000"),
+    "mongo_url": UrlRule(("mongodb",), "mongodb://127.0.0.1:27017/course?directConnection=true"),
+    "redis_url": UrlRule(("redis", "rediss"), "redis://127.0.0.1:6379/0"),
+    "s3_endpoint_url": UrlRule(("http", "https"), "http://127.0.0.1:9000"),
 }
 
 
 def redact_url(url: str) -> str:
     """Hide the password in a URL, so it can be shown in messages and logs."""
-    return re.sub(r"(//[^:/@]*:)[^@/]*@", r"\1***@", url)
+    # also without `//`: a value missing its scheme still holds `user:password@`
+    return re.sub(r"((?://|^)[^:/@]*:)[^@/]*@", r"\1***@", url)
 
 
 class SettingsError(ValueError):
@@ -44,47 +65,81 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=ENV_FILE, env_file_encoding="utf-8", extra="ignore")
 
-    database_url: str = URL_RULES["database_url"][1]
-    mongo_url: str = URL_RULES["mongo_url"][1]
-    redis_url: str = URL_RULES["redis_url"][1]
-    s3_endpoint_url: str = URL_RULES["s3_endpoint_url"][1]
+    database_url: str = URL_RULES["database_url"].example
+    mongo_url: str = URL_RULES["mongo_url"].example
+    redis_url: str = URL_RULES["redis_url"].example
+    s3_endpoint_url: str = URL_RULES["s3_endpoint_url"].example
     aws_access_key_id: str = "course"
     aws_secret_access_key: str = "course-secret"
     aws_default_region: str = "us-east-1"
     s3_bucket: str = "course"
     # written to .env by `course services up`; docker is the default the URLs above describe
     course_services_mode: Literal["docker", "embedded"] = "docker"
+    # the .env file these settings were read from, to say where a bad value came from
+    _env_file_read: Path | None = PrivateAttr(default=ENV_FILE)
 
-    @field_validator("database_url", "mongo_url", "redis_url", "s3_endpoint_url")
-    @classmethod
-    def _must_be_a_service_url(cls, value: str, info) -> str:
-        schemes, example = URL_RULES[info.field_name]
+    def source(self, field: str) -> str:
+        """Where a setting's value came from: `the environment`, `.env`, `code` or `the default`."""
+        variable = field.upper()
+        if variable in os.environ:
+            return "the environment"
+        env_file = self._env_file_read
+        if env_file is not None and env_file.is_file() and variable in dotenv_values(env_file):
+            return ".env" if env_file == ENV_FILE else str(env_file)
+        return "code" if field in self.model_fields_set else "the default"
+
+    def url_problem(self, field: str) -> str | None:
+        """One line saying what is wrong with a URL setting, or None when it is well formed."""
+        rule, value = URL_RULES[field], getattr(self, field)
+        where = f"{field.upper()} (from {self.source(field)})"
         parts = urlsplit(value)
-        scheme_family = parts.scheme.split("+", 1)[0]
-        if scheme_family not in schemes:
-            raise ValueError(f"its scheme must be one of {', '.join(schemes)}; e.g. {example}")
-        try:
-            parts.port  # noqa: B018  (urlsplit checks the port lazily)
-        except ValueError as error:
-            raise ValueError(f"{error}; e.g. {example}") from None
-        if not parts.hostname:
-            raise ValueError(f"it names no host; e.g. {example}")
-        return value
+        if not parts.scheme or "://" not in value:
+            problem = f"is {redact_url(value)!r}, not a URL; it must start with {rule.starts()}"
+        elif not rule.accepts(parts.scheme):
+            problem = f"has scheme {parts.scheme!r}; it must start with {rule.starts()}"
+        elif not parts.hostname:
+            problem = f"is {redact_url(value)!r}, which names no host"
+        else:
+            try:
+                parts.port  # noqa: B018  (urlsplit checks the port lazily)
+            except ValueError:
+                port = parts.netloc.rsplit(":", 1)[-1]
+                problem = f"has port {port!r}, not a number from 1 to 65535"
+            else:
+                return None
+        return f"{where} {problem} (e.g. {rule.example}); {self.fix_hint(field)}"
+
+    def fix_hint(self, field: str) -> str:
+        """How to change a setting where it came from."""
+        variable, source = field.upper(), self.source(field)
+        if source == "the environment":
+            return f"change it, or `unset {variable}` so that .env and the defaults apply"
+        if source == "code":
+            return "change it where the settings are made"
+        return f"fix the {variable} line in {source}, or delete it to use the default"
+
+    def require_valid(self, *fields: str) -> Settings:
+        """Return the settings if these URL settings are well formed; else raise SettingsError."""
+        problems = [problem for field in fields if (problem := self.url_problem(field))]
+        if problems:
+            raise SettingsError(" ".join(problems))
+        return self
 
 
 def get_settings(env_file: Path | None = ENV_FILE) -> Settings:
-    """Read the settings, failing with one message that names the bad variable."""
+    """Read the settings (URLs are checked later, per service), or fail with one line."""
     try:
-        return Settings(_env_file=env_file)
+        settings = Settings(_env_file=env_file)
     except ValidationError as error:
         problems = []
         for problem in error.errors():
             variable = str(problem["loc"][0]).upper()
             source = "the environment" if variable in os.environ else f"{env_file}"
-            reason = problem["msg"].removeprefix("Value error, ")
             problems.append(
-                f"{variable} in {source} is not valid ({reason}): "
-                f"{redact_url(str(problem.get('input')))!r}. "
-                f"Fix it there, or delete the line to use the default."
+                f"{variable} (from {source}) is {str(problem.get('input'))!r}: "
+                f"{problem['msg'].removeprefix('Value error, ')}. "
+                f"Fix it there, or delete it to use the default."
             )
         raise SettingsError(" ".join(problems)) from None
+    settings._env_file_read = env_file
+    return settings

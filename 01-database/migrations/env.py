@@ -35,7 +35,8 @@ def database_url() -> str:
         return url
     import course
 
-    return course.get_settings().database_url
+    # from the alembic command: one clear line, not a traceback, when PostgreSQL is not there
+    return course.require("postgres").database_url
 
 
 def run_migrations_offline() -> None:

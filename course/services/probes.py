@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from course.settings import Settings, redact_url
+from course.settings import Settings, SettingsError, redact_url
 
 logger = logging.getLogger(__name__)
 
@@ -19,16 +19,25 @@ PROBE_TIMEOUT_SECONDS = 3
 
 
 class ServiceUnavailable(RuntimeError):
-    """A service the lesson needs did not answer; the message says how to start it."""
+    """A service the lesson needs did not answer; the message names the cause and the fix."""
 
-    def __init__(self, title: str, url: str, reason: str):
-        self.title, self.url, self.reason = title, redact_url(url), _first_line(reason)
-        super().__init__(
-            f"{self.title} is not reachable at {self.url} ({self.reason}): {START_HINT}"
-        )
+    def __init__(self, title: str, url: str, cause: str, fix: str = START_HINT):
+        self.title, self.url, self.cause, self.fix = title, redact_url(url), cause, fix
+        # what a status table shows beside the URL: the cause, then what to do about it
+        self.reason = f"{cause}: {fix}"
+        super().__init__(f"{self.title} is not reachable at {self.url} ({cause}): {fix}")
 
 
-def _first_line(text: str) -> str:
+class ServiceMisconfigured(ServiceUnavailable, SettingsError):
+    """The service's URL setting is malformed, so nothing was even tried."""
+
+    def __init__(self, title: str, url: str, problem: str):
+        self.title, self.url, self.cause, self.fix = title, redact_url(url), problem, ""
+        self.reason = problem
+        RuntimeError.__init__(self, problem)
+
+
+def first_line(text: str) -> str:
     """The gist of a driver's error: its first line, without pymongo's topology dump."""
     lines = [line.strip() for line in str(text).splitlines() if line.strip()]
     gist = (lines[0] if lines else "no answer").split(" (configured timeouts")[0]
@@ -124,11 +133,17 @@ class ServiceSpec:
 
     def check(self, settings: Settings) -> str:
         """Do a round trip, or raise `ServiceUnavailable` with a one-line reason."""
+        from course.services.diagnosis import diagnose
+
+        problem = settings.url_problem(self.url_setting)
+        if problem:
+            raise ServiceMisconfigured(self.title, self.url(settings), problem)
         try:
             return self.probe(settings)
         except Exception as error:  # any driver error means the same thing to a learner
             logger.debug("%s probe failed", self.title, exc_info=True)
-            raise ServiceUnavailable(self.title, self.url(settings), str(error)) from None
+            cause, fix = diagnose(self, settings, first_line(str(error)))
+            raise ServiceUnavailable(self.title, self.url(settings), cause, fix) from None
 
 
 SERVICES: dict[str, ServiceSpec] = {

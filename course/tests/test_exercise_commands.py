@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from course.cli import app
-from course.exercise_checks import check_exercise, plain_words
+from course.exercise_checks import check_exercise, compared, plain_words
 from course.exercises import exercises_in
 from course.paths import ROOT
 from course.progress import PROGRESS_FILE_VARIABLE, ROOT_VARIABLE
@@ -68,6 +68,31 @@ def test_check_quotes_the_assertion_message_of_a_wrong_answer(repo):
     result = runner.invoke(app, ["check", "01", "ex01"])
     assert result.exit_code == 1
     assert "greet('Ada') should be 'Hello, Ada!', not 'Hello'" in result.output
+
+
+def test_check_shows_what_the_learners_code_gave_beside_what_was_expected(repo):
+    task_file(repo).write_text('def greet(name):\n    return "Hello"\n')
+    result = runner.invoke(app, ["check", "01", "ex01"])
+    assert "your code gave: 'Hello'\n" in result.output
+    assert "expected:       'Hello, Ada!'\n" in result.output
+
+
+def test_a_solution_with_untidy_style_passes_with_a_tip_not_a_failure(repo):
+    solve(repo)
+    untidy = task_file(repo).read_text().replace("    ", "  ") + "import sys\nimport os\n"
+    task_file(repo).write_text(untidy)
+    result = runner.invoke(app, ["check", "01", "ex01"])
+    assert result.exit_code == 0, result.output
+    assert "1 of 1 exercises pass" in result.output
+    assert "tip: ruff would tidy the style of ex01_greeting.py (`make format` does it)" in (
+        result.output
+    )
+
+
+def test_a_tidy_solution_gets_no_style_tip(repo):
+    solve(repo)
+    result = runner.invoke(app, ["check", "01", "ex01"])
+    assert "tip:" not in result.output
 
 
 def test_check_names_the_error_when_the_task_does_not_load(repo):
@@ -137,14 +162,27 @@ def test_the_committed_source_ignores_the_learners_edits(repo):
     assert not check_exercise(exercise, root=repo, source="committed").passed
 
 
+def test_the_committed_source_ignores_a_half_written_task_too(repo):
+    task_file(repo).write_text("def greet(:\n")
+    (exercise,) = exercises_in(repo / "01-sample")
+    untouched = check_exercise(exercise, root=repo, source="committed")
+    assert untouched.first_failure.startswith("greet names the learner: not done yet")
+
+
 @pytest.mark.parametrize(
     ("message", "plain"),
     [
         ("NotImplementedError: TODO: write the query", "not done yet: write the query"),
         ("AssertionError: expected 3 rows\nassert 2 == 3", "expected 3 rows"),
         ("assert 2 == 3\n +  where 2 = len([1, 2])", "assert 2 == 3 (where 2 = len([1, 2]))"),
+        ("assert 2 == 3\n  your code gave: 2\n  expected:       3", "assert 2 == 3"),
         ("KeyError: 'name'", "KeyError: 'name'"),
     ],
 )
 def test_failures_are_put_in_plain_words(message, plain):
     assert plain_words(message) == plain
+
+
+def test_the_two_sides_of_a_failed_comparison_are_kept_labelled():
+    message = "AssertionError: wrong\nassert 2 == 3\n  your code gave: 2\n  expected:       3"
+    assert compared(message) == ("your code gave: 2", "expected:       3")

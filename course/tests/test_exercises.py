@@ -42,7 +42,10 @@ def test_the_tests_pass_against_the_reference_solution(exercise):
 def test_the_tests_fail_against_the_untouched_task(exercise):
     result = check_exercise(exercise, root=ROOT, source="committed")
     assert result.tests > 0, f"{exercise.key}: no test ran\n{result.output}"
-    assert not result.passed, f"{exercise.key}: the untouched task already passes its tests"
+    assert not result.passed, (
+        f"{exercise.key}: the task as committed at HEAD already passes its tests "
+        "(was a solution committed? this test reads the task from HEAD, not the working copy)"
+    )
     # a learner must see which test fails and why, not a task that cannot even be imported
     assert not result.first_failure.startswith("the file does not load"), result.first_failure
 

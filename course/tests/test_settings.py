@@ -1,4 +1,4 @@
-"""Settings: defaults match docker-compose, and a malformed value names its variable."""
+"""Settings: defaults match docker-compose; a malformed URL names its variable and its source."""
 
 import pytest
 
@@ -31,37 +31,63 @@ def test_the_environment_wins_over_the_env_file(tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     ("variable", "bad_value", "expected_words"),
     [
-        ("DATABASE_URL", "postgres//course@localhost", "scheme must be one of postgresql"),
-        ("MONGO_URL", "mongodb://127.0.0.1:notaport/course", "Port could not be cast"),
-        ("REDIS_URL", "redis:///0", "names no host"),
-        ("S3_ENDPOINT_URL", "ftp://127.0.0.1:9000", "scheme must be one of http, https"),
+        (
+            "DATABASE_URL",
+            "postgres://course@localhost",
+            "has scheme 'postgres'; it must start with 'postgresql://' or 'postgresql+psycopg://'",
+        ),
+        ("DATABASE_URL", "postgres//course@localhost", "not a URL; it must start with"),
+        ("MONGO_URL", "mongodb://127.0.0.1:notaport/course", "has port 'notaport', not a number"),
+        ("REDIS_URL", "redis:///0", "'redis:///0', which names no host"),
+        ("S3_ENDPOINT_URL", "ftp://127.0.0.1:9000", "it must start with 'http://' or 'https://'"),
     ],
 )
-def test_a_malformed_url_in_env_file_gets_a_message_naming_the_variable(
+def test_a_malformed_url_in_env_file_gets_a_line_naming_the_variable_and_the_file(
     tmp_path, monkeypatch, variable, bad_value, expected_words
 ):
     monkeypatch.delenv(variable, raising=False)
     env_file = tmp_path / ".env"
     env_file.write_text(f"{variable}={bad_value}\n")
+    settings = get_settings(env_file)  # reading never fails: each URL is checked when used
     with pytest.raises(SettingsError) as raised:
-        get_settings(env_file)
+        settings.require_valid(variable.lower())
     message = str(raised.value)
-    assert message.startswith(f"{variable} in {env_file} is not valid")
+    assert message.startswith(f"{variable} (from {env_file}) ")
     assert expected_words in message
+    assert message.endswith(
+        f"fix the {variable} line in {env_file}, or delete it to use the default"
+    )
     assert "\n" not in message
+
+
+def test_a_malformed_url_does_not_stop_the_other_settings(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://nope")
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:16379/0")
+    settings = get_settings(env_file=None)
+    assert settings.require_valid("redis_url").redis_url == "redis://127.0.0.1:16379/0"
+    assert settings.url_problem("database_url")
 
 
 def test_a_malformed_url_in_the_environment_says_it_came_from_there(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "not a url")
-    with pytest.raises(SettingsError, match=r"^DATABASE_URL in the environment is not valid"):
+    problem = get_settings(env_file=None).url_problem("database_url")
+    assert problem.startswith("DATABASE_URL (from the environment) is 'not a url', not a URL")
+    assert problem.endswith("`unset DATABASE_URL` so that .env and the defaults apply")
+
+
+def test_a_bad_mode_names_the_variable_and_where_it_came_from(monkeypatch):
+    monkeypatch.setenv("COURSE_SERVICES_MODE", "dokcer")
+    with pytest.raises(SettingsError, match=r"^COURSE_SERVICES_MODE \(from the environment\)"):
         get_settings(env_file=None)
 
 
 def test_messages_never_show_a_password(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "mysql://course:hunter2@127.0.0.1/course")
-    with pytest.raises(SettingsError) as raised:
-        get_settings(env_file=None)
-    assert "hunter2" not in str(raised.value)
+    problem = get_settings(env_file=None).url_problem("database_url")
+    assert "has scheme 'mysql'" in problem
+    assert "hunter2" not in problem
+    monkeypatch.setenv("DATABASE_URL", "course:hunter2@127.0.0.1/course")
+    assert "hunter2" not in get_settings(env_file=None).url_problem("database_url")
     assert redact_url("redis://user:secret@host:6379/0") == "redis://user:***@host:6379/0"
 
 
