@@ -32,8 +32,8 @@ def show_cache_aside(cache: Cache, engine: Engine) -> None:
 
     print("1. Cache-aside: the first read queries PostgreSQL, later ones read Redis")
     pen = revenue_report()["pen"]["revenue_cents"] / 100
-    ttl = cache.client.ttl(cache.key("revenue_report"))
-    print(f"   pen revenue {pen:,.2f}, cached as {cache.key('revenue_report')} (TTL {ttl}s)")
+    key = revenue_report.cache_key()
+    print(f"   pen revenue {pen:,.2f}, cached as {key} (TTL {cache.client.ttl(key)}s)")
     record_sale(engine, sku="pen", qty=4, price_cents=2500)
     revenue_report.invalidate()  # invalidate on write: the next read rebuilds it
     pen = revenue_report()["pen"]["revenue_cents"] / 100
