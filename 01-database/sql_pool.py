@@ -114,7 +114,10 @@ def main() -> None:
     print(f"4. SELECT 1, median of {ROUNDS}: new connection {cost['new connection']:.3f} ms,"
           f" pooled {cost['pooled connection']:.3f} ms")  # fmt: skip
     print(f"Conclusion: a pooled connection is {cost['ratio']:.0f}x cheaper than a new one; size")
-    print("the pool for your concurrency, and keep pool_size x processes under max_connections.")
+    print(
+        "the pool for your concurrency, and keep (pool_size + max_overflow) x processes x engines"
+    )
+    print("under max_connections, leaving room for admin and migration connections.")
 
 
 if __name__ == "__main__":
