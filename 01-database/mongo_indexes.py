@@ -9,11 +9,10 @@ IXSCAN (walk the compound index), with the time of both measured in the same run
 from __future__ import annotations
 
 import logging
-import statistics
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from db_timing import median_ms
 from pymongo import ASCENDING, DESCENDING
 from pymongo.collection import Collection
 from pymongo.database import Database
@@ -70,19 +69,7 @@ def insert_sample_orders(db: Database, *, customers: int, orders_per_customer: i
     )
 
 
-WARM_UP_RUNS, TIMED_RUNS = 2, 9  # the same for both sides, so the medians compare
-
-
-def median_ms(run, *, repeat: int = TIMED_RUNS, warm_up: int = WARM_UP_RUNS) -> float:
-    """Run `run()` `warm_up` times untimed, then `repeat` times; return the median in ms."""
-    for _ in range(warm_up):
-        run()
-    durations = []
-    for _ in range(repeat):
-        began = time.perf_counter()
-        run()
-        durations.append((time.perf_counter() - began) * 1000)
-    return statistics.median(durations)
+TIMED_RUNS = 9  # the same for both sides, after the same warm-up, so the medians compare
 
 
 def measure_index_speedup(db: Database, *, customers: int = 500, per_customer: int = 10) -> dict:
@@ -91,10 +78,10 @@ def measure_index_speedup(db: Database, *, customers: int = 500, per_customer: i
     filter_, sort = recent_orders_query(customers - 1)
     query = lambda: list(db.orders.find(filter_).sort(sort))  # noqa: E731
     before = plan_stages(db.orders, filter_, sort)
-    without_index = median_ms(query)
+    without_index = median_ms(query, repeat=TIMED_RUNS)
     create_orders_by_customer_index(db)
     after = plan_stages(db.orders, filter_, sort)
-    with_index = median_ms(query)
+    with_index = median_ms(query, repeat=TIMED_RUNS)
     return {"before": before, "after": after, "without_ms": without_index, "with_ms": with_index}
 
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import statistics
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from db_timing import latencies_ms
 from redis_cache import Cache
 from redis_cache_sales import revenue_by_sku
 from sqlalchemy import Engine
@@ -46,18 +46,6 @@ def concurrent_misses(cache: Cache, name: str, loader: Callable, *, callers: int
 
 
 P95_MIN_SAMPLES = 100  # below this, the "95th percentile" is just one of the slowest few runs
-
-
-def latencies_ms(run: Callable[[], Any], *, samples: int, warm_up: int = 3) -> list[float]:
-    """Run `run()` `warm_up` times untimed, then `samples` times; return each duration in ms."""
-    for _ in range(warm_up):
-        run()
-    durations = []
-    for _ in range(samples):
-        began = time.perf_counter()
-        run()
-        durations.append((time.perf_counter() - began) * 1000)
-    return durations
 
 
 def p50_and_p95(durations: list[float]) -> tuple[float, float | None]:

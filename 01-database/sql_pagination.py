@@ -11,10 +11,9 @@ the list shifts every row down by one, so OFFSET repeats a row; keyset does not.
 
 from __future__ import annotations
 
-import statistics
-import time
 from datetime import datetime
 
+from db_timing import median_ms
 from sql_models import create_schema, make_engine
 from sqlalchemy import Engine, text
 
@@ -97,18 +96,6 @@ def place_newest_order(engine: Engine) -> None:
         connection.execute(
             text("INSERT INTO orders (customer_id, placed_at) VALUES (1, now() + interval '1 day')")
         )
-
-
-def median_ms(run, *, repeat: int = 15, warm_up: int = 3) -> float:
-    """Return the median duration of `run()` in ms, after `warm_up` untimed runs."""
-    for _ in range(warm_up):
-        run()
-    durations = []
-    for _ in range(repeat):
-        began = time.perf_counter()
-        run()
-        durations.append((time.perf_counter() - began) * 1000)
-    return statistics.median(durations)
 
 
 def measure_deep_page(engine: Engine, *, offset: int = DEEP_OFFSET) -> dict[str, float]:
