@@ -68,7 +68,6 @@ def main() -> None:
         temporary_mongo_database(client, prefix="mongo_transactions") as db,
     ):
         insert_products(db)
-        db.create_collection("orders")  # create collections before using them in transactions
         customer = ObjectId()
         print(f"1. Stock before: {stock_levels(db)}")
         lines = [{"sku": "pen", "qty": 2, "price_cents": 2500}]

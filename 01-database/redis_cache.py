@@ -1,7 +1,10 @@
 """Caching with Redis: cache-aside, TTL, invalidation, stampede protection, degradation.
 
 The `Cache` here reads through Redis and falls back to the database when Redis fails; a lock
-taken with SET NX PX lets ONE caller rebuild a missing value while the others wait.
+taken with SET NX PX lets ONE caller rebuild a missing value while the others wait. A
+generation number per key stops a slow loader from caching a value that a write made stale
+while it was loading. When Redis is down, a circuit breaker stops waiting for it and an
+in-process single-flight keeps the fallback to one database query per key at a time.
 `python 01-database/redis_cache_demo.py` shows it all against PostgreSQL and Redis.
 """
 
@@ -18,6 +21,7 @@ from typing import Any
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
+from redis_cache_guard import CircuitBreaker, SingleFlight
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +30,14 @@ RELEASE_LOCK = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0
 """
+# store the loaded value only if no invalidation bumped the generation since loading began
+STORE_IF_CURRENT = """
+if (redis.call('get', KEYS[2]) or '0') ~= ARGV[1] then return 0 end
+redis.call('set', KEYS[1], ARGV[2], 'EX', ARGV[3])
+return 1
+"""
+# the generation outlives any load by far: it only has to last longer than one loader call
+GENERATION_TTL_SECONDS = 24 * 3600
 
 
 def make_cache_client(redis_url: str, *, timeout_seconds: float = 0.5) -> redis.Redis:
@@ -51,6 +63,7 @@ class Cache:
         lock_ms: int = 10_000,
         wait_seconds: float = 10.0,
         stampede_protection: bool = True,
+        breaker: CircuitBreaker | None = None,
     ) -> None:
         self.client = client
         self.namespace = namespace
@@ -58,7 +71,10 @@ class Cache:
         self.lock_ms = lock_ms
         self.wait_seconds = wait_seconds
         self.stampede_protection = stampede_protection
+        self.breaker = breaker or CircuitBreaker()
+        self.single_flight = SingleFlight()
         self._release_lock = client.register_script(RELEASE_LOCK)
+        self._store_if_current = client.register_script(STORE_IF_CURRENT)
 
     def key(self, name: str) -> str:
         """Return the Redis key of a cached value: `namespace:name`."""
@@ -69,22 +85,31 @@ class Cache:
     ) -> Any:
         """Return the cached value, or load it, cache it for the TTL and return it."""
         key, ttl = self.key(name), ttl_seconds or self.ttl_seconds
+        if not self.breaker.allows_call():
+            # Redis failed just now: do not wait for its timeout again, and let one thread per
+            # key query the database, so the outage does not multiply the database's load
+            return self.single_flight.do(key, loader)
         lock_token = None
         try:
-            cached = self.client.get(key)
+            # one round trip for the value and its generation, read BEFORE the loader reads
+            # the database (see _store)
+            cached, generation = self.client.mget(key, f"{key}:gen")
+            generation = generation or "0"
             if cached is None and self.stampede_protection:
                 cached, lock_token = self._wait_or_lock(key)
+            self.breaker.record_success()
         except redis.RedisError as error:
             # degrade, do not fail: the database is the source of truth, the cache a shortcut
+            self.breaker.record_failure()
             logger.warning("cache unavailable (%s); reading %s from the database", error, name)
-            return loader()
+            return self.single_flight.do(key, loader)
         if cached is not None:
             return json.loads(cached)
         try:
             # the loader runs once, outside any `except RedisError`: a failed SET below must
             # not send the slow query to the database a second time
             value = loader()
-            self._store(key, value, ttl)
+            self._store(key, value, ttl, generation)
             return value
         finally:
             if lock_token is not None:
@@ -110,11 +135,18 @@ class Cache:
             return cached, None
         return None, token
 
-    def _store(self, key: str, value: Any, ttl: int) -> None:
+    def _store(self, key: str, value: Any, ttl: int, generation: str) -> None:
+        # a write may have committed and invalidated while the loader was reading the old
+        # data; storing that old value would serve it for the whole TTL, so compare first
         try:
-            self.client.set(key, json.dumps(value), ex=ttl)
+            stored = self._store_if_current(
+                keys=[key, f"{key}:gen"], args=[generation, json.dumps(value), ttl]
+            )
         except redis.RedisError as error:
             logger.warning("could not cache %s (%s); serving the fresh value", key, error)
+            return
+        if not stored:
+            logger.info("%s was invalidated while loading; not caching the loaded value", key)
 
     def _unlock(self, key: str, token: str) -> None:
         try:
@@ -124,24 +156,38 @@ class Cache:
 
     def invalidate(self, name: str) -> None:
         """Delete a cached value (call it after the write that made it stale)."""
+        key = self.key(name)
         try:
-            self.client.delete(self.key(name))
+            with self.client.pipeline(transaction=True) as pipe:  # MULTI/EXEC: both or neither
+                pipe.incr(f"{key}:gen")
+                pipe.expire(f"{key}:gen", GENERATION_TTL_SECONDS)
+                pipe.delete(key)
+                pipe.execute()
         except redis.RedisError as error:
             logger.warning("could not invalidate %s (%s); it expires with its TTL", name, error)
 
 
-def cached(cache: Cache, *, ttl: int | None = None) -> Callable:
-    """Decorate a function so its results are cached under `function_name:arg1:arg2...`."""
+def cached(cache: Cache, *, ttl: int | None = None, version: int = 1) -> Callable:
+    """Cache a function's results under `v<version>:<module>.<qualname>:<JSON of the args>`."""
 
     def decorate(function: Callable) -> Callable:
+        if function.__name__ == "<lambda>":
+            # every lambda of a module has the same qualified name: their keys would collide
+            raise TypeError("cached() needs a named function (def), not a lambda")
+        # the module and qualified name keep two functions called `report` apart; the version
+        # lets a change of the result's shape skip the entries the old code cached
+        prefix = f"v{version}:{function.__module__}.{function.__qualname__}"
+
         def name_for(*args: Any) -> str:
-            return ":".join([function.__name__, *map(str, args)])
+            # JSON, not str(): ("a:b",) and ("a", "b") must not share a key
+            return f"{prefix}:{json.dumps(args, separators=(',', ':'))}"
 
         @functools.wraps(function)
         def wrapper(*args: Any) -> Any:
             return cache.get_or_load(name_for(*args), lambda: function(*args), ttl_seconds=ttl)
 
         wrapper.invalidate = lambda *args: cache.invalidate(name_for(*args))  # type: ignore[attr-defined]
+        wrapper.cache_key = lambda *args: cache.key(name_for(*args))  # type: ignore[attr-defined]
         return wrapper
 
     return decorate

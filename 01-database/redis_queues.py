@@ -37,9 +37,19 @@ def create_group(client: redis.Redis, *, stream: str, group: str) -> None:
             raise
 
 
-def publish_task(client: redis.Redis, *, stream: str, task: dict[str, str]) -> str:
-    """Append a task to the stream; return its id (e.g. '1718000000000-0')."""
-    return client.xadd(stream, task)
+def publish_task(
+    client: redis.Redis,
+    *,
+    stream: str,
+    task: dict[str, str],
+    max_length: int = 10_000,
+    exact: bool = False,
+) -> str:
+    """Append a task, trimming the stream to about `max_length`; return its id ('1718...-0')."""
+    # XACK only marks an entry as processed; it never deletes it. Without a cap the stream
+    # grows forever. `MAXLEN ~` (approximate) trims whole internal nodes, which is cheap;
+    # an entry trimmed while still pending is reported as deleted by XAUTOCLAIM.
+    return client.xadd(stream, task, maxlen=max_length, approximate=not exact)
 
 
 def read_tasks(

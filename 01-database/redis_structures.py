@@ -42,7 +42,18 @@ def add_score(client: redis.Redis, *, prefix: str, player: str, points: float) -
 
 def top_players(client: redis.Redis, *, prefix: str, count: int) -> list[tuple[str, float]]:
     """Return the `count` best players with their scores, best first."""
-    return client.zrevrange(f"{prefix}:leaderboard", 0, count - 1, withscores=True)
+    # ZRANGE ... BYSCORE REV LIMIT: redis-py's zrange(desc=True) without a LIMIT still sends
+    # ZREVRANGE, deprecated since Redis 6.2
+    return client.zrange(
+        f"{prefix}:leaderboard",
+        "+inf",
+        "-inf",
+        desc=True,
+        byscore=True,
+        offset=0,
+        num=count,
+        withscores=True,
+    )
 
 
 def rank_of(client: redis.Redis, *, prefix: str, player: str) -> int | None:
@@ -62,17 +73,24 @@ def save_session(
         pipe.execute()
 
 
+# HINCRBY on a missing key creates it: check and update in one atomic script instead
+TOUCH_SESSION = """
+if redis.call('exists', KEYS[1]) == 0 then return false end
+redis.call('hincrby', KEYS[1], 'page_views', 1)
+redis.call('expire', KEYS[1], ARGV[1])
+return redis.call('hgetall', KEYS[1])
+"""
+
+
 def touch_session(
     client: redis.Redis, *, prefix: str, session_id: str, idle_seconds: int
-) -> dict[str, str]:
-    """Return a session's fields, count the page view and restart its idle timer."""
-    key = f"{prefix}:session:{session_id}"
-    with client.pipeline() as pipe:
-        pipe.hincrby(key, "page_views", 1)
-        pipe.expire(key, idle_seconds)
-        pipe.hgetall(key)
-        _, _, fields = pipe.execute()
-    return fields
+) -> dict[str, str] | None:
+    """Count a page view and restart the idle timer; return the fields, or None if expired."""
+    # register_script sends EVALSHA (the script's hash), and the body only if the server lacks it
+    touch = client.register_script(TOUCH_SESSION)
+    flat = touch(keys=[f"{prefix}:session:{session_id}"], args=[idle_seconds])
+    # a script's false arrives as None; HGETALL's reply arrives as a flat [field, value, ...]
+    return None if flat is None else dict(zip(flat[::2], flat[1::2], strict=True))
 
 
 def session_exists(client: redis.Redis, *, prefix: str, session_id: str) -> bool:
@@ -116,6 +134,8 @@ def main() -> None:
         print(
             f"   after 1.2 s idle, exists: {session_exists(client, prefix=prefix, session_id='s1')}"
         )
+        late = touch_session(client, prefix=prefix, session_id="s1", idle_seconds=1)
+        print(f"   a late page view gets {late}: the expired session is not brought back")
         print(f"4. Cleaned up {delete_namespace(client, prefix)} keys under {prefix}")
     print(
         "Conclusion: pick the structure that matches the question; Redis does the work "

@@ -25,7 +25,11 @@ CREATE OR REPLACE FUNCTION place_order(p_email text, p_skus text[], p_quantities
 RETURNS int LANGUAGE plpgsql AS $$
 DECLARE
     new_order_id int;
+    lines_inserted int;
+    unknown_skus text;
 BEGIN
+    -- lock the products in id order, as the Python code does, so orders queue, not deadlock
+    PERFORM 1 FROM products WHERE sku = ANY(p_skus) ORDER BY id FOR UPDATE;
     INSERT INTO orders (customer_id)
     SELECT id FROM customers WHERE email = p_email
     RETURNING id INTO new_order_id;
@@ -36,6 +40,14 @@ BEGIN
     SELECT new_order_id, products.id, wanted.quantity, products.price_cents
     FROM unnest(p_skus, p_quantities) AS wanted(sku, quantity)
     JOIN products ON products.sku = wanted.sku;
+    -- the JOIN drops an unknown SKU without a word: count the lines, refuse a short order
+    GET DIAGNOSTICS lines_inserted = ROW_COUNT;
+    IF lines_inserted <> cardinality(p_skus) THEN
+        SELECT string_agg(sku, ', ' ORDER BY sku) INTO unknown_skus
+        FROM unnest(p_skus) AS wanted(sku)
+        WHERE NOT EXISTS (SELECT 1 FROM products WHERE products.sku = wanted.sku);
+        RAISE EXCEPTION 'unknown product: %', unknown_skus USING ERRCODE = 'no_data_found';
+    END IF;
     -- the CHECK (stock >= 0) still refuses to oversell, and undoes the whole call
     UPDATE products SET stock = stock - wanted.quantity, version = version + 1
     FROM unnest(p_skus, p_quantities) AS wanted(sku, quantity)

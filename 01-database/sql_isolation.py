@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
 
 from psycopg import errors
 from sql_models import Product, create_schema, make_engine
+from sql_retry import TooManyConflicts, backoff_seconds, is_retryable
 from sql_threads import WAIT_SECONDS, Hook, add_product, current_stock, nothing, run_in_threads
 from sqlalchemy import Engine, select, text, update
 from sqlalchemy.exc import OperationalError
@@ -46,7 +48,7 @@ def buy_with_retry(
     after_read: Hook = nothing,
     before_write: Hook = nothing,
 ) -> int:
-    """Read-modify-write at a strict isolation level, retried on 40001; return attempts used."""
+    """Read-modify-write at a strict isolation level, retried on 40001/40P01; return attempts."""
     isolated = engine.execution_options(isolation_level=isolation_level)
     for attempt in range(1, attempts + 1):
         try:
@@ -62,11 +64,15 @@ def buy_with_retry(
                 )
             return attempt
         except OperationalError as error:
-            if not isinstance(error.orig, errors.SerializationFailure):
+            if not is_retryable(error):
                 raise
-            # safe to retry: the whole transaction, reads included, runs again from the start
-            logger.info("serialization failure on attempt %d; retrying", attempt)
-    raise RuntimeError(f"gave up after {attempts} attempts")
+            if attempt == attempts:
+                raise TooManyConflicts(f"gave up after {attempts} attempts") from error
+            # safe to retry: the whole transaction, reads included, was rolled back and runs
+            # again from the start; the random wait keeps the two from colliding in lockstep
+            logger.info("%s on attempt %d; retrying", type(error.orig).__name__, attempt)
+            time.sleep(backoff_seconds(attempt))
+    raise AssertionError("unreachable: the loop returns or raises")
 
 
 def two_isolated_buyers(engine: Engine, product_id: int, isolation_level: str) -> list[object]:

@@ -125,4 +125,6 @@ def make_engine(url: str, **options) -> Engine:
 
 def create_schema(engine: Engine) -> None:
     """Create the four tables (tests and scripts; a real deployment runs the migrations)."""
+    # create_all() creates the tables that are missing and skips the others: it never alters
+    # an existing table, so a changed model reaches a database only through a migration
     Base.metadata.create_all(engine)

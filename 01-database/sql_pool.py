@@ -13,8 +13,10 @@ import statistics
 import time
 from contextlib import ExitStack
 
+from psycopg import errors
 from sql_models import make_engine
 from sqlalchemy import Engine, NullPool, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 import course
@@ -29,6 +31,22 @@ def make_pooled_engine(url: str, *, size: int = 5, overflow: int = 2, pre_ping: 
     return make_engine(
         url, pool_size=size, max_overflow=overflow, pool_pre_ping=pre_ping, pool_timeout=timeout
     )
+
+
+def transaction_left_idle(engine: Engine, *, timeout_ms: int, idle_seconds: float) -> str:
+    """Begin a transaction, sit idle in it, and return what the next statement meets."""
+    with engine.connect() as connection:
+        connection.execute(text(f"SET idle_in_transaction_session_timeout = {int(timeout_ms)}"))
+        connection.commit()
+        connection.execute(text("SELECT 1"))  # the transaction begins here ...
+        time.sleep(idle_seconds)  # ... and the caller forgets it (a hung request, a bug)
+        try:
+            connection.execute(text("SELECT 1"))
+        except DBAPIError as error:  # SQLAlchemy wraps this SQLSTATE (25P03) as InternalError
+            if isinstance(error.orig, errors.IdleInTransactionSessionTimeout):
+                return "ended by the server: idle-in-transaction timeout"
+            raise
+    return "still open"
 
 
 def pool_status(engine: Engine) -> dict[str, int]:
@@ -110,11 +128,19 @@ def main() -> None:
         print(f"3. {killed} pooled connection(s) killed on the server; with pool_pre_ping the")
         print(f"   next query pings, replaces the dead one, and succeeds: {query_once(engine)}")
         engine.dispose()
+        ended = transaction_left_idle(
+            make_engine(url, poolclass=NullPool), timeout_ms=200, idle_seconds=0.5
+        )
+        print("4. A transaction left idle for 0.5 s, idle_in_transaction_session_timeout 200 ms:")
+        print(f"   {ended} (its locks and connection are freed)")
         cost = measure_connection_cost(url)
-    print(f"4. SELECT 1, median of {ROUNDS}: new connection {cost['new connection']:.3f} ms,"
+    print(f"5. SELECT 1, median of {ROUNDS}: new connection {cost['new connection']:.3f} ms,"
           f" pooled {cost['pooled connection']:.3f} ms")  # fmt: skip
     print(f"Conclusion: a pooled connection is {cost['ratio']:.0f}x cheaper than a new one; size")
-    print("the pool for your concurrency, and keep pool_size x processes under max_connections.")
+    print(
+        "the pool for your concurrency, and keep (pool_size + max_overflow) x processes x engines"
+    )
+    print("under max_connections, leaving room for admin and migration connections.")
 
 
 if __name__ == "__main__":

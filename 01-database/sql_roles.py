@@ -5,7 +5,10 @@ CONNECT, USAGE and SELECT granted, a connection as that role read the customers,
 INSERT refused by PostgreSQL with InsufficientPrivilege. A reporting job, a dashboard or an
 analyst's notebook should connect like this: a bug or an injection in it cannot change data.
 Roles belong to the whole server, not one database, so the role gets a unique name and is
-dropped at the end.
+dropped at the end. (PostgreSQL 14+ also has the predefined role `pg_read_all_data`, which
+reads every table of every database on the server: broader than one database's grants.)
+A password in a CREATE ROLE statement can appear in the server log when statements are
+logged; an administrator at a psql prompt uses `\\password`, which sends only a hash.
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from psycopg import sql
 from sql_models import make_engine
 from sql_orm import create_sample_shop
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ProgrammingError
 
@@ -25,18 +29,30 @@ from course.sandbox import temporary_postgres_database, unique_name
 
 
 @contextmanager
-def read_only_role(engine: Engine, *, role_name: str) -> Iterator[str]:
+def read_only_role(engine: Engine, *, role_name: str, password: str | None = None) -> Iterator[str]:
     """Create a login role that may only read this database; yield its URL; drop it on exit."""
-    password = secrets.token_urlsafe(16)
-    database = engine.url.database
+    password = password or secrets.token_urlsafe(16)
+    role, database = sql.Identifier(role_name), sql.Identifier(engine.url.database)
     with engine.begin() as connection:
-        # identifiers cannot be bound parameters: quote them with the dialect's preparer
-        quote = connection.dialect.identifier_preparer.quote
-        role, db = quote(role_name), quote(database)
-        connection.execute(text(f"CREATE ROLE {role} LOGIN PASSWORD '{password}'"))
-        connection.execute(text(f"GRANT CONNECT ON DATABASE {db} TO {role}"))
-        connection.execute(text(f"GRANT USAGE ON SCHEMA public TO {role}"))
-        connection.execute(text(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}"))
+        run_utility(
+            connection,
+            sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(role, sql.Literal(password)),
+        )
+        run_utility(
+            connection, sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(database, role)
+        )
+        run_utility(connection, sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(role))
+        run_utility(
+            connection, sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {}").format(role)
+        )
+        # ON ALL TABLES covers the tables that exist now; tables this owner creates later
+        # get SELECT for the role too only through the default privileges
+        run_utility(
+            connection,
+            sql.SQL(
+                "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO {}"
+            ).format(role),
+        )
     try:
         yield (
             make_url(engine.url)
@@ -45,8 +61,18 @@ def read_only_role(engine: Engine, *, role_name: str) -> Iterator[str]:
         )
     finally:
         with engine.begin() as connection:
-            connection.execute(text(f"DROP OWNED BY {role}"))  # its grants in this database
-            connection.execute(text(f"DROP ROLE {role}"))
+            # its grants and default privileges in this database, then the role itself
+            run_utility(connection, sql.SQL("DROP OWNED BY {}").format(role))
+            run_utility(connection, sql.SQL("DROP ROLE {}").format(role))
+
+
+def run_utility(connection: Connection, statement: sql.Composed) -> None:
+    """Run a statement that takes no bound parameters, its names and values quoted by psycopg."""
+    # PostgreSQL binds parameters only in SELECT, INSERT, UPDATE, DELETE and a few others,
+    # not in CREATE ROLE or GRANT: psycopg.sql quotes identifiers and literals on the client,
+    # so a quote in a password or a name cannot end the string and start SQL of its own
+    with connection.connection.cursor() as cursor:
+        cursor.execute(statement)
 
 
 def count_customers(engine: Engine) -> int:

@@ -28,9 +28,22 @@ class OrderRefused(Exception):
 
 
 def order_from_skus(session: Session, *, email: str, quantities_by_sku: dict[str, int]) -> Order:
-    """Load the customer and products by their natural keys, then place the order."""
-    customer = session.scalars(select(Customer).where(Customer.email == email)).one()
-    products = session.scalars(select(Product).where(Product.sku.in_(quantities_by_sku))).all()
+    """Lock the order's products, refuse unknown customers and SKUs, then place the order."""
+    customer = session.scalars(select(Customer).where(Customer.email == email)).one_or_none()
+    if customer is None:
+        raise OrderRefused(f"unknown customer: {email}")
+    # one SELECT ... ORDER BY id FOR UPDATE: every order takes its row locks in the same
+    # order, so two orders for the same products queue instead of deadlocking, and the
+    # stock decremented below is the latest committed value, locked until we commit
+    products = session.scalars(
+        select(Product)
+        .where(Product.sku.in_(quantities_by_sku))
+        .order_by(Product.id)
+        .with_for_update()
+    ).all()
+    unknown = sorted(set(quantities_by_sku) - {product.sku for product in products})
+    if unknown:  # an order silently missing a line is worse than a refused one
+        raise OrderRefused(f"unknown product: {', '.join(unknown)}")
     quantities = {product: quantities_by_sku[product.sku] for product in products}
     return place_order(session, customer=customer, quantities=quantities)
 
@@ -58,6 +71,9 @@ def import_orders(engine: Engine, orders: list[tuple[str, dict[str, int]]]) -> l
                 placed.append(True)
             except IntegrityError as error:
                 logger.info("order for %s refused: %s", email, error.orig.diag.constraint_name)
+                placed.append(False)
+            except OrderRefused as refused:
+                logger.info("order for %s refused: %s", email, refused)
                 placed.append(False)
     return placed
 

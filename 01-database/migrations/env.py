@@ -47,10 +47,17 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    """Connect and run the migrations, all in one transaction (PostgreSQL has DDL transactions)."""
+    """Connect and run the migrations, each revision in a transaction of its own."""
     engine = create_engine(database_url(), poolclass=pool.NullPool)
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata)
+        # one transaction per revision: a lock a revision takes is released when it commits,
+        # not held until the last revision of the run (PostgreSQL has transactional DDL, so
+        # a failed revision still rolls back whole)
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            transaction_per_migration=True,
+        )
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

@@ -8,8 +8,9 @@ from mongo_transactions import OutOfStock, place_order_reserving_stock, stock_le
 
 @pytest.fixture
 def shop_db(mongo_db):
+    # no create_collection("orders") first: since MongoDB 4.4 an insert inside a transaction
+    # creates the collection (the pre-4.4 advice to create it beforehand is obsolete)
     insert_products(mongo_db)
-    mongo_db.create_collection("orders")
     return mongo_db
 
 

@@ -1,22 +1,26 @@
 """Caching with Redis: cache-aside, TTL, invalidation, stampede protection, degradation."""
 
+import hashlib
+import json
 import logging
+import time
 
 import pytest
 import redis
-from redis_cache import Cache, cached, make_cache_client
+from redis_cache import STORE_IF_CURRENT, Cache, cached, make_cache_client
 from redis_cache_bench import concurrent_misses
+from redis_cache_guard import CircuitBreaker
 from redis_cache_sales import create_sales, record_sale, revenue_by_sku
 from sqlalchemy import event
 
 
-class SetFailingRedis(redis.Redis):
-    """A real Redis client whose plain SET (storing a value, not taking a lock) fails."""
+class StoreFailingRedis(redis.Redis):
+    """A real Redis client whose store script (caching a value, not taking a lock) fails."""
 
-    def set(self, name, value, *args, **kwargs):
-        if not kwargs.get("nx"):
-            raise redis.ConnectionError("injected fault: SET failed")
-        return super().set(name, value, *args, **kwargs)
+    def evalsha(self, sha, numkeys, *keys_and_args):
+        if sha == hashlib.sha1(STORE_IF_CURRENT.encode()).hexdigest():
+            raise redis.ConnectionError("injected fault: storing the value failed")
+        return super().evalsha(sha, numkeys, *keys_and_args)
 
 
 @pytest.fixture
@@ -127,7 +131,7 @@ def test_reads_fall_back_to_the_database_when_redis_is_down(sales_engine, caplog
 def test_a_failed_set_after_loading_does_not_run_the_loader_again(
     redis_url, redis_client, caplog, stampede_protection
 ):
-    client = SetFailingRedis.from_url(redis_url, decode_responses=True)
+    client = StoreFailingRedis.from_url(redis_url, decode_responses=True)
     cache = Cache(client, namespace="test", stampede_protection=stampede_protection)
     loader_calls: list[str] = []
 
@@ -143,3 +147,119 @@ def test_a_failed_set_after_loading_does_not_run_the_loader_again(
     assert loader_calls == ["report"]
     assert "could not cache" in caplog.text
     assert redis_client.keys("test:*") == []  # nothing stored, and the lock was released
+
+
+class CountingRedis(redis.Redis):
+    """A real Redis client that counts the commands it tries to send."""
+
+    attempts = 0
+
+    def execute_command(self, *args, **options):
+        CountingRedis.attempts += 1
+        return super().execute_command(*args, **options)
+
+
+def test_a_value_loaded_before_a_write_and_its_invalidation_is_not_cached(
+    cache, sales_engine, redis_client
+):
+    # the race: the loader reads the old data, a writer commits and invalidates, and only
+    # then does the loader store what it read; without the generation check that stale
+    # report would be served for the whole TTL
+    def loader_overtaken_by_a_write() -> dict:
+        report = revenue_by_sku(sales_engine)
+        record_sale(sales_engine, sku="pen", qty=1, price_cents=2500)
+        cache.invalidate("report")
+        return report
+
+    stale = cache.get_or_load("report", loader_overtaken_by_a_write)
+    next_read = cache.get_or_load("report", lambda: revenue_by_sku(sales_engine))
+
+    assert redis_client.get("test:report") != json.dumps(stale)
+    assert next_read == revenue_by_sku(sales_engine)
+    assert next_read["pen"]["revenue_cents"] == stale["pen"]["revenue_cents"] + 2500
+
+
+def test_releasing_the_lock_leaves_a_lock_that_another_caller_now_holds(cache, redis_client):
+    # our lock expired during a long load and another caller took it: our release must not
+    # delete THEIR lock (a plain DEL would, and let a third caller stampede in)
+    def load_for_longer_than_the_lock() -> str:
+        redis_client.set("test:report:lock", "another-callers-token", px=10_000)
+        return "report"
+
+    cache.get_or_load("report", load_for_longer_than_the_lock)
+
+    assert redis_client.get("test:report:lock") == "another-callers-token"
+
+
+def test_cache_keys_of_different_arguments_and_functions_never_collide(cache):
+    class Shop:
+        @staticmethod
+        @cached(cache)
+        def report(*parts: str) -> list:
+            return ["shop", *parts]
+
+    class Warehouse:
+        @staticmethod
+        @cached(cache)
+        def report(*parts: str) -> list:
+            return ["warehouse", *parts]
+
+    assert Shop.report("a:b") == ["shop", "a:b"]
+    assert Shop.report("a", "b") == ["shop", "a", "b"]  # not the ("a:b",) entry
+    assert Warehouse.report("a", "b") == ["warehouse", "a", "b"]  # not Shop's entry
+    assert Shop.report.cache_key("a", "b").startswith("test:v1:")
+    assert Shop.report.cache_key("a", "b").endswith('.Shop.report:["a","b"]')
+
+
+def test_caching_a_lambda_is_refused_because_every_lambda_has_the_same_name(cache):
+    with pytest.raises(TypeError, match="named function"):
+        cached(cache)(lambda: 1)
+
+
+def test_the_circuit_opens_after_repeated_failures_and_stops_calling_redis(sales_engine):
+    dead_client = CountingRedis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
+    breaker = CircuitBreaker(failure_threshold=3, cooldown_seconds=60)
+    cache = Cache(dead_client, namespace="test", breaker=breaker)
+    CountingRedis.attempts = 0
+
+    reports = [cache.get_or_load("report", lambda: revenue_by_sku(sales_engine)) for _ in range(10)]
+
+    assert CountingRedis.attempts == 3  # then the open circuit skipped Redis: no timeout waits
+    assert breaker.is_open
+    assert all(report == revenue_by_sku(sales_engine) for report in reports)
+
+
+def test_after_the_cooldown_one_call_probes_redis_and_a_success_closes_the_circuit():
+    now = [0.0]
+    breaker = CircuitBreaker(failure_threshold=1, cooldown_seconds=5, clock=lambda: now[0])
+    breaker.record_failure()
+
+    skipped_during_cooldown = breaker.allows_call()
+    now[0] = 5.0
+    probe_allowed, second_call_allowed = breaker.allows_call(), breaker.allows_call()
+    breaker.record_success()
+
+    assert (skipped_during_cooldown, probe_allowed, second_call_allowed) == (False, True, False)
+    assert not breaker.is_open and breaker.allows_call()
+
+
+def test_with_redis_down_concurrent_misses_query_the_database_once_per_process(
+    sales_engine, report_queries
+):
+    dead_client = make_cache_client("redis://127.0.0.1:1/0", timeout_seconds=0.2)
+    cache = Cache(dead_client, namespace="test")
+    callers = 8
+
+    def report_once_the_others_wait() -> dict:
+        # hold the load until every other caller is queued behind it, so the count below is
+        # decided by single-flight, not by thread timing
+        deadline = time.monotonic() + 10
+        while cache.single_flight.waiters("test:report") < callers - 1:
+            assert time.monotonic() < deadline, "the other callers never queued"
+            time.sleep(0.01)
+        return revenue_by_sku(sales_engine)
+
+    results = concurrent_misses(cache, "report", report_once_the_others_wait, callers=callers)
+
+    assert len(report_queries) == 1
+    assert all(result == results[0] for result in results)

@@ -3,7 +3,14 @@
 import pytest
 import redis
 from redis.connection import AbstractConnection
-from redis_pipelines import set_in_pipeline, set_one_by_one, transfer, transfer_naively
+from redis_pipelines import (
+    TransferContended,
+    once,
+    set_in_pipeline,
+    set_one_by_one,
+    transfer,
+    transfer_naively,
+)
 
 
 @pytest.fixture
@@ -54,7 +61,9 @@ def test_the_naive_transfer_loses_a_write_made_in_between(balances):
 
 
 def test_watch_makes_the_transfer_retry_and_keep_the_write_made_in_between(balances):
-    attempts = transfer(balances, source="ada", target="grace", amount=30, between=bonus(balances))
+    attempts = transfer(
+        balances, source="ada", target="grace", amount=30, between=once(bonus(balances))
+    )
 
     assert attempts == 2
     assert (balances.get("ada"), balances.get("grace")) == ("120", "30")
@@ -82,3 +91,12 @@ def test_watch_error_is_what_exec_raises_when_a_watched_key_changed(balances, re
         with pytest.raises(redis.WatchError):
             pipe.execute()
     other.close()
+
+
+def test_a_transfer_whose_source_keeps_changing_gives_up_after_its_attempts(balances):
+    with pytest.raises(TransferContended, match="gave up after 3 attempts"):
+        transfer(
+            balances, source="ada", target="grace", amount=30, between=bonus(balances), attempts=3
+        )
+
+    assert (balances.get("ada"), balances.get("grace")) == ("250", "0")  # 3 bonuses, no transfer

@@ -83,3 +83,17 @@ def test_messages_still_being_worked_on_are_not_claimed(stream):
 
     assert claimed == []
     assert pending_by_consumer(stream, stream=STREAM, group=GROUP) == {"busy": 2}
+
+
+def test_a_stream_is_trimmed_to_its_maximum_length(redis_client):
+    for n in range(20):
+        publish_task(redis_client, stream="capped", task={"n": str(n)}, max_length=5, exact=True)
+
+    assert redis_client.xlen("capped") == 5  # XACK alone never deletes: the stream would grow
+
+
+def test_approximate_trimming_keeps_at_least_the_maximum_and_drops_the_rest_in_blocks(redis_client):
+    for n in range(1_000):
+        publish_task(redis_client, stream="capped", task={"n": str(n)}, max_length=100)
+
+    assert 100 <= redis_client.xlen("capped") < 1_000

@@ -87,3 +87,31 @@ def test_delete_namespace_removes_only_the_keys_under_its_prefix(redis_client):
 
     assert delete_namespace(redis_client, "mine") == 2
     assert redis_client.keys("*") == ["theirs:a"]
+
+
+def test_touching_an_expired_session_does_not_bring_it_back(redis_client):
+    save_session(redis_client, prefix="t", session_id="s1", fields={"user": "ada"}, idle_seconds=60)
+    redis_client.pexpire("t:session:s1", 1)
+    time.sleep(0.05)
+
+    fields = touch_session(redis_client, prefix="t", session_id="s1", idle_seconds=300)
+
+    # HINCRBY alone would recreate the key as {"page_views": "1"}: a session with no user,
+    # alive for another 300 s
+    assert fields is None
+    assert not session_exists(redis_client, prefix="t", session_id="s1")
+
+
+def test_the_leaderboard_is_read_with_zrange_rev_not_the_deprecated_zrevrange(redis_client):
+    add_score(redis_client, prefix="t", player="ada", points=10)
+    sent: list[str] = []
+    original = redis_client.execute_command
+
+    def record(*args, **options):
+        sent.append(str(args[0]).upper())
+        return original(*args, **options)
+
+    redis_client.execute_command = record
+    top_players(redis_client, prefix="t", count=3)
+
+    assert sent == ["ZRANGE"]

@@ -54,3 +54,15 @@ def test_the_stored_function_refuses_an_unknown_customer(shop):
         place_order_in_database(shop, email="nobody@example.com", quantities_by_sku={"KB-01": 1})
 
     assert isinstance(refused.value.orig, errors.NoDataFound)
+
+
+def test_the_stored_function_refuses_an_unknown_sku_and_writes_nothing(shop):
+    before = stock_by_sku(shop)
+
+    with pytest.raises(ProgrammingError, match="unknown product: TYPO-99") as refused:
+        place_order_in_database(
+            shop, email="ada@example.com", quantities_by_sku={"KB-01": 1, "TYPO-99": 5}
+        )
+
+    assert isinstance(refused.value.orig, errors.NoDataFound)
+    assert stock_by_sku(shop) == before

@@ -1,7 +1,17 @@
 """A pg_dump backup restores into an empty database with every row intact."""
 
+from pathlib import Path
+
 import pytest
-from sql_backup import backup, postgres_tool, restore, server_major_version, table_fingerprints
+from sql_backup import (
+    backup,
+    libpq_connection,
+    postgres_tool,
+    restore,
+    server_major_version,
+    table_fingerprints,
+    tool_major_version,
+)
 from sql_models import make_engine
 
 from course.sandbox import temporary_postgres_database
@@ -37,9 +47,29 @@ def test_a_changed_row_changes_the_checksum(shop, empty_engine, tmp_path):
 
 
 @pytest.mark.parametrize("tool", ["pg_dump", "pg_restore"])
-def test_the_tools_found_match_the_server_major_version(shop, tool):
+def test_the_tool_found_is_at_least_as_new_as_the_server(shop, tool):
     major = server_major_version(shop)
 
     path = postgres_tool(tool, major_version=major)
 
     assert path.name == tool
+    assert tool_major_version(path) >= major
+
+
+def test_a_tool_older_than_the_server_is_never_chosen(shop):
+    with pytest.raises(FileNotFoundError, match="PostgreSQL 99 or newer"):
+        postgres_tool("pg_dump", major_version=99)
+
+
+def test_the_password_reaches_the_tools_in_a_private_file_not_the_environment(monkeypatch):
+    monkeypatch.setenv("PGPASSWORD", "leaked")
+    url = "postgresql+psycopg://course:pa:ss\\word@127.0.0.1:5432/shop"
+
+    with libpq_connection(url) as (_options, environment):
+        passfile = Path(environment["PGPASSFILE"])
+        mode, line = passfile.stat().st_mode & 0o777, passfile.read_text()
+
+    assert "PGPASSWORD" not in environment
+    assert mode == 0o600
+    assert line == "127.0.0.1:5432:*:course:pa\\:ss\\\\word\n"
+    assert not passfile.exists()  # removed when the tool has run

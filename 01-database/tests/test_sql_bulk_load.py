@@ -1,9 +1,35 @@
 """Each bulk-loading way stores exactly the rows it was given."""
 
+from contextlib import contextmanager
+
 import pytest
-from sql_bulk_load import LOADERS, customer_count, generate_customers, measure_loaders
+from sql_bulk_load import (
+    LOADERS,
+    customer_count,
+    generate_customers,
+    insert_returning_ids,
+    load_with_executemany,
+    measure_loaders,
+)
 from sql_models import create_schema
-from sqlalchemy import text
+from sqlalchemy import event, text
+
+
+@contextmanager
+def recorded_executions(engine):
+    """Record (rows in the statement's VALUES, parameter sets sent with it) for each INSERT."""
+    executions = []
+
+    def record(connection, cursor, statement, parameters, context, executemany):
+        if statement.startswith("INSERT"):
+            parameter_sets = len(parameters) if isinstance(parameters, list | tuple) else 1
+            executions.append((statement.count("%(email"), parameter_sets))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield executions
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 @pytest.mark.parametrize("loader", list(LOADERS))
@@ -31,3 +57,21 @@ def test_measuring_loads_the_same_rows_with_each_way(engine):
     results = measure_loaders(engine, rows=100)
 
     assert {name: result["rows"] for name, result in results.items()} == dict.fromkeys(LOADERS, 100)
+
+
+def test_executemany_sends_one_single_row_insert_with_every_parameter_set(engine):
+    create_schema(engine)
+    with recorded_executions(engine) as executions:
+        load_with_executemany(engine, generate_customers(2_500))
+
+    # not multi-row INSERTs: psycopg runs the one statement per parameter set, pipelined
+    assert executions == [(1, 2_500)]
+
+
+def test_insert_returning_is_rewritten_into_multi_row_inserts_of_1000(engine):
+    create_schema(engine)
+    with recorded_executions(engine) as executions:
+        ids = insert_returning_ids(engine, generate_customers(2_500))
+
+    assert [rows_per_statement for rows_per_statement, _ in executions] == [1_000, 1_000, 500]
+    assert len(ids) == 2_500 and ids == sorted(ids)  # in the order of the parameter sets

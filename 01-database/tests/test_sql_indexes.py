@@ -2,6 +2,7 @@
 
 import pytest
 from sql_indexes import create_orders_index, explain_analyze, load_orders
+from sqlalchemy import text
 
 SMALL_TABLE = 20_000  # enough rows for the planner to prefer the index; the script uses 200,000
 
@@ -25,3 +26,16 @@ def test_with_the_index_the_query_walks_it_backwards_without_sorting(orders):
     plan = explain_analyze(orders, customer_id=42)
 
     assert plan["nodes"] == ["Limit", "Index Scan Backward"]
+
+
+def test_the_index_touches_a_handful_of_pages_where_the_scan_reads_the_table(orders):
+    # a count, not a timing: the pages (8 kB blocks) each plan touched, from EXPLAIN BUFFERS
+    scanned = explain_analyze(orders, customer_id=42)["pages"]
+    create_orders_index(orders)
+
+    walked = explain_analyze(orders, customer_id=42)["pages"]
+
+    with orders.connect() as connection:
+        table_pages = connection.scalar(text("SELECT pg_relation_size('orders') / 8192"))
+    assert scanned >= table_pages  # every page of the table
+    assert walked <= 20  # a few index pages, and the pages holding the ten rows

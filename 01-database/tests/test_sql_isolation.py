@@ -1,16 +1,20 @@
 """Strict isolation levels turn a lost update into a retried error; timeouts end stuck waits."""
 
+import threading
+
 import pytest
 from sql_isolation import (
     ProductBusy,
     QueryTooSlow,
     buy_or_give_up,
+    buy_with_retry,
     row_locked,
     run_with_statement_timeout,
     two_isolated_buyers,
 )
 from sql_models import create_schema
-from sql_threads import add_product, current_stock
+from sql_retry import TooManyConflicts
+from sql_threads import add_product, current_stock, run_in_threads
 
 
 @pytest.fixture
@@ -56,3 +60,25 @@ def test_statement_timeout_cancels_a_slow_query(engine):
 
 def test_a_quick_query_finishes_within_its_statement_timeout(engine):
     assert run_with_statement_timeout(engine, "SELECT 42", statement_timeout_ms=5000) == 42
+
+
+def test_a_buyer_that_keeps_conflicting_gives_up_after_its_attempts(engine, product_id):
+    both_read, first_done = threading.Barrier(2, timeout=10), threading.Event()
+
+    def first() -> None:
+        buy_with_retry(engine, product_id, after_read=both_read.wait)
+        first_done.set()
+
+    def second_with_one_attempt() -> int:
+        return buy_with_retry(
+            engine,
+            product_id,
+            attempts=1,
+            after_read=both_read.wait,
+            before_write=lambda: first_done.wait(5),
+        )
+
+    with pytest.raises(TooManyConflicts, match="gave up after 1 attempts"):
+        run_in_threads(first, second_with_one_attempt)
+
+    assert current_stock(engine, product_id) == 9  # the first sale; the second wrote nothing

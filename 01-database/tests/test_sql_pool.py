@@ -8,6 +8,7 @@ from sql_pool import (
     pool_status,
     query_once,
     terminate_other_sessions,
+    transaction_left_idle,
 )
 from sqlalchemy import NullPool
 from sqlalchemy.exc import OperationalError
@@ -70,3 +71,14 @@ def test_without_pre_ping_the_first_query_on_a_killed_connection_fails(database_
     assert failure.value.connection_invalidated
     assert query_once(engine) == 1  # the pool was refreshed: the next caller succeeds
     engine.dispose()
+
+
+def test_a_transaction_left_idle_is_ended_by_the_server(database_url):
+    # a request that began a transaction and then hung (or forgot to commit) holds its locks
+    # and its pooled connection until idle_in_transaction_session_timeout ends it
+    engine = make_engine(database_url, poolclass=NullPool)
+
+    ended = transaction_left_idle(engine, timeout_ms=100, idle_seconds=0.5)
+    engine.dispose()
+
+    assert ended == "ended by the server: idle-in-transaction timeout"

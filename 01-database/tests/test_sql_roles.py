@@ -47,3 +47,20 @@ def test_the_role_is_dropped_afterwards(shop, unique_name):
             text("SELECT count(*) FROM pg_roles WHERE rolname = :name"), {"name": role_name}
         )
     assert remaining == 0
+
+
+def test_a_table_created_after_the_grant_is_readable_too(reader, shop):
+    with shop.begin() as connection:
+        connection.execute(text("CREATE TABLE invoices (id int)"))
+
+    with reader.connect() as connection:
+        assert connection.scalar(text("SELECT count(*) FROM invoices")) == 0
+
+
+def test_a_password_with_a_quote_is_sent_as_a_literal_not_as_sql(shop, unique_name):
+    # a password pasted into the SQL text with f"'{password}'" breaks (or worse) on a quote
+    role_name = unique_name.replace("-", "_")
+    with read_only_role(shop, role_name=role_name, password="it's a 'secret'") as reader_url:
+        reader = make_engine(reader_url)
+        assert count_customers(reader) == 1
+        reader.dispose()

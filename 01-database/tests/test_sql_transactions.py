@@ -1,6 +1,7 @@
 """An order is written whole or not at all; a savepoint undoes only its own part."""
 
 import pytest
+from sql_statements import recorded_statements
 from sql_transactions import (
     OrderRefused,
     import_orders,
@@ -47,3 +48,45 @@ def test_a_failed_order_in_a_batch_rolls_back_to_its_savepoint_only(shop):
         "MS-01": before["MS-01"] - 2,
         "CB-02": before["CB-02"] - 5,
     }
+
+
+def test_an_order_with_an_unknown_sku_is_refused_and_nothing_is_written(shop):
+    before = stock_by_sku(shop)
+
+    with pytest.raises(OrderRefused, match="unknown product: TYPO-99"):
+        place_order_atomically(
+            shop, email="ada@example.com", quantities_by_sku={"KB-01": 1, "TYPO-99": 5}
+        )
+
+    assert stock_by_sku(shop) == before  # not an order with only the keyboard in it
+    assert order_count(shop) == 3
+
+
+def test_an_order_for_an_unknown_customer_is_refused(shop):
+    with pytest.raises(OrderRefused, match=r"unknown customer: nobody@example\.com"):
+        place_order_atomically(shop, email="nobody@example.com", quantities_by_sku={"KB-01": 1})
+
+    assert order_count(shop) == 3
+
+
+def test_an_order_locks_its_products_in_one_statement_in_id_order(shop):
+    # one SELECT ... ORDER BY id FOR UPDATE: every order takes its row locks in the same
+    # order, so two orders for the same products queue instead of deadlocking, and the
+    # stock it then decrements is the latest committed value, not a stale read
+    with recorded_statements(shop) as statements:
+        place_order_atomically(
+            shop, email="ada@example.com", quantities_by_sku={"MS-01": 1, "KB-01": 1}
+        )
+
+    locking = [s for s in statements if s.startswith("SELECT") and "FROM products" in s]
+    assert len(locking) == 1
+    assert "ORDER BY products.id FOR UPDATE" in locking[0]
+
+
+def test_a_batch_with_an_unknown_sku_rolls_back_that_order_alone(shop):
+    placed = import_orders(
+        shop, [("ada@example.com", {"TYPO-99": 1}), ("linus@example.com", {"CB-02": 1})]
+    )
+
+    assert placed == [False, True]
+    assert order_count(shop) == 4

@@ -70,9 +70,12 @@ def probe_mongo(settings: Settings) -> str:
     ) as client:
         client.admin.command("ping")
         hello = client.admin.command("hello")
-        version = client.server_info()["version"]
+        build = client.server_info()
     replica_set = f", replica set {hello['setName']}" if "setName" in hello else ""
-    return f"MongoDB {version}{replica_set}"
+    if "secantusVersion" in build:  # the embedded server: name it, not the version it mimics
+        mimics = f"MongoDB {build['version']} protocol"
+        return f"SecantusDB {build['secantusVersion']} ({mimics}){replica_set}"
+    return f"MongoDB {build['version']}{replica_set}"
 
 
 def probe_redis(settings: Settings) -> str:
@@ -86,8 +89,10 @@ def probe_redis(settings: Settings) -> str:
     )
     with client:
         client.ping()
-        version = client.info("server")["redis_version"]
-    return f"Redis {version}, PONG"
+        server = client.info("server")
+    if "valkey_version" in server:  # Valkey answers as Redis 7.2.4 and names itself here
+        return f"Valkey {server['valkey_version']} (Redis {server['redis_version']} protocol), PONG"
+    return f"Redis {server['redis_version']}, PONG"
 
 
 def make_s3_client(settings: Settings):

@@ -1,0 +1,28 @@
+"""The next page of orders by keyset: a cursor, not an OFFSET.
+
+Write `next_page(engine, *, after, size)`. It returns the next `size` orders, newest first
+(by `placed_at`, then by `id` to break ties), as `(placed_at, id)` tuples, starting after
+the cursor `after` (the `(placed_at, id)` of the last order of the previous page), or from
+the newest order when `after` is None. Ask with one SELECT that has no OFFSET: the test
+counts the statements and reads their SQL. Walking every page must visit each order once,
+even when a new order arrives between two pages.
+
+`sql_pagination.py` shows keyset pagination beside OFFSET; `sql_models.py` has `Order`.
+
+Check your work with `.venv/bin/course check 01 ex07`; a hint: `.venv/bin/course hint 01 ex07`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+
+def next_page(
+    engine: Engine, *, after: tuple[datetime, int] | None, size: int
+) -> list[tuple[datetime, int]]:
+    """Return the `size` orders after the cursor, newest first, as (placed_at, id)."""
+    # TODO: select Order.placed_at and Order.id; when `after` is given, keep only the rows
+    # whose (placed_at, id) comes after it in this order; order newest first; limit
+    raise NotImplementedError("TODO: fetch the next page by keyset")

@@ -1,0 +1,23 @@
+"""Receive a delivery with one atomic upsert: insert the product or add to its stock.
+
+Write `receive_delivery(engine, *, sku, name, quantity)`. If no product has this SKU, it
+creates one (price 100 cents) holding `quantity`; if one exists, it adds `quantity` to its
+stock. Many deliveries may arrive at once, from many processes: none may be lost, and none
+may fail on the UNIQUE constraint of `products.sku`. Use one statement (the test counts
+them): no SELECT before the write.
+
+`sql_upsert.py` shows the race of look-then-insert and PostgreSQL's INSERT ... ON CONFLICT.
+
+Check your work with `.venv/bin/course check 01 ex08`; a hint: `.venv/bin/course hint 01 ex08`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+
+
+def receive_delivery(engine: Engine, *, sku: str, name: str, quantity: int) -> None:
+    """Create the product with `quantity` in stock, or add `quantity` to its stock."""
+    # TODO: an INSERT from sqlalchemy.dialects.postgresql with .on_conflict_do_update() on
+    # the sku, adding the new row's stock (statement.excluded.stock) to the existing one
+    raise NotImplementedError("TODO: upsert the delivery")

@@ -1,0 +1,24 @@
+"""Extend a Redis lock only while you still own it, atomically.
+
+A worker holds a lock taken with `SET key token NX PX ttl` and, for a long job, must extend
+it before it expires. Write `extend_lock(client, *, key, token, ttl_ms)`: it resets the
+lock's expiry to `ttl_ms` and returns True only if the lock still holds `token`; if another
+worker owns it now, or it has expired and is gone, it changes nothing and returns False.
+Between a GET and a PEXPIRE another worker can take the lock: check and extend in ONE atomic
+step (a Lua script; the test watches for other commands). Never recreate a missing lock.
+
+`redis_cache.py` releases its stampede lock with the same kind of owner check.
+
+Check your work with `.venv/bin/course check 01 ex09`; a hint: `.venv/bin/course hint 01 ex09`.
+"""
+
+from __future__ import annotations
+
+import redis
+
+
+def extend_lock(client: redis.Redis, *, key: str, token: str, ttl_ms: int) -> bool:
+    """Reset the lock's expiry to `ttl_ms` if it still holds `token`; return whether it did."""
+    # TODO: one Lua script (client.register_script): if GET key == token then PEXPIRE and
+    # return 1, else return 0
+    raise NotImplementedError("TODO: extend the lock atomically")

@@ -1,0 +1,18 @@
+"""Receive a delivery with one atomic upsert: the reference solution."""
+
+from __future__ import annotations
+
+from sql_models import Product
+from sqlalchemy import Engine
+from sqlalchemy.dialects.postgresql import insert
+
+
+def receive_delivery(engine: Engine, *, sku: str, name: str, quantity: int) -> None:
+    """Create the product with `quantity` in stock, or add `quantity` to its stock."""
+    statement = insert(Product).values(sku=sku, name=name, price_cents=100, stock=quantity)
+    # `excluded` is the row that could not be inserted: its stock is this delivery's
+    statement = statement.on_conflict_do_update(
+        index_elements=[Product.sku], set_={"stock": Product.stock + statement.excluded.stock}
+    )
+    with engine.begin() as connection:
+        connection.execute(statement)

@@ -1,0 +1,80 @@
+"""Checks for ex07: `.venv/bin/course check 01 ex07` runs them against your task."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sql_models import create_schema
+from sql_statements import recorded_statements
+from sqlalchemy import text
+
+from course.exercises import load_exercise
+
+task = load_exercise(__file__)
+START = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def orders(engine):
+    create_schema(engine)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO customers (email, name) VALUES ('a@b.c', 'A')"))
+        # 95 orders, most in groups of four that share one placed_at: ties need the id
+        connection.execute(
+            text(
+                "INSERT INTO orders (customer_id, placed_at)"
+                " SELECT 1, :start + (n / 5 * 5 + (n % 5 > 0)::int) * interval '1 minute'"
+                " FROM generate_series(0, 94) AS n"
+            ),
+            {"start": START},
+        )
+    return engine
+
+
+def all_orders_newest_first(engine):
+    with engine.connect() as connection:
+        return [
+            tuple(row)
+            for row in connection.execute(
+                text("SELECT placed_at, id FROM orders ORDER BY placed_at DESC, id DESC")
+            )
+        ]
+
+
+def walk(engine, size):
+    seen, cursor = [], None
+    while page := list(task.next_page(engine, after=cursor, size=size)):
+        seen += [tuple(row) for row in page]
+        cursor = seen[-1]
+    return seen
+
+
+@pytest.mark.parametrize("size", [1, 10, 40])
+def test_walking_the_pages_visits_every_order_once_newest_first(orders, size):
+    assert walk(orders, size) == all_orders_newest_first(orders), (
+        "expected every order exactly once, newest first (ties broken by id, highest first)"
+    )
+
+
+def test_an_order_placed_between_two_pages_does_not_repeat_a_row(orders):
+    first = [tuple(row) for row in task.next_page(orders, after=None, size=10)]
+    with orders.begin() as connection:
+        connection.execute(
+            text("INSERT INTO orders (customer_id, placed_at) VALUES (1, :later)"),
+            {"later": START + timedelta(days=1)},
+        )
+
+    second = [tuple(row) for row in task.next_page(orders, after=first[-1], size=10)]
+
+    assert set(first).isdisjoint(second), "page 2 repeated a row of page 1"
+    assert second == all_orders_newest_first(orders)[11:21]
+
+
+def test_each_page_is_one_select_without_offset(orders):
+    with recorded_statements(orders) as statements:
+        task.next_page(orders, after=None, size=10)
+        task.next_page(orders, after=(START + timedelta(minutes=50), 50), size=10)
+
+    assert len(statements) == 2, f"expected one SELECT per page, got {len(statements)}"
+    assert not any("OFFSET" in statement.upper() for statement in statements), (
+        "a keyset page seeks from the cursor: no OFFSET"
+    )

@@ -1,0 +1,58 @@
+"""Checks for ex08: `.venv/bin/course check 01 ex08` runs them against your task."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sql_models import create_schema
+from sql_statements import recorded_statements
+from sqlalchemy import text
+
+from course.exercises import load_exercise
+
+task = load_exercise(__file__)
+
+
+@pytest.fixture
+def shop(engine):
+    create_schema(engine)
+    return engine
+
+
+def stock_of(engine, sku):
+    with engine.connect() as connection:
+        return connection.scalar(text("SELECT stock FROM products WHERE sku = :sku"), {"sku": sku})
+
+
+def test_a_first_delivery_creates_the_product_with_its_stock(shop):
+    task.receive_delivery(shop, sku="NEW-1", name="Lamp", quantity=5)
+
+    assert stock_of(shop, "NEW-1") == 5
+
+
+def test_a_second_delivery_adds_to_the_stock(shop):
+    task.receive_delivery(shop, sku="NEW-1", name="Lamp", quantity=5)
+    task.receive_delivery(shop, sku="NEW-1", name="Lamp", quantity=7)
+
+    assert stock_of(shop, "NEW-1") == 12
+
+
+def test_eight_concurrent_deliveries_of_a_new_product_all_count(shop):
+    start_together = threading.Barrier(8, timeout=10)
+
+    def deliver() -> None:
+        start_together.wait()
+        task.receive_delivery(shop, sku="NEW-2", name="Desk", quantity=1)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for future in [pool.submit(deliver) for _ in range(8)]:
+            future.result(timeout=10)  # re-raises a UNIQUE violation, if there was one
+
+    assert stock_of(shop, "NEW-2") == 8, "a delivery was lost"
+
+
+def test_a_delivery_is_one_statement(shop):
+    with recorded_statements(shop) as statements:
+        task.receive_delivery(shop, sku="NEW-3", name="Chair", quantity=2)
+
+    assert len(statements) == 1, f"expected one INSERT ... ON CONFLICT, got {len(statements)}"

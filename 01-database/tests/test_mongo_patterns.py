@@ -1,0 +1,72 @@
+"""The 16 MB limit, the bucket pattern, partial and TTL indexes, and write/read concerns."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from mongo_patterns import (
+    create_partial_unique_email_index,
+    create_session_ttl_index,
+    durable_orders,
+    insert_oversized_document,
+    orders_total_in_snapshot,
+    record_reading,
+)
+from pymongo.errors import DuplicateKeyError
+
+START = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def test_a_document_over_16_mb_is_refused_and_nothing_is_stored(mongo_db):
+    refusal = insert_oversized_document(mongo_db)
+
+    assert refusal.startswith("DocumentTooLarge")
+    assert mongo_db.sensor_readings.count_documents({}) == 0
+
+
+def test_readings_are_bucketed_one_document_per_sensor_per_hour(mongo_db):
+    for minute in range(150):
+        record_reading(mongo_db, sensor="s1", at=START + timedelta(minutes=minute), value=minute)
+    record_reading(mongo_db, sensor="s2", at=START, value=1.0)
+
+    buckets = list(mongo_db.sensor_buckets.find().sort([("sensor", 1), ("hour", 1)]))
+
+    assert [(b["sensor"], b["count"], len(b["readings"])) for b in buckets] == [
+        ("s1", 60, 60),
+        ("s1", 60, 60),
+        ("s1", 30, 30),
+        ("s2", 1, 1),
+    ]
+
+
+def test_a_partial_unique_index_allows_many_missing_emails_but_no_duplicates(mongo_db):
+    create_partial_unique_email_index(mongo_db.customers)
+    mongo_db.customers.insert_many([{"name": "A"}, {"name": "B"}])  # no email: both allowed
+    mongo_db.customers.insert_one({"name": "Ada", "email": "ada@example.com"})
+
+    with pytest.raises(DuplicateKeyError):
+        mongo_db.customers.insert_one({"name": "Impostor", "email": "ada@example.com"})
+
+    assert mongo_db.customers.count_documents({}) == 3
+
+
+def test_the_ttl_index_expires_sessions_at_their_own_time(mongo_db):
+    name = create_session_ttl_index(mongo_db.sessions)
+
+    index = mongo_db.sessions.index_information()[name]
+
+    assert index["key"] == [("expires_at", 1)]
+    assert index["expireAfterSeconds"] == 0  # each document's expires_at is its deadline
+
+
+def test_durable_orders_ask_for_a_majority_journaled_acknowledgement(mongo_db):
+    orders = durable_orders(mongo_db)
+    orders.insert_one({"total_cents": 2500})
+
+    assert orders.write_concern.document == {"w": "majority", "j": True, "wtimeout": 5000}
+    assert mongo_db.orders.count_documents({}) == 1
+
+
+def test_a_snapshot_read_in_a_transaction_sees_every_committed_order(mongo_client, mongo_db):
+    mongo_db.orders.insert_many([{"total_cents": 100}, {"total_cents": 250}])
+
+    assert orders_total_in_snapshot(mongo_client, mongo_db) == {"orders": 2, "total_cents": 350}
