@@ -133,7 +133,10 @@ def main() -> None:
         attacks = {
             "zip slip": (safe_extract_zip, build_zip(base / "a.zip", {"../evil.txt": b"x"})),
             "absolute zip member": (safe_extract_zip, build_zip(base / "b.zip", {outside: b"x"})),
-            "absolute tar member": (safe_extract_tar, build_tar(base / "c.tar", {outside: b"x"}, {})),
+            "absolute tar member": (
+                safe_extract_tar,
+                build_tar(base / "c.tar", {outside: b"x"}, {}),
+            ),
             "tar symlink out": (
                 safe_extract_tar,
                 build_tar(base / "d.tar", {}, {"passwd": (tarfile.SYMTYPE, "/etc/passwd")}),
@@ -153,7 +156,7 @@ def main() -> None:
         good = build_tar(base / "good.tar", {"docs/readme.txt": b"hello"}, {})
         print(f"3. A clean tar extracts: {safe_extract_tar(good, destination)} bytes")
     print("Conclusion: never join an archive member's name to a folder unchecked; check every")
-    print("member first, and use tarfile's filter='data' (Python 3.12+, 3.11.4+, the default in 3.14).")
+    print("member first; use tarfile's filter='data' (3.11.4+, 3.12+; the default from 3.14).")
 
 
 if __name__ == "__main__":

@@ -68,10 +68,14 @@ def read_text(path: Path, encoding: str = "utf-8") -> str:
 
 def copy_file(source: Path, destination: Path) -> None:
     """Copy a file all or nothing: on any error no partial destination is left."""
-    with reported(source), open(source, "rb") as reader:
-        # errors while writing are about the destination (a full disk, a read-only folder)
-        with reported(destination), atomic_writer(destination) as writer:
-            shutil.copyfileobj(reader, writer)
+    # errors while writing are about the destination (a full disk, a read-only folder)
+    with (
+        reported(source),
+        open(source, "rb") as reader,
+        reported(destination),
+        atomic_writer(destination) as writer,
+    ):
+        shutil.copyfileobj(reader, writer)
 
 
 CHILD_CODE = """
@@ -132,7 +136,7 @@ def main() -> None:
         else:
             print("   (run as root to see it: a normal user can read its own 0o600 files)")
     print("Conclusion: catch OSError and UnicodeDecodeError at the edge, say what is wrong and")
-    print("how to fix it in one line, and write through a temporary file so nothing half-done stays.")
+    print("how to fix it in one line; write through a temporary file so nothing half-done stays.")
 
 
 if __name__ == "__main__":

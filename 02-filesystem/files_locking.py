@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO
 
 LESSON_FOLDER = Path(__file__).resolve().parent
+PYTHON = [sys.executable, "-I", "-S", "-c"]  # -I -S: a quick start with the standard library
 WORKER_CODE = (
     "import sys; sys.path.insert(0, sys.argv[1]); import files_locking; "
     "files_locking.append_many(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5] == 'lock')"
@@ -39,10 +40,12 @@ def locked(file: IO) -> Iterator[IO]:
 
 def append_record(path: Path, record: dict, *, use_lock: bool = True) -> None:
     """Append one record as a JSON line; with `use_lock`, no other writer can split it."""
-    with open(path, "a", encoding="utf-8") as file:
-        with locked(file) if use_lock else contextlib.nullcontext(file):
-            json.dump(record, file)
-            file.write("\n")
+    with (
+        open(path, "a", encoding="utf-8") as file,
+        locked(file) if use_lock else contextlib.nullcontext(file),
+    ):
+        json.dump(record, file)
+        file.write("\n")
 
 
 def append_many(path: str, worker: str, count: int, use_lock: bool) -> None:
@@ -59,10 +62,10 @@ def append_many(path: str, worker: str, count: int, use_lock: bool) -> None:
 def run_workers(path: Path, workers: int, records_each: int, *, use_lock: bool) -> None:
     """Run `workers` processes in parallel, each appending `records_each` records to `path`."""
     lock_word = "lock" if use_lock else "nolock"
+    arguments = [str(LESSON_FOLDER), str(path)]
     processes = [
         subprocess.Popen(
-            [sys.executable, "-I", "-S", "-c", WORKER_CODE, str(LESSON_FOLDER), str(path)]
-            + [f"w{index}", str(records_each), lock_word],
+            [*PYTHON, WORKER_CODE, *arguments, f"w{index}", str(records_each), lock_word],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -108,7 +111,7 @@ def main() -> None:
             whole, broken = count_records(log)
             print(f"   whole records: {whole} of {expected}; broken lines: {broken}")
     print("Conclusion: O_APPEND puts each write() at the end, but a record written in several")
-    print("writes can be split by another process; a lock held for the whole record keeps it whole.")
+    print("writes can be split by another process; a lock held for the whole record keeps it.")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Every archive attack is refused before anything is written; the naive extractor is shown wrong."""
+"""Every archive attack is refused before anything is written; the naive extractor is wrong."""
 
 import struct
 import tarfile

@@ -64,4 +64,3 @@ def test_a_sigkilled_naive_writer_leaves_a_torn_file(tmp_path):
 
     torn = [outcome for outcome in outcomes if outcome != "whole"]
     assert torn, f"expected at least one torn file in {KILLS} kills, got {outcomes}"
-

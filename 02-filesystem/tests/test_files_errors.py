@@ -28,7 +28,9 @@ def test_an_undecodable_file_names_the_byte_and_the_fix(tmp_path):
 
 def test_the_message_is_one_line():
     message = explain(OSError(errno.ENOSPC, "No space left on device", "/data/x"), None)
-    assert message == "/data/x: no space left (disk full or over a size limit); free space and retry"
+    assert (
+        message == "/data/x: no space left (disk full or over a size limit); free space and retry"
+    )
     assert "\n" not in message
 
 
@@ -73,7 +75,9 @@ def test_a_permission_error_gives_one_line_and_writes_nothing(tmp_path):
         # root reads any file whatever its mode: the copy runs as user nobody instead
         tmp_path.chmod(0o755)
         outcome = copy_in_child(source, destination, "nobody")
-        assert outcome == f"error: {source}: permission denied; check its owner and mode with `ls -l`"
+        assert (
+            outcome == f"error: {source}: permission denied; check its owner and mode with `ls -l`"
+        )
     else:
         source.chmod(0o000)
         with pytest.raises(FileProblem, match="permission denied"):

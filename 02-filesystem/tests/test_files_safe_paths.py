@@ -1,4 +1,4 @@
-"""Every path-traversal attack is refused with a clear reason, and nothing lands outside the root."""
+"""Every path-traversal attack is refused with a clear reason; nothing lands outside the root."""
 
 import os
 import stat
