@@ -82,7 +82,7 @@ def main() -> None:
                 print(f"   for example: {torn[0]}")
         leftovers = sorted(p.name for p in Path(folder).glob(".atomic.txt.*"))
         print(f"3. The atomic writer's kills left {len(leftovers)} temporary file(s) behind,")
-        print("   never the target: delete stale ones by age at start-up, as files_cleanup.py does.")
+        print("   never the target: delete stale ones by age, as files_cleanup.py does.")
     print("Conclusion: a crash between truncate and the last write tears a file written in place;")
     print("a temporary file renamed with os.replace leaves the old version or the new, whole.")
 
