@@ -67,7 +67,7 @@ def copy_with_cp(source: Path, destination: Path) -> None:
     subprocess.run(["cp", str(source), str(destination)], check=True)
 
 
-def seconds(action: Callable[[], object], repeats: int = 2) -> float:
+def seconds(action: Callable[[], object], repeats: int = 3) -> float:
     """The best wall-clock time of a few runs (the best is the least disturbed)."""
     best = float("inf")
     for _ in range(repeats):

@@ -80,7 +80,7 @@ class ContentStore:
             temporary.unlink(missing_ok=True)
         info = BlobInfo(digest, size, original_name, content_type)
         metadata = target.with_suffix(".json")
-        if not metadata.exists():  # the first upload names the content
+        if not metadata.exists():  # the first upload to get here names the content
             atomic_write_text(metadata, json.dumps(asdict(info)))
         logger.info("stored %s (%d bytes)", digest, size)
         return self.info(digest)
