@@ -44,7 +44,8 @@ def atomic_writer(path: Path, mode: str = "wb", **open_options) -> Iterator[IO]:
             file.flush()  # Python's buffer -> the kernel
             os.fsync(file.fileno())  # the kernel's cache -> the disk
         if path.exists():
-            # mkstemp creates 0o600; keep the permissions the file already had
+            # mkstemp creates 0o600; keep the permissions the file already had (a new file
+            # stays 0o600, private: chmod it afterwards if others must read it)
             os.chmod(temporary, path.stat().st_mode & 0o7777)
         os.replace(temporary, path)  # readers see the old file or the new one, never a mix
     except BaseException:

@@ -1,8 +1,10 @@
 """The content store: dedup, verified reads, constant memory, safe under concurrent writers."""
 
 import hashlib
-import threading
+import subprocess
+import sys
 import tracemalloc
+from pathlib import Path
 
 import pytest
 from files_store import BlobNotFound, ContentStore, CorruptBlob
@@ -73,23 +75,41 @@ def test_storing_and_reading_8_mib_keeps_memory_flat(store):
     assert peak < 1024 * 1024, f"peak {peak:,} bytes: the store must not hold the whole file"
 
 
-def test_concurrent_writers_of_the_same_content_leave_one_intact_blob(store):
-    content = bytes(range(256)) * 4096  # 1 MiB
-    errors = []
+WRITER_CODE = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from pathlib import Path
+from files_store import ContentStore
+store = ContentStore(Path(sys.argv[2]))
+content = bytes(range(256)) * 16384  # 4 MiB, the same in every writer
+print("ready", flush=True)
+sys.stdin.readline()  # all writers start storing at the same moment
+store.put((content[i : i + 65536] for i in range(0, len(content), 65536)), sys.argv[3], "x")
+"""
 
-    def writer(number):
-        try:
-            store.put([content[i : i + 65536] for i in range(0, len(content), 65536)], "f", "x")
-        except Exception as error:  # collected so the assertion below names it
-            errors.append(f"writer {number}: {error!r}")
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+def test_writers_in_parallel_processes_storing_the_same_content_leave_one_intact_blob(store):
+    lesson_folder = str(Path(__file__).resolve().parents[1])
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER_CODE, lesson_folder, str(store.root), f"copy-{n}"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(4)
+    ]
+    for writer in writers:
+        assert writer.stdout.readline() == "ready\n"
+    for writer in writers:
+        writer.stdin.write("go\n")
+        writer.stdin.close()
+    returncodes = [writer.wait() for writer in writers]
+    for writer in writers:
+        writer.stdout.close()
 
-    assert errors == []
+    assert returncodes == [0, 0, 0, 0]
     [info] = store.list()
+    assert info.size == 4 * 1024 * 1024
     store.verify(info.digest)
     assert list(store.incoming.iterdir()) == []
