@@ -1,0 +1,118 @@
+"""Appends from several processes at once, kept whole with a lock (`fcntl.flock`).
+
+Running it starts four worker processes that append JSON records to one shared log file at the
+same time. Written without a lock, a record that takes more than one `write()` call (any
+record larger than the file's buffer, and `json.dump` writes piece by piece) can be split by
+another process's record: lines come out glued together and records are lost. Holding an
+exclusive `flock` while writing one record keeps every record whole.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+LESSON_FOLDER = Path(__file__).resolve().parent
+PYTHON = [sys.executable, "-I", "-S", "-c"]  # -I -S: a quick start with the standard library
+WORKER_CODE = (
+    "import sys; sys.path.insert(0, sys.argv[1]); import files_locking; "
+    "files_locking.append_many(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5] == 'lock')"
+)
+
+
+@contextlib.contextmanager
+def locked(file: IO) -> Iterator[IO]:
+    """Hold an exclusive advisory lock on an open file; other `locked()` callers wait."""
+    fcntl.flock(file.fileno(), fcntl.LOCK_EX)
+    try:
+        yield file
+    finally:
+        file.flush()  # the record must be on its way to disk before another process writes
+        fcntl.flock(file.fileno(), fcntl.LOCK_UN)
+
+
+def append_record(path: Path, record: dict, *, use_lock: bool = True) -> None:
+    """Append one record as a JSON line; with `use_lock`, no other writer can split it."""
+    with (
+        open(path, "a", encoding="utf-8") as file,
+        locked(file) if use_lock else contextlib.nullcontext(file),
+    ):
+        json.dump(record, file)
+        file.write("\n")
+
+
+def append_many(path: str, worker: str, count: int, use_lock: bool) -> None:
+    """Append `count` records tagged with this worker's name (runs in a worker process)."""
+    # fields larger than the 8 KiB buffer: each record takes several write() calls
+    fields = {name: name * 9_000 for name in ("a", "b", "c")}
+    print("ready", flush=True)
+    sys.stdin.readline()  # wait for "go", so that every worker writes at the same time
+    for number in range(count):
+        record = {"worker": worker, "number": number, **fields}
+        append_record(Path(path), record, use_lock=use_lock)
+
+
+def run_workers(path: Path, workers: int, records_each: int, *, use_lock: bool) -> None:
+    """Run `workers` processes in parallel, each appending `records_each` records to `path`."""
+    lock_word = "lock" if use_lock else "nolock"
+    arguments = [str(LESSON_FOLDER), str(path)]
+    processes = [
+        subprocess.Popen(
+            [*PYTHON, WORKER_CODE, *arguments, f"w{index}", str(records_each), lock_word],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for index in range(workers)
+    ]
+    for process in processes:  # all started and waiting ...
+        assert process.stdout is not None
+        process.stdout.readline()
+    for process in processes:  # ... then all released at once
+        assert process.stdin is not None
+        process.stdin.write("go\n")
+        process.stdin.close()
+    for process in processes:
+        assert process.stdout is not None
+        process.stdout.close()
+        if process.wait() != 0:
+            raise RuntimeError(f"worker {process.args[6]} failed with {process.returncode}")
+
+
+def count_records(path: Path) -> tuple[int, int]:
+    """Count the whole records and the broken lines in a JSON Lines file."""
+    whole = broken = 0
+    with open(path, encoding="utf-8") as file:
+        for line in file:  # one line at a time: the file may be large
+            try:
+                json.loads(line)
+                whole += 1
+            except json.JSONDecodeError:
+                broken += 1
+    return whole, broken
+
+
+def main() -> None:
+    workers, records_each = 4, 200
+    expected = workers * records_each
+    with tempfile.TemporaryDirectory(prefix="files_locking_") as folder:
+        for number, use_lock in enumerate((False, True), start=1):
+            log = Path(folder) / f"log-{number}.jsonl"
+            label = "with an flock per record" if use_lock else "without a lock"
+            print(f"{number}. {workers} processes append {records_each} records each, {label}")
+            run_workers(log, workers, records_each, use_lock=use_lock)
+            whole, broken = count_records(log)
+            print(f"   whole records: {whole} of {expected}; broken lines: {broken}")
+    print("Conclusion: O_APPEND puts each write() at the end, but a record written in several")
+    print("writes can be split by another process; a lock held for the whole record keeps it.")
+
+
+if __name__ == "__main__":
+    main()

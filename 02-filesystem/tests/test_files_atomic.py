@@ -1,0 +1,67 @@
+"""Atomic writes: a failure or a SIGKILL leaves the old version or the new, never a torn file."""
+
+import stat
+
+import pytest
+from files_atomic import atomic_write_bytes, atomic_write_text, classify, version_content
+from files_crash import kill_repeatedly
+
+KILLS = 10
+
+
+def test_an_atomic_write_replaces_the_content_and_leaves_no_temporary_file(tmp_path):
+    target = tmp_path / "settings.json"
+    target.write_text("old")
+
+    atomic_write_text(target, "new")
+
+    assert target.read_text() == "new"
+    assert [path.name for path in tmp_path.iterdir()] == ["settings.json"]
+
+
+def test_a_write_that_fails_half_way_keeps_the_old_content(tmp_path):
+    target = tmp_path / "settings.json"
+    target.write_text("old")
+
+    with pytest.raises(UnicodeEncodeError):
+        atomic_write_text(target, "new \udcff", encoding="utf-8")
+
+    assert target.read_text() == "old"
+    assert [path.name for path in tmp_path.iterdir()] == ["settings.json"]
+
+
+def test_an_atomic_write_keeps_the_files_permissions(tmp_path):
+    target = tmp_path / "script.sh"
+    target.write_text("echo old\n")
+    target.chmod(0o750)
+
+    atomic_write_bytes(target, b"echo new\n")
+
+    assert stat.S_IMODE(target.stat().st_mode) == 0o750
+
+
+def test_a_torn_file_is_told_apart_from_a_whole_version():
+    whole = version_content(7)
+    assert classify(whole) == "whole"
+    assert classify(whole[: len(whole) // 2]).startswith("torn")
+    assert classify(whole[:1000] + version_content(8)[1000:]).startswith("torn")
+    assert classify(b"").startswith("torn")
+
+
+@pytest.mark.slow
+def test_a_sigkilled_atomic_writer_always_leaves_one_whole_version(tmp_path):
+    target = tmp_path / "atomic.txt"
+    outcomes = kill_repeatedly(target, "atomic", kills=KILLS, seed=1)
+
+    assert outcomes == ["whole"] * KILLS
+    # the writers did write (not all killed before their first rename): the test is not vacuous
+    assert target.read_bytes() != version_content(1)
+
+
+@pytest.mark.slow
+def test_a_sigkilled_naive_writer_leaves_a_torn_file(tmp_path):
+    # more kills than the atomic test: a kill landing between two rewrites finds a whole file
+    outcomes = kill_repeatedly(tmp_path / "naive.txt", "naive", kills=2 * KILLS, seed=1)
+
+    torn = [outcome for outcome in outcomes if outcome != "whole"]
+    assert torn, f"expected at least one torn file in {2 * KILLS} kills, got {outcomes}"
