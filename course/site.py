@@ -114,6 +114,13 @@ def markdown_title(path: Path) -> str:
     return path.stem
 
 
+def part_title(path: Path) -> str:
+    """A part page's title in its lesson's menu: "Part 1a: ..." without the lesson's name."""
+    title = markdown_title(path)
+    match = re.search(r", (part \w+: .+)$", title)
+    return match[1][0].upper() + match[1][1:] if match else title
+
+
 def plan_pages(root: Path = ROOT) -> list[tuple[str, list[Page]]]:
     """The site's sections in course order, each with its pages."""
 
@@ -138,7 +145,7 @@ def plan_pages(root: Path = ROOT) -> list[tuple[str, list[Page]]]:
         pages = [page(readme, "Overview")] if readme.exists() else []
         # the part pages in their order (by stem: "part1a" sorts before "part1a-more")
         parts = sorted(lesson.path.glob("part*.md"), key=lambda path: path.stem)
-        pages += [page(path) for path in parts]
+        pages += [page(path, part_title(path)) for path in parts]
         pages += [page(path) for path in lesson.notebooks]
         teaching = lesson.path / "TEACHING.md"
         pages += [page(teaching, "Teaching this lesson")] if teaching.exists() else []
