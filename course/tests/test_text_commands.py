@@ -181,6 +181,7 @@ def test_a_run_block_succeeds_in_a_fresh_shell(block, tmp_path):
     assert "Traceback" not in result.stdout + result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(TIMEOUT_SECONDS)
 @pytest.mark.parametrize("block", blocks_marked("run, may fail"), ids=lambda block: block.name)
 def test_a_may_fail_block_runs_and_fails_only_cleanly(block, tmp_path):
