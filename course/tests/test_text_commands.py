@@ -97,7 +97,9 @@ def fresh_shell_environment(tmp_path: Path) -> dict[str, str]:
     """The environment of a new terminal: no virtualenv on the PATH, no progress touched."""
     venv_bin = str(ROOT / ".venv" / "bin")
     path = [entry for entry in os.environ.get("PATH", "").split(os.pathsep) if entry != venv_bin]
-    environment = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONHOME")}
+    # a new terminal has no virtualenv, and is not inside the `make test` that runs this test
+    inherited = ("VIRTUAL_ENV", "PYTHONHOME", "MAKEFLAGS", "MFLAGS", "MAKELEVEL")
+    environment = {k: v for k, v in os.environ.items() if k not in inherited}
     environment["PATH"] = os.pathsep.join(path)
     # `course check` and `course hint` record progress: keep the learner's own file untouched
     environment["COURSE_PROGRESS_FILE"] = str(tmp_path / "progress.json")
