@@ -11,6 +11,7 @@ link fails the build. The site is written to `site/`.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
@@ -113,6 +114,13 @@ def markdown_title(path: Path) -> str:
     return path.stem
 
 
+def part_title(path: Path) -> str:
+    """A part page's title in its lesson's menu: "Part 1a: ..." without the lesson's name."""
+    title = markdown_title(path)
+    match = re.search(r", (part \w+: .+)$", title)
+    return match[1][0].upper() + match[1][1:] if match else title
+
+
 def plan_pages(root: Path = ROOT) -> list[tuple[str, list[Page]]]:
     """The site's sections in course order, each with its pages."""
 
@@ -135,11 +143,18 @@ def plan_pages(root: Path = ROOT) -> list[tuple[str, list[Page]]]:
     for lesson in discover(root):
         readme = lesson.path / "README.md"
         pages = [page(readme, "Overview")] if readme.exists() else []
+        # the part pages in their order (by stem: "part1a" sorts before "part1a-more")
+        parts = sorted(lesson.path.glob("part*.md"), key=lambda path: path.stem)
+        pages += [page(path, part_title(path)) for path in parts]
         pages += [page(path) for path in lesson.notebooks]
+        teaching = lesson.path / "TEACHING.md"
+        pages += [page(teaching, "Teaching this lesson")] if teaching.exists() else []
         if pages:
             title = markdown_title(readme) if readme.exists() else lesson.title
             sections.append((title, pages))
-    notes = [page(path) for path in sorted((root / "docs").glob("*.md"))]
+    glossary = root / "GLOSSARY.md"
+    notes = [page(glossary)] if glossary.exists() else []
+    notes += [page(path) for path in sorted((root / "docs").glob("*.md"))]
     if (root / "BENCHMARKS.md").exists():
         notes.append(page(root / "BENCHMARKS.md", "Benchmarks"))
     if notes:
@@ -184,6 +199,24 @@ def rewrite_links(text: str, source: Path, page: Page, pages: dict[Path, Page], 
     return "".join(lines)
 
 
+IMAGE_TYPES = {".svg": "image/svg+xml", ".png": "image/png"}
+
+
+def attach_images(cell: nbformat.NotebookNode, folder: Path) -> None:
+    """Embed the local images a markdown cell shows as attachments, so its page shows them."""
+
+    def attach(match: re.Match) -> str:
+        image = folder / match["target"]
+        mime = IMAGE_TYPES.get(image.suffix)
+        if not match["bang"] or mime is None or not image.is_file():
+            return match[0]
+        data = base64.b64encode(image.read_bytes()).decode()
+        cell.setdefault("attachments", {})[image.name] = {mime: data}
+        return f"![{match['text']}](attachment:{image.name})"
+
+    cell.source = LINK.sub(attach, cell.source)
+
+
 def execute_notebook(source: Path) -> nbformat.NotebookNode:
     """Run a notebook top to bottom in its own folder, as a learner's JupyterLab would."""
     from nbclient import NotebookClient
@@ -225,6 +258,7 @@ def assemble(
             notebook = execute_notebook(page.source) if execute else nbformat.read(page.source, 4)
             for cell in notebook.cells:
                 if cell.cell_type == "markdown":
+                    attach_images(cell, page.source.parent)
                     cell.source = rewrite_links(cell.source, page.source, page, pages, root)
             nbformat.write(notebook, destination)
         else:

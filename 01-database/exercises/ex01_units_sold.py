@@ -8,7 +8,8 @@ database in a single SELECT (the test counts the statements): no loop over the p
 The lesson's models are in `sql_models.py` (`Product`, `OrderLine`), and `sql_queries.py`
 shows select(), join, func and group_by at work.
 
-Check your work with `course check 01 ex01`; ask for a hint with `course hint 01 ex01`.
+Check your work with `.venv/bin/course check 01 ex01` (or `course check 01 ex01` after
+`source .venv/bin/activate`); ask for a hint with `.venv/bin/course hint 01 ex01`.
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ value raises ValueError before anything is sent to the database.
 
 `sql_injection.py` shows bound parameters and the allow-list at work.
 
-Check your work with `course check 01 ex02`; ask for a hint with `course hint 01 ex02`.
+Check your work with `.venv/bin/course check 01 ex02` (or `course check 01 ex02` after
+`source .venv/bin/activate`); ask for a hint with `.venv/bin/course hint 01 ex02`.
 """
 
 from __future__ import annotations

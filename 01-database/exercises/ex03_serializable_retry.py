@@ -12,7 +12,8 @@ propagates at once, without a retry (retrying a bug only repeats it).
 
 `sql_isolation.py` shows the same idea inside one function; here it becomes reusable.
 
-Check your work with `course check 01 ex03`; ask for a hint with `course hint 01 ex03`.
+Check your work with `.venv/bin/course check 01 ex03` (or `course check 01 ex03` after
+`source .venv/bin/activate`); ask for a hint with `.venv/bin/course hint 01 ex03`.
 """
 
 from __future__ import annotations

@@ -11,7 +11,8 @@ orders or customers.
 Write it the idiomatic way that works on real MongoDB and on the embedded server: `$unwind`
 before you use a line's fields, and `$unwind` the array that `$lookup` returns.
 
-Check your work with `course check 01 ex04`; ask for a hint with `course hint 01 ex04`.
+Check your work with `.venv/bin/course check 01 ex04` (or `course check 01 ex04` after
+`source .venv/bin/activate`); ask for a hint with `.venv/bin/course hint 01 ex04`.
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ ALLOWED in the `window_seconds` before `now` (a sliding window). Refused request
 count. Use one sorted set per user under `prefix`, scored by time, and give it an expiry so
 that idle users' keys disappear. Redis 6.2 commands only.
 
-Check your work with `course check 01 ex05`; ask for a hint with `course hint 01 ex05`.
+Check your work with `.venv/bin/course check 01 ex05` (or `course check 01 ex05` after
+`source .venv/bin/activate`); ask for a hint with `.venv/bin/course hint 01 ex05`.
 """
 
 from __future__ import annotations

@@ -11,7 +11,8 @@ Return `(retried_ids, dead_ids)`, each a list of message ids in stream order.
 
 `redis_queues.py` shows XREADGROUP, XPENDING and XAUTOCLAIM. Redis 6.2 commands only.
 
-Check your work with `course check 01 ex06`; ask for a hint with `course hint 01 ex06`.
+Check your work with `.venv/bin/course check 01 ex06` (or `course check 01 ex06` after
+`source .venv/bin/activate`); ask for a hint with `.venv/bin/course hint 01 ex06`.
 """
 
 from __future__ import annotations

@@ -21,17 +21,16 @@ from course.progress import ROOT_VARIABLE
 
 runner = CliRunner()
 LESSON = "08-message-queues"
-README_SECTIONS = [
-    "What you will learn",
-    "Before you start",
+README_SECTIONS = ["What you will learn", "Before you start", "The map"]
+PART_SECTIONS = [
     "Concepts",
     "Run it",
     "Walkthrough",
     "Check yourself",
     "Exercises",
-    "Teaching this lesson",
     "Further reading",
 ]
+PART_PAGE = "part1-message_queues.md"
 
 
 @pytest.fixture
@@ -50,20 +49,39 @@ def test_the_lesson_has_every_part(lesson):
     assert parts == [
         f"{LESSON}.ipynb",
         "README.md",
+        "TEACHING.md",
         "exercises/ex01_message_queues.py",
         "exercises/hints/ex01_message_queues.toml",
         "exercises/solutions/ex01_message_queues.py",
         "exercises/test_ex01_message_queues.py",
         "lesson.toml",
         "message_queues_example.py",
+        PART_PAGE,
         "tests/test_message_queues_example.py",
     ]
     assert not [path for path in lesson.rglob("*.*") if "{{" in path.read_text()]
 
 
-def test_the_readme_has_the_lesson_guides_sections_in_order(lesson):
-    headings = re.findall(r"^## (.+)$", (lesson / "README.md").read_text(), flags=re.MULTILINE)
-    assert headings == README_SECTIONS
+def headings(page):
+    return re.findall(r"^## (.+)$", page.read_text(), flags=re.MULTILINE)
+
+
+def test_the_readme_and_the_part_page_have_the_lesson_guides_sections_in_order(lesson):
+    assert headings(lesson / "README.md") == README_SECTIONS
+    assert headings(lesson / PART_PAGE) == PART_SECTIONS
+    assert f"]({PART_PAGE})" in (lesson / "README.md").read_text()
+    assert "](TEACHING.md)" in (lesson / "README.md").read_text()
+
+
+def test_every_shell_block_of_the_new_pages_is_marked_for_the_commands_test(lesson):
+    shell_blocks = 0
+    for page in lesson.glob("*.md"):
+        lines = page.read_text().splitlines()
+        for number, line in enumerate(lines):
+            if line.startswith("```bash"):
+                shell_blocks += 1
+                assert lines[number - 1].startswith("<!-- commands: "), f"{page.name}:{number}"
+    assert shell_blocks >= 2  # the part page runs the script and the tests
 
 
 def test_the_manifest_lists_the_topic_script(lesson):
