@@ -39,6 +39,13 @@ PLATFORMS = {
         {"sys_platform": "darwin", "platform_system": "Darwin", "platform_machine": "arm64"},
     ),
 }
+# uv settings that change where packages come from or which versions count are dropped:
+# the proof is about PyPI (its cache, TLS and proxy settings are kept)
+UV_SOURCE_SETTINGS = {
+    *("UV_INDEX", "UV_INDEX_URL", "UV_DEFAULT_INDEX", "UV_EXTRA_INDEX_URL", "UV_FIND_LINKS"),
+    *("UV_NO_INDEX", "UV_OFFLINE", "UV_CONSTRAINT", "UV_OVERRIDE", "UV_EXCLUDE_NEWER"),
+    *("UV_PRERELEASE", "UV_RESOLUTION", "UV_CONFIG_FILE"),
+}
 # the first package uv names in its explanation is the one that does not install
 CAUSE = re.compile(r"Because (?:only )?([A-Za-z0-9][A-Za-z0-9._-]*)")
 
@@ -102,8 +109,7 @@ def without_marker(requirement: Requirement) -> str:
 
 def uv_compile(requirements: list[str], target: Target, *options: str) -> str:
     """Resolve `requirements` to wheels on PyPI for `target`; return the pinned list."""
-    # UV_* settings (another index, a config file) are dropped: the proof is about PyPI
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("UV_")}
+    environment = {k: v for k, v in os.environ.items() if k not in UV_SOURCE_SETTINGS}
     environment["MACOSX_DEPLOYMENT_TARGET"] = MACOS_VERSION
     with tempfile.TemporaryDirectory() as folder:
         listing = Path(folder) / "requirements.in"
