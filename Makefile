@@ -4,7 +4,13 @@
 # Each bootstraps itself: it creates .venv, installs the course when pyproject.toml changes,
 # and starts the services (Docker if an engine answers, embedded servers otherwise).
 
-PYTHON ?= python3
+# The Python that makes .venv: `make PYTHON=python3.12 install` (a name or a path) chooses one.
+# Otherwise make takes the first of these that runs and can make a virtual environment:
+# the newest Python for which every embedded server has a wheel, then older ones, then 3.14,
+# where the embedded MongoDB (SecantusDB) has no wheel yet (Docker mode has MongoDB there).
+# `.venv` keeps the Python that made it; `rm -rf .venv && make install` chooses again.
+PYTHON_PREFERENCE := python3.13 python3.12 python3.11 python3.14 python3
+PYTHON ?=
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
@@ -16,9 +22,68 @@ COURSE := $(BIN)/python -m course
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
+# Prints "ok VERSION", or "no WHY" for a Python the course cannot use (% formatting, not
+# f-strings, so that an old Python gets this far and says its version)
+define PYTHON_PROBE_SOURCE
+import importlib.util, sys
+v = sys.version_info
+if v < (3, 11):
+    print("no it is Python %d.%d, the course needs 3.11 or newer" % v[:2])
+elif importlib.util.find_spec("ensurepip") is None:
+    print("no it cannot make a virtual environment (Debian, Ubuntu: apt install python%d.%d-venv)" % v[:2])
+else:
+    print("ok %d.%d.%d" % v[:3])
+endef
+
+# Makes .venv with the chosen Python and says in one line which and why; a .venv that
+# exists is kept, and one made by another Python than PYTHON= asks for is an error
+define MAKE_VENV_SOURCE
+probe() {
+  command -v "$1" >/dev/null 2>&1 || { echo "no it is not on PATH"; return; }
+  "$1" -c "$PYTHON_PROBE" 2>/dev/null || echo "no it does not run"
+}
+fail() { echo "error: $*" >&2; exit 1; }
+if [ -n "$PYTHON" ]; then
+  asked=$(probe "$PYTHON")
+  case $asked in ok*) ;; *) fail "PYTHON=$PYTHON: ${asked#no }";; esac
+fi
+if [ -e "$VENV/bin/python" ] || [ -L "$VENV/bin/python" ]; then
+  found=$(probe "$VENV/bin/python")
+  case $found in ok*) ;; *) fail "$VENV/bin/python does not run (the Python that made $VENV moved or was removed); rebuild it: rm -rf $VENV && make install";; esac
+  if [ -n "$PYTHON" ] && [ "${asked%.*}" != "${found%.*}" ]; then
+    fail "$VENV was made by Python ${found#ok }, not by PYTHON=$PYTHON (Python ${asked#ok }); to rebuild it with that one: rm -rf $VENV && make PYTHON=$PYTHON install"
+  fi
+  echo "make: $VENV has Python ${found#ok }, from when it was made (rm -rf $VENV && make install chooses again)"
+  exit 0
+fi
+if [ -n "$PYTHON" ]; then
+  chosen=$PYTHON found=$asked why="as PYTHON= asks"
+else
+  chosen="" skipped=""
+  for candidate in $PYTHON_PREFERENCE; do
+    command -v "$candidate" >/dev/null 2>&1 || continue
+    found=$(probe "$candidate")
+    case $found in ok*) chosen=$candidate; break;; esac
+    skipped="$skipped; $candidate: ${found#no }"
+  done
+  [ -n "$chosen" ] || fail "no Python 3.11 or newer found (tried $PYTHON_PREFERENCE$skipped); install Python 3.13, or give one: make PYTHON=/path/to/python3 install"
+  case ${found#ok } in
+    3.11.*|3.12.*|3.13.*) why="the newest Python here with a wheel for every embedded server";;
+    3.14.*) why="no Python 3.11-3.13 here, and on 3.14 the embedded MongoDB does not install (SecantusDB has no wheel; Docker mode has MongoDB)";;
+    *) why="no Python 3.11-3.14 here (the course is tested on those)";;
+  esac
+  [ -z "$skipped" ] || why="$why (skipped ${skipped#; })"
+  why="$why; make PYTHON=... chooses another"
+fi
+echo "make: $chosen (Python ${found#ok }) makes $VENV: $why"
+"$chosen" -m venv "$VENV"
+endef
+export PYTHON PYTHON_PREFERENCE VENV
+export PYTHON_PROBE := $(value PYTHON_PROBE_SOURCE)
+export MAKE_VENV := $(value MAKE_VENV_SOURCE)
+
 $(INSTALLED): pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "error: the course needs Python 3.11 or newer; run make with PYTHON=python3.11 (or newer)")'
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@sh -c "$$MAKE_VENV"
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@

@@ -213,7 +213,8 @@ def test_data_volume_is_a_named_volume(service_name: str, mount: str) -> None:
 @pytest.mark.parametrize(
     ("service_name", "data_directory"),
     [
-        ("postgres", "/var/lib/postgresql/data"),
+        # PostgreSQL 18's image keeps its data in 18/docker below this folder
+        ("postgres", "/var/lib/postgresql"),
         ("mongo", "/data/db"),
         ("mongo", "/data/configdb"),
         ("redis", "/data"),
@@ -231,10 +232,31 @@ def test_image_data_directory_is_mounted_so_data_survives_a_restart(
 
 @pytest.mark.parametrize(
     ("service_name", "image"),
-    [("postgres", "postgres:16"), ("mongo", "mongo:8"), ("redis", "redis:7")],
+    [("postgres", "postgres:18"), ("mongo", "mongo:8"), ("redis", "valkey/valkey:9")],
 )
 def test_server_image_is_pinned_to_the_course_major_version(service_name: str, image: str) -> None:
     assert compose_services()[service_name]["image"] == image
+
+
+def test_postgres_volume_is_not_mounted_where_postgres_16_kept_its_data() -> None:
+    # from 18 the image refuses to start when it finds a mount at .../data, and the data
+    # volume mounted there would miss the real data folder, /var/lib/postgresql/18/docker
+    mounted = [mount_target(mount) for mount in compose_services()["postgres"]["volumes"]]
+
+    assert "/var/lib/postgresql/data" not in mounted
+
+
+@pytest.mark.parametrize(
+    ("service_name", "client"),
+    [("postgres", "pg_isready"), ("mongo", "mongosh"), ("redis", "valkey-cli"), ("minio", "mc")],
+)
+def test_healthcheck_runs_the_client_that_its_image_ships(service_name: str, client: str) -> None:
+    # the Valkey image has valkey-cli; a redis-cli left from the Redis image fails the check
+    test = compose_services()[service_name]["healthcheck"]["test"]
+
+    command = test[1].split()[0] if test[0] == "CMD-SHELL" else test[1]
+
+    assert command == client
 
 
 @pytest.mark.parametrize("service_name", sorted(compose_services()))
@@ -255,6 +277,29 @@ def test_ci_job_lints_and_tests_in_its_services_mode(job_name: str, services_mod
 
     assert job["env"]["COURSE_SERVICES_MODE"] == services_mode
     assert {"make lint", "make test"} <= set(commands)
+
+
+def test_embedded_ci_job_runs_on_each_supported_python_on_linux_and_macos() -> None:
+    strategy = read_yaml(WORKFLOW_FILE)["jobs"]["embedded"]["strategy"]
+
+    assert strategy["matrix"] == {
+        "os": ["ubuntu-latest", "macos-latest"],
+        "python": ["3.11", "3.13", "3.14"],
+    }
+    assert strategy["fail-fast"] is False
+
+
+@pytest.mark.parametrize("job_name", ["docker", "embedded"])
+def test_ci_job_makes_the_venv_with_the_python_it_set_up(job_name: str) -> None:
+    # without PYTHON, make would choose among every Python on the runner, not the one
+    # that setup-python installed
+    job = read_yaml(WORKFLOW_FILE)["jobs"][job_name]
+    setup = next(
+        step for step in job["steps"] if step.get("uses", "").startswith("actions/setup-python")
+    )
+
+    # "python" + "3.13", or "python" + "${{ matrix.python }}": the same text either way
+    assert job["env"]["PYTHON"] == "python" + setup["with"]["python-version"]
 
 
 def test_docker_ci_job_starts_the_services_before_testing() -> None:
