@@ -68,7 +68,9 @@ class OfflineBrowser:
             self.refused.append(route.request.url)
             route.abort()
 
-    def diagram_problems(self, url: str, expected: int) -> list[str]:
+    def diagram_problems(
+        self, url: str, expected: int, timeout_ms: int = DIAGRAM_TIMEOUT_MS
+    ) -> list[str]:
         """Open the page and wait until its `expected` Mermaid diagrams are drawn as SVG."""
         from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -77,7 +79,7 @@ class OfflineBrowser:
             self.page.wait_for_function(
                 f"(expected) => ({DRAWN_DIAGRAMS})() >= expected",
                 arg=expected,
-                timeout=DIAGRAM_TIMEOUT_MS,
+                timeout=timeout_ms,
             )
         except PlaywrightTimeout:
             drawn = self.page.evaluate(DRAWN_DIAGRAMS)

@@ -33,8 +33,9 @@ BROWSER_TEST = "test_the_site_reads_correctly_in_a_real_browser_without_internet
 
 
 def on_the_built_site(test):
-    """A test of the built site: skipped by --fast; whichever comes first builds the site."""
-    for mark in (pytest.mark.site, pytest.mark.slow, pytest.mark.timeout(900)):
+    """A test of the built site: skipped by --fast, on the one worker that builds the site."""
+    marks = (pytest.mark.site, pytest.mark.slow, pytest.mark.xdist_group("built-site"))
+    for mark in (*marks, pytest.mark.timeout(900)):  # the first one builds the site
         test = mark(test)
     return test
 
@@ -64,8 +65,8 @@ def build_site(output: Path) -> Path:
 def built_site(tmp_path_factory) -> Path:
     """The course site, built once per run: the first worker to need it builds, others wait.
 
-    (pytest-xdist's loadgroup would keep these tests on one worker, but it silently stopped
-    grouping with pytest 9.2: pytest-dev/pytest-xdist#1386.)
+    `--dist=loadgroup` keeps its tests on one worker; the lock keeps it built once when they
+    are spread anyway (`--dist=load`, or pytest-xdist's grouping broken as with pytest 9.2).
     """
     folder = run_folder()
     if folder is None:
@@ -229,7 +230,7 @@ def test_a_diagram_renders_offline_and_the_check_sees_one_that_cannot(chromium, 
 
         # without the vendored copy the theme asks a CDN for Mermaid, as it did before
         (site_dir / "assets" / "mermaid" / "mermaid.min.js").unlink()
-        problems = browser.diagram_problems(base_url, 1)
+        problems = browser.diagram_problems(base_url, 1, timeout_ms=5_000)
     assert problems == [f"{base_url}: 0 of its 1 Mermaid diagrams rendered as SVG"]
     assert any("mermaid" in url and "127.0.0.1" not in url for url in browser.refused)
 
