@@ -294,3 +294,17 @@ def test_chromium_is_found_on_path_or_where_course_chromium_points(tmp_path):
 @pytest.mark.parametrize(("value", "required"), [("", False), ("0", False), ("1", True)])
 def test_course_require_browser_turns_the_skip_into_a_failure(value, required):
     assert browser_required({REQUIRE_VARIABLE: value}) is required
+
+
+def test_doctor_reports_a_missing_browser_as_optional_with_how_to_install_it(tmp_path, monkeypatch):
+    from course.doctor import check_browser
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv(PATH_VARIABLE, raising=False)
+    check = check_browser()
+    assert (check.name, check.ok, check.required) == ("browser", False, False)
+    assert check.detail.startswith("no Chromium on PATH")
+    assert "sudo apt-get install chromium" in check.fix and PATH_VARIABLE in check.fix
+
+    monkeypatch.setenv(PATH_VARIABLE, str(executable(tmp_path / "chromium")))
+    assert check_browser().ok
