@@ -121,9 +121,12 @@ def print_run_summary(results: list[ScriptResult]) -> None:
 
 
 def pytest_command(workers: int, paths: list[str], fast: bool, extra: list[str]) -> list[str]:
-    """The pytest command `course test` runs, with this environment's own interpreter."""
-    options = ["--fast"] if fast else []
-    return [sys.executable, "-m", "pytest", "-n", str(workers), *paths, *options, *extra]
+    """The pytest command `course test` runs, with this environment's own interpreter.
+
+    loadgroup: the tests of the built site (marked `xdist_group`) share the worker that builds it.
+    """
+    options = ["-n", str(workers), "--dist=loadgroup", *(["--fast"] if fast else [])]
+    return [sys.executable, "-m", "pytest", *options, *paths, *extra]
 
 
 def shown(command: list[str]) -> str:

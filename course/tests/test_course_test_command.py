@@ -41,7 +41,7 @@ def test_the_command_shown_is_runnable_as_shown(monkeypatch):
     line = shown(command)
 
     interpreter, *rest = shlex.split(line)
-    assert rest == ["-m", "pytest", "-n", "2", "--version"]
+    assert rest == ["-m", "pytest", "-n", "2", "--dist=loadgroup", "--version"]
     assert (ROOT / interpreter).resolve() == Path(sys.executable).resolve()
     if Path(sys.executable).is_relative_to(ROOT):  # `make install`'s .venv: shown relative
         assert not Path(interpreter).is_absolute()
@@ -54,8 +54,9 @@ def test_fast_is_passed_to_pytest_and_said_out_loud():
     assert pytest_command(2, ["01-database"], fast=True, extra=["-x"])[3:] == [
         "-n",
         "2",
-        "01-database",
+        "--dist=loadgroup",
         "--fast",
+        "01-database",
         "-x",
     ]
     assert "not built" in FAST_NOTE and "not executed" in FAST_NOTE

@@ -65,8 +65,8 @@ def build_site(output: Path) -> Path:
 def built_site(tmp_path_factory) -> Path:
     """The course site, built once per run: the first worker to need it builds, others wait.
 
-    `--dist=loadgroup` keeps its tests on one worker; the lock keeps it built once when they
-    are spread anyway (`--dist=load`, or pytest-xdist's grouping broken as with pytest 9.2).
+    `course test` passes `--dist=loadgroup`, which keeps its tests on one worker; the lock keeps
+    it built once when they are spread anyway (a plain `pytest -n 2`, or pytest 9.2).
     """
     folder = run_folder()
     if folder is None:
