@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -23,6 +25,10 @@ from course.service_commands import register as register_services
 from course.services.manager import ServiceManager
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
+FAST_NOTE = (
+    "--fast: the course site is not built and the notebooks are not executed "
+    "(they show as skipped); `make test` runs everything"
+)
 register_services(app)
 
 
@@ -114,6 +120,23 @@ def print_run_summary(results: list[ScriptResult]) -> None:
             console.print(result.last_lines(), markup=False, highlight=False)
 
 
+def pytest_command(workers: int, paths: list[str], fast: bool, extra: list[str]) -> list[str]:
+    """The pytest command `course test` runs, with this environment's own interpreter.
+
+    loadgroup: the tests of the built site (marked `xdist_group`) share the worker that builds it.
+    """
+    options = ["-n", str(workers), "--dist=loadgroup", *(["--fast"] if fast else [])]
+    return [sys.executable, "-m", "pytest", *options, *paths, *extra]
+
+
+def shown(command: list[str]) -> str:
+    """The command as a learner can paste it: the interpreter relative to where they are."""
+    interpreter = Path(command[0])
+    if interpreter.is_relative_to(Path.cwd()):
+        interpreter = interpreter.relative_to(Path.cwd())
+    return shlex.join([str(interpreter), *command[1:]])
+
+
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def test(
     context: typer.Context,
@@ -122,6 +145,9 @@ def test(
     workers: Annotated[int, typer.Option(help="parallel pytest workers")] = min(
         os.cpu_count() or 1, 4
     ),
+    fast: Annotated[
+        bool, typer.Option("--fast", help="skip the site build and the notebooks (quick loop)")
+    ] = False,
 ) -> None:
     """Run pytest over the course (tests and notebooks), starting and then stopping services.
 
@@ -136,8 +162,10 @@ def test(
     manager = ServiceManager()
     report = bring_up(manager, mode)
     try:
-        command = [sys.executable, "-m", "pytest", "-n", str(workers), *paths, *context.args]
-        console.print(f"$ {' '.join(command[1:])}", highlight=False)
+        command = pytest_command(workers, paths, fast, context.args)
+        if fast:
+            console.print(FAST_NOTE, highlight=False)
+        console.print(f"$ {shown(command)}", highlight=False)
         returncode = subprocess.run(command, cwd=ROOT).returncode
     finally:
         if report.started:

@@ -8,6 +8,7 @@ from importlib import metadata
 
 from packaging.requirements import Requirement
 
+from course.browser import INSTALL_HINT, find_chromium
 from course.paths import ENV_FILE
 from course.services.manager import docker_engine_answers
 from course.services.probes import SERVICES, ServiceUnavailable
@@ -65,6 +66,17 @@ def check_docker() -> Check:
     return Check("Docker", answers, detail, "optional: start Docker to use Docker mode", False)
 
 
+def check_browser() -> Check:
+    """Chromium is optional: without it the site test's browser check skips, saying so."""
+    search = find_chromium()
+    detail = (
+        f"Chromium at {search.path}: the site test opens the course site in it"
+        if search.path
+        else f"{search.reason.split(':')[0]}: the site test skips its browser check"
+    )
+    return Check("browser", search.path is not None, detail, f"optional: {INSTALL_HINT}", False)
+
+
 def check_services() -> list[Check]:
     try:
         settings = get_settings()
@@ -80,4 +92,4 @@ def check_services() -> list[Check]:
 
 
 def run_checks() -> list[Check]:
-    return [check_python(), check_packages(), check_docker(), *check_services()]
+    return [check_python(), check_packages(), check_docker(), check_browser(), *check_services()]

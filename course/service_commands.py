@@ -21,17 +21,29 @@ ModeOption = Annotated[
 ]
 
 
+def titles(keys: list[str]) -> str:
+    """The services' titles as a phrase: "PostgreSQL, Redis and S3"."""
+    names = [SERVICES[key].title for key in keys]
+    return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
+
+
+def up_sentence(report: UpReport) -> str:
+    """What `up` did, as one sentence a learner reads at a glance."""
+    running = report.already_running
+    answering = f"{titles(running)} {'was' if len(running) == 1 else 'were'} already answering"
+    if not report.started:
+        return f"{answering}, so none was started." if running else "No service was needed."
+    started = f"Started {titles(report.started)} in {report.mode} mode in {report.seconds:.1f}s"
+    return f"{started}; {answering}." if running else f"{started}."
+
+
 def print_up_report(report: UpReport) -> None:
     for key, (preferred, used) in report.moved_ports.items():
         console.print(
             f"port {preferred} is in use by another program: {SERVICES[key].title} "
             f"uses port {used} instead (written to .env)"
         )
-    started = ", ".join(SERVICES[key].title for key in report.started) or "nothing"
-    console.print(f"started {started} in {report.mode} mode in {report.seconds:.1f}s")
-    if report.already_running:
-        running = ", ".join(SERVICES[key].title for key in report.already_running)
-        console.print(f"already answering, left as they are: {running}")
+    console.print(up_sentence(report))
 
 
 def bring_up(manager: ServiceManager, mode: str, keys: list[str] | None = None) -> UpReport:

@@ -3,17 +3,17 @@
 The sources stay where a learner reads them on GitHub: the README at the root, each lesson's
 README and notebooks in its folder, the notes in `docs/`. At build time this module copies
 them into `build/site-src/content/` in the same layout (a README becomes its folder's
-`index.md`), executes every notebook so its page shows real outputs, rewrites the links that
-point at files the site does not render (scripts, `.env.example`) into plain text, writes
-`mkdocs.yml` with the navigation in course order, and runs `mkdocs build --strict`, so a broken
-link fails the build. The site is written to `site/`.
+`index.md`), executes every notebook so its page shows real outputs (once per test run: see
+`course/notebook_runs.py`), adds the vendored Mermaid so diagrams render offline, rewrites
+the links that point at files the site does not render (scripts, `.env.example`) into plain
+text, writes `mkdocs.yml` with the navigation in course order, and runs
+`mkdocs build --strict`, so a broken link fails the build. The site is written to `site/`.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-import logging
 import os
 import posixpath
 import re
@@ -26,18 +26,18 @@ from pathlib import Path
 import nbformat
 
 from course.lessons import discover
+from course.notebook_runs import NotebookFailed, executed
 from course.notebooks import course_notebooks, first_heading
 from course.paths import ROOT
 
-logger = logging.getLogger(__name__)
+__all__ = ["NotebookFailed", "assemble", "build", "plan_pages"]
 
 SOURCE_DIR = ROOT / "build" / "site-src"
 SITE_DIR = ROOT / "site"
-NOTEBOOK_TIMEOUT_SECONDS = 300
-
-
-class NotebookFailed(RuntimeError):
-    """A notebook raised an error while it was executed for its page."""
+# Mermaid ships with the site (the theme would fetch it from a CDN, and offline every diagram
+# would vanish); see course/site_assets/mermaid/README.md for its version and how to update it
+MERMAID_DIR = Path(__file__).parent / "site_assets" / "mermaid"
+MERMAID_TARGET = "assets/mermaid"
 
 
 # [text](target) and ![alt](target), with an optional "title"; not reference-style links
@@ -70,6 +70,8 @@ plugins:
       execute: false  # course/site.py executes the notebooks beforehand, in their lesson folder
       include_source: true
       cache: false  # the notebooks are executed afresh for every build
+extra_javascript:
+  - {mermaid}/mermaid.min.js  # the theme uses this one instead of its CDN copy
 markdown_extensions:
   - admonition
   - attr_list
@@ -217,27 +219,6 @@ def attach_images(cell: nbformat.NotebookNode, folder: Path) -> None:
     cell.source = LINK.sub(attach, cell.source)
 
 
-def execute_notebook(source: Path) -> nbformat.NotebookNode:
-    """Run a notebook top to bottom in its own folder, as a learner's JupyterLab would."""
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
-
-    notebook = nbformat.read(source, as_version=4)
-    if any(cell.cell_type == "code" for cell in notebook.cells):
-        logger.info("executing %s", source)
-        client = NotebookClient(
-            notebook,
-            timeout=NOTEBOOK_TIMEOUT_SECONDS,
-            kernel_name="python3",
-            resources={"metadata": {"path": str(source.parent)}},
-        )
-        try:
-            client.execute()
-        except CellExecutionError as error:
-            raise NotebookFailed(f"{source} failed while building the site:\n{error}") from None
-    return notebook
-
-
 def assemble(
     root: Path = ROOT,
     source_dir: Path = SOURCE_DIR,
@@ -255,7 +236,7 @@ def assemble(
         destination = content / page.target
         destination.parent.mkdir(parents=True, exist_ok=True)
         if page.source.suffix == ".ipynb":
-            notebook = execute_notebook(page.source) if execute else nbformat.read(page.source, 4)
+            notebook = executed(page.source) if execute else nbformat.read(page.source, 4)
             for cell in notebook.cells:
                 if cell.cell_type == "markdown":
                     attach_images(cell, page.source.parent)
@@ -264,6 +245,8 @@ def assemble(
         else:
             text = page.source.read_text()
             destination.write_text(rewrite_links(text, page.source, page, pages, root))
+    mermaid = content / MERMAID_TARGET
+    shutil.copytree(MERMAID_DIR, mermaid, ignore=shutil.ignore_patterns("README.md"))
     home, *others = sections
     nav = [{"Home": home[1][0].target}] + [
         {title: [{page.title: page.target} for page in section]} for title, section in others
@@ -274,6 +257,7 @@ def assemble(
             docs_dir=json.dumps(str(content)),
             site_dir=json.dumps(str(site_dir)),
             nav=json.dumps(nav, ensure_ascii=False),
+            mermaid=MERMAID_TARGET,
         )
     )
     return config

@@ -1,54 +1,55 @@
-"""The course site builds in strict mode and reads correctly in a real browser.
+"""The course site builds strictly, shows the lesson map and executed notebooks, and reads
+correctly in a real browser with no internet.
 
-`course docs` (what `make docs` runs) assembles the README, the lesson READMEs and the
-executed notebooks, and MkDocs fails the build on a broken link. The built site is then
-served on 127.0.0.1 and opened in headless Chromium (Debian's package, driven by Playwright):
-the home page shows the lesson map, and every notebook page shows its code and its outputs.
+The site is built once per run by `course docs` (what `make docs` runs), which reuses the
+notebooks this run's notebook tests executed. The checks that read its HTML need no browser
+and always run. The browser check opens it in headless Chromium (driven by Playwright) with
+every request beyond 127.0.0.1 refused; without Chromium it skips, saying how to enable it,
+unless `COURSE_REQUIRE_BROWSER=1` (set by `.ci/run`) makes that a failure.
 """
 
-import functools
-import posixpath
-import shutil
+import os
 import subprocess
 import sys
-import threading
-from html.parser import HTMLParser
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import nbformat
 import pytest
 
+from course.browser import PATH_VARIABLE, REQUIRE_VARIABLE, browser_required, find_chromium
+from course.notebook_runs import exclusive, run_folder
 from course.paths import ROOT
 from course.site import assemble, build, plan_pages
+from course.site_browser import offline_browser, serve
+from course.site_check import (
+    broken_internal_links,
+    lesson_map_problems,
+    mermaid_diagrams,
+    notebook_page_problems,
+)
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-INSTALL_CHROMIUM = "sudo apt-get update && sudo apt-get install -y chromium"
-
-
-# Debian's package first (Playwright's own browser download cannot work on this project's
-# network); GitHub's Ubuntu runners ship Google Chrome instead
-BROWSER_COMMANDS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+LESSON = "01 · Databases"
+BROWSER_TEST = "test_the_site_reads_correctly_in_a_real_browser_without_internet"
 
 
-def chromium_path() -> str:
-    """A Chromium-family browser installed on this machine."""
-    path = next(filter(None, map(shutil.which, BROWSER_COMMANDS)), None)
-    if path is None:
-        pytest.fail(
-            f"Chromium is not installed; this test opens the course site in it: {INSTALL_CHROMIUM}",
-            pytrace=False,
-        )
-    return path
+def on_the_built_site(test):
+    """A test of the built site: skipped by --fast, on the one worker that builds the site."""
+    marks = (pytest.mark.site, pytest.mark.slow, pytest.mark.xdist_group("built-site"))
+    for mark in (*marks, pytest.mark.timeout(900)):  # the first one builds the site
+        test = mark(test)
+    return test
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Chromium's path; skip (or in CI, fail) with how to enable the check when it is absent."""
+    search = find_chromium()
+    if search.path:
+        return search.path
+    message = f"browser check: {search.reason}"
+    if browser_required():
+        pytest.fail(f"{message} ({REQUIRE_VARIABLE}=1 requires the browser)", pytrace=False)
+    pytest.skip(message)
 
 
 def build_site(output: Path) -> Path:
@@ -60,38 +61,29 @@ def build_site(output: Path) -> Path:
     return site_dir
 
 
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # keep the test output clean
-        pass
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """The course site, built once per run: the first worker to need it builds, others wait.
 
-
-class LinkCollector(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.links: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        href = dict(attrs).get("href")
-        if tag == "a" and href:
-            self.links.append(href)
-
-
-def broken_internal_links(site_dir: Path) -> list[str]:
-    """Every link between the site's HTML pages whose target file does not exist."""
-    broken = []
-    for page in site_dir.rglob("*.html"):
-        collector = LinkCollector()
-        collector.feed(page.read_text())
-        page_dir = page.parent.relative_to(site_dir).as_posix()
-        for href in collector.links:
-            parts = urlsplit(href)
-            if parts.scheme or parts.netloc or not parts.path:
-                continue  # a web address, or an anchor on the same page
-            path = posixpath.normpath(posixpath.join(page_dir, parts.path)).lstrip("/")
-            target = site_dir / path
-            if not (target.is_file() or (target / "index.html").is_file()):
-                broken.append(f"{page.relative_to(site_dir)} -> {href}")
-    return broken
+    `course test` passes `--dist=loadgroup`, which keeps its tests on one worker; the lock keeps
+    it built once when they are spread anyway (a plain `pytest -n 2`, or pytest 9.2).
+    """
+    folder = run_folder()
+    if folder is None:
+        return build_site(tmp_path_factory.mktemp("course-site"))
+    output = folder / "course-site"
+    done, failed = output.with_suffix(".done"), output.with_suffix(".error")
+    with exclusive(output.with_suffix(".lock")):
+        if failed.exists():
+            pytest.fail(failed.read_text(), pytrace=False)
+        if not done.exists():
+            try:
+                build_site(output)
+            except AssertionError as error:
+                failed.write_text(str(error))
+                raise
+            done.touch()
+    return output / "site"
 
 
 def notebook_pages() -> list:
@@ -104,39 +96,60 @@ def notebook_pages() -> list:
     ]
 
 
-@pytest.mark.slow
-@pytest.mark.timeout(900)
-def test_the_site_builds_strictly_and_shows_the_lesson_map_and_executed_notebooks(tmp_path):
-    chromium = chromium_path()
-    site_dir = build_site(tmp_path)
-    assert not broken_internal_links(site_dir)
-    handler = functools.partial(QuietHandler, directory=str(site_dir))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base_url = f"http://127.0.0.1:{server.server_port}/"
-    from playwright.sync_api import sync_playwright
+@on_the_built_site
+def test_the_site_builds_strictly_with_no_broken_internal_link(built_site):
+    assert (built_site / "index.html").is_file()
+    assert not broken_internal_links(built_site)
 
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-            page = browser.new_page()
 
-            page.goto(base_url)
-            lesson_map = page.locator("table", has_text="what it teaches")
-            assert lesson_map.is_visible()
-            assert lesson_map.locator("a", has_text="01 · Databases").count() == 1
-            lesson_map.locator("a", has_text="01 · Databases").click()
-            assert page.locator("h1").first.inner_text().startswith("01 · Databases")
+@on_the_built_site
+def test_the_home_page_lesson_map_leads_to_the_lesson(built_site):
+    assert not lesson_map_problems(built_site, LESSON)
 
-            for notebook in notebook_pages():
-                page.goto(base_url + notebook.url)
-                assert page.locator(".jp-InputArea").count() > 0, f"{notebook.target}: no code"
-                outputs = page.locator(".jp-OutputArea-output")
-                assert outputs.count() > 0, f"{notebook.target} shows no outputs"
-            browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
+
+@on_the_built_site
+def test_every_notebook_page_shows_its_code_and_its_outputs(built_site):
+    pages = notebook_pages()
+    assert pages, "the course has no notebook with code"
+    problems = [
+        problem
+        for notebook in pages
+        for problem in notebook_page_problems(built_site / notebook.url / "index.html")
+    ]
+    assert not problems
+
+
+@on_the_built_site
+def test_the_vendored_mermaid_ships_with_the_site(built_site):
+    script = built_site / "assets" / "mermaid" / "mermaid.min.js"
+    assert script.stat().st_size > 1_000_000
+    assert "MIT" in (built_site / "assets" / "mermaid" / "LICENSE").read_text()
+    assert 'src="assets/mermaid/mermaid.min.js"' in (built_site / "index.html").read_text()
+
+
+@on_the_built_site
+def test_the_site_reads_correctly_in_a_real_browser_without_internet(chromium, built_site):
+    with serve(built_site) as base_url, offline_browser(chromium) as browser:
+        page = browser.page
+        page.goto(base_url)
+        lesson_map = page.locator("table", has_text="what it teaches")
+        assert lesson_map.is_visible()
+        lesson_map.locator("a", has_text=LESSON).click()
+        assert page.locator("h1").first.inner_text().startswith(LESSON)
+
+        for notebook in notebook_pages():
+            page.goto(base_url + notebook.url)
+            assert page.locator(".jp-InputArea").first.is_visible(), f"{notebook.target}: no code"
+            outputs = page.locator(".jp-OutputArea-output")
+            assert outputs.first.is_visible(), f"{notebook.target} shows no outputs"
+
+        problems = [
+            problem
+            for url, count in mermaid_diagrams(built_site).items()
+            for problem in browser.diagram_problems(base_url + url, count)
+        ]
+        assert not problems
+        assert not browser.refused, "the site needed the internet"
 
 
 def write_sample_course(root: Path, readme: str) -> Path:
@@ -169,6 +182,7 @@ def test_links_to_pages_follow_them_and_links_to_source_files_become_text(tmp_pa
     assert "[course](../index.md)" in (content / "01-sample" / "index.md").read_text()
 
 
+@pytest.mark.site
 @pytest.mark.slow
 def test_a_broken_link_fails_the_strict_build(tmp_path):
     write_sample_course(tmp_path, "# Course\n\nSee [the missing page](02-gone/README.md).\n")
@@ -177,6 +191,7 @@ def test_a_broken_link_fails_the_strict_build(tmp_path):
         build(tmp_path, source_dir=tmp_path / "build", site_dir=tmp_path / "site", execute=False)
 
 
+@pytest.mark.site
 @pytest.mark.slow
 def test_a_lesson_notebook_is_executed_in_its_folder_so_it_imports_the_lesson_modules(tmp_path):
     write_sample_course(tmp_path, "# Course\n")
@@ -197,3 +212,99 @@ def test_a_lesson_notebook_is_executed_in_its_folder_so_it_imports_the_lesson_mo
     assert (
         "[the lesson](../)" in executed.cells[0].source
     )  # from 01-sample/01-sample/ to 01-sample/
+
+
+DIAGRAM = "```mermaid\nerDiagram\n    CUSTOMER ||--o{ ORDER : places\n```\n"
+
+
+@pytest.mark.site
+@pytest.mark.slow
+def test_a_diagram_renders_offline_and_the_check_sees_one_that_cannot(chromium, tmp_path):
+    write_sample_course(tmp_path, f"# Course\n\n{DIAGRAM}")
+    site_dir = build(tmp_path, source_dir=tmp_path / "build", site_dir=tmp_path / "site")
+    assert mermaid_diagrams(site_dir) == {"": 1}
+
+    with serve(site_dir) as base_url, offline_browser(chromium) as browser:
+        assert browser.diagram_problems(base_url, 1) == []
+        assert browser.refused == []
+
+        # without the vendored copy the theme asks a CDN for Mermaid, as it did before
+        (site_dir / "assets" / "mermaid" / "mermaid.min.js").unlink()
+        problems = browser.diagram_problems(base_url, 1, timeout_ms=5_000)
+    assert problems == [f"{base_url}: 0 of its 1 Mermaid diagrams rendered as SVG"]
+    assert any("mermaid" in url and "127.0.0.1" not in url for url in browser.refused)
+
+
+def run_browser_check(tmp_path: Path, **variables: str) -> subprocess.CompletedProcess:
+    """Run the real browser check in a fresh pytest, on a PATH where no Chromium is found."""
+    empty = tmp_path / "bin"
+    empty.mkdir(exist_ok=True)
+    environ = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith("PYTEST_") and name not in (PATH_VARIABLE, REQUIRE_VARIABLE)
+    }
+    command = [sys.executable, "-m", "pytest", f"{__file__}::{BROWSER_TEST}", "-n", "0"]
+    return subprocess.run(
+        [*command, "-p", "no:randomly"],
+        cwd=ROOT,
+        env={**environ, "PATH": str(empty), **variables},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_without_chromium_the_browser_check_skips_saying_how_to_enable_it(tmp_path):
+    result = run_browser_check(tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "1 skipped" in result.stdout
+    assert "browser check: no Chromium on PATH" in result.stdout
+    assert "sudo apt-get install chromium" in result.stdout
+    assert f"{PATH_VARIABLE}=/path/to/chromium" in result.stdout
+
+
+def test_without_chromium_the_browser_check_fails_when_ci_requires_it(tmp_path):
+    result = run_browser_check(tmp_path, **{REQUIRE_VARIABLE: "1"})
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert "1 error" in result.stdout
+    assert f"{REQUIRE_VARIABLE}=1 requires the browser" in result.stdout
+    assert "skipped" not in result.stdout
+
+
+def executable(path: Path) -> Path:
+    path.write_text("#!/bin/sh\n")
+    path.chmod(0o755)
+    return path
+
+
+def test_chromium_is_found_on_path_or_where_course_chromium_points(tmp_path):
+    (tmp_path / "bin").mkdir()
+    on_path = executable(tmp_path / "bin" / "chromium")
+    chosen = executable(tmp_path / "my-chrome")
+
+    assert find_chromium({"PATH": str(tmp_path / "bin")}).path == str(on_path)
+    assert find_chromium({"PATH": "", PATH_VARIABLE: str(chosen)}).path == str(chosen)
+    chosen.chmod(0o644)
+    missing = find_chromium({"PATH": str(tmp_path / "bin"), PATH_VARIABLE: str(chosen)})
+    assert missing.path is None
+    assert missing.reason == f"{PATH_VARIABLE}={chosen} is not an executable file: fix or unset it"
+
+
+@pytest.mark.parametrize(("value", "required"), [("", False), ("0", False), ("1", True)])
+def test_course_require_browser_turns_the_skip_into_a_failure(value, required):
+    assert browser_required({REQUIRE_VARIABLE: value}) is required
+
+
+def test_doctor_reports_a_missing_browser_as_optional_with_how_to_install_it(tmp_path, monkeypatch):
+    from course.doctor import check_browser
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv(PATH_VARIABLE, raising=False)
+    check = check_browser()
+    assert (check.name, check.ok, check.required) == ("browser", False, False)
+    assert check.detail.startswith("no Chromium on PATH")
+    assert "sudo apt-get install chromium" in check.fix and PATH_VARIABLE in check.fix
+
+    monkeypatch.setenv(PATH_VARIABLE, str(executable(tmp_path / "chromium")))
+    assert check_browser().ok

@@ -1,0 +1,94 @@
+"""Execute a notebook once per test run: the notebook's test and the site build share the run.
+
+A test run (`course/pytest_notebooks.py`) names an empty folder in `COURSE_EXECUTED_NOTEBOOKS`;
+pytest-xdist workers and the `course docs` the site test starts inherit it. Whoever needs a
+notebook first executes it and leaves the result there (the executed notebook, or the error);
+the other waits for it and reads it. Without the variable (`make docs`), every call executes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import nbformat
+
+logger = logging.getLogger(__name__)
+
+CACHE_VARIABLE = "COURSE_EXECUTED_NOTEBOOKS"
+CELL_TIMEOUT_SECONDS = 300
+
+
+class NotebookFailed(RuntimeError):
+    """A notebook raised an error while it was executed."""
+
+
+def execute(source: Path) -> nbformat.NotebookNode:
+    """Run a notebook top to bottom in its own folder, as a learner's JupyterLab would."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    notebook = nbformat.read(source, as_version=4)
+    if any(cell.cell_type == "code" for cell in notebook.cells):
+        logger.info("executing %s", source)
+        client = NotebookClient(
+            notebook,
+            timeout=CELL_TIMEOUT_SECONDS,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(source.parent)}},
+        )
+        try:
+            client.execute()
+        except CellExecutionError as error:
+            raise NotebookFailed(f"{source} failed:\n{error}") from None
+    return notebook
+
+
+@contextmanager
+def exclusive(lock: Path, poll_seconds: float = 0.2) -> Iterator[None]:
+    """Hold `lock` (a file created exclusively) so one process at a time runs the block."""
+    while True:
+        try:
+            descriptor = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            break
+        except FileExistsError:
+            time.sleep(poll_seconds)
+    try:
+        yield
+    finally:
+        os.close(descriptor)
+        lock.unlink()
+
+
+def run_folder() -> Path | None:
+    """The folder this test run shares between its processes (None outside a test run)."""
+    folder = os.environ.get(CACHE_VARIABLE)
+    return Path(folder) if folder else None
+
+
+def executed(source: Path) -> nbformat.NotebookNode:
+    """The notebook executed in this test run (executing it now if nobody has yet)."""
+    folder = run_folder()
+    if folder is None:
+        return execute(source)
+    # the same path and the same text: a notebook edited during the run is executed again
+    digest = hashlib.sha256(str(source.resolve()).encode() + source.read_bytes()).hexdigest()
+    entry = folder / digest[:24]
+    done, failed = entry.with_suffix(".ipynb"), entry.with_suffix(".error")
+    with exclusive(entry.with_suffix(".lock")):
+        if done.exists():
+            return nbformat.read(done, as_version=4)
+        if failed.exists():
+            raise NotebookFailed(failed.read_text())
+        try:
+            notebook = execute(source)
+        except NotebookFailed as error:
+            failed.write_text(str(error))
+            raise
+        nbformat.write(notebook, done)
+        return notebook

@@ -1,0 +1,62 @@
+"""`course test` says in one sentence what it did with the services, then shows its command."""
+
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from course.cli import FAST_NOTE, pytest_command, shown
+from course.paths import ROOT
+from course.service_commands import up_sentence
+from course.services.manager import UpReport
+
+
+@pytest.mark.parametrize(
+    ("started", "running", "sentence"),
+    [
+        (
+            [],
+            ["postgres", "mongo", "redis", "s3"],
+            ("PostgreSQL, MongoDB, Redis and S3 were already answering, so none was started."),
+        ),
+        (
+            ["postgres", "redis"],
+            ["s3"],
+            ("Started PostgreSQL and Redis in embedded mode in 1.2s; S3 was already answering."),
+        ),
+        (["mongo"], [], "Started MongoDB in embedded mode in 1.2s."),
+    ],
+)
+def test_the_services_line_is_one_sentence(started, running, sentence):
+    report = UpReport("embedded", started=started, already_running=running, seconds=1.23)
+    assert up_sentence(report) == sentence
+
+
+def test_the_command_shown_is_runnable_as_shown(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    command = pytest_command(2, [], fast=False, extra=["--version"])
+
+    line = shown(command)
+
+    interpreter, *rest = shlex.split(line)
+    assert rest == ["-m", "pytest", "-n", "2", "--dist=loadgroup", "--version"]
+    assert (ROOT / interpreter).resolve() == Path(sys.executable).resolve()
+    if Path(sys.executable).is_relative_to(ROOT):  # `make install`'s .venv: shown relative
+        assert not Path(interpreter).is_absolute()
+    result = subprocess.run(shlex.split(line), cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "pytest" in result.stdout + result.stderr
+
+
+def test_fast_is_passed_to_pytest_and_said_out_loud():
+    assert pytest_command(2, ["01-database"], fast=True, extra=["-x"])[3:] == [
+        "-n",
+        "2",
+        "--dist=loadgroup",
+        "--fast",
+        "01-database",
+        "-x",
+    ]
+    assert "not built" in FAST_NOTE and "not executed" in FAST_NOTE

@@ -1,0 +1,144 @@
+"""The suite's own machinery: each notebook runs once per run, `--fast`, and the skip table.
+
+The plugins are driven as a learner meets them: a fresh pytest (the project's configuration)
+over a few files written for the test.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from course.notebook_runs import CACHE_VARIABLE, NotebookFailed, executed
+from course.paths import ROOT
+from course.site import assemble
+
+# each execution of this cell leaves one line in runs.txt, next to the notebook
+COUNTED = "with open('runs.txt', 'a') as runs:\n    runs.write('run\\n')\nprint('ran')"
+
+
+def write_notebook(path: Path, *sources: str) -> Path:
+    cells = [nbformat.v4.new_markdown_cell(f"# {path.stem}")]
+    cells += [nbformat.v4.new_code_cell(source) for source in sources]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
+    return path
+
+
+def runs(folder: Path) -> int:
+    return len((folder / "runs.txt").read_text().splitlines())
+
+
+@pytest.fixture
+def run_folder(tmp_path, monkeypatch) -> Path:
+    """A test run's shared folder, as course/pytest_notebooks.py makes one."""
+    folder = tmp_path / "run"
+    folder.mkdir()
+    monkeypatch.setenv(CACHE_VARIABLE, str(folder))
+    return folder
+
+
+@pytest.mark.slow
+def test_a_notebook_runs_once_for_its_test_and_the_site_build(tmp_path, run_folder):
+    (tmp_path / "README.md").write_text("# Course\n")
+    lesson = tmp_path / "01-sample"
+    lesson.mkdir()
+    (lesson / "lesson.toml").write_text('title = "Sample"\nsummary = "For the tests."\n')
+    notebook = write_notebook(lesson / "01-sample.ipynb", COUNTED)
+
+    executed(notebook)  # what the notebook's test does
+    executed(notebook)
+    assemble(tmp_path, source_dir=tmp_path / "build", site_dir=tmp_path / "site")
+
+    assert runs(lesson) == 1
+    page = nbformat.read(tmp_path / "build" / "content" / "01-sample" / "01-sample.ipynb", 4)
+    assert page.cells[1].outputs[0].text == "ran\n"
+
+
+@pytest.mark.slow
+def test_a_failing_notebook_runs_once_and_everyone_who_needs_it_gets_its_error(
+    tmp_path, run_folder
+):
+    notebook = write_notebook(tmp_path / "broken.ipynb", COUNTED, "1 / 0")
+
+    for _ in range(2):
+        with pytest.raises(NotebookFailed, match="ZeroDivisionError"):
+            executed(notebook)
+    assert runs(tmp_path) == 1
+
+
+def run_pytest(tmp_path: Path, *arguments: str) -> subprocess.CompletedProcess:
+    """A fresh pytest with the project's configuration, over files in tmp_path."""
+    command = [sys.executable, "-m", "pytest", "-c", str(ROOT / "pyproject.toml")]
+    command += ["--rootdir", str(tmp_path), "-n", "0", "-p", "no:randomly", *arguments]
+    return subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.slow
+def test_each_notebook_is_a_test_that_fails_with_the_cell_error(tmp_path):
+    write_notebook(tmp_path / "good.ipynb", "print('fine')")
+    write_notebook(tmp_path / "bad.ipynb", "raise ValueError('the shop is closed')")
+
+    result = run_pytest(tmp_path, "good.ipynb", "bad.ipynb")
+
+    assert result.returncode == 1, result.stdout
+    assert "1 failed, 1 passed" in result.stdout
+    assert "ValueError: the shop is closed" in result.stdout
+    assert "\x1b[" not in result.stdout  # the kernel's colours are stripped
+
+
+SKIPPING_TESTS = """
+import pytest
+
+
+@pytest.mark.skip(reason="no server here")
+def test_one():
+    pass
+
+
+@pytest.mark.skip(reason="no server here")
+def test_two():
+    pass
+
+
+@pytest.mark.site
+def test_builds_the_site():
+    pass
+
+
+def test_quick():
+    pass
+"""
+
+
+def test_fast_skips_the_notebooks_and_the_site_and_one_table_groups_the_skips(tmp_path):
+    (tmp_path / "test_sample.py").write_text(SKIPPING_TESTS)
+    write_notebook(tmp_path / "sample.ipynb", "print('fine')")
+
+    result = run_pytest(tmp_path, "--fast", "test_sample.py", "sample.ipynb")
+
+    assert result.returncode == 0, result.stdout
+    assert "1 passed, 4 skipped" in result.stdout
+    table = result.stdout.split("4 skipped, by reason")[1].splitlines()
+    assert table[1:7] == [
+        "   2  no server here",
+        "      e.g. test_sample.py::test_one and 1 more",
+        "   1  --fast: the course site is not built (`make test` builds it)",
+        "      e.g. test_sample.py::test_builds_the_site",
+        "   1  --fast: the notebooks are not executed (`make test` runs them)",
+        "      e.g. sample.ipynb::sample.ipynb",
+    ]
+    assert "SKIPPED [" not in result.stdout  # -ra's own skip lines would repeat the table
+    assert "slowest 10 durations" in result.stdout
+
+
+def test_without_fast_the_site_tests_and_the_notebooks_run(tmp_path):
+    (tmp_path / "test_sample.py").write_text(SKIPPING_TESTS)
+    write_notebook(tmp_path / "sample.ipynb", "print('fine')")
+
+    result = run_pytest(tmp_path, "test_sample.py", "sample.ipynb")
+
+    assert result.returncode == 0, result.stdout
+    assert "3 passed, 2 skipped" in result.stdout
