@@ -1,0 +1,172 @@
+"""Recorded server processes: a zombie has stopped, a copy's record is not ours, scripts run.
+
+Real processes throughout: a zombie whose parent does not reap it, a checkout copied with
+`cp -r` while its server runs, a console script whose shebang names a moved venv.
+"""
+
+import contextlib
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+
+from course.services import process
+
+# a parent that starts `sleep` in the folder it is given and never reaps it
+UNREAPING_PARENT = (
+    "import subprocess, sys\n"
+    "child = subprocess.Popen(['sleep', '60'], cwd=sys.argv[1])\n"
+    "print(child.pid, flush=True)\n"
+    "sys.stdin.read()\n"
+)
+
+
+@pytest.fixture
+def spawn() -> Iterator[Callable[..., subprocess.Popen]]:
+    """Start real processes for a test; kill whatever is left of them afterwards."""
+    started: list[subprocess.Popen] = []
+
+    def start(command: list[str], **options) -> subprocess.Popen:
+        started.append(subprocess.Popen(command, **options))
+        return started[-1]
+
+    yield start
+    for child in started:
+        with contextlib.suppress(psutil.Error):
+            for leftover in psutil.Process(child.pid).children(recursive=True):
+                leftover.kill()
+        child.kill()
+        child.wait()
+
+
+def wait_for(condition: Callable[[], bool]) -> None:
+    """Poll until `condition` holds (the processes start in parallel with the test)."""
+    while not condition():
+        time.sleep(0.01)
+
+
+def server_in(folder: Path, spawn) -> psutil.Process:
+    """A stand-in server: a real process whose working directory is its data folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return psutil.Process(spawn(["sleep", "60"], cwd=folder).pid)
+
+
+def test_a_zombie_counts_as_stopped(spawn, tmp_path):
+    parent = spawn([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    zombie = spawn(["true"])  # our child: it stays a zombie until we wait for it
+    wait_for(lambda: psutil.Process(zombie.pid).status() == psutil.STATUS_ZOMBIE)
+
+    assert not process.is_alive(zombie.pid, psutil.Process(zombie.pid).create_time())
+    assert process.is_alive(parent.pid, psutil.Process(parent.pid).create_time())
+
+
+def test_stopping_a_server_that_becomes_a_zombie_neither_waits_nor_kills(spawn, tmp_path, caplog):
+    parent = spawn(
+        [sys.executable, "-c", UNREAPING_PARENT, str(tmp_path)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    server = psutil.Process(int(parent.stdout.readline()))
+
+    with caplog.at_level(logging.WARNING):
+        result = process.stop(server.pid, server.create_time(), tmp_path, timeout=30)
+
+    assert result == "stopped"
+    assert server.status() == psutil.STATUS_ZOMBIE  # its parent never reaps it
+    assert "did not stop" not in caplog.text
+
+
+def test_a_recycled_pid_is_not_the_recorded_server(spawn, tmp_path):
+    server = server_in(tmp_path / "redis", spawn)
+
+    assert process.is_alive(server.pid, server.create_time())
+    assert not process.is_alive(server.pid, server.create_time() - 3600)
+    assert (
+        process.stop(server.pid, server.create_time() - 3600, tmp_path / "redis") == "already gone"
+    )
+    assert server.is_running()
+
+
+def test_a_copied_checkout_does_not_stop_the_originals_server(spawn, tmp_path):
+    original, copy = tmp_path / "course", tmp_path / "course-copy"
+    server = server_in(original / ".services" / "redis", spawn)
+    shutil.copytree(original, copy)  # what `cp -r` does while the server runs
+
+    assert process.belongs_to(server.pid, server.create_time(), original / ".services" / "redis")
+    assert not process.belongs_to(server.pid, server.create_time(), copy / ".services" / "redis")
+    assert (
+        process.stop(server.pid, server.create_time(), copy / ".services" / "redis") == "not ours"
+    )
+    assert server.is_running()
+
+
+def test_a_server_naming_its_data_folder_in_its_arguments_belongs_to_that_folder(spawn, tmp_path):
+    data = tmp_path / "course" / ".services" / "mongo"
+    data.mkdir(parents=True)
+    command = [sys.executable, "-c", "import time; time.sleep(60)", f"--storage-path={data}/db"]
+    server = psutil.Process(spawn(command, cwd=tmp_path).pid)
+
+    assert process.belongs_to(server.pid, server.create_time(), data)
+    assert not process.belongs_to(server.pid, server.create_time(), data.with_name("mong"))
+    assert not process.belongs_to(
+        server.pid, server.create_time(), tmp_path / "copy" / ".services" / "mongo"
+    )
+
+
+def test_stop_ends_the_server_and_its_children(spawn, tmp_path):
+    folder = tmp_path / "postgres"
+    folder.mkdir()
+    # a parent that leaves its children running when it exits
+    server = psutil.Process(spawn(["sh", "-c", "sleep 60 & sleep 60 & wait"], cwd=folder).pid)
+    wait_for(lambda: len(server.children()) == 2)
+    children = server.children()
+
+    assert process.stop(server.pid, server.create_time(), folder, timeout=1) == "stopped"
+    assert not any(process.is_alive(child.pid, child.create_time()) for child in children)
+    assert not process.is_alive(server.pid, server.create_time())
+
+
+def test_a_console_script_runs_through_this_python_after_the_checkout_moved(tmp_path):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    script = bin_dir / "hello_server"
+    script.write_text("#!/old/place/.venv/bin/python\nprint('hello from', __name__)\n")
+    script.chmod(0o755)
+    with pytest.raises(FileNotFoundError):
+        subprocess.run([str(script)])  # the kernel follows the stale shebang line
+
+    command = process.console_script("hello_server", bin_dir=bin_dir)
+
+    assert command == [sys.executable, str(script)]
+    assert subprocess.run(command, capture_output=True, text=True).stdout == "hello from __main__\n"
+
+
+def test_a_program_that_is_not_a_python_script_runs_as_it_is(tmp_path):
+    assert process.console_script("sh", bin_dir=tmp_path) == [shutil.which("sh")]
+
+
+def test_a_missing_program_says_how_to_install_it(tmp_path):
+    with pytest.raises(process.ProgramNotFound, match="make install"):
+        process.console_script("no-such-server-program", bin_dir=tmp_path)
+
+
+def test_a_spawned_server_runs_in_its_folder_in_its_own_session_and_logs(tmp_path):
+    home, log_file = tmp_path / "redis", tmp_path / "redis" / "redis.log"
+    script = "import os, time; print('ready in', os.getcwd(), flush=True); time.sleep(60)"
+
+    server = process.spawn([sys.executable, "-c", script], home, log_file)
+    try:
+        wait_for(lambda: log_file.read_text() != "")
+        assert server.cwd() == str(home)
+        assert os.getsid(server.pid) == server.pid  # Ctrl-C in our terminal does not reach it
+        assert log_file.read_text() == f"ready in {home}\n"
+        assert process.belongs_to(server.pid, server.create_time(), home)
+    finally:
+        assert process.stop(server.pid, server.create_time(), home) == "stopped"
+    assert not process.is_running(server.pid)
