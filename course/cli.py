@@ -138,11 +138,16 @@ def test(
     try:
         command = [sys.executable, "-m", "pytest", "-n", str(workers), *paths, *context.args]
         console.print(f"$ {' '.join(command[1:])}", highlight=False)
-        returncode = subprocess.run(command, cwd=ROOT).returncode
+        # the marker lets `course services down` in another shell warn that tests need them
+        with manager.store.hold("course test"):
+            returncode = subprocess.run(command, cwd=ROOT).returncode
     finally:
-        if report.started:
-            stopped = manager.down(report.started)
-            console.print(f"stopped the services this run started: {', '.join(stopped)}")
+        # exactly the processes this run started (pid, start time, data folder): a server
+        # that another shell restarted meanwhile is not this run's to stop
+        stopped = manager.stop_launched(report.launched)
+        if stopped:
+            names = ", ".join(key for key, result in stopped.items() if result == "stopped")
+            console.print(f"stopped the services this run started: {names or 'none'}")
     raise typer.Exit(returncode)
 
 
