@@ -11,8 +11,8 @@ import contextlib
 import errno
 import fcntl
 import json
+import logging
 import os
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -22,6 +22,8 @@ from pathlib import Path
 import psutil
 
 from course.services import process as processes
+
+logger = logging.getLogger(__name__)
 
 LOCK_WAIT_SECONDS = 15.0
 
@@ -46,7 +48,7 @@ class Holder:
     def current(cls, command: str | None = None) -> Holder:
         """This process, described by `command` or its own command line."""
         me = psutil.Process()
-        return cls(me.pid, me.create_time(), command or " ".join(sys.argv) or sys.executable)
+        return cls(me.pid, me.create_time(), command or " ".join(me.cmdline()))
 
     def describe(self) -> str:
         return f"pid {self.pid}: `{self.command}`"
@@ -110,7 +112,7 @@ class Claims:
             raise self.unwritable(self.lock_file, error) from None
 
     def acquire(self, descriptor: int, wait_seconds: float) -> None:
-        deadline = time.monotonic() + wait_seconds
+        deadline, said = time.monotonic() + wait_seconds, False
         while True:
             try:
                 fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -118,6 +120,11 @@ class Claims:
             except OSError as error:
                 if error.errno not in (errno.EAGAIN, errno.EACCES):
                     raise self.unwritable(self.lock_file, error) from None
+            if not said and wait_seconds > 1:
+                logger.warning(
+                    "waiting for another course command (%s) to finish", self.lock_holder()
+                )
+                said = True
             if time.monotonic() >= deadline:
                 raise StateLocked(
                     f"another course command ({self.lock_holder()}) is changing the services "

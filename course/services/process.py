@@ -79,17 +79,20 @@ def is_within(path: str | os.PathLike[str], folder: Path) -> bool:
 
 def names_folder(process: psutil.Process, folder: Path) -> bool:
     """Tell whether the process's command line or working directory lies in `folder`."""
-    folders = {Path(os.path.abspath(folder)), Path(os.path.realpath(folder))}
-    arguments = process.cmdline()
-    # `--dir=/x` and `--pwfile=/x` name a folder too
-    words = arguments + [argument.split("=", 1)[1] for argument in arguments if "=" in argument]
-    if any(is_within(word, known) for word in words for known in folders):
-        return True
     try:
         working_directory = process.cwd()
     except (psutil.AccessDenied, psutil.ZombieProcess):
-        return False
-    return any(is_within(working_directory, known) for known in folders)
+        working_directory = None  # another user's process: its command line still tells
+    return mentions_folder(process.cmdline(), working_directory, folder)
+
+
+def mentions_folder(arguments: list[str], working_directory: str | None, folder: Path) -> bool:
+    """Tell whether an argument (or `--opt=value`) or the working directory lies in `folder`."""
+    folders = {Path(os.path.abspath(folder)), Path(os.path.realpath(folder))}
+    words = arguments + [argument.split("=", 1)[1] for argument in arguments if "=" in argument]
+    if working_directory:
+        words.append(working_directory)
+    return any(is_within(word, known) for word in words for known in folders)
 
 
 def belongs_to(pid: int, create_time: float | None, data_dir: Path) -> bool:
@@ -177,12 +180,14 @@ def kill(pid: int, create_time: float) -> None:
 def console_script(name: str, bin_dir: Path | None = None) -> list[str]:
     """Return the command that runs console script `name` through this Python, not its shebang."""
     beside = (bin_dir or Path(sys.executable).parent) / name
-    found = str(beside) if beside.exists() else shutil.which(name)
-    if not found:
+    if beside.is_file():
+        # a moved checkout keeps the old path in its scripts' shebang lines: run the script
+        # with the Python that runs us instead of asking the kernel to follow its first line
+        return [sys.executable, str(beside)] if is_python_script(beside) else [str(beside)]
+    on_path = shutil.which(name)  # someone else's program: its own shebang is right
+    if not on_path:
         raise ProgramNotFound(f"{name!r} is not installed: run `make install`")
-    # a moved checkout keeps the old path in its scripts' shebang lines: run the script
-    # with the Python that runs us instead of asking the kernel to follow its first line
-    return [sys.executable, found] if is_python_script(Path(found)) else [found]
+    return [on_path]
 
 
 def is_python_script(path: Path) -> bool:

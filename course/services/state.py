@@ -47,7 +47,10 @@ class Record:
         if not isinstance(raw, dict) or raw.get("mode") not in ("docker", "embedded"):
             raise ValueError(f"not a service record: {raw!r}")
         known = {field.name for field in fields(cls)}
-        return cls(**{name: value for name, value in raw.items() if name in known})
+        record = cls(**{name: value for name, value in raw.items() if name in known})
+        if not isinstance(record.url_settings, dict) or not isinstance(record.pid, int | None):
+            raise ValueError(f"not a service record: {raw!r}")
+        return record
 
 
 class StateStore(Claims):
@@ -65,14 +68,20 @@ class StateStore(Claims):
 
             service_keys = tuple(SERVICES)
         self.service_keys = tuple(service_keys)
-        self.checkout = checkout or services_dir.parent
+        self.checkout = Path(os.path.abspath(checkout or services_dir.parent))
         self.state_file = services_dir / "state.json"
         self.notices: list[str] = []  # what load() had to repair, for the command to print
-        self._writing = threading.Lock()  # servers start in threads and record themselves
+        self._writing = threading.RLock()  # servers start in threads and record themselves
 
     def data_dir(self, key: str) -> Path:
         """The folder where service `key` keeps its files."""
         return self.services_dir / key
+
+    def is_foreign(self, record: Record) -> bool:
+        """Tell whether another checkout wrote this record (this one is a copy of it)."""
+        return (
+            record.checkout is not None and Path(os.path.abspath(record.checkout)) != self.checkout
+        )
 
     def load(self) -> dict[str, Record]:
         """Read the records; a corrupt file is kept aside and rebuilt from running servers."""
@@ -91,6 +100,11 @@ class StateStore(Claims):
             return self.recover(error)
 
     def recover(self, error: Exception) -> dict[str, Record]:
+        """Keep the unreadable file aside and rebuild the records from running servers."""
+        with self._writing:
+            return self.rebuild(error)
+
+    def rebuild(self, error: Exception) -> dict[str, Record]:
         backup = self.state_file.with_name(f"state.json.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
         try:
             os.replace(self.state_file, backup)
@@ -114,13 +128,11 @@ class StateStore(Claims):
     def running_servers(self) -> dict[str, Record]:
         """Find the running processes whose command line or cwd is in a `.services/<key>`."""
         found: dict[str, list[psutil.Process]] = {}
-        for candidate in psutil.process_iter():
+        for candidate in psutil.process_iter(["cmdline", "cwd"]):
+            arguments, cwd = candidate.info["cmdline"] or [], candidate.info["cwd"]
             for key in self.service_keys:
-                try:
-                    if processes.names_folder(candidate, self.data_dir(key)):
-                        found.setdefault(key, []).append(candidate)
-                except psutil.Error:
-                    continue
+                if processes.mentions_folder(arguments, cwd, self.data_dir(key)):
+                    found.setdefault(key, []).append(candidate)
         return {
             key: self.rebuilt_record(key, server)
             for key, matches in found.items()
@@ -150,6 +162,10 @@ class StateStore(Claims):
 
     def write(self, records: dict[str, Record]) -> None:
         """Replace the state file in one step."""
+        with self._writing:
+            self.write_unguarded(records)
+
+    def write_unguarded(self, records: dict[str, Record]) -> None:
         text = json.dumps({key: asdict(record) for key, record in records.items()}, indent=2)
         temporary = self.state_file.with_name(f".state.json.{os.getpid()}.tmp")
         try:

@@ -170,3 +170,14 @@ def test_a_spawned_server_runs_in_its_folder_in_its_own_session_and_logs(tmp_pat
     finally:
         assert process.stop(server.pid, server.create_time(), home) == "stopped"
     assert not process.is_running(server.pid)
+
+
+def test_a_script_found_on_path_runs_with_its_own_shebang(tmp_path, monkeypatch):
+    on_path = tmp_path / "elsewhere"
+    on_path.mkdir()
+    script = on_path / "their_server"
+    script.write_text("#!/bin/sh\necho theirs\n")
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{on_path}{os.pathsep}{os.environ['PATH']}")
+
+    assert process.console_script("their_server", bin_dir=tmp_path) == [str(script)]

@@ -244,3 +244,28 @@ def test_an_unusable_record_is_treated_as_corrupt_not_as_a_traceback(store):
 
     assert store.load() == {}
     assert "unreadable" in store.notices[0]
+
+
+def test_a_server_started_under_the_lock_does_not_keep_it(store):
+    with store.lock("course services up"):
+        # close_fds=False: a server gets every inheritable descriptor, as a child of a child would
+        server = subprocess.Popen(["sleep", "60"], cwd=store.services_dir, close_fds=False)
+    try:
+        # another command gets the lock at once although the server still runs
+        subprocess.run(
+            [sys.executable, "-c", LOCK_AND_WAIT, str(store.services_dir)],
+            input="", capture_output=True, text=True, check=True, timeout=60,
+        )  # fmt: skip
+    finally:
+        server.kill()
+        server.wait()
+
+
+def test_records_copied_from_another_checkout_are_foreign(tmp_path):
+    original = StateStore(tmp_path / "course" / ".services")
+    copy = StateStore(tmp_path / "course-copy" / ".services")
+    record = redis_record()
+    record.checkout = str(original.checkout)
+
+    assert not original.is_foreign(record)
+    assert copy.is_foreign(record)
