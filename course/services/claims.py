@@ -25,7 +25,8 @@ from course.services import process as processes
 
 logger = logging.getLogger(__name__)
 
-LOCK_WAIT_SECONDS = 15.0
+# long enough for another `up` to start all four servers on a busy machine
+LOCK_WAIT_SECONDS = 60.0
 
 
 class StateError(RuntimeError):
