@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -269,3 +270,24 @@ def test_records_copied_from_another_checkout_are_foreign(tmp_path):
 
     assert not original.is_foreign(record)
     assert copy.is_foreign(record)
+
+
+def test_a_rebuilt_record_names_the_server_not_its_workers(store):
+    store.data_dir("postgres").mkdir(parents=True)
+    store.state_file.write_text("")
+    # like PostgreSQL: a server whose worker processes share its folder
+    server = subprocess.Popen(
+        ["sh", "-c", "sleep 60 & sleep 60 & wait"], cwd=store.data_dir("postgres")
+    )
+    try:
+        while len(psutil.Process(server.pid).children()) < 2:
+            time.sleep(0.01)
+
+        records = store.load()
+
+        assert [(key, record.pid) for key, record in records.items()] == [("postgres", server.pid)]
+    finally:
+        for worker in psutil.Process(server.pid).children():
+            worker.kill()
+        server.kill()
+        server.wait()
