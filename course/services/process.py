@@ -67,6 +67,23 @@ def spawn(
     return psutil.Process(server.pid)
 
 
+def listening_ports(pid: int) -> set[int]:
+    """The TCP ports that the process, or one of its children, listens on."""
+    try:
+        server = psutil.Process(pid)
+        family = [server, *server.children(recursive=True)]
+    except psutil.Error:
+        return set()
+    ports = set()
+    for member in family:
+        try:
+            connections = member.net_connections("tcp")
+        except psutil.Error:
+            continue
+        ports |= {c.laddr.port for c in connections if c.status == psutil.CONN_LISTEN}
+    return ports
+
+
 def same_start(process: psutil.Process, create_time: float) -> bool:
     return abs(process.create_time() - create_time) < CREATE_TIME_TOLERANCE_SECONDS
 

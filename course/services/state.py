@@ -142,7 +142,8 @@ class StateStore(Claims):
     def rebuilt_record(self, key: str, server: psutil.Process) -> Record:
         """A record for a found server; its URL settings are left to its server module."""
         return Record(
-            "embedded", {}, listening_port(server), server.pid, server.create_time(),
+            "embedded", {}, min(processes.listening_ports(server.pid), default=None),
+            server.pid, server.create_time(),
             str(self.data_dir(key)), str(self.checkout),
         )  # fmt: skip
 
@@ -190,14 +191,4 @@ def topmost(matches: list[psutil.Process]) -> psutil.Process | None:
                 return match
         except psutil.Error:
             continue
-    return None
-
-
-def listening_port(server: psutil.Process) -> int | None:
-    try:
-        for connection in server.net_connections(kind="tcp"):
-            if connection.status == psutil.CONN_LISTEN:
-                return connection.laddr.port
-    except psutil.Error:
-        pass
     return None

@@ -181,3 +181,23 @@ def test_a_script_found_on_path_runs_with_its_own_shebang(tmp_path, monkeypatch)
     monkeypatch.setenv("PATH", f"{on_path}{os.pathsep}{os.environ['PATH']}")
 
     assert process.console_script("their_server", bin_dir=tmp_path) == [str(script)]
+
+
+LISTEN = (
+    "import socket, time\n"
+    "server = socket.socket()\n"
+    "server.bind(('127.0.0.1', 0))\n"
+    "server.listen()\n"
+    "print(server.getsockname()[1], flush=True)\n"
+    "time.sleep(60)\n"
+)
+
+
+def test_listening_ports_include_those_of_the_servers_children(spawn):
+    # like PostgreSQL started by a wrapper: the port is held by a child
+    command = ["sh", "-c", f'"{sys.executable}" -c "$0" & wait', LISTEN]
+    wrapper = spawn(command, stdout=subprocess.PIPE, text=True)
+    port = int(wrapper.stdout.readline())
+
+    assert process.listening_ports(wrapper.pid) == {port}
+    assert process.listening_ports(wrapper.pid + 10**7) == set()  # no such process
