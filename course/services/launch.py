@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 from course.services.process import ProgramNotFound
 from course.services.servers import Server, ServiceStartError
@@ -65,7 +64,7 @@ def undo(key: str, server: Server, launched: dict[str, Record], store: StateStor
     record = launched.pop(key, None)
     if record is None or record.pid is None:
         return
-    server.stop(record.pid, record.create_time, Path(record.data_dir or store.data_dir(key)))
+    server.stop(record.pid, record.create_time, store.data_dir(key))
     # the state may be unwritable: that cause is already being raised
     with contextlib.suppress(Exception):
         store.forget(key)

@@ -145,9 +145,11 @@ class ServiceManager:
         """True when the record is this checkout's running server, listening and answering."""
         if record.mode == "docker":
             return self.answers(key, settings_for(record.url_settings))
-        if not (record.pid and record.port and record.data_dir):
+        if not (record.pid and record.port):
             return False
-        home = Path(record.data_dir)
+        # this checkout's folder, never the record's: a copied state file names the
+        # original's folder (a moved checkout's servers moved with it: their cwd follows)
+        home = self.store.data_dir(key)
         return (
             self.servers[key].owns(record.pid, record.create_time, home)
             and record.port in listening_ports(record.pid)
@@ -268,9 +270,11 @@ class ServiceManager:
                 results |= dict.fromkeys(docker_keys, "stopped")
             for key in keys:
                 record = records[key]
-                if record.mode == "embedded" and record.pid and record.data_dir:
+                if record.mode == "embedded" and record.pid:
+                    # this checkout's folder, not the record's: a copied state file names
+                    # the original's folder, and its servers are not ours to stop
                     results[key] = self.servers[key].stop(
-                        record.pid, record.create_time, Path(record.data_dir)
+                        record.pid, record.create_time, self.store.data_dir(key)
                     )
                 results.setdefault(key, "already gone")
                 self.store.forget(key)
@@ -284,10 +288,10 @@ class ServiceManager:
         with self.store.lock("course test"):
             current, results = self.records(), {}
             for key, record in launched.items():
-                if not (record.pid and record.data_dir):
+                if not record.pid:
                     continue
                 results[key] = self.servers[key].stop(
-                    record.pid, record.create_time, Path(record.data_dir)
+                    record.pid, record.create_time, self.store.data_dir(key)
                 )
                 now = current.get(key)
                 if now and (now.pid, now.create_time) == (record.pid, record.create_time):

@@ -103,15 +103,17 @@ class Server:
     def log_file(self, home: Path) -> Path:
         return home / self.log_name
 
-    def run_as(self) -> dict:
-        """`subprocess` options for the user the server runs as (ourselves by default)."""
-        return {}
+    def system_user(self) -> str | None:
+        """The user the server runs as; None: the user running the course."""
+        return None
 
     def start(self, port: int, home: Path) -> psutil.Process:
         """Prepare, then spawn the server in its own session; return its process at once."""
         home.mkdir(parents=True, exist_ok=True)
         self.prepare(port, home)
-        return spawn(self.command(port, home), home, self.log_file(home), self.run_as())
+        return processes.spawn(
+            self.command(port, home), home, self.log_file(home), user=self.system_user()
+        )
 
     def wait_until_ready(
         self, pid: int, port: int, home: Path, cancelled: threading.Event | None = None
@@ -154,19 +156,6 @@ class Server:
         return processes.stop(
             pid, create_time, home, signal_number=self.stop_signal, name=self.title
         )
-
-
-def spawn(command: list[str], home: Path, log_file: Path, options: dict) -> psutil.Process:
-    """Start a server in its own session, so that it outlives the command that started it.
-
-    Ctrl-C in the terminal then reaches only the `course` command, which stops what it started.
-    """
-    with log_file.open("ab") as log:
-        child = subprocess.Popen(
-            command, cwd=home, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True, **options,
-        )  # fmt: skip
-    return psutil.Process(child.pid)
 
 
 def run_tool(command: list[str], **options) -> subprocess.CompletedProcess:

@@ -125,8 +125,8 @@ class PostgresServer(Server):
         finally:
             password_file.unlink()
 
-    def run_as(self) -> dict:
-        return run_as(system_user())
+    def system_user(self) -> str | None:
+        return system_user()
 
     def set_up(self, url_settings: dict[str, str]) -> None:
         """Create the course database unless it exists; a failure says why (the server's words)."""
