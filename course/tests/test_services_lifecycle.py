@@ -113,3 +113,31 @@ def test_a_port_is_free_again_right_after_its_server_stops():
             accepted.close()
             client.recv(1)
     assert port_is_free(port)
+
+
+@pytest.mark.slow
+def test_without_an_embedded_mongo_up_starts_the_others_and_says_why(isolated_manager, monkeypatch):
+    from course.services import manager as manager_module
+    from course.services.availability import embedded_mongo_missing
+
+    monkeypatch.setattr("importlib.util.find_spec", lambda name, *rest: None)
+    reason = embedded_mongo_missing()
+    monkeypatch.undo()
+    monkeypatch.setattr(manager_module, "embedded_mongo_missing", lambda: reason)
+
+    report = isolated_manager.up(["mongo", "redis"], mode="embedded")
+
+    assert report.started == ["redis"]
+    assert report.unavailable == {"mongo": reason}
+    assert reason.startswith("MongoDB: no embedded MongoDB server installs on Python 3.")
+    assert "(SecantusDB has no wheel for it); use `make PYTHON=python3.13` or Docker" in reason
+    assert "mongo" not in isolated_manager.records()
+
+
+def test_doctor_shows_whether_an_embedded_mongo_installs_here(monkeypatch):
+    from course import doctor
+
+    assert doctor.check_embedded_mongo().ok  # SecantusDB is installed on this Python
+    monkeypatch.setattr(doctor, "embedded_mongo_missing", lambda: "MongoDB: no embedded ...")
+    check = doctor.check_embedded_mongo()
+    assert (check.ok, check.required, check.detail) == (False, False, "MongoDB: no embedded ...")
