@@ -66,7 +66,9 @@ def blank_lines_before(binding: Binding) -> str:
 
 def read_bindings(target: Path) -> tuple[list[Binding], os.stat_result | None]:
     try:
-        text, status = target.read_text(), target.stat()
+        # newline="": keep the file's own line endings (a Windows editor writes CRLF)
+        with target.open(newline="") as stream:
+            text, status = stream.read(), target.stat()
     except FileNotFoundError:
         return [], None
     except (OSError, UnicodeDecodeError) as error:
@@ -90,43 +92,75 @@ def update_env_file(
     A replaced value that is not in `ours` (the values the course itself wrote) is the
     learner's: its line stays, commented out, with the date and the reason.
     """
-    reasons = {key: (reasons or {}).get(key, "set by the course") for key in values}
-    stamp = f"replaced by {author} on {(today or date.today()).isoformat()}"
+    rewrite = Rewrite(
+        values=dict(values),
+        reasons={key: (reasons or {}).get(key, "set by the course") for key in values},
+        ours=frozenset(ours),
+        stamp=f"replaced by {author} on {(today or date.today()).isoformat()}",
+    )
     target = Path(os.path.realpath(env_file))  # write through a symlink to its target
     bindings, status = read_bindings(target)
-    text = "".join(binding.original.string for binding in bindings)
-    chunks, changes = [], []
-    for binding in bindings:
-        key = binding.key
-        if key not in values or binding.error:
-            chunks.append(binding.original.string)
-        elif binding is not first_binding(bindings, key):
-            chunks.append(blank_lines_before(binding))  # a duplicate: the first line holds it
-        else:
-            olds = [b.value for b in bindings if b.key == key and not b.error]
-            learners = [old for old in dict.fromkeys(olds) if old not in (None, values[key], *ours)]
-            chunks.append(blank_lines_before(binding))
-            chunks += [
-                f"# {key}={old} ({stamp}: {reasons[key]})\n"
-                for old in learners
-                if f"# {key}={old} (replaced by " not in text
-            ]
-            chunks.append(format_line(key, values[key], binding))
-            if olds[-1] != values[key] or len(olds) > 1:
-                why = reasons[key] + (
-                    f"; {len(olds) - 1} duplicate line(s) removed" if len(olds) > 1 else ""
-                )
-                changes.append(EnvChange(key, olds[-1], values[key], why, bool(learners)))
-    if chunks and not chunks[-1].endswith("\n"):
-        chunks[-1] += "\n"
-    present = {binding.key for binding in bindings if not binding.error}
-    for key in [key for key in values if key not in present]:
-        chunks.append(format_line(key, values[key]))
-        changes.append(EnvChange(key, None, values[key], reasons[key]))
-    new_text = "".join(chunks)
-    if new_text != text or status is None:
-        write_atomically(target, new_text, status)
+    text, changes = rewrite.apply(bindings)
+    if text != "".join(binding.original.string for binding in bindings) or status is None:
+        write_atomically(target, text, status)
     return changes
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    """The keys to set in one `.env`, why, and which old values were the course's own."""
+
+    values: dict[str, str]
+    reasons: dict[str, str]
+    ours: frozenset[str]
+    stamp: str
+
+    def apply(self, bindings: list[Binding]) -> tuple[str, list[EnvChange]]:
+        """The file's new text and the changes, from its parsed lines."""
+        text = "".join(binding.original.string for binding in bindings)
+        newline = "\r\n" if "\r\n" in text else "\n"
+        chunks, changes = [], []
+        for binding in bindings:
+            key = binding.key
+            if key not in self.values or binding.error:
+                chunks.append(binding.original.string)
+            elif binding is not first_binding(bindings, key):
+                chunks.append(blank_lines_before(binding))  # a duplicate: the first one holds it
+            else:
+                lines, change = self.replace(key, bindings, text)
+                chunks += [
+                    blank_lines_before(binding),
+                    *(line.replace("\n", newline) for line in lines),
+                ]
+                changes += [change] if change else []
+        if chunks and not chunks[-1].endswith("\n"):
+            chunks[-1] += newline
+        present = {binding.key for binding in bindings if not binding.error}
+        for key in [key for key in self.values if key not in present]:
+            chunks.append(format_line(key, self.values[key]).replace("\n", newline))
+            changes.append(EnvChange(key, None, self.values[key], self.reasons[key]))
+        return "".join(chunks), changes
+
+    def replace(
+        self, key: str, bindings: list[Binding], text: str
+    ) -> tuple[list[str], EnvChange | None]:
+        """The lines that replace every line of `key`: the learner's values as comments first."""
+        new = self.values[key]
+        olds = [binding.value for binding in bindings if binding.key == key and not binding.error]
+        learners = [old for old in dict.fromkeys(olds) if old not in (None, new, *self.ours)]
+        lines = [
+            f"# {key}={old} ({self.stamp}: {self.reasons[key]})\n"
+            for old in learners
+            if f"# {key}={old} (replaced by " not in text
+        ]
+        first = first_binding(bindings, key)
+        lines.append(format_line(key, new, first))
+        if olds[-1] == new and len(olds) == 1:
+            return lines, None
+        why = self.reasons[key]
+        if len(olds) > 1:
+            why += f"; {len(olds) - 1} duplicate line(s) removed"
+        return lines, EnvChange(key, olds[-1], new, why, bool(learners))
 
 
 def first_binding(bindings: list[Binding], key: str) -> Binding:
@@ -138,7 +172,7 @@ def write_atomically(target: Path, text: str, status: os.stat_result | None) -> 
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, NEW_FILE_MODE)
-        with os.fdopen(descriptor, "w") as stream:
+        with os.fdopen(descriptor, "w", newline="") as stream:
             os.fchmod(stream.fileno(), status.st_mode & 0o7777 if status else NEW_FILE_MODE)
             if status and os.geteuid() == 0:
                 os.fchown(stream.fileno(), status.st_uid, status.st_gid)

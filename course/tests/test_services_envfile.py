@@ -160,3 +160,15 @@ def test_an_env_path_that_is_a_folder_is_one_clear_error(tmp_path):
 
     with pytest.raises(EnvFileError, match=r"cannot read .*: .*; fix or remove it"):
         update_env_file(tmp_path / ".env", {"REDIS_URL": NEW_REDIS})
+
+
+def test_a_file_with_windows_line_endings_keeps_them(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_bytes(f"# mine\r\nREDIS_URL={OLD_REDIS}\r\nS3_BUCKET=course\r\n".encode())
+
+    update_env_file(
+        env_file, {"REDIS_URL": NEW_REDIS, "MONGO_URL": "mongodb://x"}, ours={OLD_REDIS}
+    )
+
+    expected = f"# mine\r\nREDIS_URL={NEW_REDIS}\r\nS3_BUCKET=course\r\nMONGO_URL=mongodb://x\r\n"
+    assert env_file.read_bytes() == expected.encode()

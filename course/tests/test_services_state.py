@@ -291,3 +291,13 @@ def test_a_rebuilt_record_names_the_server_not_its_workers(store):
             worker.kill()
         server.kill()
         server.wait()
+
+
+def test_a_lock_holder_killed_with_sigkill_does_not_block_the_next_command(store, lock_holder):
+    lock_holder.kill()  # no chance to clean up: the kernel releases its lock
+    lock_holder.wait()
+
+    with store.lock("course services up", wait_seconds=0):
+        store.save_record("redis", redis_record())
+
+    assert "redis" in store.load()
