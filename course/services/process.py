@@ -67,11 +67,11 @@ def spawn(
     return psutil.Process(server.pid)
 
 
-def listening_ports(pid: int) -> set[int]:
-    """The TCP ports that the process, or one of its children, listens on."""
+def listening_ports(pid: int, *, children: bool = True) -> set[int]:
+    """The TCP ports that the process (and by default its children) listens on."""
     try:
         server = psutil.Process(pid)
-        family = [server, *server.children(recursive=True)]
+        family = [server, *(server.children(recursive=True) if children else [])]
     except psutil.Error:
         return set()
     ports = set()

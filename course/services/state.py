@@ -126,24 +126,28 @@ class StateStore(Claims):
         return records
 
     def running_servers(self) -> dict[str, Record]:
-        """Find the running processes whose command line or cwd is in a `.services/<key>`."""
+        """Find the servers listening from a `.services/<key>` (in their command line or cwd)."""
         found: dict[str, list[psutil.Process]] = {}
         for candidate in psutil.process_iter(["cmdline", "cwd"]):
             arguments, cwd = candidate.info["cmdline"] or [], candidate.info["cwd"]
             for key in self.service_keys:
                 if processes.mentions_folder(arguments, cwd, self.data_dir(key)):
                     found.setdefault(key, []).append(candidate)
-        return {
-            key: self.rebuilt_record(key, server)
-            for key, matches in found.items()
-            if (server := topmost(matches)) is not None
-        }
+        records = {}
+        for key, matches in found.items():
+            # a server listens; a learner's shell that was `cd`-ed into the folder does not
+            servers = [
+                m for m in topmost(matches) if processes.listening_ports(m.pid, children=False)
+            ]
+            if len(servers) == 1:
+                records[key] = self.rebuilt_record(key, servers[0])
+        return records
 
     def rebuilt_record(self, key: str, server: psutil.Process) -> Record:
         """A record for a found server; its URL settings are left to its server module."""
+        port = min(processes.listening_ports(server.pid, children=False))
         return Record(
-            "embedded", {}, min(processes.listening_ports(server.pid), default=None),
-            server.pid, server.create_time(),
+            "embedded", {}, port, server.pid, server.create_time(),
             str(self.data_dir(key)), str(self.checkout),
         )  # fmt: skip
 
@@ -182,13 +186,12 @@ class StateStore(Claims):
             raise self.unwritable(self.state_file, error) from None
 
 
-def topmost(matches: list[psutil.Process]) -> psutil.Process | None:
-    """The server itself, not its workers (PostgreSQL's backends share its folder)."""
+def topmost(matches: list[psutil.Process]) -> list[psutil.Process]:
+    """The processes whose parent is not among them: a server, not its workers."""
     pids = {match.pid for match in matches}
+    found = []
     for match in matches:
-        try:
+        with contextlib.suppress(psutil.Error):
             if match.ppid() not in pids:
-                return match
-        except psutil.Error:
-            continue
-    return None
+                found.append(match)
+    return found

@@ -36,6 +36,13 @@ SERVER_IN_FOLDER = (
     "print(server.getsockname()[1], flush=True)\n"
     "time.sleep(60)\n"
 )
+# like PostgreSQL: a listening server whose worker processes share its folder
+SERVER_WITH_WORKERS = SERVER_IN_FOLDER.replace(
+    "time.sleep(60)",
+    "import subprocess\n"
+    "workers = [subprocess.Popen(['sleep', '60']) for _ in 'ab']\n"
+    "time.sleep(60)",
+)
 
 
 def redis_record(pid: int = 4242) -> Record:
@@ -272,25 +279,30 @@ def test_records_copied_from_another_checkout_are_foreign(tmp_path):
     assert copy.is_foreign(record)
 
 
-def test_a_rebuilt_record_names_the_server_not_its_workers(store):
-    store.data_dir("postgres").mkdir(parents=True)
+def test_a_rebuilt_record_names_the_server_not_its_workers_or_a_shell_in_its_folder(store):
+    folder = store.data_dir("postgres")
+    folder.mkdir(parents=True)
     store.state_file.write_text("")
-    # like PostgreSQL: a server whose worker processes share its folder
+    shell = subprocess.Popen(["sleep", "60"], cwd=folder)  # a learner's `cd .services/postgres`
     server = subprocess.Popen(
-        ["sh", "-c", "sleep 60 & sleep 60 & wait"], cwd=store.data_dir("postgres")
+        [sys.executable, "-c", SERVER_WITH_WORKERS], cwd=folder, stdout=subprocess.PIPE, text=True
     )
     try:
+        port = int(server.stdout.readline())
         while len(psutil.Process(server.pid).children()) < 2:
             time.sleep(0.01)
 
         records = store.load()
 
-        assert [(key, record.pid) for key, record in records.items()] == [("postgres", server.pid)]
+        assert [(key, record.pid, record.port) for key, record in records.items()] == [
+            ("postgres", server.pid, port)
+        ]
     finally:
         for worker in psutil.Process(server.pid).children():
             worker.kill()
-        server.kill()
-        server.wait()
+        for process in (server, shell):
+            process.kill()
+            process.wait()
 
 
 def test_a_lock_holder_killed_with_sigkill_does_not_block_the_next_command(store, lock_holder):
