@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -54,9 +55,13 @@ class Scratch:
         )  # fmt: skip
 
     def popen(self, *arguments: str) -> subprocess.Popen:
+        """Start `course ARGUMENTS`; Ctrl-C (SIGINT) reaches it as it would in a terminal."""
         return subprocess.Popen(
             self.command(*arguments), cwd=self.root, env=self.environment(), text=True,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            # a pytest-xdist worker ignores SIGINT, and an ignored signal stays ignored
+            # across exec: restore the default, so Python turns it into KeyboardInterrupt
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )  # fmt: skip
 
     def records(self) -> dict[str, dict]:

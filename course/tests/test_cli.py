@@ -26,7 +26,7 @@ def test_services_up_leaves_running_services_alone():
     result = runner.invoke(app, ["services", "up"])
     assert result.exit_code == 0, result.output
     assert "started nothing" in result.output
-    assert "already answering" in result.output
+    assert "already running (this checkout's), left as they are" in result.output
 
 
 def test_services_up_rejects_an_unknown_service_name():
