@@ -10,6 +10,8 @@ import contextlib
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+from course.services import process as processes
+from course.services.ports import free_port, port_is_free
 from course.services.process import ProgramNotFound
 from course.services.servers import Server, ServiceStartError
 from course.services.state import Record, StateStore
@@ -22,8 +24,8 @@ def start_all(
     launched: dict[str, Record] = {}
     guard, cancelled = threading.Lock(), threading.Event()
 
-    def start_one(key: str) -> None:
-        server, home, port = servers[key], store.data_dir(key), ports[key]
+    def start_one(key: str, port: int, attempts: int = 3) -> None:
+        server, home = servers[key], store.data_dir(key)
         process = server.start(port, home)
         record = Record(
             "embedded", server.url_settings(port), port, process.pid, process.create_time(),
@@ -32,14 +34,22 @@ def start_all(
         with guard:
             launched[key] = record
         store.save_record(key, record)
-        server.wait_until_ready(process.pid, port, home, cancelled)
+        try:
+            server.wait_until_ready(process.pid, port, home, cancelled)
+        except ServiceStartError:
+            # another program took the port between our check and the server's bind
+            # (another checkout starting at the same moment): try again on a free one
+            if attempts <= 1 or processes.is_alive(process.pid) or port_is_free(port):
+                raise
+            undo(key, server, launched, store)
+            start_one(key, free_port(), attempts - 1)
 
     failures: dict[str, str] = {}
     if not servers:
         return launched, failures
     pool = ThreadPoolExecutor(len(servers), thread_name_prefix="start")
     try:
-        futures = {key: pool.submit(start_one, key) for key in servers}
+        futures = {key: pool.submit(start_one, key, ports[key]) for key in servers}
         for key, future in futures.items():
             try:
                 future.result()

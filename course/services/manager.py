@@ -231,6 +231,11 @@ class ServiceManager:
         )
         report.started = [key for key in to_start if key in launched]
         report.launched = launched
+        report.moved_ports = {  # the ports really used (a start may have moved again)
+            key: (self.preferred_ports[key], launched[key].port)
+            for key in report.started
+            if launched[key].port != self.preferred_ports[key]
+        }
         records = self.records()
         values = {
             name.upper(): url

@@ -141,3 +141,27 @@ def test_doctor_shows_whether_an_embedded_mongo_installs_here(monkeypatch):
     monkeypatch.setattr(doctor, "embedded_mongo_missing", lambda: "MongoDB: no embedded ...")
     check = doctor.check_embedded_mongo()
     assert (check.ok, check.required, check.detail) == (False, False, "MongoDB: no embedded ...")
+
+
+def test_up_in_docker_mode_for_one_service_writes_only_that_services_keys(tmp_path, monkeypatch):
+    # no Docker engine here: `docker compose up` itself is replaced, the .env logic is real
+    from course.services import manager as manager_module
+
+    composed = []
+    monkeypatch.setattr(manager_module, "run_compose", composed.append)
+    for variable in ("REDIS_URL", "S3_BUCKET", "AWS_ACCESS_KEY_ID", "COURSE_SERVICES_MODE"):
+        monkeypatch.delenv(variable, raising=False)
+    env_file = tmp_path / ".env"
+    dead_redis = f"redis://127.0.0.1:{free_port()}/0"
+    env_file.write_text(f"REDIS_URL={dead_redis}\nS3_BUCKET=mine\nAWS_ACCESS_KEY_ID=my-key\n")
+    manager = ServiceManager(env_file, tmp_path / ".services")
+
+    report = manager.up(["redis"], mode="docker")
+
+    assert composed == [["up", "-d", "--wait"]]
+    assert report.started == ["redis"]
+    env = dotenv_values(env_file)
+    assert env["REDIS_URL"] == "redis://127.0.0.1:6379/0"
+    assert (env["S3_BUCKET"], env["AWS_ACCESS_KEY_ID"]) == ("mine", "my-key")
+    assert env["COURSE_SERVICES_MODE"] == "docker"
+    assert f"# REDIS_URL={dead_redis}" in env_file.read_text()  # the learner's line is kept
