@@ -111,6 +111,8 @@ def test_a_server_naming_its_data_folder_in_its_arguments_belongs_to_that_folder
     data.mkdir(parents=True)
     command = [sys.executable, "-c", "import time; time.sleep(60)", f"--storage-path={data}/db"]
     server = psutil.Process(spawn(command, cwd=tmp_path).pid)
+    # the kernel fills in a new program's command line a moment after the exec is reported
+    wait_for(lambda: server.cmdline() == command)
 
     assert process.belongs_to(server.pid, server.create_time(), data)
     assert not process.belongs_to(server.pid, server.create_time(), data.with_name("mong"))
