@@ -46,9 +46,11 @@ def spawn() -> Iterator[Callable[..., subprocess.Popen]]:
         child.wait()
 
 
-def wait_for(condition: Callable[[], bool]) -> None:
+def wait_for(condition: Callable[[], bool], timeout: float = 60) -> None:
     """Poll until `condition` holds (the processes start in parallel with the test)."""
+    deadline = time.monotonic() + timeout
     while not condition():
+        assert time.monotonic() < deadline, "the processes never got there"
         time.sleep(0.01)
 
 
