@@ -134,7 +134,7 @@ def test(
         except LessonNotFound as error:
             raise fail(str(error)) from None
     manager = ServiceManager()
-    report = bring_up(manager, mode)
+    report = bring_up(manager, mode, keep_partial=False)
     try:
         command = [sys.executable, "-m", "pytest", "-n", str(workers), *paths, *context.args]
         console.print(f"$ {' '.join(command[1:])}", highlight=False)

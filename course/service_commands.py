@@ -72,15 +72,26 @@ def move_old_postgres_aside(manager: ServiceManager, mode: str, yes: bool) -> No
 
 
 def bring_up(
-    manager: ServiceManager, mode: str, keys: list[str] | None = None, yes: bool = False
+    manager: ServiceManager,
+    mode: str,
+    keys: list[str] | None = None,
+    yes: bool = False,
+    keep_partial: bool = True,
 ) -> UpReport:
-    """Start the services that do not run yet and say what happened; exit on failure."""
+    """Start the services that do not run yet and say what happened; exit on failure.
+
+    With `keep_partial=False` (a test run that will not run), a failure also stops the
+    servers this call did start.
+    """
     try:
         if keys is None or "postgres" in keys:
             move_old_postgres_aside(manager, mode, yes)
         report = manager.up(keys, mode=mode)
     except UpFailed as error:
         print_up_report(error.report)
+        if not keep_partial and error.report.launched:
+            manager.stop_launched(error.report.launched)
+            console.print("stopped the servers this command had started")
         raise fail(f"{error}. See README.md, 'Troubleshooting'.") from None
     except KeyboardInterrupt:
         raise fail("interrupted: stopped the servers this command had started", 130) from None

@@ -12,6 +12,7 @@ import os
 import subprocess
 import time
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,8 +25,9 @@ from course.services.envfile import update_env_file
 from course.services.launch import start_all
 from course.services.ownership import Owner, describe_owner, learner_choice
 from course.services.probes import SERVICES, ServiceUnavailable
+from course.services.process import listening_ports
 from course.services.servers import Server, ServiceStartError, embedded_servers
-from course.services.servers.base import listening_ports, settings_for
+from course.services.servers.base import settings_for
 from course.services.state import Mode, Record, StateStore
 from course.settings import Settings, get_settings
 
@@ -217,7 +219,8 @@ class ServiceManager:
             elif (choice := self.learner_choice(key)) and self.answers(key, settings):
                 report.adopted[key] = choice
             else:
-                if record:  # stopped, or not this checkout's server: forget it
+                if record:  # ours but not answering: stop it first; gone or not ours: forget
+                    self.stop_recorded(key)
                     self.store.forget(key)
                 to_start.append(key)
         chosen = {}
@@ -248,7 +251,9 @@ class ServiceManager:
 
     def write_env(self, values: dict[str, str], report: UpReport, why: str) -> None:
         """Set `values` in `.env`, say what changed, and remember them as the course's own."""
-        ours = ports.remembered_values(self.services_dir)
+        # the course's own values: what it wrote before, and the defaults a fresh clone has
+        defaults = {v for v in dotenv_values(ENV_EXAMPLE_FILE).values() if v is not None}
+        ours = ports.remembered_values(self.services_dir) | defaults
         changes = update_env_file(
             self.env_file, values, reasons=dict.fromkeys(values, why), ours=ours
         )
@@ -273,17 +278,21 @@ class ServiceManager:
             if docker_keys:
                 run_compose(["stop", *(n for key in docker_keys for n in COMPOSE_SERVICES[key])])
                 results |= dict.fromkeys(docker_keys, "stopped")
+            embedded = [key for key in keys if records[key].mode == "embedded"]
+            with ThreadPoolExecutor(max(len(embedded), 1)) as pool:  # all at once: faster
+                results |= dict(zip(embedded, pool.map(self.stop_recorded, embedded), strict=True))
             for key in keys:
-                record = records[key]
-                if record.mode == "embedded" and record.pid:
-                    # this checkout's folder, not the record's: a copied state file names
-                    # the original's folder, and its servers are not ours to stop
-                    results[key] = self.servers[key].stop(
-                        record.pid, record.create_time, self.store.data_dir(key)
-                    )
                 results.setdefault(key, "already gone")
                 self.store.forget(key)
             return results
+
+    def stop_recorded(self, key: str) -> str:
+        record = self.records().get(key)
+        if record is None or not record.pid:
+            return "already gone"
+        # this checkout's folder, not the record's: a copied state file names the
+        # original's folder, and its servers are not ours to stop
+        return self.servers[key].stop(record.pid, record.create_time, self.store.data_dir(key))
 
     def stop_launched(self, launched: dict[str, Record]) -> dict[str, str]:
         """Stop exactly the processes a run started (pid, start time, data folder).
@@ -307,8 +316,6 @@ class ServiceManager:
 
     def status(self) -> list[ServiceStatus]:
         """Each service, its URL, who runs it, and a real round trip to it."""
-        from concurrent.futures import ThreadPoolExecutor
-
         settings = self.settings()
         owners = self.owners(settings)
 

@@ -52,23 +52,6 @@ def log_errors(log_file: Path, lines: int = 6) -> str:
     return " | ".join(shown[-lines:]) + f" (log: {log_file})"
 
 
-def listening_ports(pid: int) -> set[int]:
-    """The TCP ports that the process, or one of its children, listens on."""
-    try:
-        process = psutil.Process(pid)
-        family = [process, *process.children(recursive=True)]
-    except psutil.Error:
-        return set()
-    ports = set()
-    for member in family:
-        try:
-            connections = member.net_connections("tcp")
-        except psutil.Error:
-            continue
-        ports |= {c.laddr.port for c in connections if c.status == psutil.CONN_LISTEN}
-    return ports
-
-
 class Server:
     """One embedded server; subclasses fill in `command` and `url_settings`."""
 
@@ -131,7 +114,7 @@ class Server:
                     f"{self.title} exited during start-up: {log_errors(self.log_file(home))}"
                 )
             # another program answering on the port must not pass for our server
-            if port in listening_ports(pid):
+            if port in processes.listening_ports(pid):
                 try:
                     self.set_up(url_settings)  # the course database or bucket, once
                     spec.probe(settings)
