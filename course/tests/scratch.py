@@ -30,8 +30,11 @@ class Scratch:
         # in /tmp, not pytest's private tmp_path: PostgreSQL's own user must reach it
         self.root = Path(tempfile.mkdtemp(prefix="course-scratch-"))
         self.root.chmod(0o755)
+        # COURSE_SCRATCH_SOURCE: another checkout's toolkit, e.g. an older commit's, to show
+        # that a test fails on the code before its fix
+        source = Path(os.environ.get("COURSE_SCRATCH_SOURCE", ROOT))
         shutil.copytree(
-            ROOT / "course", self.root / "course",
+            source / "course", self.root / "course",
             ignore=shutil.ignore_patterns("tests", "__pycache__"),
         )  # fmt: skip
         for name in (".env.example", "docker-compose.yml"):
