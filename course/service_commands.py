@@ -13,7 +13,7 @@ from course.services.claims import StateError
 from course.services.envfile import EnvFileError
 from course.services.manager import ServiceManager, UpFailed, UpReport, choose_mode
 from course.services.probes import SERVICES
-from course.services.process import ProgramNotFound
+from course.services.programs import ProgramNotFound
 from course.services.servers import ServiceStartError
 from course.services.servers import postgres as embedded_postgres
 from course.settings import SettingsError, redact_url

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from course.services import process as processes
 from course.services.ports import free_port, port_is_free
-from course.services.process import ProgramNotFound
+from course.services.programs import ProgramNotFound
 from course.services.servers import Server, ServiceStartError
 from course.services.state import Record, StateStore
 

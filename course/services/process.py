@@ -10,11 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import pwd
-import shutil
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Literal
@@ -26,10 +22,6 @@ logger = logging.getLogger(__name__)
 # psutil rounds start times; a recycled pid starts seconds or more later
 CREATE_TIME_TOLERANCE_SECONDS = 1.0
 StopResult = Literal["stopped", "already gone", "not ours"]
-
-
-class ProgramNotFound(RuntimeError):
-    """A server's program is not installed."""
 
 
 def is_alive(pid: int, create_time: float | None = None) -> bool:
@@ -47,24 +39,6 @@ def is_alive(pid: int, create_time: float | None = None) -> bool:
 def is_running(pid: int) -> bool:
     """Tell whether `pid` runs at all (a zombie does not)."""
     return is_alive(pid)
-
-
-def spawn(
-    command: list[str], home: Path, log_file: Path, *, user: str | None = None
-) -> psutil.Process:
-    """Start a server in its own session (it outlives us), logging to `log_file`.
-
-    With `user`, the server runs as that system user (PostgreSQL refuses root), and the
-    pid is the server's own, not that of a `runuser` in between.
-    """
-    home.mkdir(parents=True, exist_ok=True)
-    as_user = {"user": user, "group": pwd.getpwnam(user).pw_gid, "extra_groups": []} if user else {}
-    with log_file.open("ab") as log:
-        server = subprocess.Popen(
-            command, cwd=home, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True, **as_user,
-        )  # fmt: skip
-    return psutil.Process(server.pid)
 
 
 def listening_ports(pid: int, *, children: bool = True) -> set[int]:
@@ -192,22 +166,3 @@ def kill(pid: int, create_time: float) -> None:
             process.kill()
     except psutil.NoSuchProcess:
         pass
-
-
-def console_script(name: str, bin_dir: Path | None = None) -> list[str]:
-    """Return the command that runs console script `name` through this Python, not its shebang."""
-    beside = (bin_dir or Path(sys.executable).parent) / name
-    if beside.is_file():
-        # a moved checkout keeps the old path in its scripts' shebang lines: run the script
-        # with the Python that runs us instead of asking the kernel to follow its first line
-        return [sys.executable, str(beside)] if is_python_script(beside) else [str(beside)]
-    on_path = shutil.which(name)  # someone else's program: its own shebang is right
-    if not on_path:
-        raise ProgramNotFound(f"{name!r} is not installed: run `make install`")
-    return [on_path]
-
-
-def is_python_script(path: Path) -> bool:
-    with path.open("rb") as script:
-        first_line = script.readline(200)
-    return first_line.startswith(b"#!") and b"python" in first_line

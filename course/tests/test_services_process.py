@@ -6,7 +6,6 @@ Real processes throughout: a zombie whose parent does not reap it, a checkout co
 
 import contextlib
 import logging
-import os
 import shutil
 import subprocess
 import sys
@@ -134,57 +133,6 @@ def test_stop_ends_the_server_and_its_children(spawn, tmp_path):
     assert process.stop(server.pid, server.create_time(), folder, timeout=1) == "stopped"
     assert not any(process.is_alive(child.pid, child.create_time()) for child in children)
     assert not process.is_alive(server.pid, server.create_time())
-
-
-def test_a_console_script_runs_through_this_python_after_the_checkout_moved(tmp_path):
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    script = bin_dir / "hello_server"
-    script.write_text("#!/old/place/.venv/bin/python\nprint('hello from', __name__)\n")
-    script.chmod(0o755)
-    with pytest.raises(FileNotFoundError):
-        subprocess.run([str(script)])  # the kernel follows the stale shebang line
-
-    command = process.console_script("hello_server", bin_dir=bin_dir)
-
-    assert command == [sys.executable, str(script)]
-    assert subprocess.run(command, capture_output=True, text=True).stdout == "hello from __main__\n"
-
-
-def test_a_program_that_is_not_a_python_script_runs_as_it_is(tmp_path):
-    assert process.console_script("sh", bin_dir=tmp_path) == [shutil.which("sh")]
-
-
-def test_a_missing_program_says_how_to_install_it(tmp_path):
-    with pytest.raises(process.ProgramNotFound, match="make install"):
-        process.console_script("no-such-server-program", bin_dir=tmp_path)
-
-
-def test_a_spawned_server_runs_in_its_folder_in_its_own_session_and_logs(tmp_path):
-    home, log_file = tmp_path / "redis", tmp_path / "redis" / "redis.log"
-    script = "import os, time; print('ready in', os.getcwd(), flush=True); time.sleep(60)"
-
-    server = process.spawn([sys.executable, "-c", script], home, log_file)
-    try:
-        wait_for(lambda: log_file.read_text() != "")
-        assert server.cwd() == str(home)
-        assert os.getsid(server.pid) == server.pid  # Ctrl-C in our terminal does not reach it
-        assert log_file.read_text() == f"ready in {home}\n"
-        assert process.belongs_to(server.pid, server.create_time(), home)
-    finally:
-        assert process.stop(server.pid, server.create_time(), home) == "stopped"
-    assert not process.is_running(server.pid)
-
-
-def test_a_script_found_on_path_runs_with_its_own_shebang(tmp_path, monkeypatch):
-    on_path = tmp_path / "elsewhere"
-    on_path.mkdir()
-    script = on_path / "their_server"
-    script.write_text("#!/bin/sh\necho theirs\n")
-    script.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{on_path}{os.pathsep}{os.environ['PATH']}")
-
-    assert process.console_script("their_server", bin_dir=tmp_path) == [str(script)]
 
 
 LISTEN = (

@@ -16,6 +16,7 @@ from pathlib import Path
 import psutil
 
 from course.services import process as processes
+from course.services import programs
 from course.services.probes import SERVICES
 from course.settings import Settings
 
@@ -94,7 +95,7 @@ class Server:
         """Prepare, then spawn the server in its own session; return its process at once."""
         home.mkdir(parents=True, exist_ok=True)
         self.prepare(port, home)
-        return processes.spawn(
+        return programs.spawn(
             self.command(port, home), home, self.log_file(home), user=self.system_user()
         )
 

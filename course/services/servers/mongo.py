@@ -9,7 +9,7 @@ from __future__ import annotations
 from importlib import metadata
 from pathlib import Path
 
-from course.services import process as processes
+from course.services import programs
 from course.services.servers.base import HOST, Server
 
 
@@ -24,5 +24,5 @@ class MongoServer(Server):
         return {"mongo_url": f"mongodb://{HOST}:{port}/course?directConnection=true"}
 
     def command(self, port: int, home: Path) -> list[str]:
-        return [*processes.console_script("secantusd-py"), "--host", HOST, "--port", str(port),
+        return [*programs.console_script("secantusd-py"), "--host", HOST, "--port", str(port),
                 "--storage-path", str(home / "data"), "--log-level", "WARNING"]  # fmt: skip

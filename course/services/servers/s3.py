@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib import metadata
 from pathlib import Path
 
-from course.services import process as processes
+from course.services import programs
 from course.services.probes import make_s3_client
 from course.services.servers.base import HOST, Server, settings_for
 
@@ -21,7 +21,7 @@ class S3Server(Server):
         return {"s3_endpoint_url": f"http://{HOST}:{port}"}
 
     def command(self, port: int, home: Path) -> list[str]:
-        return [*processes.console_script("moto_server"), "-H", HOST, "-p", str(port)]
+        return [*programs.console_script("moto_server"), "-H", HOST, "-p", str(port)]
 
     def set_up(self, url_settings: dict[str, str]) -> None:
         settings = settings_for(url_settings)
