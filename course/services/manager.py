@@ -9,7 +9,6 @@ what this run started. Only the settings of the servers this run used are writte
 from __future__ import annotations
 
 import os
-import subprocess
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -18,9 +17,16 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
-from course.paths import COMPOSE_FILE, ENV_EXAMPLE_FILE, ENV_FILE, SERVICES_DIR
+from course.paths import ENV_EXAMPLE_FILE, ENV_FILE, SERVICES_DIR
 from course.services import ports
 from course.services.availability import embedded_mongo_missing
+from course.services.docker import (
+    COMPOSE_SERVICES,
+    DOCKER_ENV_KEYS,
+    choose_mode,
+    docker_engine_answers,
+    run_compose,
+)
 from course.services.envfile import update_env_file
 from course.services.launch import start_all
 from course.services.ownership import Owner, describe_owner, learner_choice
@@ -31,22 +37,11 @@ from course.services.servers.base import settings_for
 from course.services.state import Mode, Record, StateStore
 from course.settings import Settings, get_settings
 
-__all__ = ["Mode", "Record", "ServiceManager", "UpFailed", "UpReport", "choose_mode"]
+__all__ = [
+    "Mode", "Record", "ServiceManager", "UpFailed", "UpReport", "choose_mode",
+    "docker_engine_answers",
+]  # fmt: skip
 
-# the docker-compose services behind each course service (for stopping them one by one)
-COMPOSE_SERVICES = {
-    "postgres": ["postgres"],
-    "mongo": ["mongo"],
-    "redis": ["redis"],
-    "s3": ["minio"],
-}
-# the `.env` keys each service's Docker container needs (`up --mode docker redis` sets REDIS_URL)
-DOCKER_ENV_KEYS = {
-    "postgres": ("DATABASE_URL",),
-    "mongo": ("MONGO_URL",),
-    "redis": ("REDIS_URL",),
-    "s3": ("S3_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "S3_BUCKET"),
-}
 # re-exported: the tests and other commands import them from here
 free_port, port_is_free = ports.free_port, ports.port_is_free
 
@@ -74,35 +69,6 @@ class UpFailed(ServiceStartError):
     def __init__(self, report: UpReport):
         self.report = report
         super().__init__("; ".join(report.failures.values()))
-
-
-def docker_engine_answers() -> bool:
-    """True when a Docker engine (not just the client) answers, with Compose available."""
-    try:
-        info = subprocess.run(["docker", "info"], capture_output=True, timeout=10)
-        compose = subprocess.run(["docker", "compose", "version"], capture_output=True, timeout=10)
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return info.returncode == 0 and compose.returncode == 0
-
-
-def choose_mode(requested: str = "auto") -> Mode:
-    """Docker when an engine answers, embedded otherwise; `COURSE_SERVICES_MODE` can force one."""
-    requested = (
-        os.environ.get("COURSE_SERVICES_MODE", requested) if requested == "auto" else requested
-    )
-    if requested in ("docker", "embedded"):
-        return requested  # type: ignore[return-value]
-    return "docker" if docker_engine_answers() else "embedded"
-
-
-def run_compose(arguments: list[str]) -> None:
-    """Run `docker compose`; a failure says why (its stderr), not only its exit status."""
-    command = ["docker", "compose", "-f", str(COMPOSE_FILE), *arguments]
-    result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode != 0:
-        cause = (result.stderr or result.stdout).strip().splitlines()[-3:]
-        raise ServiceStartError(f"`docker compose {arguments[0]}` failed: {' | '.join(cause)}")
 
 
 class ServiceManager:
