@@ -296,9 +296,11 @@ class ServiceManager:
                 if missing and settings.course_services_mode == "embedded":
                     answer = missing
             milliseconds = (time.perf_counter() - started) * 1000
-            return ServiceStatus(
-                key, spec.title, spec.url(settings), owners[key].text, ok, answer, milliseconds
-            )
+            run_by = owners[key].text
+            if owners[key].ours and owners[key].text.startswith("embedded"):
+                run_by += f"; {self.servers[key].version()}"  # Valkey behind "Redis 7.2.4"
+            url = spec.url(settings)
+            return ServiceStatus(key, spec.title, url, run_by, ok, answer, milliseconds)
 
         with ThreadPoolExecutor(len(SERVICES)) as pool:
             return list(pool.map(one, SERVICES))

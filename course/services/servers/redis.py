@@ -40,7 +40,9 @@ class RedisServer(Server):
 
     def version(self) -> str:
         output = subprocess.run([server_binary(), "--version"], capture_output=True, text=True)
-        return output.stdout.strip().split(" sha=")[0]
+        # "Valkey server v=9.1.2 sha=..." or "Redis server v=7.0.15 sha=..."
+        name, _, rest = output.stdout.partition(" server v=")
+        return f"{name.strip()} {rest.split()[0]}" if rest else output.stdout.strip()
 
     def url_settings(self, port: int) -> dict[str, str]:
         return {"redis_url": f"redis://{HOST}:{port}/0"}
