@@ -17,6 +17,7 @@ import psutil
 import pytest
 
 from course.services import process
+from course.tests.standins import LISTENING_SERVER
 
 # a parent that starts `sleep` in the folder it is given and never reaps it
 UNREAPING_PARENT = (
@@ -135,19 +136,9 @@ def test_stop_ends_the_server_and_its_children(spawn, tmp_path):
     assert not process.is_alive(server.pid, server.create_time())
 
 
-LISTEN = (
-    "import socket, time\n"
-    "server = socket.socket()\n"
-    "server.bind(('127.0.0.1', 0))\n"
-    "server.listen()\n"
-    "print(server.getsockname()[1], flush=True)\n"
-    "time.sleep(60)\n"
-)
-
-
 def test_listening_ports_include_those_of_the_servers_children(spawn):
     # like PostgreSQL started by a wrapper: the port is held by a child
-    command = ["sh", "-c", f'"{sys.executable}" -c "$0" & wait', LISTEN]
+    command = ["sh", "-c", f'"{sys.executable}" -c "$0" & wait', LISTENING_SERVER]
     wrapper = spawn(command, stdout=subprocess.PIPE, text=True)
     port = int(wrapper.stdout.readline())
 

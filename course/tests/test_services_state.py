@@ -18,6 +18,7 @@ import pytest
 
 from course.services.claims import Holder, StateLocked
 from course.services.state import Record, StateStore
+from course.tests.standins import LISTENING_SERVER
 
 LOCK_AND_WAIT = (
     "import sys\n"
@@ -27,16 +28,8 @@ LOCK_AND_WAIT = (
     "    print('locked', flush=True)\n"
     "    sys.stdin.read()\n"
 )
-SERVER_IN_FOLDER = (
-    "import socket, time\n"
-    "server = socket.socket()\n"
-    "server.bind(('127.0.0.1', 0))\n"
-    "server.listen()\n"
-    "print(server.getsockname()[1], flush=True)\n"
-    "time.sleep(60)\n"
-)
 # like PostgreSQL: a listening server whose worker processes share its folder
-SERVER_WITH_WORKERS = SERVER_IN_FOLDER.replace(
+SERVER_WITH_WORKERS = LISTENING_SERVER.replace(
     "print(",
     "import subprocess\nworkers = [subprocess.Popen(['sleep', '60']) for _ in 'ab']\nprint(",
 )
@@ -138,12 +131,12 @@ def test_a_corrupt_state_file_is_kept_and_rebuilt_from_this_checkouts_servers(st
     store.state_file.write_text('{"redis": {"mode": "embed')
     (tmp_path / "elsewhere").mkdir()
     ours = subprocess.Popen(
-        [sys.executable, "-c", SERVER_IN_FOLDER],
+        [sys.executable, "-c", LISTENING_SERVER],
         cwd=store.data_dir("redis"),
         stdout=subprocess.PIPE,
         text=True,
     )
-    others = subprocess.Popen([sys.executable, "-c", SERVER_IN_FOLDER], cwd=tmp_path / "elsewhere")
+    others = subprocess.Popen([sys.executable, "-c", LISTENING_SERVER], cwd=tmp_path / "elsewhere")
     try:
         port = int(ours.stdout.readline())
 
