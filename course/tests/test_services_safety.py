@@ -178,3 +178,21 @@ def test_a_postgres_16_data_folder_is_explained_and_kept(scratch):
     assert "dump it with PostgreSQL 16" in moved.stdout
     assert (data / "PG_VERSION").read_text().strip() == "18"
     assert scratch.run("services", "down").returncode == 0
+
+
+def test_a_recorded_server_that_no_longer_answers_is_stopped_before_another_starts(scratch):
+    import redis
+
+    assert scratch.run("services", "up", "--mode", "embedded", "redis").returncode == 0
+    (hung,) = scratch.servers("redis")
+    with redis.Redis.from_url(dotenv_values(scratch.env_file)["REDIS_URL"]) as client:
+        client.execute_command("CLIENT", "PAUSE", "600000", "ALL")  # alive, listening, mute
+
+    again = scratch.run("services", "up", "--mode", "embedded", "redis")
+
+    assert again.returncode == 0, again.stdout
+    assert "started Redis" in again.stdout
+    assert not hung.is_running()
+    (replacement,) = scratch.servers("redis")
+    assert scratch.records()["redis"]["pid"] == replacement.pid
+    assert scratch.run("services", "down").returncode == 0
