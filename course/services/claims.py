@@ -27,6 +27,10 @@ logger = logging.getLogger(__name__)
 
 # long enough for another `up` to start all four servers on a busy machine
 LOCK_WAIT_SECONDS = 60.0
+# an flock belongs to one open file: a second open in this process would wait for itself,
+# so the locks this process holds are counted here, per lock file and thread
+HELD_HERE: dict[tuple[str, int], int] = {}
+HELD_GUARD = threading.Lock()
 
 
 class StateError(RuntimeError):
@@ -62,8 +66,6 @@ class Claims:
         self.services_dir = services_dir
         self.lock_file = services_dir / ".lock"
         self.holders_dir = services_dir / "holders"
-        self._depth = 0  # lock() is re-entrant within one process: up inside reset-services
-        self._depth_guard = threading.Lock()
 
     def unwritable(self, path: Path, error: OSError) -> StateError:
         """The one line for a folder or file the course cannot write."""
@@ -76,34 +78,33 @@ class Claims:
     def lock(
         self, command: str | None = None, wait_seconds: float = LOCK_WAIT_SECONDS
     ) -> Iterator[None]:
-        """Hold the exclusive lock on `.services/`, waiting a little for another command."""
-        with self._depth_guard:
-            if self._depth:
-                self._depth += 1
-                nested = True
-            else:
-                nested = False
+        """Hold the exclusive lock on `.services/`, waiting a little for another command.
+
+        Re-entrant within one thread (`reset-services` runs `up` inside its own lock).
+        """
+        key = (os.path.realpath(self.lock_file), threading.get_ident())
+        with HELD_GUARD:
+            nested = key in HELD_HERE
+            HELD_HERE[key] = HELD_HERE.get(key, 0) + 1 if nested else 0
         if nested:
             try:
                 yield
             finally:
-                with self._depth_guard:
-                    self._depth -= 1
+                with HELD_GUARD:
+                    HELD_HERE[key] -= 1
             return
-        descriptor = self.open_lock_file()
         try:
-            self.acquire(descriptor, wait_seconds)
-            os.ftruncate(descriptor, 0)
-            os.pwrite(descriptor, json.dumps(asdict(Holder.current(command))).encode(), 0)
-            with self._depth_guard:
-                self._depth = 1
+            descriptor = self.open_lock_file()
             try:
+                self.acquire(descriptor, wait_seconds)
+                os.ftruncate(descriptor, 0)
+                os.pwrite(descriptor, json.dumps(asdict(Holder.current(command))).encode(), 0)
                 yield
             finally:
-                with self._depth_guard:
-                    self._depth = 0
+                os.close(descriptor)  # closing releases the lock
         finally:
-            os.close(descriptor)  # closing releases the lock
+            with HELD_GUARD:
+                del HELD_HERE[key]
 
     def open_lock_file(self) -> int:
         try:

@@ -20,6 +20,15 @@ class ProgramNotFound(RuntimeError):
     """A server's program is not installed."""
 
 
+class DetachedServer(subprocess.Popen):
+    """A server meant to outlive this object: `process.stop` ends and reaps it, not `wait`."""
+
+    def __del__(self) -> None:
+        # Popen warns "subprocess N is still running" when dropped before its child ends;
+        # for a background server that is the point, and the warning would only be noise
+        pass
+
+
 def spawn(
     command: list[str], home: Path, log_file: Path, *, user: str | None = None
 ) -> psutil.Process:
@@ -31,7 +40,7 @@ def spawn(
     home.mkdir(parents=True, exist_ok=True)
     as_user = {"user": user, "group": pwd.getpwnam(user).pw_gid, "extra_groups": []} if user else {}
     with log_file.open("ab") as log:
-        server = subprocess.Popen(
+        server = DetachedServer(
             command, cwd=home, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True, **as_user,
         )  # fmt: skip

@@ -17,7 +17,7 @@ import psutil
 import pytest
 
 from course.services import process
-from course.tests.standins import LISTENING_SERVER
+from course.tests.standins import LISTENING_SERVER, finish
 
 # a parent that starts `sleep` in the folder it is given and never reaps it
 UNREAPING_PARENT = (
@@ -42,8 +42,7 @@ def spawn() -> Iterator[Callable[..., subprocess.Popen]]:
         with contextlib.suppress(psutil.Error):
             for leftover in psutil.Process(child.pid).children(recursive=True):
                 leftover.kill()
-        child.kill()
-        child.wait()
+        finish(child)
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = 60) -> None:

@@ -76,6 +76,7 @@ def test_down_does_not_wait_for_servers_that_became_zombies(scratch):
     finally:
         parent.stdin.close()
         parent.wait(timeout=60)
+        parent.stdout.close()
 
 
 def test_a_corrupt_state_file_is_kept_and_its_servers_found_again(scratch):

@@ -18,7 +18,7 @@ import pytest
 
 from course.services.claims import Holder, StateLocked
 from course.services.state import Record, StateStore
-from course.tests.standins import LISTENING_SERVER
+from course.tests.standins import LISTENING_SERVER, finish
 
 LOCK_AND_WAIT = (
     "import sys\n"
@@ -53,8 +53,7 @@ def lock_holder(store):
     )  # fmt: skip
     assert holder.stdout.readline() == "locked\n"
     yield holder
-    holder.kill()
-    holder.wait()
+    finish(holder)
 
 
 def test_each_record_is_on_disk_as_soon_as_it_is_saved(store):
@@ -120,10 +119,32 @@ def test_a_waiting_command_gets_the_lock_once_the_other_finishes(store, lock_hol
 
 
 def test_the_lock_is_reentrant_within_one_command(store):
-    with store.lock("course services reset"), store.lock("course services up"):
+    another_store_of_the_same_folder = StateStore(store.services_dir)
+    with (
+        store.lock("course reset-services"),
+        another_store_of_the_same_folder.lock("course services up", wait_seconds=0),
+    ):
         store.save_record("redis", redis_record())
 
     assert "redis" in store.load()
+
+
+def test_another_thread_waits_for_the_lock_like_another_process(store):
+    inside = []
+
+    def take_lock() -> None:
+        try:
+            with store.lock("course services down", wait_seconds=0):
+                inside.append("down")
+        except StateLocked:
+            inside.append("refused")
+
+    with store.lock("course services up"):
+        waiter = threading.Thread(target=take_lock)
+        waiter.start()
+        waiter.join()
+
+    assert inside == ["refused"]
 
 
 def test_a_corrupt_state_file_is_kept_and_rebuilt_from_this_checkouts_servers(store, tmp_path):
@@ -150,9 +171,7 @@ def test_a_corrupt_state_file_is_kept_and_rebuilt_from_this_checkouts_servers(st
         assert json.loads(store.state_file.read_text())["redis"]["pid"] == ours.pid
         assert backups[0].name in store.notices[0] and "rebuilt" in store.notices[0]
     finally:
-        for server in (ours, others):
-            server.kill()
-            server.wait()
+        finish(ours, others)
 
 
 @pytest.fixture
@@ -216,6 +235,7 @@ def test_a_test_run_holding_the_services_is_seen_by_another_command(store):
 
     assert [(holder.pid, holder.command) for holder in seen] == [(run.pid, "course test")]
     assert store.holders() == []
+    finish(run)
 
 
 def test_a_holder_whose_process_ended_is_ignored_and_removed(store):
@@ -255,8 +275,7 @@ def test_a_server_started_under_the_lock_does_not_keep_it(store):
             input="", capture_output=True, text=True, check=True, timeout=60,
         )  # fmt: skip
     finally:
-        server.kill()
-        server.wait()
+        finish(server)
 
 
 def test_records_copied_from_another_checkout_are_foreign(tmp_path):
@@ -288,9 +307,7 @@ def test_a_rebuilt_record_names_the_server_not_its_workers_or_a_shell_in_its_fol
     finally:
         for worker in psutil.Process(server.pid).children():
             worker.kill()
-        for process in (server, shell):
-            process.kill()
-            process.wait()
+        finish(server, shell)
 
 
 def test_a_lock_holder_killed_with_sigkill_does_not_block_the_next_command(store, lock_holder):
