@@ -13,6 +13,7 @@ import time
 import pytest
 from dotenv import dotenv_values
 
+from course.services import process as processes
 from course.services.ports import free_port, port_is_free
 from course.services.servers.redis import server_binary
 
@@ -192,7 +193,7 @@ def test_a_recorded_server_that_no_longer_answers_is_stopped_before_another_star
 
     assert again.returncode == 0, again.stdout
     assert "started Redis" in again.stdout
-    assert not hung.is_running()
+    assert not processes.is_alive(hung.pid)  # stopped (a zombie awaiting its reaper counts)
     (replacement,) = scratch.servers("redis")
     assert scratch.records()["redis"]["pid"] == replacement.pid
     assert scratch.run("services", "down").returncode == 0
