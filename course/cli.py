@@ -160,17 +160,22 @@ def test(
         except LessonNotFound as error:
             raise fail(str(error)) from None
     manager = ServiceManager()
-    report = bring_up(manager, mode)
+    report = bring_up(manager, mode, keep_partial=False)
     try:
         command = pytest_command(workers, paths, fast, context.args)
         if fast:
             console.print(FAST_NOTE, highlight=False)
         console.print(f"$ {shown(command)}", highlight=False)
-        returncode = subprocess.run(command, cwd=ROOT).returncode
+        # the marker lets `course services down` in another shell warn that tests need them
+        with manager.store.hold("course test"):
+            returncode = subprocess.run(command, cwd=ROOT).returncode
     finally:
-        if report.started:
-            stopped = manager.down(report.started)
-            console.print(f"stopped the services this run started: {', '.join(stopped)}")
+        # exactly the processes this run started (pid, start time, data folder): a server
+        # that another shell restarted meanwhile is not this run's to stop
+        stopped = manager.stop_launched(report.launched)
+        if stopped:
+            names = ", ".join(key for key, result in stopped.items() if result == "stopped")
+            console.print(f"stopped the services this run started: {names or 'none'}")
     raise typer.Exit(returncode)
 
 

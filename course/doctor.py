@@ -10,6 +10,7 @@ from packaging.requirements import Requirement
 
 from course.browser import INSTALL_HINT, find_chromium
 from course.paths import ENV_FILE
+from course.services.availability import embedded_mongo_missing
 from course.services.manager import docker_engine_answers
 from course.services.probes import SERVICES, ServiceUnavailable
 from course.settings import SettingsError, get_settings
@@ -91,5 +92,16 @@ def check_services() -> list[Check]:
     return checks
 
 
+def check_embedded_mongo() -> Check:
+    """Whether an embedded MongoDB server installs on this Python (SecantusDB's wheels)."""
+    reason = embedded_mongo_missing()
+    detail = reason or "SecantusDB is installed: embedded mode runs MongoDB too"
+    fix = "use `make PYTHON=python3.13`, or Docker mode"
+    return Check("embedded MongoDB", reason is None, detail, fix, required=False)
+
+
 def run_checks() -> list[Check]:
-    return [check_python(), check_packages(), check_docker(), check_browser(), *check_services()]
+    return [
+        check_python(), check_packages(), check_docker(), check_embedded_mongo(),
+        check_browser(), *check_services(),
+    ]  # fmt: skip

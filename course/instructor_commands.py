@@ -14,14 +14,20 @@ from course.exercise_commands import YesOption
 from course.instructor import current_plan, execute_cleanup
 from course.lesson_template import LessonTemplateError, create_lesson
 from course.progress import course_root
+from course.services.claims import StateError
+from course.services.manager import ServiceManager
 from course.services.probes import SERVICES, ServiceUnavailable
-from course.settings import SettingsError, get_settings
+from course.settings import SettingsError, get_settings, redact_url
 
 
 def reset_services(
     yes: YesOption = False,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="show what would be removed; remove nothing")
+    ] = False,
+    include_foreign: Annotated[
+        bool,
+        typer.Option("--include-foreign", help="also reset servers this checkout did not start"),
     ] = False,
 ) -> None:
     """Remove every learner's data from the services, for a clean class.
@@ -30,12 +36,35 @@ def reset_services(
     schema), every MongoDB database but admin, local and config, every Redis key, and every
     S3 bucket but the course bucket, which is emptied.
     """
+    manager = ServiceManager()
     try:
-        settings = get_settings()
-        for spec in SERVICES.values():
-            spec.check(settings)
-    except (ServiceUnavailable, SettingsError) as error:
+        with manager.store.lock("course reset-services"):
+            settings = get_settings()
+            refuse_foreign_servers(manager, settings, include_foreign)
+            for spec in SERVICES.values():
+                spec.check(settings)
+            clean(settings, yes=yes, dry_run=dry_run)
+    except (ServiceUnavailable, SettingsError, StateError) as error:
         raise fail(str(error)) from None
+
+
+def refuse_foreign_servers(manager: ServiceManager, settings, include_foreign: bool) -> None:
+    """Show each server's address and owner; stop unless this checkout started them all."""
+    foreign = []
+    for key, owner in manager.owners(settings).items():
+        spec = SERVICES[key]
+        line = f"{spec.title} at {redact_url(spec.url(settings))}: {owner.text}"
+        console.print(f"  {line}", markup=False, highlight=False)
+        if not owner.ours:
+            foreign.append(line)
+    if foreign and not include_foreign:
+        raise fail(
+            f"refusing to reset servers this checkout did not start ({'; '.join(foreign)}): "
+            f"pass --include-foreign to reset them too"
+        )
+
+
+def clean(settings, *, yes: bool, dry_run: bool) -> None:
     plan = current_plan(settings)
     verb = "would remove" if dry_run else "will remove"
     console.print(f"reset-services {verb}:", style="bold")

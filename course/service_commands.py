@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-import subprocess
+import sys
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from course.console import console, fail
-from course.services.embedded import ServiceStartError
-from course.services.manager import ServiceManager, UpReport
+from course.services.claims import StateError
+from course.services.envfile import EnvFileError
+from course.services.manager import ServiceManager, UpFailed, UpReport, choose_mode
 from course.services.probes import SERVICES
+from course.services.programs import ProgramNotFound
+from course.services.servers import ServiceStartError
+from course.services.servers import postgres as embedded_postgres
 from course.settings import SettingsError, redact_url
 
 services_app = typer.Typer(help="Start, stop and check PostgreSQL, MongoDB, Redis and S3.")
@@ -19,6 +23,7 @@ services_app = typer.Typer(help="Start, stop and check PostgreSQL, MongoDB, Redi
 ModeOption = Annotated[
     str, typer.Option("--mode", help="auto (Docker if an engine answers), docker or embedded")
 ]
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="do not ask for confirmation")]
 
 
 def titles(keys: list[str]) -> str:
@@ -38,22 +43,76 @@ def up_sentence(report: UpReport) -> str:
 
 
 def print_up_report(report: UpReport) -> None:
+    for notice in report.notices:
+        console.print(f"note: {notice}", markup=False)
     for key, (preferred, used) in report.moved_ports.items():
         console.print(
-            f"port {preferred} is in use by another program: {SERVICES[key].title} "
-            f"uses port {used} instead (written to .env)"
+            f"port {preferred} is in use by a program this checkout did not start: "
+            f"{SERVICES[key].title} uses port {used} instead (written to .env)"
         )
+    for key, why in report.adopted.items():
+        console.print(f"{SERVICES[key].title}: using the server at the URL you chose ({why})")
+    for reason in report.unavailable.values():
+        console.print(reason, markup=False)
     console.print(up_sentence(report))
+    for change in report.env_changes:
+        console.print(f".env: {change}", markup=False, highlight=False)
 
 
-def bring_up(manager: ServiceManager, mode: str, keys: list[str] | None = None) -> UpReport:
-    """Start the services that do not answer yet and say what happened; exit on failure."""
+def move_old_postgres_aside(manager: ServiceManager, mode: str, yes: bool) -> None:
+    """Offer to move a data folder of another PostgreSQL major version aside (never delete)."""
+    if choose_mode(mode) != "embedded":
+        return
+    data = manager.store.data_dir("postgres") / "data"
+    found = embedded_postgres.data_folder_version(data)
+    try:
+        expected = embedded_postgres.major_version()
+    except ServiceStartError:
+        return  # not installed: `up` itself says so
+    if found is None or found == expected:
+        return
+    message = str(embedded_postgres.DataFolderTooOld(data, found, expected))
+    if not yes:
+        if not sys.stdin.isatty():
+            raise fail(message)
+        console.print(message, markup=False)
+        if not typer.confirm("Move the old folder aside and start a fresh one?"):
+            raise fail("left as it is: PostgreSQL was not started")
+    old = embedded_postgres.move_aside(data, found)
+    console.print(f"moved the PostgreSQL {found} data folder to {old}", markup=False)
+    console.print(embedded_postgres.dump_hint(old, found), markup=False)
+
+
+def bring_up(
+    manager: ServiceManager,
+    mode: str,
+    keys: list[str] | None = None,
+    yes: bool = False,
+    keep_partial: bool = True,
+) -> UpReport:
+    """Start the services that do not run yet and say what happened; exit on failure.
+
+    With `keep_partial=False` (a test run that will not run), a failure also stops the
+    servers this call did start.
+    """
     try:
         # a malformed URL is the learner's to fix: starting a server would overwrite its line
         settings = manager.settings()
         settings.require_valid(*(SERVICES[key].url_setting for key in keys or SERVICES))
+        if keys is None or "postgres" in keys:
+            move_old_postgres_aside(manager, mode, yes)
         report = manager.up(keys, mode=mode)
-    except (ServiceStartError, SettingsError, subprocess.CalledProcessError) as error:
+    except UpFailed as error:
+        print_up_report(error.report)
+        if not keep_partial and error.report.launched:
+            manager.stop_launched(error.report.launched)
+            console.print("stopped the servers this command had started")
+        raise fail(f"{error}. See README.md, 'Troubleshooting'.") from None
+    except KeyboardInterrupt:
+        raise fail("interrupted: stopped the servers this command had started", 130) from None
+    except (
+        ServiceStartError, SettingsError, StateError, EnvFileError, ProgramNotFound
+    ) as error:  # fmt: skip
         raise fail(f"{error}. See README.md, 'Troubleshooting'.") from None
     print_up_report(report)
     return report
@@ -62,9 +121,12 @@ def bring_up(manager: ServiceManager, mode: str, keys: list[str] | None = None) 
 def print_status(manager: ServiceManager) -> bool:
     """Show each service's round trip in a table; return True when all answered."""
     table = Table(title="Services")
-    for column in ("service", "URL", "mode", "round trip", "ms"):
+    for column in ("service", "URL", "run by", "round trip", "ms"):
         table.add_column(column)
-    statuses = manager.status()
+    try:
+        statuses = manager.status()
+    except (SettingsError, StateError) as error:
+        raise fail(str(error)) from None
     for status in statuses:
         # why a service is down is a sentence: it goes below the table, on one line of its own
         answer = f"[green]{status.answer}[/]" if status.ok else "[red]DOWN (see below)[/]"
@@ -86,26 +148,47 @@ def print_status(manager: ServiceManager) -> bool:
 def services_up(
     service: Annotated[list[str] | None, typer.Argument(help="postgres, mongo, redis, s3")] = None,
     mode: ModeOption = "auto",
+    yes: YesOption = False,
 ) -> None:
     """Start the services that are not running yet (all four by default)."""
     unknown = set(service or []) - set(SERVICES)
     if unknown:
         raise fail(f"unknown service(s) {', '.join(sorted(unknown))}: use {', '.join(SERVICES)}")
     manager = ServiceManager()
-    bring_up(manager, mode, service)
+    bring_up(manager, mode, service, yes=yes)
     print_status(manager)
 
 
 @services_app.command("down")
 def services_down() -> None:
-    """Stop exactly the services that `course services up` started."""
-    stopped = ServiceManager().down()
-    console.print(f"stopped: {', '.join(stopped) or 'nothing was running'}")
+    """Stop exactly the services that `course services up` started in this checkout."""
+    manager = ServiceManager()
+    for holder in manager.store.holders():
+        console.print(
+            f"warning: a test run ({holder.describe()}) is using these services; "
+            f"its remaining tests will fail",
+            markup=False,
+        )
+    try:
+        results = manager.down()
+    except (StateError, ServiceStartError) as error:
+        raise fail(str(error)) from None
+    if not results:
+        console.print("stopped: nothing was running")
+    for key, result in results.items():
+        console.print(f"{SERVICES[key].title}: {DOWN_WORDS.get(result, result)}")
+
+
+DOWN_WORDS = {
+    "stopped": "stopped",
+    "already gone": "was not running any more (record removed)",
+    "not ours": "left running: that process is not this checkout's server (record removed)",
+}
 
 
 @services_app.command("status")
 def services_status() -> None:
-    """Show each service, its URL, its mode and a real round trip to it."""
+    """Show each service, its URL, who runs it and a real round trip to it."""
     if not print_status(ServiceManager()):
         raise typer.Exit(1)  # each service down has had its line, with its own fix
 

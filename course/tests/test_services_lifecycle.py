@@ -14,7 +14,8 @@ import pytest
 from dotenv import dotenv_values
 
 from course.paths import SERVICES_DIR
-from course.services.manager import ServiceManager, free_port, port_is_free, write_env_file
+from course.services.envfile import update_env_file
+from course.services.manager import ServiceManager, free_port, port_is_free
 from course.services.probes import SERVICES
 
 URL_VARIABLES = {
@@ -51,7 +52,7 @@ def isolated_manager(tmp_path, taken_ports, monkeypatch) -> Iterator[ServiceMana
     for variable in URL_VARIABLES.values():
         monkeypatch.delenv(variable, raising=False)
     env_file = tmp_path / ".env"
-    write_env_file(env_file, {var: url.format(port=free_port()) for var, url in DEAD_URLS.items()})
+    update_env_file(env_file, {var: url.format(port=free_port()) for var, url in DEAD_URLS.items()})
     # inside the repository: PostgreSQL's unprivileged user must be able to reach it
     services_dir = SERVICES_DIR / f"test-{uuid.uuid4().hex[:8]}"
     manager = ServiceManager(env_file, services_dir, preferred_ports=taken_ports)
@@ -93,7 +94,7 @@ def test_up_is_idempotent_and_down_leaves_no_process_behind(isolated_manager):
 
     assert second.started == []
     assert sorted(second.already_running) == sorted(SERVICES)
-    assert sorted(stopped) == sorted(SERVICES)
+    assert stopped == dict.fromkeys(SERVICES, "stopped")
     assert [pid for pid in family if running(pid)] == []
     assert isolated_manager.records() == {}
 
@@ -112,3 +113,55 @@ def test_a_port_is_free_again_right_after_its_server_stops():
             accepted.close()
             client.recv(1)
     assert port_is_free(port)
+
+
+@pytest.mark.slow
+def test_without_an_embedded_mongo_up_starts_the_others_and_says_why(isolated_manager, monkeypatch):
+    from course.services import manager as manager_module
+    from course.services.availability import embedded_mongo_missing
+
+    monkeypatch.setattr("importlib.util.find_spec", lambda name, *rest: None)
+    reason = embedded_mongo_missing()
+    monkeypatch.undo()
+    monkeypatch.setattr(manager_module, "embedded_mongo_missing", lambda: reason)
+
+    report = isolated_manager.up(["mongo", "redis"], mode="embedded")
+
+    assert report.started == ["redis"]
+    assert report.unavailable == {"mongo": reason}
+    assert reason.startswith("MongoDB: no embedded MongoDB server installs on Python 3.")
+    assert "(SecantusDB has no wheel for it); use `make PYTHON=python3.13` or Docker" in reason
+    assert "mongo" not in isolated_manager.records()
+
+
+def test_doctor_shows_whether_an_embedded_mongo_installs_here(monkeypatch):
+    from course import doctor
+
+    assert doctor.check_embedded_mongo().ok  # SecantusDB is installed on this Python
+    monkeypatch.setattr(doctor, "embedded_mongo_missing", lambda: "MongoDB: no embedded ...")
+    check = doctor.check_embedded_mongo()
+    assert (check.ok, check.required, check.detail) == (False, False, "MongoDB: no embedded ...")
+
+
+def test_up_in_docker_mode_for_one_service_writes_only_that_services_keys(tmp_path, monkeypatch):
+    # no Docker engine here: `docker compose up` itself is replaced, the .env logic is real
+    from course.services import manager as manager_module
+
+    composed = []
+    monkeypatch.setattr(manager_module, "run_compose", composed.append)
+    for variable in ("REDIS_URL", "S3_BUCKET", "AWS_ACCESS_KEY_ID", "COURSE_SERVICES_MODE"):
+        monkeypatch.delenv(variable, raising=False)
+    env_file = tmp_path / ".env"
+    dead_redis = f"redis://127.0.0.1:{free_port()}/0"
+    env_file.write_text(f"REDIS_URL={dead_redis}\nS3_BUCKET=mine\nAWS_ACCESS_KEY_ID=my-key\n")
+    manager = ServiceManager(env_file, tmp_path / ".services")
+
+    report = manager.up(["redis"], mode="docker")
+
+    assert composed == [["up", "-d", "--wait"]]
+    assert report.started == ["redis"]
+    env = dotenv_values(env_file)
+    assert env["REDIS_URL"] == "redis://127.0.0.1:6379/0"
+    assert (env["S3_BUCKET"], env["AWS_ACCESS_KEY_ID"]) == ("mine", "my-key")
+    assert env["COURSE_SERVICES_MODE"] == "docker"
+    assert f"# REDIS_URL={dead_redis}" in env_file.read_text()  # the learner's line is kept
