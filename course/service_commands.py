@@ -35,7 +35,8 @@ def titles(keys: list[str]) -> str:
 def up_sentence(report: UpReport) -> str:
     """What `up` did, as one sentence a learner reads at a glance."""
     running = report.already_running
-    answering = f"{titles(running)} {'was' if len(running) == 1 else 'were'} already answering"
+    verb = "was" if len(running) == 1 else "were"
+    answering = f"{titles(running)} {verb} already running (this checkout's)"
     if not report.started:
         return f"{answering}, so none was started." if running else "No service was needed."
     started = f"Started {titles(report.started)} in {report.mode} mode in {report.seconds:.1f}s"

@@ -25,7 +25,7 @@ def test_services_status_does_a_round_trip_to_every_service():
 def test_services_up_leaves_running_services_alone():
     result = runner.invoke(app, ["services", "up"])
     assert result.exit_code == 0, result.output
-    assert "already answering, so none was started." in result.output
+    assert "already running (this checkout's), so none was started." in result.output
 
 
 def test_services_up_rejects_an_unknown_service_name():

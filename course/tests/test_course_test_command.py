@@ -19,12 +19,18 @@ from course.services.manager import UpReport
         (
             [],
             ["postgres", "mongo", "redis", "s3"],
-            ("PostgreSQL, MongoDB, Redis and S3 were already answering, so none was started."),
+            (
+                "PostgreSQL, MongoDB, Redis and S3 were already running (this checkout's),"
+                " so none was started."
+            ),
         ),
         (
             ["postgres", "redis"],
             ["s3"],
-            ("Started PostgreSQL and Redis in embedded mode in 1.2s; S3 was already answering."),
+            (
+                "Started PostgreSQL and Redis in embedded mode in 1.2s;"
+                " S3 was already running (this checkout's)."
+            ),
         ),
         (["mongo"], [], "Started MongoDB in embedded mode in 1.2s."),
     ],

@@ -121,7 +121,7 @@ def test_a_live_recorded_server_is_reused_even_when_a_stale_env_line_wins(scratc
     again = scratch.run("services", "up", "--mode", "embedded", "redis")
 
     assert again.returncode == 0, again.stdout
-    assert "left as they are: Redis" in again.stdout
+    assert "Redis was already running (this checkout's), so none was started." in again.stdout
     assert scratch.servers("redis") == [first]
     lines = [line for line in scratch.env_file.read_text().splitlines() if line.startswith("REDIS")]
     assert lines == [f"REDIS_URL={scratch.records()['redis']['url_settings']['redis_url']}"]
@@ -192,7 +192,7 @@ def test_a_recorded_server_that_no_longer_answers_is_stopped_before_another_star
     again = scratch.run("services", "up", "--mode", "embedded", "redis")
 
     assert again.returncode == 0, again.stdout
-    assert "started Redis" in again.stdout
+    assert "Started Redis" in again.stdout
     assert not processes.is_alive(hung.pid)  # stopped (a zombie awaiting its reaper counts)
     (replacement,) = scratch.servers("redis")
     assert scratch.records()["redis"]["pid"] == replacement.pid
