@@ -137,9 +137,8 @@ def main() -> None:
             drop.chmod(0o777)
             print(f"   {copy_in_child(private, drop / 'copy.txt', 'nobody')}")
             private.chmod(0o644)
-            print(
-                f"   the same file made 0o644: {copy_in_child(private, drop / 'copy.txt', 'nobody')}"
-            )
+            control = copy_in_child(private, drop / "copy.txt", "nobody")
+            print(f"   the same file made 0o644: {control}")
         else:
             print("   (run as root to see it: a normal user can read its own 0o600 files)")
     print("Conclusion: catch OSError and UnicodeDecodeError at the edge, say what is wrong and")
