@@ -2,7 +2,7 @@
 
 Running it starts four worker processes that append 27 KB JSON records to one shared log at
 the same time. THE WRONG WAY streams each record into the file with `json.dump` and no lock:
-a record larger than the file's 8 KiB buffer leaves in several `write()` calls, and another
+a record larger than the file's buffer (a few KiB) leaves in several `write()` calls, and another
 process's write can land between them, so records come out split and interleaved (no bytes
 are lost, but the lines no longer parse). The right way builds the whole line first and
 writes it in one call while holding an exclusive `flock`.
@@ -59,7 +59,7 @@ def naive_append_record(path: Path, record: dict) -> None:
 def append_many(path: str, worker: str, count: int, use_lock: bool) -> None:
     """Append `count` records tagged with this worker's name (runs in a worker process)."""
     append = append_record if use_lock else naive_append_record
-    # fields larger than the 8 KiB buffer: the naive writer needs several write() calls
+    # 27 KB records, larger than any file buffer: the naive writer needs several write() calls
     fields = {name: name * 9_000 for name in ("a", "b", "c")}
     print("ready", flush=True)
     sys.stdin.readline()  # wait for "go", so that every worker writes at the same time
