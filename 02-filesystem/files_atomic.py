@@ -47,9 +47,9 @@ def copy_owner_and_mode(descriptor: int, path: Path) -> None:
         current = os.stat(path)
     except FileNotFoundError:
         return  # a new file keeps mkstemp's 0o600, private: chmod it after if others read it
-    os.fchmod(descriptor, stat.S_IMODE(current.st_mode))
     if os.geteuid() == 0:  # only root may give a file away; a user's own files stay theirs
         os.fchown(descriptor, current.st_uid, current.st_gid)
+    os.fchmod(descriptor, stat.S_IMODE(current.st_mode))  # after chown, which clears setuid
 
 
 @contextlib.contextmanager

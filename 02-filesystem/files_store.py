@@ -165,10 +165,11 @@ class ContentStore:
     def delete(self, digest: str) -> None:
         """Remove a blob and its metadata."""
         path = self.blob_path(digest)
-        if not path.exists():
-            raise BlobNotFound(f"no blob {digest[:12]}... in the store")
-        path.unlink()
-        path.with_suffix(".json").unlink(missing_ok=True)
+        path.with_suffix(".json").unlink(missing_ok=True)  # first: list() stops showing it
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            raise BlobNotFound(f"no blob {digest[:12]}... in the store") from None
 
 
 def main() -> None:

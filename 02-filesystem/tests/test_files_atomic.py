@@ -55,6 +55,19 @@ def test_an_atomic_write_keeps_the_files_owner_and_group(tmp_path):
     assert (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (65534, 65534, 0o640)
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a file to another user")
+def test_an_atomic_write_keeps_a_setuid_bit_through_the_change_of_owner(tmp_path):
+    # chown(2) clears setuid, even for root: the mode must be set after the owner
+    target = tmp_path / "tool"
+    target.write_text("#!/bin/sh\n")
+    os.chown(target, 65534, 65534)
+    target.chmod(0o4755)
+
+    atomic_write_bytes(target, b"#!/bin/sh\necho new\n")
+
+    assert stat.S_IMODE(target.stat().st_mode) == 0o4755
+
+
 def test_an_atomic_write_through_a_symlink_replaces_the_target_and_keeps_the_link(tmp_path):
     real = tmp_path / "real.conf"
     real.write_text("old\n")
