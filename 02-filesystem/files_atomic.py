@@ -1,16 +1,17 @@
 """Writes that never leave a torn file: temporary file, fsync, os.replace, fsync the folder.
 
-Running it shows, for real, what a crash does to a file: a writer process rewrites a file
-over and over and another process kills it with SIGKILL at random moments. The naive
-`open(path, "w")` writer leaves a torn file (half old, half new, or empty); the atomic
-writer always leaves the old version or the new one, whole.
+Running it shows what a failure half way through a write does to a file: the naive
+`open(path, "w")` writer has already emptied it; the atomic writer leaves the old version
+whole. (`files_crash.py` shows the same with a writer process killed by SIGKILL.)
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import logging
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,34 +20,56 @@ from typing import IO
 logger = logging.getLogger(__name__)
 
 
+def fsync_descriptor(descriptor: int) -> None:
+    """Ask the kernel to put a file's data on the disk; an error here is fatal, never retried."""
+    # macOS's fsync(2) stops at the drive's own cache; F_FULLFSYNC asks the drive to flush too
+    if hasattr(fcntl, "F_FULLFSYNC"):
+        fcntl.fcntl(descriptor, fcntl.F_FULLFSYNC)
+    else:
+        # after a failed fsync (EIO) Linux may mark the unwritten pages clean ("fsyncgate"):
+        # a retry that succeeds proves nothing, so the error propagates and the write fails
+        os.fsync(descriptor)
+
+
 def fsync_directory(directory: Path) -> None:
     """Flush a folder's entries to disk, so a rename inside it survives a power cut."""
     descriptor = os.open(directory, os.O_RDONLY)
     try:
-        os.fsync(descriptor)
+        fsync_descriptor(descriptor)
     finally:
         os.close(descriptor)
+
+
+def copy_owner_and_mode(descriptor: int, path: Path) -> None:
+    """Give the temporary file the target's mode (and, as root, its owner and group)."""
+    try:
+        # one stat, no exists() first: the file may vanish in between (TOCTOU)
+        current = os.stat(path)
+    except FileNotFoundError:
+        return  # a new file keeps mkstemp's 0o600, private: chmod it after if others read it
+    if os.geteuid() == 0:  # only root may give a file away; a user's own files stay theirs
+        os.fchown(descriptor, current.st_uid, current.st_gid)
+    os.fchmod(descriptor, stat.S_IMODE(current.st_mode))  # after chown, which clears setuid
 
 
 @contextlib.contextmanager
 def atomic_writer(path: Path, mode: str = "wb", **open_options) -> Iterator[IO]:
     """Open a temporary file beside `path`; on success it replaces `path` in one step.
 
-    On any error the temporary file is deleted and `path` keeps its old content.
+    On any error the temporary file is deleted and `path` keeps its old content. A symlink
+    is followed: its target is replaced and the link kept. Hard links to the old file, ACLs
+    and extended attributes are not carried over: the new file is a new inode.
     """
-    path = Path(path)
+    path = Path(os.path.realpath(path))
     # the same folder, so os.replace is a rename within one filesystem (atomic on POSIX)
     descriptor, temporary_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     temporary = Path(temporary_name)
     try:
         with open(descriptor, mode, **open_options) as file:
+            copy_owner_and_mode(file.fileno(), path)  # on the descriptor: no path to swap
             yield file
             file.flush()  # Python's buffer -> the kernel
-            os.fsync(file.fileno())  # the kernel's cache -> the disk
-        if path.exists():
-            # mkstemp creates 0o600; keep the permissions the file already had (a new file
-            # stays 0o600, private: chmod it afterwards if others must read it)
-            os.chmod(temporary, path.stat().st_mode & 0o7777)
+            fsync_descriptor(file.fileno())  # the kernel's cache -> the disk
         os.replace(temporary, path)  # readers see the old file or the new one, never a mix
     except BaseException:
         temporary.unlink(missing_ok=True)

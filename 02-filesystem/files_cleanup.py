@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 import tempfile
 import time
 from dataclasses import dataclass
@@ -28,17 +29,32 @@ class CleanupResult:
 
 def old_files(root: Path, max_age_seconds: float, now: float | None = None) -> list[Path]:
     """Regular files under root not modified for `max_age_seconds`; symlinks are never followed."""
+    return [path for path, _size in walk_old_files(root, max_age_seconds, now, delete=False)]
+
+
+def walk_old_files(
+    root: Path, max_age_seconds: float, now: float | None, *, delete: bool
+) -> list[tuple[Path, int]]:
+    """Find (and with `delete`, unlink) old regular files; return each path and its size."""
     cutoff = (time.time() if now is None else now) - max_age_seconds
     found = []
-    for folder, subfolders, names in os.walk(root):  # os.walk does not enter symlinked folders
+    # fwalk hands over each folder as an open descriptor, and every stat and unlink below is
+    # relative to it: a folder swapped for a symlink after it was listed cannot redirect them
+    # (the race that makes a naive `rm -rf` delete outside its tree)
+    for folder, subfolders, names, folder_fd in os.fwalk(root, follow_symlinks=False):
         subfolders.sort()
         for name in sorted(names):
-            path = Path(folder) / name
-            info = path.lstat()  # lstat: the link itself, never what it points to
-            if path.is_symlink() or not path.is_file():
-                continue
-            if info.st_mtime < cutoff:
-                found.append(path)
+            try:
+                # the link itself, never what it points to; checked again just before unlink
+                info = os.stat(name, dir_fd=folder_fd, follow_symlinks=False)
+                if not stat.S_ISREG(info.st_mode) or info.st_mtime >= cutoff:
+                    continue
+                if delete:
+                    os.unlink(name, dir_fd=folder_fd)
+                    logger.info("deleted %s", Path(folder) / name)
+            except FileNotFoundError:
+                continue  # another cleaner got there first
+            found.append((Path(folder) / name, info.st_size))
     return found
 
 
@@ -46,24 +62,23 @@ def delete_old_files(
     root: Path, max_age_seconds: float, *, dry_run: bool = True, now: float | None = None
 ) -> CleanupResult:
     """Delete old files under root; by default only report what would go (a dry run)."""
-    paths = old_files(root, max_age_seconds, now)
-    total = sum(path.lstat().st_size for path in paths)
-    if not dry_run:
-        for path in paths:
-            path.unlink(missing_ok=True)  # another cleaner may have got there first
-            logger.info("deleted %s", path)
-    return CleanupResult(paths, total, dry_run)
+    found = walk_old_files(root, max_age_seconds, now, delete=not dry_run)
+    return CleanupResult([path for path, _ in found], sum(size for _, size in found), dry_run)
 
 
-def folder_size(root: Path) -> int:
-    """The bytes of every regular file under root (symlinks counted as links, not followed)."""
-    total = 0
-    with os.scandir(root) as entries:
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                total += folder_size(Path(entry.path))
-            elif entry.is_file(follow_symlinks=False):
-                total += entry.stat(follow_symlinks=False).st_size
+def folder_size(root: Path, *, on_disk: bool = False) -> int:
+    """The bytes of the regular files under root, each hard-linked file once; links not followed.
+
+    By default the apparent size (`st_size`, what `ls -l` shows); with `on_disk`, the blocks
+    allocated (`st_blocks`, what `du` shows), smaller for a sparse file, larger for tiny ones.
+    """
+    total, seen = 0, set()
+    for _folder, _subfolders, names, folder_fd in os.fwalk(root, follow_symlinks=False):
+        for name in names:
+            info = os.stat(name, dir_fd=folder_fd, follow_symlinks=False)
+            if stat.S_ISREG(info.st_mode) and (info.st_dev, info.st_ino) not in seen:
+                seen.add((info.st_dev, info.st_ino))
+                total += info.st_blocks * 512 if on_disk else info.st_size
     return total
 
 
@@ -90,8 +105,8 @@ def main() -> None:
         delete_old_files(tmp, 30 * day, dry_run=False)
         remaining = sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file())
         print(f"3. For real: left {remaining}; keep-me.txt exists: {keep.exists()}")
-    print("Conclusion: select by modification time with lstat, never follow links, and run a")
-    print("dry run first: a cleanup deletes for good.")
+    print("Conclusion: select by modification time with lstat, never follow links, stat and")
+    print("unlink relative to each folder's descriptor, and run a dry run first.")
 
 
 if __name__ == "__main__":

@@ -3,8 +3,11 @@
 Running it starts a child process that rewrites one file over and over (version 2, 3, 4, ...),
 kills it with SIGKILL at a random moment, looks at what is on disk, and repeats. With the naive
 `open(path, "w")` writer some kills leave a torn file; with the atomic writer every kill
-leaves one whole version. SIGKILL cannot be caught: no `finally`, no `with` block runs, just
-as when a server loses power or the kernel's OOM killer picks it.
+leaves one whole version. SIGKILL cannot be caught: no `finally`, no `with` block runs, as
+when the kernel's OOM killer picks the process. It is NOT a power cut: the kernel survives
+and its page cache still holds every byte written, so this proves atomicity when a process
+dies, not durability, and a writer without any fsync passes it too. Power loss is tested by
+cutting the (virtual) machine's power or with dm-log-writes / dm-flakey devices.
 """
 
 from __future__ import annotations

@@ -132,7 +132,13 @@ def main() -> None:
         print("5. A permission error: copying a 0o600 file as another user (nobody):")
         if os.geteuid() == 0:
             base.chmod(0o755)  # let nobody reach the file itself, so the file's mode decides
-            print(f"   {copy_in_child(private, Path('/tmp/never-written'), 'nobody')}")
+            drop = base / "drop"  # a folder nobody may write the copy into
+            drop.mkdir(mode=0o777)
+            drop.chmod(0o777)
+            print(f"   {copy_in_child(private, drop / 'copy.txt', 'nobody')}")
+            private.chmod(0o644)
+            control = copy_in_child(private, drop / "copy.txt", "nobody")
+            print(f"   the same file made 0o644: {control}")
         else:
             print("   (run as root to see it: a normal user can read its own 0o600 files)")
     print("Conclusion: catch OSError and UnicodeDecodeError at the edge, say what is wrong and")

@@ -30,18 +30,25 @@ class UploadTooLarge(ValueError):
     """An upload went over its size limit; nothing of it was kept."""
 
 
-def resolve_inside(root: Path, user_path: str) -> Path:
+def resolve_inside(root: Path, user_path: str, *, decoded: bool = False) -> Path:
     """Return the real path of `user_path` under `root`; raise UnsafePath if it leaves root.
 
-    `user_path` is the raw, still percent-encoded path from a URL: it is decoded exactly once.
+    `user_path` is the raw, still percent-encoded path from a URL, decoded here exactly once;
+    pass `decoded=True` for a path a framework has already decoded (FastAPI's path
+    parameters are), or a file named `100%25.txt` becomes unreachable. The answer holds
+    when it is given: open the file with `files_beneath.open_beneath` if anyone but this
+    service can create symlinks in the storage.
     """
-    try:
-        decoded = unquote(user_path, errors="strict")
-    except UnicodeDecodeError:
-        raise UnsafePath(f"{user_path!r} is not valid UTF-8 once decoded") from None
+    if decoded:
+        decoded_path = user_path
+    else:
+        try:
+            decoded_path = unquote(user_path, errors="strict")
+        except UnicodeDecodeError:
+            raise UnsafePath(f"{user_path!r} is not valid UTF-8 once decoded") from None
     # fullwidth dots and slashes (U+FF0E, U+FF0F) become '.' and '/' under NFKC, which some
     # later layer may apply: normalise first, so the check sees what that layer will see
-    normalised = unicodedata.normalize("NFKC", decoded)
+    normalised = unicodedata.normalize("NFKC", decoded_path)
     if "\x00" in normalised:
         raise UnsafePath(f"{user_path!r} contains a NUL byte")
     if "\\" in normalised or re.match(r"^[A-Za-z]:", normalised):
@@ -58,21 +65,32 @@ def resolve_inside(root: Path, user_path: str) -> Path:
     return candidate
 
 
-def sanitize_filename(name: str, max_length: int = 100) -> str:
+def sanitize_filename(name: str, max_bytes: int = 100) -> str:
     """Turn an uploaded file's name into a safe, portable one (`report 2024.pdf` stays readable)."""
     # a browser may send C:\\Users\\me\\x.pdf: keep only the last component of either separator
     base = re.split(r"[\\/]", unicodedata.normalize("NFKC", name))[-1]
     stem, dot, suffix = base.rpartition(".") if "." in base.strip(".") else (base, "", "")
     stem = SAFE_NAME_CHARACTERS.sub("_", stem).strip("._") or "file"
-    suffix = SAFE_NAME_CHARACTERS.sub("", suffix)[:10]
-    if stem.upper() in WINDOWS_RESERVED:
+    suffix = truncate_utf8(SAFE_NAME_CHARACTERS.sub("", suffix), 10)
+    # Windows ignores everything after the first dot here: NUL.tar.gz is the device NUL
+    if stem.split(".")[0].upper() in WINDOWS_RESERVED:
         stem = f"_{stem}"
-    stem = stem[: max_length - len(suffix) - 1]
+    # file systems limit a name in bytes (Linux's NAME_MAX is 255), not in characters
+    stem = truncate_utf8(stem, max_bytes - len(suffix.encode()) - 1)
     return f"{stem}.{suffix}" if dot and suffix else stem
 
 
+def truncate_utf8(text: str, max_bytes: int) -> str:
+    """Cut text to at most `max_bytes` of UTF-8 without splitting a character."""
+    return text.encode()[:max_bytes].decode("utf-8", errors="ignore")
+
+
 def save_upload(chunks: Iterable[bytes], destination: Path, max_bytes: int) -> int:
-    """Stream an upload into `destination`, refusing it as soon as it passes `max_bytes`."""
+    """Stream an upload into `destination`, refusing it as soon as it passes `max_bytes`.
+
+    Memory stays bounded only if each chunk is: the web framework must stream the body
+    (not read it whole first) and enforce its own maximum request size.
+    """
     descriptor, temporary_name = tempfile.mkstemp(dir=destination.parent, prefix=".upload-")
     temporary = Path(temporary_name)
     written = 0

@@ -7,6 +7,7 @@ blob on disk and shows that the store detects it and refuses to serve it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -15,8 +16,9 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import BinaryIO
 
-from files_atomic import atomic_write_text
+from files_atomic import fsync_directory
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +41,23 @@ class BlobInfo:
     size: int
     original_name: str
     content_type: str
+
+
+def check_digest(file: BinaryIO, digest: str) -> None:
+    """Hash an open file from where it is; raise CorruptBlob unless it matches `digest`."""
+    hasher = hashlib.sha256()
+    while chunk := file.read(CHUNK_SIZE):
+        hasher.update(chunk)
+    if hasher.hexdigest() != digest:
+        logger.error("blob %s is corrupt: its content hashes to %s", digest, hasher.hexdigest())
+        raise CorruptBlob(f"blob {digest[:12]}... is corrupt: its bytes changed on disk")
+
+
+def chunks_of(file: BinaryIO) -> Iterator[bytes]:
+    """Yield an open file in fixed-size chunks, then close it."""
+    with file:
+        while chunk := file.read(CHUNK_SIZE):
+            yield chunk
 
 
 class ContentStore:
@@ -74,41 +93,67 @@ class ContentStore:
             target = self.blob_path(digest)
             target.parent.mkdir(parents=True, exist_ok=True)
             # two writers of the same bytes rename identical files onto one name: whichever
-            # wins, the blob is whole and correct
+            # wins, the blob is whole and correct, and a reader sees one whole file or none
             os.replace(temporary, target)
         finally:
             temporary.unlink(missing_ok=True)
-        info = BlobInfo(digest, size, original_name, content_type)
-        metadata = target.with_suffix(".json")
-        if not metadata.exists():  # the first upload to get here names the content
-            atomic_write_text(metadata, json.dumps(asdict(info)))
+        for folder in (target.parent, target.parent.parent, self.blobs):
+            fsync_directory(folder)  # the rename and any new shard folder, durable
+        # a crash here leaves a blob without metadata: info() calls it missing, and storing
+        # the same bytes again repairs it, since the metadata is then written for the first time
+        self.publish_metadata(BlobInfo(digest, size, original_name, content_type))
         logger.info("stored %s (%d bytes)", digest, size)
         return self.info(digest)
+
+    def publish_metadata(self, info: BlobInfo) -> None:
+        """Write a blob's metadata once: the first upload names the content, for good."""
+        metadata = self.blob_path(info.digest).with_suffix(".json")
+        descriptor, temporary_name = tempfile.mkstemp(dir=self.incoming, suffix=".json")
+        try:
+            with open(descriptor, "w", encoding="utf-8") as file:
+                json.dump(asdict(info), file)
+                file.flush()
+                os.fsync(file.fileno())
+            # link(2) creates the name only if it does not exist: check and create in one step,
+            # where exists() then write would let two uploads both see "no metadata yet"
+            with contextlib.suppress(FileExistsError):  # another upload named it first
+                os.link(temporary_name, metadata)
+        finally:
+            os.unlink(temporary_name)
+        fsync_directory(metadata.parent)
 
     def info(self, digest: str) -> BlobInfo:
         """The blob's metadata."""
         metadata = self.blob_path(digest).with_suffix(".json")
-        if not metadata.exists():
-            raise BlobNotFound(f"no blob {digest[:12]}... in the store")
-        return BlobInfo(**json.loads(metadata.read_text()))
+        try:
+            return BlobInfo(**json.loads(metadata.read_text()))
+        except FileNotFoundError:
+            raise BlobNotFound(f"no blob {digest[:12]}... in the store") from None
 
     def verify(self, digest: str) -> None:
         """Re-hash the blob on disk; raise CorruptBlob when it no longer matches its name."""
-        hasher = hashlib.sha256()
-        with open(self.blob_path(digest), "rb") as file:
-            while chunk := file.read(CHUNK_SIZE):
-                hasher.update(chunk)
-        if hasher.hexdigest() != digest:
-            logger.error("blob %s is corrupt: its content hashes to %s", digest, hasher.hexdigest())
-            raise CorruptBlob(f"blob {digest[:12]}... is corrupt: its bytes changed on disk")
+        with self.open_blob(digest) as file:
+            check_digest(file, digest)
+
+    def open_blob(self, digest: str) -> BinaryIO:
+        """Open a blob for reading, or raise BlobNotFound."""
+        try:
+            return open(self.blob_path(digest), "rb")
+        except FileNotFoundError:
+            raise BlobNotFound(f"no blob {digest[:12]}... in the store") from None
 
     def read(self, digest: str) -> Iterator[bytes]:
-        """Yield the blob in fixed-size chunks, after checking it is intact."""
-        self.info(digest)  # BlobNotFound before anything else
-        self.verify(digest)  # a corrupt blob is reported, never served
-        with open(self.blob_path(digest), "rb") as file:
-            while chunk := file.read(CHUNK_SIZE):
-                yield chunk
+        """Check the blob now; return an iterator over the very bytes that were checked."""
+        # a plain function, not a generator: BlobNotFound and CorruptBlob are raised here,
+        # before a web framework has sent a 200 and its headers
+        file = self.open_blob(digest)
+        try:
+            check_digest(file, digest)  # a corrupt blob is reported, never served
+            file.seek(0)  # the same descriptor: a file renamed over the blob since is not served
+        except BaseException:
+            file.close()
+            raise
+        return chunks_of(file)
 
     def list(self) -> list[BlobInfo]:
         """Every blob's metadata, by digest."""
@@ -120,10 +165,11 @@ class ContentStore:
     def delete(self, digest: str) -> None:
         """Remove a blob and its metadata."""
         path = self.blob_path(digest)
-        if not path.exists():
-            raise BlobNotFound(f"no blob {digest[:12]}... in the store")
-        path.unlink()
-        path.with_suffix(".json").unlink(missing_ok=True)
+        path.with_suffix(".json").unlink(missing_ok=True)  # first: list() stops showing it
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            raise BlobNotFound(f"no blob {digest[:12]}... in the store") from None
 
 
 def main() -> None:
@@ -146,7 +192,7 @@ def main() -> None:
         blob.write_bytes(b"quarterly rep0rt\n")  # one flipped character, as a bad disk would
         print("4. One character of the report's blob is changed on disk ...")
         try:
-            next(store.read(report.digest))
+            store.read(report.digest)
         except CorruptBlob as error:
             print(f"   refused: {error}")
     print("Conclusion: a digest names content, so duplicates cost nothing and any change to")

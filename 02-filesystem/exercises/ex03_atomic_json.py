@@ -4,8 +4,10 @@ Write `update_json(path, changes)`. It reads the JSON object in `path` (an empty
 the file does not exist yet), applies `changes` to it like `dict.update`, writes it back
 (`indent=2`) and returns the updated dict. The write must be atomic: if anything fails while
 writing (a disk that fills up, a value `json` cannot encode), the file keeps its old content
-and no temporary file is left in its folder. The lesson's recipe: write a temporary file in
-the same folder, flush and fsync it, then `os.replace` it over the original.
+and no temporary file is left in its folder. The file keeps its permissions (a 0o644 file
+stays 0o644; `mkstemp` creates 0o600). The lesson's recipe: write a temporary file in the same
+folder, give it the file's mode, flush and fsync it, `os.replace` it over the original, then
+fsync the folder.
 
 `files_atomic.py` explains each step; write your own here rather than importing it.
 

@@ -4,6 +4,7 @@ import contextlib
 import json
 import resource
 import signal
+import stat
 
 import pytest
 
@@ -39,6 +40,18 @@ def test_changes_are_applied_and_written(tmp_path):
     assert updated == {"theme": "dark", "port": 9000}
     assert json.loads(settings.read_text()) == {"theme": "dark", "port": 9000}
     assert files_in(tmp_path) == ["settings.json"], "no temporary file may be left behind"
+
+
+def test_the_file_keeps_its_permissions(tmp_path):
+    settings = tmp_path / "settings.json"
+    settings.write_text('{"theme": "dark"}')
+    settings.chmod(0o644)
+
+    task.update_json(settings, {"theme": "light"})
+
+    assert stat.S_IMODE(settings.stat().st_mode) == 0o644, (
+        "mkstemp creates 0o600: give the temporary file the old file's mode before replacing it"
+    )
 
 
 def test_a_missing_file_starts_from_an_empty_object(tmp_path):

@@ -1,19 +1,15 @@
 """Every archive attack is refused before anything is written; the naive extractor is wrong."""
 
+import errno
+import shutil
 import struct
 import tarfile
 import zipfile
 from pathlib import Path
 
 import pytest
-from files_archives import (
-    UnsafeArchive,
-    build_tar,
-    build_zip,
-    naive_extract_zip,
-    safe_extract_tar,
-    safe_extract_zip,
-)
+from files_archives import UnsafeArchive, build_zip, naive_extract_zip, safe_extract_zip
+from files_tar import build_ordered_tar, build_tar, safe_extract_tar, tar_filters_are_patched
 
 
 @pytest.fixture
@@ -100,6 +96,34 @@ def test_a_zip_member_through_a_symlink_in_the_destination_is_refused(tmp_path, 
     assert list((tmp_path / "outside").iterdir()) == []
 
 
+def test_a_zip_member_that_is_both_a_file_and_a_folder_is_refused_and_nothing_kept(
+    tmp_path, destination
+):
+    archive = build_zip(tmp_path / "clash.zip", {"a.txt": b"fine", "x": b"a file", "x/y": b"in"})
+
+    with pytest.raises(UnsafeArchive, match="both a file and a folder"):
+        safe_extract_zip(archive, destination)
+    assert everything_under(destination) == []
+
+
+def test_a_zip_that_fails_while_extracting_keeps_nothing(tmp_path, destination, monkeypatch):
+    archive = build_zip(tmp_path / "ok.zip", {"a.txt": b"a", "b.txt": b"b"})
+    real_copy = shutil.copyfileobj
+    copies = []
+
+    def disk_full_on_the_second_member(source, output):
+        copies.append(output.name)
+        if len(copies) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_copy(source, output)
+
+    monkeypatch.setattr(shutil, "copyfileobj", disk_full_on_the_second_member)
+
+    with pytest.raises(OSError, match="No space left"):
+        safe_extract_zip(archive, destination)
+    assert everything_under(destination.parent) == [destination]
+
+
 def test_a_tar_bomb_is_refused_before_extraction(tmp_path, destination):
     archive = build_tar(tmp_path / "bomb.tar", {"zeros.bin": bytes(2_000_000)}, {})
 
@@ -137,9 +161,39 @@ def test_each_tar_attack_is_refused_and_nothing_is_written(tmp_path, destination
     before = everything_under(tmp_path)
 
     with pytest.raises(UnsafeArchive, match=reason):
-        safe_extract_tar(archive, destination)
+        safe_extract_tar(archive, destination, links=True)  # links allowed: the filter decides
 
     assert everything_under(tmp_path) == before
+
+
+def test_tar_links_are_refused_unless_asked_for(tmp_path, destination):
+    archive = build_tar(tmp_path / "l.tar", {}, {"latest": (tarfile.SYMTYPE, "docs")})
+
+    with pytest.raises(UnsafeArchive, match="is a link; links are refused"):
+        safe_extract_tar(archive, destination)
+    assert everything_under(destination) == []
+
+
+def test_a_tar_member_climbing_through_an_earlier_symlink_is_refused_and_nothing_kept(
+    tmp_path, destination
+):
+    # 'a' -> '.' passes every check, and so does 'a/../x' while 'a' does not exist yet: only
+    # the filter at extraction time sees the climb, after 'a' was already written
+    entries = [("a", tarfile.SYMTYPE, "."), ("a/../x", tarfile.REGTYPE, "")]
+    archive = build_ordered_tar(tmp_path / "climb.tar", entries)
+    before = everything_under(tmp_path)
+
+    with pytest.raises(UnsafeArchive, match="outside the destination"):
+        safe_extract_tar(archive, destination, links=True)
+    assert everything_under(tmp_path) == before
+
+
+@pytest.mark.parametrize(
+    ("version", "patched"),
+    [((3, 11, 7), False), ((3, 11, 13), True), ((3, 12, 10), False), ((3, 13, 4), True)],
+)
+def test_pythons_with_known_tar_filter_bypasses_are_recognised(version, patched):
+    assert tar_filters_are_patched(version) is patched
 
 
 def test_a_tar_device_file_is_refused(tmp_path, destination):
@@ -161,5 +215,5 @@ def test_a_clean_tar_extracts_with_its_internal_links(tmp_path, destination):
         {"latest": (tarfile.SYMTYPE, "docs/readme.txt")},
     )
 
-    assert safe_extract_tar(archive, destination) == 5
+    assert safe_extract_tar(archive, destination, links=True) == 5
     assert (destination / "latest").read_bytes() == b"hello"

@@ -2,6 +2,9 @@
 
 import errno
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 from files_errors import FileProblem, copy_file, copy_in_child, explain, read_text
@@ -66,20 +69,50 @@ def test_a_full_disk_keeps_the_old_destination(tmp_path):
     assert files_in(tmp_path) == ["big.bin", "copy.bin"]
 
 
+@pytest.fixture
+def folders_nobody_can_reach(tmp_path):
+    """As root: a 0o755 folder (nobody may enter it) and a 0o777 one (nobody may write in it)."""
+    # not under tmp_path: pytest's own base folder is 0o700, so nobody would be refused at
+    # the folder whatever the file's mode, and the test would pass for the wrong reason
+    readable = Path(tempfile.mkdtemp(dir="/tmp", prefix="files_errors_"))
+    writable = Path(tempfile.mkdtemp(dir="/tmp", prefix="files_errors_"))
+    readable.chmod(0o755)
+    writable.chmod(0o777)
+    yield readable, writable
+    shutil.rmtree(readable)
+    shutil.rmtree(writable)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to run the copy as user nobody")
+@pytest.mark.parametrize(("mode", "outcome"), [(0o600, "permission denied"), (0o644, "copied")])
+def test_the_files_mode_decides_whether_another_user_may_copy_it(
+    folders_nobody_can_reach, mode, outcome
+):
+    readable, writable = folders_nobody_can_reach
+    source = readable / "private.txt"
+    source.write_text("secret")
+    source.chmod(mode)
+    destination = writable / "copy.txt"
+
+    result = copy_in_child(source, destination, "nobody")
+
+    if outcome == "copied":  # the control case: the same file, readable, copies fine
+        assert result == "copied"
+        assert destination.read_text() == "secret"
+    else:
+        assert (
+            result == f"error: {source}: permission denied; check its owner and mode with `ls -l`"
+        )
+        assert sorted(p.name for p in writable.iterdir()) == []
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file: see the test above")
 def test_a_permission_error_gives_one_line_and_writes_nothing(tmp_path):
     source = tmp_path / "private.txt"
     source.write_text("secret")
-    source.chmod(0o600)
+    source.chmod(0o000)
     destination = tmp_path / "copy.txt"
-    if os.geteuid() == 0:
-        # root reads any file whatever its mode: the copy runs as user nobody instead
-        tmp_path.chmod(0o755)
-        outcome = copy_in_child(source, destination, "nobody")
-        assert (
-            outcome == f"error: {source}: permission denied; check its owner and mode with `ls -l`"
-        )
-    else:
-        source.chmod(0o000)
-        with pytest.raises(FileProblem, match="permission denied"):
-            copy_file(source, destination)
+
+    with pytest.raises(FileProblem, match="permission denied"):
+        copy_file(source, destination)
     assert not destination.exists()

@@ -89,11 +89,25 @@ def test_a_double_encoded_dot_dot_is_decoded_once_and_stays_a_harmless_name(stor
         ("résumé.PDF", "résumé.PDF"),
         ("...", "file"),
         ("a" * 300 + ".txt", "a" * 96 + ".txt"),
+        ("CON.tar.gz", "_CON.tar.gz"),
+        ("nul.tar.gz", "_nul.tar.gz"),
         ("evil\x00.php.png", "evil_.php.png"),
     ],
 )
 def test_uploaded_file_names_are_sanitised(uploaded, safe):
     assert sanitize_filename(uploaded) == safe
+
+
+def test_a_long_name_is_cut_to_its_byte_limit_without_splitting_a_character():
+    safe = sanitize_filename("報" * 300 + ".txt")  # 3 bytes a character in UTF-8
+
+    assert len(safe.encode()) <= 100
+    assert safe == "報" * 32 + ".txt"
+
+
+def test_a_path_a_framework_already_decoded_is_not_decoded_again(storage):
+    assert resolve_inside(storage, "100%25.txt", decoded=True).name == "100%25.txt"
+    assert resolve_inside(storage, "100%25.txt").name == "100%.txt"
 
 
 def test_an_oversized_upload_is_stopped_while_streaming_and_nothing_is_kept(tmp_path):
@@ -118,12 +132,30 @@ def test_an_upload_within_its_limit_is_saved_whole(tmp_path):
     assert (tmp_path / "upload.bin").read_bytes() == b"a" * 1000 + b"b" * 24
 
 
-def test_a_secret_file_is_private_from_its_creation_whatever_the_umask(tmp_path):
+def test_a_secret_file_is_private_from_its_creation_whatever_the_umask(tmp_path, monkeypatch):
+    opened = []
+    real_open = os.open
+
+    def spy_open(path, flags, mode=0o777, *args, **kwargs):
+        opened.append((flags, mode))
+        return real_open(path, flags, mode, *args, **kwargs)
+
+    def no_chmod(*args, **kwargs):
+        raise AssertionError("chmod after creation leaves a moment when others may read it")
+
+    monkeypatch.setattr(os, "open", spy_open)
+    for name in ("chmod", "fchmod"):
+        monkeypatch.setattr(os, name, no_chmod)
+    monkeypatch.setattr(Path, "chmod", no_chmod)
     old_umask = os.umask(0)  # the most permissive umask: the mode must still be 0o600
     try:
         create_secret_file(tmp_path / "key", b"secret")
     finally:
         os.umask(old_umask)
+
+    [(flags, mode)] = opened
+    assert flags & (os.O_CREAT | os.O_EXCL) == os.O_CREAT | os.O_EXCL
+    assert mode == 0o600
     assert stat.S_IMODE((tmp_path / "key").stat().st_mode) == 0o600
 
 
