@@ -72,7 +72,7 @@ def check(lesson: SomeLesson = None, exercise: SomeExercise = None) -> None:
     if failed:
         first = failed[0]
         console.print(f"Next: edit {first.task.relative_to(course_root())}, then run this again;")
-        console.print(f"stuck? `course hint {first.lesson} {first.name}`")
+        console.print(f"stuck? `.venv/bin/course hint {first.lesson} {first.name}`")
         raise typer.Exit(1)
 
 

@@ -95,5 +95,5 @@ def new_lesson(
         console.print(f"  {path.relative_to(root / name)}", markup=False)
     console.print(
         f"Next: rename the example topic, fill the README's sections, then run "
-        f"`.venv/bin/python -m pytest {name}` and `course check {name[:2]}`."
+        f"`.venv/bin/python -m pytest {name}` and `.venv/bin/course check {name[:2]}`."
     )

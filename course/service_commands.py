@@ -123,7 +123,8 @@ def print_status(manager: ServiceManager) -> bool:
     """Show each service's round trip in a table; return True when all answered."""
     table = Table(title="Services")
     for column in ("service", "URL", "run by", "round trip", "ms"):
-        table.add_column(column)
+        # a URL's port is what a learner looks for (embedded mode may move it): wrap, never cut
+        table.add_column(column, overflow="fold" if column == "URL" else "ellipsis")
     try:
         statuses = manager.status()
     except (SettingsError, StateError) as error:

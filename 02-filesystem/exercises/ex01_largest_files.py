@@ -8,7 +8,7 @@ not the size of what it points to, and following links can leave the folder).
 
 `files_basics.py` shows `rglob`, `stat` and `os.scandir` at work.
 
-Check your work with `course check 02 ex01`; ask for a hint with `course hint 02 ex01`.
+Check your work with `.venv/bin/course check 02 ex01`; a hint: `.venv/bin/course hint 02 ex01`.
 """
 
 from __future__ import annotations

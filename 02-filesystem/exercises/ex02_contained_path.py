@@ -10,7 +10,7 @@ allowed. The file does not need to exist yet (it may be about to be uploaded).
 `files_safe_paths.py` (`resolve_inside`) shows one complete answer with more checks; try
 yours first, with the two ideas from the lesson: resolve, then check containment.
 
-Check your work with `course check 02 ex02`; ask for a hint with `course hint 02 ex02`.
+Check your work with `.venv/bin/course check 02 ex02`; a hint: `.venv/bin/course hint 02 ex02`.
 """
 
 from __future__ import annotations

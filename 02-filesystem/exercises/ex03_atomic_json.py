@@ -11,7 +11,7 @@ fsync the folder.
 
 `files_atomic.py` explains each step; write your own here rather than importing it.
 
-Check your work with `course check 02 ex03`; ask for a hint with `course hint 02 ex03`.
+Check your work with `.venv/bin/course check 02 ex03`; a hint: `.venv/bin/course hint 02 ex03`.
 """
 
 from __future__ import annotations

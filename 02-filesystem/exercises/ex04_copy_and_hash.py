@@ -8,7 +8,7 @@ the whole file. Stretch: if the copy fails part way, leave no partial destinatio
 
 `files_store.py` (`ContentStore.put`) hashes while it writes; `files_bench.py` measures why.
 
-Check your work with `course check 02 ex04`; ask for a hint with `course hint 02 ex04`.
+Check your work with `.venv/bin/course check 02 ex04`; a hint: `.venv/bin/course hint 02 ex04`.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from course.settings import Settings, SettingsError, redact_url
 
 logger = logging.getLogger(__name__)
 
-START_HINT = "start the services with `make services-up` (or `course services up`)"
+START_HINT = "start the services with `make services-up` (or `.venv/bin/course services up`)"
 PROBE_TIMEOUT_SECONDS = 3
 
 

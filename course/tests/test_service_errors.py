@@ -175,7 +175,8 @@ def test_a_stopped_service_where_the_course_started_nothing_says_to_start_it(che
     port = dead.rsplit(":", 1)[1].split("/")[0]
     assert result.stderr == (
         f"error: PostgreSQL is not reachable at {dead} (nothing listens on 127.0.0.1:{port}): "
-        "start the services with `make services-up` (or `course services up`)\n"
+        "start the services with `make services-up`"
+        " (or `.venv/bin/course services up`)\n"
     )
 
 
