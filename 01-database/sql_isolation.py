@@ -60,7 +60,9 @@ def buy_with_retry(
                     after_read()
                     before_write()
                 connection.execute(
-                    update(products).where(products.c.id == product_id).values(stock=stock - 1)
+                    update(products)
+                    .where(products.c.id == product_id)
+                    .values(stock=stock - 1, version=products.c.version + 1)
                 )
             return attempt
         except OperationalError as error:
@@ -110,7 +112,7 @@ def buy_or_give_up(engine: Engine, product_id: int, *, lock_timeout_ms: int) -> 
             connection.execute(
                 update(products)
                 .where(products.c.id == product_id, products.c.stock >= 1)
-                .values(stock=products.c.stock - 1)
+                .values(stock=products.c.stock - 1, version=products.c.version + 1)
             )
     except OperationalError as error:
         if isinstance(error.orig, errors.LockNotAvailable):

@@ -38,7 +38,7 @@ def receive_naively(engine: Engine, *, sku: str, quantity: int, after_look: Hook
                 connection.execute(
                     update(products)
                     .where(products.c.id == found)
-                    .values(stock=products.c.stock + quantity)
+                    .values(stock=products.c.stock + quantity, version=products.c.version + 1)
                 )
     except IntegrityError:
         return "refused by the UNIQUE constraint"
@@ -48,10 +48,14 @@ def receive_naively(engine: Engine, *, sku: str, quantity: int, after_look: Hook
 def receive(engine: Engine, *, sku: str, quantity: int) -> str:
     """Insert the product with this stock, or add to its stock, in one atomic statement."""
     statement = insert(products).values(sku=sku, name=sku, price_cents=100, stock=quantity)
-    # `excluded` is the row that failed to insert: add its stock to the existing row's
+    # `excluded` is the row that failed to insert: add its stock to the existing row's, and
+    # bump the version, or an optimistic buyer (version_id_col) would overwrite this write
     statement = statement.on_conflict_do_update(
         index_elements=[products.c.sku],
-        set_={"stock": products.c.stock + statement.excluded.stock},
+        set_={
+            "stock": products.c.stock + statement.excluded.stock,
+            "version": products.c.version + 1,
+        },
     )
     with engine.begin() as connection:
         connection.execute(statement)

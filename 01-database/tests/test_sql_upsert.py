@@ -1,14 +1,21 @@
 """A look-then-insert loses a concurrent delivery; INSERT ... ON CONFLICT counts both."""
 
 import pytest
-from sql_models import create_schema
+from sql_concurrency import buy_optimistically
+from sql_models import Product, create_schema
 from sql_upsert import receive, stock_of, two_deliveries
+from sqlalchemy import select
 
 
 @pytest.fixture
 def shop(engine):
     create_schema(engine)
     return engine
+
+
+def product_id_of(engine, sku: str) -> int:
+    with engine.connect() as connection:
+        return connection.scalar(select(Product.id).where(Product.sku == sku))
 
 
 def test_the_wrong_way_refuses_one_of_two_concurrent_deliveries(shop):
@@ -31,3 +38,17 @@ def test_an_upsert_of_a_listed_product_adds_to_its_stock(shop):
     receive(shop, sku="KB-01", quantity=4)
 
     assert stock_of(shop, "KB-01") == 7
+
+
+def test_an_upsert_bumps_the_version_so_an_optimistic_buyer_does_not_overwrite_it(shop):
+    # the ORM's version column makes buy_optimistically write WHERE version = :read; an
+    # UPDATE that changed the stock but not the version would be silently overwritten
+    receive(shop, sku="KB-01", quantity=10)
+    product_id = product_id_of(shop, "KB-01")
+
+    attempts = buy_optimistically(
+        shop, product_id, after_read=lambda: receive(shop, sku="KB-01", quantity=5)
+    )
+
+    assert attempts == 2  # the first attempt saw the delivery's version change and retried
+    assert stock_of(shop, "KB-01") == 14

@@ -10,9 +10,11 @@ from sqlalchemy.dialects.postgresql import insert
 def receive_delivery(engine: Engine, *, sku: str, name: str, quantity: int) -> None:
     """Create the product with `quantity` in stock, or add `quantity` to its stock."""
     statement = insert(Product).values(sku=sku, name=name, price_cents=100, stock=quantity)
-    # `excluded` is the row that could not be inserted: its stock is this delivery's
+    # `excluded` is the row that could not be inserted: its stock is this delivery's; the
+    # version moves too, so an optimistic reader (version_id_col) sees the change
     statement = statement.on_conflict_do_update(
-        index_elements=[Product.sku], set_={"stock": Product.stock + statement.excluded.stock}
+        index_elements=[Product.sku],
+        set_={"stock": Product.stock + statement.excluded.stock, "version": Product.version + 1},
     )
     with engine.begin() as connection:
         connection.execute(statement)
