@@ -96,7 +96,7 @@ class Cache:
             cached, generation = self.client.mget(key, f"{key}:gen")
             generation = generation or "0"
             if cached is None and self.stampede_protection:
-                cached, lock_token = self._wait_or_lock(key)
+                cached, lock_token, generation = self._wait_or_lock(key, generation)
             self.breaker.record_success()
         except redis.RedisError as error:
             # degrade, do not fail: the database is the source of truth, the cache a shortcut
@@ -115,8 +115,8 @@ class Cache:
             if lock_token is not None:
                 self._unlock(key, lock_token)
 
-    def _wait_or_lock(self, key: str) -> tuple[str | None, str | None]:
-        """Return (value, None) once another caller stored it, or (None, token) to load it."""
+    def _wait_or_lock(self, key: str, generation: str) -> tuple[str | None, str | None, str]:
+        """Return (value, None, _) once another caller stored it, or (None, token, generation)."""
         lock_key, token = f"{key}:lock", uuid.uuid4().hex
         deadline = time.monotonic() + self.wait_seconds
         while not self.client.set(lock_key, token, nx=True, px=self.lock_ms):
@@ -124,16 +124,19 @@ class Cache:
             time.sleep(0.01)
             cached = self.client.get(key)
             if cached is not None:
-                return cached, None
+                return cached, None, generation
             if time.monotonic() > deadline:
                 logger.warning("waited %.1fs for %s; loading it myself", self.wait_seconds, key)
-                return None, None
-        # re-check: the previous lock holder may have stored it since our GET missed
-        cached = self.client.get(key)
-        if cached is not None:
+                token = None
+                break
+        # re-check, and read the generation again: while we waited, the previous lock holder
+        # may have stored the value, or a write may have invalidated it (a generation read
+        # before the wait would then refuse everything we load)
+        cached, generation = self.client.mget(key, f"{key}:gen")
+        if cached is not None and token is not None:
             self._unlock(key, token)
-            return cached, None
-        return None, token
+            token = None
+        return cached, token, generation or "0"
 
     def _store(self, key: str, value: Any, ttl: int, generation: str) -> None:
         # a write may have committed and invalidated while the loader was reading the old

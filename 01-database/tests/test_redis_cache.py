@@ -3,7 +3,9 @@
 import hashlib
 import json
 import logging
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import redis
@@ -263,3 +265,31 @@ def test_with_redis_down_concurrent_misses_query_the_database_once_per_process(
 
     assert len(report_queries) == 1
     assert all(result == results[0] for result in results)
+
+
+def test_a_caller_that_waited_for_the_lock_caches_what_it_loads_after_an_invalidation(
+    cache, redis_url, redis_client
+):
+    # the generation read before waiting is stale once a write invalidated meanwhile: the
+    # caller that then wins the lock must read it again, or nothing it loads is ever cached
+    waiting = threading.Event()
+
+    class LockWaitSignallingRedis(redis.Redis):
+        def set(self, name, value, *args, **kwargs):
+            taken = super().set(name, value, *args, **kwargs)
+            if kwargs.get("nx") and not taken:
+                waiting.set()
+            return taken
+
+    redis_client.set("test:report:lock", "another-callers-token", px=10_000)
+    client = LockWaitSignallingRedis.from_url(redis_url, decode_responses=True)
+    waiter = Cache(client, namespace="test")
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        loaded = pool.submit(waiter.get_or_load, "report", lambda: "fresh report")
+        assert waiting.wait(10), "the caller never waited for the lock"
+        cache.invalidate("report")  # the other caller's write lands while we wait
+        redis_client.delete("test:report:lock")  # and the other caller lets go of the lock
+        assert loaded.result(timeout=10) == "fresh report"
+    client.close()
+
+    assert redis_client.get("test:report") == '"fresh report"'
