@@ -18,6 +18,7 @@ from sql_migrations import (
     upgrade,
 )
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import ProgrammingError
 
 SHOP_TABLES = ["alembic_version", "customers", "order_lines", "orders", "products"]
 
@@ -153,6 +154,9 @@ def test_revision_0002_never_holds_a_lock_across_the_backfill(database_url):
         "VALIDATE CONSTRAINT ck_orders_total_not_null",
         "SET NOT NULL",
         "VALIDATE CONSTRAINT ck_orders_total_not_negative",
+        # the default last: set before the backfill, it would give the orders the running
+        # application inserts meanwhile a total of 0 that the backfill never corrects
+        "SET DEFAULT 0",
     ]
     positions = [sql.index(step) for step in steps]
     assert positions == sorted(positions)
@@ -169,3 +173,19 @@ def test_revision_0002_interrupted_after_adding_the_column_can_be_run_again(engi
     upgrade(database_url, "0002")
 
     assert order_totals(engine) == [(order_id, 2 * 8900 + 2 * 2900)]
+
+
+def test_each_revision_commits_on_its_own_so_a_later_failure_keeps_it(engine, database_url):
+    # one transaction per revision (env.py): had the whole upgrade been one transaction, the
+    # failure in 0003 would roll back the record of 0002, whose steps 0002 committed itself
+    upgrade(database_url, "0001")
+    with engine.begin() as connection:  # an index of 0003's name already exists: 0003 fails
+        connection.execute(
+            text("CREATE INDEX ix_orders_customer_id_placed_at ON orders (customer_id)")
+        )
+
+    with pytest.raises(ProgrammingError):
+        upgrade(database_url, "head")
+
+    assert current_revision(engine) == "0002"
+    assert "total_cents" in {column["name"] for column in inspect(engine).get_columns("orders")}

@@ -6,18 +6,23 @@ Create Date: 2024-06-08
 
 The column's value is computed from other rows, so a constant default cannot fill it. The
 sequence that keeps a live table usable (each step commits on its own):
-1. ADD COLUMN, nullable and without a default: a catalog change, no table rewrite; then SET
-   DEFAULT 0, so the rows inserted from now on are not NULL (existing rows stay NULL).
+1. ADD COLUMN, nullable and without a default: a catalog change, no table rewrite.
 2. Backfill in batches, each its own short transaction: one batch's rows are locked at a time,
    never the whole table for the whole backfill.
 3. CHECK (total_cents IS NOT NULL) NOT VALID, then VALIDATE CONSTRAINT: the scan runs under a
    SHARE UPDATE EXCLUSIVE lock, which lets reads and writes go on.
 4. SET NOT NULL: PostgreSQL 12+ sees the valid CHECK and skips the full-table scan; the helper
    CHECK is then dropped. The total's own CHECK (>= 0) is added NOT VALID and validated alike.
+5. SET DEFAULT 0, last. Set earlier, every order the running application inserts during the
+   migration would get a total of 0 that the backfill (WHERE total_cents IS NULL) never
+   corrects. Deploy the code that writes total_cents first (expand, then contract): an order
+   the old code still inserts meanwhile stays NULL, and step 3 fails loudly, to be run again,
+   instead of leaving a wrong total.
 `lock_timeout` bounds every wait for a lock: when the table is busy the migration fails fast
 and is run again later, instead of queueing every other query behind its lock request.
 (Had the value been a constant, `ADD COLUMN ... NOT NULL DEFAULT 0` alone is enough: since
-PostgreSQL 11 it is a catalog change too.)
+PostgreSQL 11 it is a catalog change too. PostgreSQL 18 can also add `NOT NULL` itself as
+`NOT VALID` and validate it; the CHECK form above works on every supported version.)
 """
 
 from __future__ import annotations
@@ -55,7 +60,6 @@ def upgrade() -> None:
     # before it done: every step is written to be run again, and the migration simply resumed
     with op.get_context().autocommit_block():
         op.execute("ALTER TABLE orders ADD COLUMN IF NOT EXISTS total_cents integer")
-        op.execute("ALTER TABLE orders ALTER COLUMN total_cents SET DEFAULT 0")
         backfill_in_batches()
         op.execute("ALTER TABLE orders DROP CONSTRAINT IF EXISTS ck_orders_total_not_null")
         op.execute(
@@ -71,6 +75,8 @@ def upgrade() -> None:
             " CHECK (total_cents >= 0) NOT VALID"
         )
         op.execute("ALTER TABLE orders VALIDATE CONSTRAINT ck_orders_total_not_negative")
+        # last: a default set before the backfill would give new orders a wrong total of 0
+        op.execute("ALTER TABLE orders ALTER COLUMN total_cents SET DEFAULT 0")
 
 
 def downgrade() -> None:
