@@ -1,8 +1,11 @@
 """Timing for the lesson's measured claims: the same warm-up and repeats for every side.
 
-Every figure the lesson prints as a ratio times both sides with these functions, in the same
-run, on the same data: untimed warm-up runs first (a cold cache or a first connection is not
-what is being compared), then the median of the timed runs (one slow moment cannot move it).
+The index, pagination, MongoDB index and cache figures time both sides with these functions,
+in the same run, on the same data: untimed warm-up runs first (a cold cache or a first
+connection is not what is being compared), then the median of the timed runs (one slow moment
+cannot move it). The bulk-load figure times each loader once over 10,000 rows (a run is
+long enough to average itself; its ratio still varies by a few tens of percent from run to
+run), and the pool, pipeline and N+1 figures take medians of their own alternating rounds.
 """
 
 from __future__ import annotations

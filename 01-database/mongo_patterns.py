@@ -43,6 +43,13 @@ def insert_oversized_document(db: Database) -> str:
     return "stored (unexpected: the limit is 16 MB)"
 
 
+def create_bucket_index(db: Database) -> str:
+    """Make (sensor, hour) unique: two concurrent upserts of a new bucket then make one."""
+    # without it, two upserts that both find no bucket may both insert one (the MongoDB
+    # manual, updateOne "Upsert with Duplicate Values"); with it the server retries the loser
+    return db.sensor_buckets.create_index([("sensor", 1), ("hour", 1)], unique=True)
+
+
 def record_reading(db: Database, *, sensor: str, at: datetime, value: float) -> None:
     """Append a reading to its sensor's bucket for that hour, creating the bucket if needed."""
     hour = at.replace(minute=0, second=0, microsecond=0)
@@ -99,6 +106,7 @@ def main() -> None:
     ):
         print(f"1. A 17 MB document: {insert_oversized_document(db)}")
         start = datetime(2025, 1, 1, tzinfo=UTC)
+        create_bucket_index(db)
         for minute in range(180):
             record_reading(db, sensor="s1", at=start + timedelta(minutes=minute), value=minute)
         buckets = list(db.sensor_buckets.find({}, {"hour": 1, "count": 1, "_id": 0}))

@@ -3,7 +3,9 @@
 Run `python 01-database/redis_queues.py`. You will see jobs pushed with LPUSH and taken with
 BRPOP (simple, but a worker that crashes after BRPOP loses its job); then a stream with a
 consumer group: XADD, XREADGROUP, XACK, the pending entries of a worker that died before
-acknowledging, and XAUTOCLAIM handing its messages to a live worker. Nothing is lost.
+acknowledging, and XAUTOCLAIM handing its messages to a live worker: a crashed worker's
+messages are not lost. (Trimming with MAXLEN can delete an entry still pending, which
+XAUTOCLAIM then reports among the deleted ids; cap the stream well above its backlog.)
 """
 
 from __future__ import annotations

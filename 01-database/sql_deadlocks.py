@@ -4,8 +4,10 @@ Run `python 01-database/sql_deadlocks.py`. You will see two orders placed at the
 one for a keyboard and a mouse, the other for the mouse and the keyboard. Locking the rows in
 the order each customer listed them (THE WRONG WAY), each order holds one row and waits for
 the other's: PostgreSQL detects the cycle after `deadlock_timeout` (1 s by default) and
-aborts one of them with SQLSTATE 40P01. Locking in one fixed order (by id, in one
-`SELECT ... ORDER BY id FOR UPDATE`), the second order simply waits for the first.
+aborts one of them with SQLSTATE 40P01. Locking in one fixed order (by id), the second order
+simply waits for the first: its first lock is the one the first order holds, so it waits
+holding nothing. (`order_from_skus` takes its locks in id order in one statement, `SELECT
+... ORDER BY id FOR UPDATE`, which locks the rows in the order it returns them.)
 """
 
 from __future__ import annotations
@@ -48,16 +50,18 @@ def lock_in_listed_order(engine: Engine, skus: list[str], *, after_first: Hook =
     return "placed"
 
 
-def lock_in_id_order(engine: Engine, skus: list[str], *, after_locks: Hook = nothing) -> str:
-    """Lock every product's row in one statement, in id order; return 'placed'."""
+def lock_in_id_order(engine: Engine, skus: list[str], *, after_first: Hook = nothing) -> str:
+    """Lock the products' rows one at a time, always in id order; return 'placed'."""
     with engine.begin() as connection:
-        connection.execute(
-            select(products.c.id)
-            .where(products.c.sku.in_(skus))
-            .order_by(products.c.id)
-            .with_for_update()
-        )
-        after_locks()
+        product_ids = connection.scalars(
+            select(products.c.id).where(products.c.sku.in_(skus)).order_by(products.c.id)
+        ).all()
+        for position, product_id in enumerate(product_ids):
+            connection.execute(
+                select(products.c.id).where(products.c.id == product_id).with_for_update()
+            )
+            if position == 0:
+                after_first()
     return "placed"
 
 
@@ -71,18 +75,20 @@ def opposite_orders_in_listed_order(engine: Engine) -> list[object]:
 
 
 def opposite_orders_in_id_order(engine: Engine) -> list[object]:
-    """The first order holds both locks until the second is seen waiting behind it."""
-    first_has_locks = threading.Event()
+    """The first order holds its first lock until the second is seen waiting, then goes on."""
+    first_has_a_lock = threading.Event()
 
     def first() -> str:
         def hold_until_the_second_waits() -> None:
-            first_has_locks.set()
+            first_has_a_lock.set()
             wait_for_a_blocked_session(engine)
 
-        return lock_in_id_order(engine, ["KB-01", "MS-01"], after_locks=hold_until_the_second_waits)
+        return lock_in_id_order(engine, ["KB-01", "MS-01"], after_first=hold_until_the_second_waits)
 
     def second() -> str:
-        first_has_locks.wait(WAIT_SECONDS)
+        first_has_a_lock.wait(WAIT_SECONDS)
+        # in id order its first lock is the keyboard's, which the first order holds: it waits
+        # there, holding nothing, so the first can take the mouse and finish
         return lock_in_id_order(engine, ["MS-01", "KB-01"])
 
     return run_in_threads(first, second)

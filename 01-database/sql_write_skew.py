@@ -6,8 +6,10 @@ someone else still on duty?", sees yes, and updates ITS OWN row. No row is writt
 no lock conflicts and REPEATABLE READ's snapshot sees nothing wrong: both commit and nobody
 is on duty. SERIALIZABLE notices that the two transactions read what the other wrote and
 aborts one with SQLSTATE 40001 (retry it: the retry then sees the rule and refuses).
-Under READ COMMITTED the same happens as under REPEATABLE READ. Another fix, at any level:
-lock the rows the check reads (`SELECT ... FOR UPDATE`), so the second check waits.
+Under READ COMMITTED the same happens as under REPEATABLE READ. Another fix, at READ
+COMMITTED: lock the rows the check reads (`SELECT ... FOR UPDATE`), so the second check
+waits and then sees the first one's write. (At REPEATABLE READ or SERIALIZABLE the waiter
+gets 40001 instead, to retry; and a lock covers existing rows only, not rows inserted later.)
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from mongo_patterns import (
+    create_bucket_index,
     create_partial_unique_email_index,
     create_session_ttl_index,
     durable_orders,
@@ -24,6 +25,7 @@ def test_a_document_over_16_mb_is_refused_and_nothing_is_stored(mongo_db):
 
 
 def test_readings_are_bucketed_one_document_per_sensor_per_hour(mongo_db):
+    create_bucket_index(mongo_db)
     for minute in range(150):
         record_reading(mongo_db, sensor="s1", at=START + timedelta(minutes=minute), value=minute)
     record_reading(mongo_db, sensor="s2", at=START, value=1.0)
@@ -36,6 +38,14 @@ def test_readings_are_bucketed_one_document_per_sensor_per_hour(mongo_db):
         ("s1", 30, 30),
         ("s2", 1, 1),
     ]
+
+
+def test_the_bucket_index_makes_sensor_and_hour_unique(mongo_db):
+    create_bucket_index(mongo_db)
+    record_reading(mongo_db, sensor="s1", at=START, value=1.0)
+
+    with pytest.raises(DuplicateKeyError):
+        mongo_db.sensor_buckets.insert_one({"sensor": "s1", "hour": START, "readings": []})
 
 
 def test_a_partial_unique_index_allows_many_missing_emails_but_no_duplicates(mongo_db):

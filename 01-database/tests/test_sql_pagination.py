@@ -69,3 +69,24 @@ def test_a_deep_keyset_page_reads_a_page_worth_of_rows_where_offset_reads_them_a
 
     assert offset_plan["Plans"][0]["Actual Rows"] >= 1_520  # produced, then 1,500 thrown away
     assert keyset_plan["Plans"][0]["Actual Rows"] == 20
+
+
+def test_orders_that_share_a_placed_at_are_each_visited_once(orders):
+    # ties on the sort column: without the id in the cursor, a page boundary inside a tie
+    # would skip (with <) or repeat (with <=) the tied rows
+    with orders.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO orders (customer_id, placed_at)"
+                " SELECT 1, placed_at FROM orders ORDER BY id LIMIT 300"
+            )
+        )
+    seen, cursor = [], None
+    while True:
+        ids, cursor = page_after(orders, cursor, size=7)
+        if not ids:
+            break
+        seen += ids
+
+    assert len(seen) == len(set(seen)) == ORDERS + 300
+    assert seen == page_by_offset(orders, offset=0, size=ORDERS + 300)
