@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import random
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -25,6 +27,8 @@ def run_serializable(engine: Engine, work: Callable[[Connection], T], *, attempt
             retryable = isinstance(error.orig, errors.SerializationFailure)
             if not retryable or attempt == attempts:
                 raise
-            # safe: the rolled-back transaction left no trace, and work starts from its reads
+            # safe: the rolled-back transaction left no trace, and work starts from its reads;
+            # a random, growing pause keeps the transactions that collided from colliding again
             logger.info("serialization failure on attempt %d of %d; retrying", attempt, attempts)
+            time.sleep(random.uniform(0, 0.01 * 2**attempt))
     raise ValueError("attempts must be at least 1")

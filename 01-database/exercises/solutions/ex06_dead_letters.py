@@ -17,20 +17,27 @@ def recover_stalled(
 ) -> tuple[list[str], list[str]]:
     """Claim stalled messages for `consumer`; move those delivered too often to `dead_letters`."""
     stalled = client.xpending_range(stream, group, min="-", max="+", count=1000, idle=min_idle_ms)
+    deliveries = {entry["message_id"]: entry["times_delivered"] for entry in stalled}
+    if not deliveries:
+        return [], []
+    # claim first: XCLAIM re-checks the idle time on the server, so of two recoverers running
+    # at once only one gets each message (JUSTID leaves the delivery count as it was)
+    claimed = set(
+        client.xclaim(stream, group, consumer, min_idle_ms, list(deliveries), justid=True)
+    )
     retried, dead = [], []
-    for entry in stalled:
-        message_id = entry["message_id"]
-        if entry["times_delivered"] >= max_deliveries:
-            [(_, fields)] = client.xrange(stream, min=message_id, max=message_id)
-            with client.pipeline() as pipe:  # MULTI: park and acknowledge together
-                pipe.xadd(dead_letters, {**fields, "original_id": message_id})
-                pipe.xack(stream, group, message_id)
-                pipe.execute()
-            dead.append(message_id)
-        else:
+    for message_id, times_delivered in deliveries.items():
+        if message_id not in claimed:
+            continue  # another worker took it meanwhile
+        if times_delivered < max_deliveries:
             retried.append(message_id)
-    if retried:
-        # XCLAIM re-checks the idle time, so a message another worker just took is skipped
-        claimed = client.xclaim(stream, group, consumer, min_idle_ms, retried, justid=True)
-        retried = [message_id for message_id in retried if message_id in set(claimed)]
+            continue
+        entries = client.xrange(stream, min=message_id, max=message_id)
+        with client.pipeline() as pipe:  # MULTI: park and acknowledge together
+            if entries:  # a trimmed entry has no fields left to park: acknowledge it only
+                [(_, fields)] = entries
+                pipe.xadd(dead_letters, {**fields, "original_id": message_id})
+            pipe.xack(stream, group, message_id)
+            pipe.execute()
+        dead.append(message_id)
     return retried, dead
