@@ -47,11 +47,22 @@ class ServicesDown(RuntimeError):
         return [f"{type(self).__name__}: {problem}" for problem in self.problems]
 
 
+def missing_embedded_server(key: str, settings: Settings) -> str | None:
+    """Why this service cannot run here in embedded mode (MongoDB on Python 3.14), or None."""
+    from course.services import availability
+
+    if key != "mongo" or settings.course_services_mode != "embedded":
+        return None
+    return availability.embedded_mongo_missing()
+
+
 def check_services(*service_keys: str) -> None:
     """Print one line per service that answers (all four by default), for a notebook.
 
     When one does not answer, raise `ServicesDown` with one line per service down, so that
-    "Run All" stops here and not in a driver's traceback three cells later.
+    "Run All" stops here and not in a driver's traceback three cells later. A service that
+    cannot run on this Python in embedded mode (MongoDB on 3.14) is a "skip" line in the
+    all-services check, and stops a notebook that names it, with the reason.
     """
     try:
         settings = get_settings()
@@ -59,9 +70,15 @@ def check_services(*service_keys: str) -> None:
         raise ServicesDown([str(error)]) from None
     down = []
     for key in service_keys or tuple(SERVICES):
+        missing = missing_embedded_server(key, settings)
+        if missing and not service_keys:
+            print(f"skip {missing}")  # the all-services check goes on; a lesson needing it stops
+            continue
         try:
+            if missing:
+                raise ServiceUnavailable(SERVICES[key].title, SERVICES[key].url(settings), missing)
             print(f"ok   {SERVICES[key].check(settings)}")
         except ServiceUnavailable as error:
-            down.append(str(error))
+            down.append(missing or str(error))
     if down:
         raise ServicesDown(down) from None
