@@ -13,8 +13,8 @@ grows with the table while an index lookup barely does: the ratio grows with the
 from __future__ import annotations
 
 import statistics
-import time
 
+from db_timing import median_ms
 from sql_models import Order, create_schema, make_engine
 from sqlalchemy import Connection, Engine, text
 
@@ -79,21 +79,23 @@ def explain_analyze(engine: Engine, *, customer_id: int) -> dict:
     return {"nodes": nodes, "ms": plan["Execution Time"], "pages": pages}
 
 
-def client_ms(connection: Connection, *, customer_id: int) -> float:
-    """Time one run of the query as the application sees it: send, plan, run, fetch."""
-    began = time.perf_counter()
-    connection.execute(LATEST_ORDERS, {"customer_id": customer_id}).all()
-    return (time.perf_counter() - began) * 1000
+def run_query(connection: Connection, *, customer_id: int) -> list:
+    """Run the query as the application does: send it, plan and run it, fetch every row."""
+    return connection.execute(LATEST_ORDERS, {"customer_id": customer_id}).all()
 
 
 def medians(engine: Engine, *, customer_id: int) -> dict:
     """Return the median client and server times over the same warmed-up number of runs."""
     with engine.connect() as connection:
-        for _ in range(WARM_UP_RUNS):  # the same warm-up for both sides: a warm buffer cache
-            client_ms(connection, customer_id=customer_id)
-        client = [client_ms(connection, customer_id=customer_id) for _ in range(TIMED_RUNS)]
+        # the round trip is timed from Python; its warm-up also warms the buffer cache for the
+        # server-side runs below
+        client = median_ms(
+            lambda: run_query(connection, customer_id=customer_id),
+            repeat=TIMED_RUNS,
+            warm_up=WARM_UP_RUNS,
+        )
     server = [explain_analyze(engine, customer_id=customer_id)["ms"] for _ in range(TIMED_RUNS)]
-    return {"client_ms": statistics.median(client), "server_ms": statistics.median(server)}
+    return {"client_ms": client, "server_ms": statistics.median(server)}
 
 
 def plan_and_median(engine: Engine, *, customer_id: int) -> dict:
