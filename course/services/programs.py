@@ -7,10 +7,12 @@ checkout's scripts still name the old venv in their first line.
 
 from __future__ import annotations
 
+import os
 import pwd
 import shutil
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import psutil
@@ -30,19 +32,25 @@ class DetachedServer(subprocess.Popen):
 
 
 def spawn(
-    command: list[str], home: Path, log_file: Path, *, user: str | None = None
+    command: list[str],
+    home: Path,
+    log_file: Path,
+    *,
+    user: str | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> psutil.Process:
     """Start a server in its own session (it outlives us), logging to `log_file`.
 
     With `user`, the server runs as that system user (PostgreSQL refuses root), and the
-    pid is the server's own, not that of a `runuser` in between.
+    pid is the server's own, not that of a `runuser` in between. `env` adds variables to
+    the server's environment.
     """
     home.mkdir(parents=True, exist_ok=True)
     as_user = {"user": user, "group": pwd.getpwnam(user).pw_gid, "extra_groups": []} if user else {}
     with log_file.open("ab") as log:
         server = DetachedServer(
             command, cwd=home, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True, **as_user,
+            start_new_session=True, env={**os.environ, **env} if env else None, **as_user,
         )  # fmt: skip
     return psutil.Process(server.pid)
 

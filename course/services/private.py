@@ -1,0 +1,130 @@
+"""A throwaway server of one kind, for a test or a demo that needs a server of its own.
+
+Some lessons must do to a server what they may not do to the shared one: cap its memory to
+show eviction, stop it to show what a client does when it is down, turn on authentication.
+`private_server("redis", extra_args=["--maxmemory", "2mb"])` starts the same embedded server
+`course services up` starts, on a free port, in a temporary folder, and stops it and deletes
+the folder when the `with` block ends, whatever happens inside it:
+
+    with private_server("redis") as server:
+        client = redis.Redis.from_url(server.url)
+        ...
+        server.stop()  # the fault: Redis is down now; the block's end cleans up as usual
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+from course.services import programs
+from course.services.ports import free_port
+from course.services.servers import Server, ServiceStartError, embedded_servers
+
+PRIVATE_KINDS = ("postgres", "redis", "s3")
+ATTEMPTS = 3  # another program may take the free port before the server binds it
+
+
+@dataclass
+class PrivateServer:
+    """One running throwaway server: its settings, its URL, and how to stop it early."""
+
+    key: str
+    port: int
+    url_settings: dict[str, str]
+    home: Path
+    process: psutil.Process = field(repr=False)
+    server: Server = field(repr=False)
+
+    @property
+    def url(self) -> str:
+        """The one URL a client connects to (`redis://...`, `postgresql+psycopg://...`, ...)."""
+        return next(iter(self.url_settings.values()))
+
+    def is_running(self) -> bool:
+        try:
+            return self.process.is_running() and self.process.status() != psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return False
+
+    def stop(self) -> None:
+        """Stop the server now (a fault to inject); stopping twice does nothing."""
+        if self.is_running():
+            self.server.stop(self.process.pid, self.process.create_time(), self.home)
+
+
+class ExtraArguments(Server):
+    """A server whose command gets extra arguments and whose process gets extra environment."""
+
+    def __init__(self, inner: Server, extra_args: Sequence[str], env: Mapping[str, str]):
+        self.inner, self.extra_args, self.env = inner, list(extra_args), dict(env)
+        self.key, self.log_name, self.stop_signal = inner.key, inner.log_name, inner.stop_signal
+
+    def command(self, port: int, home: Path) -> list[str]:
+        return [*self.inner.command(port, home), *self.extra_args]
+
+    def url_settings(self, port: int) -> dict[str, str]:
+        return self.inner.url_settings(port)
+
+    def prepare(self, port: int, home: Path) -> None:
+        self.inner.prepare(port, home)
+
+    def set_up(self, url_settings: dict[str, str]) -> None:
+        self.inner.set_up(url_settings)
+
+    def system_user(self) -> str | None:
+        return self.inner.system_user()
+
+    def start(self, port: int, home: Path) -> psutil.Process:
+        home.mkdir(parents=True, exist_ok=True)
+        self.prepare(port, home)
+        return programs.spawn(
+            self.command(port, home), home, self.log_file(home),
+            user=self.system_user(), env=self.env or None,
+        )  # fmt: skip
+
+
+@contextlib.contextmanager
+def private_server(
+    key: str, *, extra_args: Sequence[str] = (), env: Mapping[str, str] | None = None
+) -> Iterator[PrivateServer]:
+    """Start a throwaway `key` server on a free port; stop it and delete its data on exit."""
+    if key not in PRIVATE_KINDS:
+        raise ValueError(f"no private {key!r} server: the kinds are {', '.join(PRIVATE_KINDS)}")
+    server = ExtraArguments(embedded_servers()[key], extra_args, env or {})
+    # in /tmp, not under a test's tmp_path: PostgreSQL's own system user must reach it
+    home = Path(tempfile.mkdtemp(prefix=f"course-private-{key}-"))
+    home.chmod(0o755)
+    running: PrivateServer | None = None
+    try:
+        running = start(server, home)
+        yield running
+    finally:
+        if running is not None:
+            running.stop()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def start(server: Server, home: Path) -> PrivateServer:
+    """Start the server on a free port, trying another port when one is taken meanwhile."""
+    attempt = 1
+    while True:
+        port = free_port()
+        process = server.start(port, home)
+        running = PrivateServer(server.key, port, server.url_settings(port), home, process, server)
+        try:
+            server.wait_until_ready(process.pid, port, home)
+        except BaseException as error:
+            running.stop()
+            taken = isinstance(error, ServiceStartError) and not running.is_running()
+            if attempt == ATTEMPTS or not taken:
+                raise
+            attempt += 1
+        else:
+            return running
