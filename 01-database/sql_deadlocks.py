@@ -111,7 +111,7 @@ def main() -> None:
         print(f"1. WRONG WAY, locks in the listed order: {outcomes}")
         print("   each held one row and waited for the other; PostgreSQL aborted one (40P01)")
         outcomes = sorted(opposite_orders_in_id_order(engine))
-        print(f"2. Locks in id order, one statement:     {outcomes}")
+        print(f"2. Locks in id order:                    {outcomes}")
         print("   the second order waited for the first instead of deadlocking")
         engine.dispose()
     print("Conclusion: take row locks in one fixed order; and since a deadlock can still come")

@@ -1,7 +1,8 @@
 """Count and record the SQL statements an engine sends: how the lesson makes round trips visible.
 
 `with recorded_statements(engine) as statements:` collects every statement the engine sends
-inside the block (one entry per round trip to the server), using SQLAlchemy's
+inside the block (one entry per statement execution; an executemany counts once, however
+psycopg pipelines its parameter sets), using SQLAlchemy's
 `before_cursor_execute` event. The N+1 demonstration, the unit of work and the stored
 function all count their round trips with it.
 """

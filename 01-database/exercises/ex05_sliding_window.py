@@ -8,6 +8,11 @@ ALLOWED in the `window_seconds` before `now` (a sliding window). Refused request
 count. Use one sorted set per user under `prefix`, scored by time, and give it an expiry so
 that idle users' keys disappear. Redis 6.2 commands only.
 
+It must hold under concurrency: twenty requests of one user arriving at the same moment with
+`limit=5` let exactly five through. Counting and recording in separate commands lets two
+requests both see "limit - 1" and both pass, so the check and the write must be one atomic
+step (one Lua script, or WATCH/MULTI/EXEC with a bounded retry).
+
 Check your work with `.venv/bin/course check 01 ex05` (or `course check 01 ex05` after
 `source .venv/bin/activate`); ask for a hint with `.venv/bin/course hint 01 ex05`.
 """
@@ -21,7 +26,7 @@ def allow_request(
     client: redis.Redis, *, prefix: str, user: str, limit: int, window_seconds: float, now: float
 ) -> bool:
     """Return True (and record the request) if fewer than `limit` were allowed in the window."""
-    # TODO: drop the entries older than now - window_seconds (ZREMRANGEBYSCORE), count the
-    # rest (ZCARD); if under the limit, ZADD this request (a unique member, scored `now`)
-    # and set an EXPIRE on the key
+    # TODO: in ONE atomic step (a Lua script run with client.register_script): drop the
+    # entries older than now - window_seconds (ZREMRANGEBYSCORE), count the rest (ZCARD);
+    # if under the limit, ZADD this request (a unique member, scored `now`) and EXPIRE the key
     raise NotImplementedError("TODO: implement the sliding-window limiter")

@@ -1,5 +1,8 @@
 """Checks for ex05: `course check 01 ex05` runs them against your task."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from course.exercises import load_exercise
@@ -57,3 +60,21 @@ def test_the_key_expires_when_the_user_goes_idle(redis_client):
 
     [key] = redis_client.keys("t:*")
     assert 0 < redis_client.ttl(key) <= 60
+
+
+@pytest.mark.parametrize("round_number", [1, 2, 3])
+def test_twenty_requests_at_once_let_exactly_the_limit_through(redis_client, round_number):
+    user = f"burst-{round_number}"
+    start_together = threading.Barrier(20, timeout=10)
+
+    def one_request() -> bool:
+        redis_client.ping()  # each thread's connection is open before the barrier
+        start_together.wait()
+        return ask(redis_client, START, user=user, limit=5)
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        verdicts = [
+            future.result(timeout=10) for future in [pool.submit(one_request) for _ in range(20)]
+        ]
+
+    assert sum(verdicts) == 5, f"{sum(verdicts)} of 20 simultaneous requests passed a limit of 5"

@@ -37,18 +37,25 @@ def test_a_second_delivery_adds_to_the_stock(shop):
     assert stock_of(shop, "NEW-1") == 12
 
 
-def test_eight_concurrent_deliveries_of_a_new_product_all_count(shop):
+@pytest.mark.parametrize("round_number", [1, 2, 3])
+def test_eight_concurrent_deliveries_of_a_new_product_all_count(shop, round_number):
+    # open the eight connections first: opening one takes longer than the upsert itself, so
+    # threads that each connect after the barrier would run one after another, never together
+    held = [shop.connect() for _ in range(8)]
+    for connection in held:
+        connection.close()  # back to the pool, open and ready
     start_together = threading.Barrier(8, timeout=10)
+    sku = f"NEW-2-{round_number}"
 
     def deliver() -> None:
         start_together.wait()
-        task.receive_delivery(shop, sku="NEW-2", name="Desk", quantity=1)
+        task.receive_delivery(shop, sku=sku, name="Desk", quantity=1)
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         for future in [pool.submit(deliver) for _ in range(8)]:
             future.result(timeout=10)  # re-raises a UNIQUE violation, if there was one
 
-    assert stock_of(shop, "NEW-2") == 8, "a delivery was lost"
+    assert stock_of(shop, sku) == 8, "a delivery was lost"
 
 
 def test_a_delivery_is_one_statement(shop):

@@ -15,7 +15,9 @@ def test_the_owner_extends_its_lock(redis_client):
     extended = task.extend_lock(redis_client, key="t:lock", token="mine", ttl_ms=60_000)
 
     assert extended is True
-    assert redis_client.pttl("t:lock") > 30_000, "the expiry was not reset to ttl_ms"
+    remaining = redis_client.pttl("t:lock")
+    assert remaining > 30_000, "the expiry was not reset to ttl_ms"
+    assert remaining <= 60_000, f"the expiry is {remaining} ms, more than ttl_ms: seconds, not ms?"
 
 
 def test_a_lock_owned_by_another_worker_is_left_alone(redis_client):

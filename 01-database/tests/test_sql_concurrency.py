@@ -6,7 +6,12 @@ each outcome is the same on every run.
 """
 
 import pytest
-from sql_concurrency import buy_with_atomic_update, outcome_in_words, two_buyers
+from sql_concurrency import (
+    buy_optimistically,
+    buy_with_atomic_update,
+    outcome_in_words,
+    two_buyers,
+)
 from sql_models import create_schema
 from sql_threads import add_product, current_stock
 
@@ -54,6 +59,19 @@ def test_two_concurrent_atomic_updates_sell_the_last_unit_once(engine):
 
     assert sold == [True, False]  # the second re-checks stock >= 1 after the first commits
     assert current_stock(engine, last_one) == 0
+
+
+def test_the_atomic_update_bumps_the_version_so_an_optimistic_buyer_does_not_overwrite_it(
+    engine, product_id
+):
+    # an UPDATE that changed the stock but not the version would pass the optimistic
+    # buyer's WHERE version = :read, and its write would undo this sale
+    attempts = buy_optimistically(
+        engine, product_id, after_read=lambda: buy_with_atomic_update(engine, product_id)
+    )
+
+    assert attempts == 2  # the first attempt saw the atomic update's version change
+    assert current_stock(engine, product_id) == 8
 
 
 @pytest.mark.parametrize("attempts", [[1, 2], [2, 1]])

@@ -3,6 +3,7 @@
 import threading
 
 import pytest
+from sql_concurrency import buy_optimistically
 from sql_isolation import (
     ProductBusy,
     QueryTooSlow,
@@ -51,6 +52,17 @@ def test_without_a_held_lock_the_purchase_goes_through(engine, product_id):
     buy_or_give_up(engine, product_id, lock_timeout_ms=50)
 
     assert current_stock(engine, product_id) == 9
+
+
+def test_a_purchase_that_gives_up_on_locks_still_bumps_the_version(engine, product_id):
+    # without the bump, the optimistic buyer's write would pass and undo this sale
+    attempts = buy_optimistically(
+        engine, product_id,
+        after_read=lambda: buy_or_give_up(engine, product_id, lock_timeout_ms=50),
+    )  # fmt: skip
+
+    assert attempts == 2
+    assert current_stock(engine, product_id) == 8
 
 
 def test_statement_timeout_cancels_a_slow_query(engine):

@@ -28,13 +28,17 @@ def recover_stalled(
     retried, dead = [], []
     for message_id, times_delivered in deliveries.items():
         if message_id not in claimed:
-            continue  # another worker took it meanwhile
+            # another worker took it meanwhile; or it was deleted from the stream (XDEL,
+            # trimming): since Redis 7.0, XCLAIM drops such an entry from the pending list
+            # and does not return it, so there is nothing left to retry or park
+            continue
         if times_delivered < max_deliveries:
             retried.append(message_id)
             continue
         entries = client.xrange(stream, min=message_id, max=message_id)
         with client.pipeline() as pipe:  # MULTI: park and acknowledge together
-            if entries:  # a trimmed entry has no fields left to park: acknowledge it only
+            # trimmed between our claim and this read: no fields left to park, acknowledge only
+            if entries:
                 [(_, fields)] = entries
                 pipe.xadd(dead_letters, {**fields, "original_id": message_id})
             pipe.xack(stream, group, message_id)
