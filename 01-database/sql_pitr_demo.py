@@ -115,11 +115,11 @@ def main() -> None:
             print(f"{step}. Restored to the {label}: {lines} order lines, products {skus}")
             lost = "AFTER-POINT" not in skus
             rpo = (
-                f"AFTER-POINT, written {history.seconds_lost_at_point:.3f} s before the mistake"
+                f"{history.seconds_lost_at_point:.3f} s of writes lost (AFTER-POINT)"
                 if lost
-                else "nothing"
+                else "0 s, nothing lost"
             )
-            print(f"   RPO (lost): {rpo}   RTO (copy, replay, open): {rto:.1f} s")
+            print(f"   RPO: {rpo}; RTO (copy, replay, open): {rto:.1f} s")
     print(f"6. pg_dumpall --globals-only: {len(roles)} role(s), e.g. {roles[0]}")
     print("Conclusion: a base backup and archived WAL bring back any moment after the backup;")
     print("stop just before the mistake (its LSN) and you lose nothing else. A pg_dump only")
