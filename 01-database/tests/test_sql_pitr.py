@@ -10,6 +10,8 @@ from course.services.private import private_server
 
 # durability is not what these tests check, and fsyncs on a shared disk cost seconds
 NO_FSYNC = ["-c", "fsync=off"]
+# one drill for the module, on one xdist worker (under --dist loadgroup), not one per worker
+pytestmark = pytest.mark.xdist_group("sql-pitr")
 
 
 @pytest.fixture(scope="module")
