@@ -8,6 +8,8 @@ refresh lock with SET NX PX; the one that wins reloads in a background thread, a
 caller, the winner included, returns the stale value at once. The lock lives in Redis, so
 across all processes one refresh runs per key. A refresh stores its value only if no
 invalidation happened since it read the generation (the same check as `redis_cache.Cache`).
+A real miss (nothing cached) is loaded by each caller that finds it, as in plain cache-aside:
+the long hard TTL makes that rare for a hot key, and `Cache`'s lock is the answer where not.
 """
 
 from __future__ import annotations
