@@ -22,13 +22,17 @@ from sql_backup import libpq_connection, postgres_tool, server_major_version
 from sqlalchemy import Engine, text
 
 from course.services import private
-from course.services.servers import embedded_servers
+from course.services.servers import ServiceStartError, embedded_servers
 from course.services.servers.postgres import system_user
 
 # the manual's own example: never overwrite a file already archived
 ARCHIVE_COMMAND = "test ! -f '{archive}/%f' && cp %p '{archive}/%f'"
 RESTORE_COMMAND = "cp '{archive}/%f' %p"
 READY_SECONDS = 30
+
+
+class RecoveryFailed(RuntimeError):
+    """The restored server stopped before it reached its target; the message says why."""
 
 
 def give_to_server_user(path: Path) -> None:
@@ -114,13 +118,27 @@ def recovered_server(
     try:
         prepare_recovery(backup, home / "data", archive, target)
         server = private.ExtraArguments(embedded_servers()["postgres"], server_options, {})
-        running = private.start(server, home)
+        try:
+            running = private.start(server, home)
+        except ServiceStartError as error:
+            # the server's own words (its FATAL line) say why, not the failed connection
+            raise RecoveryFailed(server_fatal_line(server.log_file(home)) or str(error)) from None
         wait_until_promoted(running.url)
         yield running, time.perf_counter() - began
     finally:
         if running is not None:
             running.stop()
         shutil.rmtree(home, ignore_errors=True)
+
+
+def server_fatal_line(log_file: Path) -> str | None:
+    """Return the last FATAL line of a server log, with a hint for an unreached target."""
+    lines = log_file.read_text(errors="replace").splitlines() if log_file.exists() else []
+    fatal = [line[line.index("FATAL:") :] for line in lines if "FATAL:" in line]
+    if not fatal:
+        return None
+    hint = " (is every WAL file up to the target in the archive?)" if "target" in fatal[-1] else ""
+    return fatal[-1] + hint
 
 
 def wait_until_promoted(url: str) -> None:

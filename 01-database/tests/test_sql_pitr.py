@@ -3,7 +3,13 @@
 import pytest
 from sql_models import make_engine
 from sql_orm import create_sample_shop
-from sql_pitr import archive_current_wal, archiving_options, recovered_server, wal_archive
+from sql_pitr import (
+    RecoveryFailed,
+    archive_current_wal,
+    archiving_options,
+    recovered_server,
+    wal_archive,
+)
 from sql_pitr_demo import RESTORE_POINT, global_objects, shop_state, write_history
 
 from course.services.private import private_server
@@ -66,3 +72,14 @@ def test_globals_only_dumps_the_roles(drill):
     *_rest, roles = drill
 
     assert "CREATE ROLE course;" in roles
+
+
+def test_a_target_past_the_archived_wal_is_refused_with_the_servers_reason(drill):
+    backup, archive, _history, _state, _roles = drill
+    past_the_archive = {"recovery_target_lsn": "FFFF/0"}
+
+    with (
+        pytest.raises(RecoveryFailed, match="recovery ended before configured recovery target"),
+        recovered_server(backup, archive, past_the_archive, server_options=NO_FSYNC),
+    ):
+        pytest.fail("a server that never reached its target opened")
