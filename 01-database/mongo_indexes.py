@@ -49,9 +49,13 @@ def recent_orders_query(customer_id: Any) -> tuple[dict[str, Any], list[tuple[st
     return {"customer_id": customer_id}, [("placed_at", DESCENDING)]
 
 
-def plan_stages(collection: Collection, filter_: dict, sort: list) -> list[str]:
+def plan_stages(
+    collection: Collection, filter_: dict, sort: list, *, hint: str | None = None
+) -> list[str]:
     """Return the stages of the winning plan, outermost first (e.g. ['FETCH', 'IXSCAN'])."""
-    plan = collection.find(filter_).sort(sort).explain()["queryPlanner"]["winningPlan"]
+    cursor = collection.find(filter_).sort(sort)
+    plan = (cursor.hint(hint) if hint else cursor).explain()["queryPlanner"]["winningPlan"]
+    plan = plan.get("queryPlan", plan)  # the slot-based engine nests the plan one level down
     stages = []
     while plan:
         stages.append(plan["stage"])

@@ -3,6 +3,7 @@
 from contextlib import contextmanager
 
 import pytest
+from db_timing import alternating_ms
 from sql_bulk_load import (
     LOADERS,
     customer_count,
@@ -53,10 +54,28 @@ def test_values_with_quotes_tabs_and_newlines_arrive_intact(engine, loader):
     assert [tuple(row) for row in stored] == awkward
 
 
-def test_measuring_loads_the_same_rows_with_each_way(engine):
-    results = measure_loaders(engine, rows=100)
+def test_measuring_times_each_way_several_times_on_the_same_rows(engine):
+    results = measure_loaders(engine, rows=100, repeats=3, warm_up_rows=10)
 
-    assert {name: result["rows"] for name, result in results.items()} == dict.fromkeys(LOADERS, 100)
+    assert list(results) == list(LOADERS)
+    for result in results.values():
+        # every timed load started from an empty table and stored every row
+        assert result["stored"] == [100, 100, 100]
+        assert result["runs"] == 3
+        assert result["slowest"] <= result["rows_per_second"] <= result["fastest"]
+
+
+def test_alternating_rounds_rotate_the_order_and_keep_setup_out_of_each_run():
+    order, timed = [], []
+    runs = {name: (lambda name=name: timed.append(name)) for name in "abc"}
+
+    durations = alternating_ms(
+        runs, rounds=3, before_each=lambda: order.append("setup"), after_each=order.append
+    )
+
+    assert timed == ["a", "b", "c", "b", "c", "a", "c", "a", "b"]
+    assert order == [step for name in timed for step in ("setup", name)]
+    assert {name: len(ms) for name, ms in durations.items()} == {"a": 3, "b": 3, "c": 3}
 
 
 def test_executemany_sends_one_single_row_insert_with_every_parameter_set(engine):

@@ -1,0 +1,119 @@
+"""Stale-while-revalidate: serve the old value at once while ONE caller refreshes it.
+
+With plain cache-aside, the request that finds an entry expired waits for the slow query (and
+without a lock, so do all the others). Here each entry has two lifetimes: a **soft TTL**
+inside the stored value (after it the value is stale, still served) and a **hard TTL** on the
+key (after it Redis deletes it, a real miss). A caller that finds a stale value takes a
+refresh lock with SET NX PX; the one that wins reloads in a background thread, and every
+caller, the winner included, returns the stale value at once. The lock lives in Redis, so
+across all processes one refresh runs per key. A refresh stores its value only if no
+invalidation happened since it read the generation (the same check as `redis_cache.Cache`).
+A real miss (nothing cached) is loaded by each caller that finds it, as in plain cache-aside:
+the long hard TTL makes that rare for a hot key, and `Cache`'s lock is the answer where not.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+import redis
+from redis_cache import GENERATION_TTL_SECONDS, RELEASE_LOCK, STORE_IF_CURRENT
+
+logger = logging.getLogger(__name__)
+
+
+class StaleWhileRevalidateCache:
+    """Cache-aside whose stale entries are served while one caller refreshes them."""
+
+    def __init__(
+        self,
+        client: redis.Redis,
+        *,
+        namespace: str,
+        soft_ttl_seconds: float = 30,
+        hard_ttl_seconds: int = 600,
+        lock_ms: int = 10_000,
+        clock: Callable[[], float] = time.time,  # wall time: shared by every process
+    ) -> None:
+        self.client, self.namespace, self.clock = client, namespace, clock
+        self.soft_ttl, self.hard_ttl, self.lock_ms = soft_ttl_seconds, hard_ttl_seconds, lock_ms
+        self._refresher = ThreadPoolExecutor(max_workers=2, thread_name_prefix="cache-refresh")
+        self._release_lock = client.register_script(RELEASE_LOCK)
+        self._store_if_current = client.register_script(STORE_IF_CURRENT)
+        self.refreshing: dict[str, Future] = {}  # the refresh this process started, per key
+
+    def key(self, name: str) -> str:
+        """Return the Redis key of a cached value: `namespace:name`."""
+        return f"{self.namespace}:{name}"
+
+    def get_or_load(self, name: str, loader: Callable[[], Any]) -> Any:
+        """Return the value: fresh, stale (and refreshed behind), or loaded on a real miss."""
+        key = self.key(name)
+        try:
+            entry, generation = self.client.mget(key, f"{key}:gen")
+        except redis.RedisError as error:
+            logger.warning("cache unavailable (%s); reading %s from the database", error, name)
+            return loader()
+        generation = generation or "0"
+        if entry is None:  # a real miss: past the hard TTL, never cached, or invalidated
+            value = loader()
+            self._store(key, value, generation)
+            return value
+        cached = json.loads(entry)
+        if self.clock() >= cached["fresh_until"]:
+            self._refresh_in_background(key, loader, generation)
+        return cached["value"]  # fresh or stale, at once: nobody waits for the refresh
+
+    def _refresh_in_background(self, key: str, loader: Callable[[], Any], generation: str) -> None:
+        token = uuid.uuid4().hex
+        try:
+            # one refresh per key across every process; the others keep serving the stale value
+            won = self.client.set(f"{key}:lock", token, nx=True, px=self.lock_ms)
+        except redis.RedisError as error:
+            logger.warning("could not take the refresh lock on %s (%s)", key, error)
+            return
+        if won:
+            future = self._refresher.submit(self._refresh, key, loader, generation, token)
+            self.refreshing[key] = future
+
+    def _refresh(self, key: str, loader: Callable[[], Any], generation: str, token: str) -> None:
+        try:
+            self._store(key, loader(), generation)
+        except Exception:  # a failed refresh leaves the stale value to serve until the hard TTL
+            logger.exception("refreshing %s failed; the stale value stays", key)
+        finally:
+            try:
+                self._release_lock(keys=[f"{key}:lock"], args=[token])
+            except redis.RedisError as error:
+                logger.warning("could not release the lock on %s (%s); it expires", key, error)
+
+    def _store(self, key: str, value: Any, generation: str) -> None:
+        entry = json.dumps({"value": value, "fresh_until": self.clock() + self.soft_ttl})
+        try:
+            stored = self._store_if_current(
+                keys=[key, f"{key}:gen"], args=[generation, entry, self.hard_ttl]
+            )
+        except redis.RedisError as error:
+            logger.warning("could not cache %s (%s); serving the fresh value", key, error)
+            return
+        if not stored:
+            logger.info("%s was invalidated while loading; not caching the loaded value", key)
+
+    def invalidate(self, name: str) -> None:
+        """Delete a cached value and bump its generation (call it after the write)."""
+        key = self.key(name)
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.incr(f"{key}:gen")
+            pipe.expire(f"{key}:gen", GENERATION_TTL_SECONDS)
+            pipe.delete(key)
+            pipe.execute()
+
+    def close(self) -> None:
+        """Wait for the refreshes under way, then stop the refresh threads."""
+        self._refresher.shutdown(wait=True)

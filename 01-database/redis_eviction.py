@@ -1,0 +1,142 @@
+"""What a full Redis does: refuse writes (`noeviction`) or evict keys (`allkeys-lru`, `-lfu`).
+
+Run `python 01-database/redis_eviction.py`. It starts a private Redis of its own with
+`--maxmemory 2mb` (never the shared one: filling that would evict other work). With
+`noeviction` a write past the limit fails with redis-py's `OutOfMemoryError` while reads and
+deletes still work. With `allkeys-lru` and then `allkeys-lfu` the same writes all succeed,
+`INFO stats` counts the keys Redis evicted for them, and the keys the application kept using
+(recently for LRU, often for LFU) are the ones still there. The policy is a runtime setting
+(`CONFIG SET maxmemory-policy`), so one server shows all three.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+import redis
+
+from course.services.private import private_server
+
+logger = logging.getLogger(__name__)
+
+MAXMEMORY = "2mb"
+VALUE = b"x" * 1024  # 1 KiB per key: about a thousand keys fill 2 MB
+# small round trips: a pipeline's replies wait in an output buffer that counts toward maxmemory
+BATCH = 50
+LRU_CLOCK_SECONDS = 5  # Redis's LRU clock ticks once a second; wait at most this long
+
+
+@dataclass(frozen=True)
+class Eviction:
+    """What one run of writes past the limit did to the keys."""
+
+    written: int  # keys written after the hot ones
+    evicted: int  # `evicted_keys` from INFO stats
+    hot_kept: int  # hot keys (the ones the application kept using) still there
+    cold_kept: int  # cold keys (written once, never read again) still there
+    new_kept: int  # the keys written past the limit still there
+
+
+def start_over(client: redis.Redis, policy: str) -> None:
+    """Empty the server, reset its statistics and set the eviction policy."""
+    client.flushall()
+    client.config_resetstat()
+    client.config_set("maxmemory-policy", policy)
+
+
+def write_until_refused(client: redis.Redis, *, limit: int = 10_000) -> tuple[int, Exception]:
+    """Write 1 KiB keys until Redis refuses one; return how many it took and the error."""
+    for number in range(limit):
+        try:
+            client.set(f"data:{number}", VALUE)
+        except redis.OutOfMemoryError as error:
+            return number, error
+    raise AssertionError(f"{limit} KiB written and still no OutOfMemoryError: is maxmemory set?")
+
+
+def cache_put(client: redis.Redis, key: str, value: bytes) -> bool:
+    """Store a cache entry; a full Redis is a cache that cannot grow, not a failed request."""
+    try:
+        client.set(key, value, ex=300)
+    except redis.OutOfMemoryError:
+        logger.warning("Redis is full (maxmemory); %s not cached", key)
+        return False
+    return True
+
+
+def fill(client: redis.Redis, prefix: str, count: int) -> None:
+    """Write `count` 1 KiB keys named `prefix:N`, 50 to a round trip."""
+    for start in range(0, count, BATCH):
+        with client.pipeline(transaction=False) as pipe:
+            for number in range(start, min(start + BATCH, count)):
+                pipe.set(f"{prefix}:{number}", VALUE)
+            pipe.execute()
+
+
+def use(client: redis.Redis, prefix: str, count: int, *, times: int) -> None:
+    """Read each `prefix:N` key `times` times: what makes a key recent (LRU) or frequent (LFU)."""
+    for _ in range(times):
+        for start in range(0, count, BATCH):
+            with client.pipeline(transaction=False) as pipe:
+                for number in range(start, min(start + BATCH, count)):
+                    pipe.get(f"{prefix}:{number}")
+                pipe.execute()
+
+
+def wait_for_lru_tick(client: redis.Redis, key: str) -> None:
+    """Wait until `key` has been idle a full second (the LRU clock's resolution)."""
+    deadline = time.monotonic() + LRU_CLOCK_SECONDS
+    while client.object("idletime", key) < 1:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{key} was not idle after {LRU_CLOCK_SECONDS}s")
+        time.sleep(0.05)
+
+
+def evict(client: redis.Redis, policy: str, *, hot: int = 50, cold: int = 600) -> Eviction:
+    """Fill Redis past `maxmemory` under `policy` while the application keeps using `hot` keys."""
+    start_over(client, policy)
+    fill(client, "cold", cold)
+    fill(client, "hot", hot)
+    if policy.endswith("lru"):
+        wait_for_lru_tick(client, "cold:0")  # idle times differ only in whole seconds
+    use(client, "hot", hot, times=1 if policy.endswith("lru") else 30)
+    written = 0
+    for batch in range(5):  # 500 KiB more: past the limit, evicting all along
+        fill(client, f"new{batch}", 100)
+        use(client, "hot", hot, times=1)  # the application keeps reading its hot keys
+        written += 100
+    evicted = int(client.info("stats")["evicted_keys"])
+    kept = {prefix: count_keys(client, prefix) for prefix in ("hot", "cold", "new*")}
+    return Eviction(written, evicted, kept["hot"], kept["cold"], kept["new*"])
+
+
+def count_keys(client: redis.Redis, prefix: str) -> int:
+    """Count the keys named `prefix:...`."""
+    return sum(1 for _ in client.scan_iter(match=f"{prefix}:*", count=1000))
+
+
+def main() -> None:
+    with private_server("redis", extra_args=["--maxmemory", MAXMEMORY]) as server:
+        client = redis.Redis.from_url(server.url)
+        start_over(client, "noeviction")
+        written, error = write_until_refused(client)
+        print(f"1. noeviction, maxmemory {MAXMEMORY}: {written} KiB written, then")
+        print(f"   {type(error).__module__}.{type(error).__name__}: {error}")
+        print(f"   reads still work: GET data:0 gives {len(client.get('data:0'))} bytes;")
+        stored = cache_put(client, "report", VALUE)  # logs a warning: not cached
+        print(f"   a cache write is skipped, not failed: cache_put gives {stored}")
+        for step, policy in enumerate(("allkeys-lru", "allkeys-lfu"), start=2):
+            result = evict(client, policy)
+            print(f"{step}. {policy}: {result.written} keys written, none refused;")
+            print(f"   INFO stats evicted_keys: {result.evicted}; still there:")
+            print(f"   {result.hot_kept}/50 hot keys (read all along), {result.cold_kept}/600 cold")
+            print(f"   (written once, never read), {result.new_kept}/{result.written} new ones")
+        client.close()
+    print("Conclusion: a cache should evict (allkeys-lru, or allkeys-lfu for a steady hot set);")
+    print("data you cannot rebuild wants noeviction, an alert on used_memory, and more memory.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,145 @@
+"""Stale-while-revalidate: stale values served at once, one refresh per key, no stale store."""
+
+import threading
+
+import pytest
+from redis_cache import make_cache_client
+from redis_cache_swr import StaleWhileRevalidateCache
+
+CALLERS = 8
+WAIT = 5  # seconds: a bound on every wait below, never a pause the test relies on
+
+
+class Clock:
+    """A clock the test moves forward: an entry goes stale without waiting for it."""
+
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class BlockingLoader:
+    """A loader that counts its calls and, once armed, blocks until the test releases it."""
+
+    def __init__(self, value: str) -> None:
+        self.value, self.calls = value, 0
+        self.started, self.release = threading.Event(), threading.Event()
+        self._lock = threading.Lock()
+
+    def __call__(self) -> str:
+        with self._lock:
+            self.calls += 1
+        self.started.set()
+        assert self.release.wait(WAIT), "the test never released the loader"
+        return self.value
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def make_cache(redis_url, clock):
+    """Build caches on the test's database; two of them stand for two processes."""
+    made = []
+
+    def make() -> StaleWhileRevalidateCache:
+        client = make_cache_client(redis_url)
+        cache = StaleWhileRevalidateCache(
+            client, namespace="swr", soft_ttl_seconds=30, hard_ttl_seconds=600, clock=clock
+        )
+        made.append((cache, client))
+        return cache
+
+    yield make
+    for cache, client in made:
+        cache.close()
+        client.close()
+
+
+def read_at_once(caches, loader, callers=CALLERS):
+    """Let `callers` threads read together (a barrier); return what each got."""
+    barrier, results = threading.Barrier(callers), [None] * callers
+
+    def read(number):
+        barrier.wait(WAIT)
+        results[number] = caches[number % len(caches)].get_or_load("report", loader)
+
+    threads = [threading.Thread(target=read, args=(n,)) for n in range(callers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(WAIT)
+    assert not any(thread.is_alive() for thread in threads), "a caller waited for the refresh"
+    return results
+
+
+def test_a_fresh_value_is_served_without_a_refresh(make_cache, clock):
+    cache = make_cache()
+    cache.get_or_load("report", lambda: "v1")
+    clock.now += 29  # within the soft TTL
+
+    assert cache.get_or_load("report", lambda: pytest.fail("refreshed a fresh value")) == "v1"
+    assert cache.refreshing == {}
+
+
+def test_stale_callers_get_the_old_value_at_once_while_one_refresh_runs(make_cache, clock):
+    first, second = make_cache(), make_cache()  # two processes sharing one Redis
+    first.get_or_load("report", lambda: "v1")
+    clock.now += 31  # past the soft TTL: stale, still in Redis (hard TTL 600 s)
+    loader = BlockingLoader("v2")
+
+    results = read_at_once([first, second], loader)  # returns while the loader is blocked
+
+    assert results == ["v1"] * CALLERS  # the stale value, without waiting for the refresh
+    assert loader.started.wait(WAIT)
+    assert loader.calls == 1  # one refresh for all eight callers and both "processes"
+    loader.release.set()
+    (refresh,) = [*first.refreshing.values(), *second.refreshing.values()]
+    refresh.result(WAIT)
+    assert first.get_or_load("report", lambda: pytest.fail("still stale")) == "v2"
+    assert loader.calls == 1
+
+
+def test_a_failed_refresh_keeps_serving_the_stale_value_and_frees_the_lock(
+    make_cache, clock, redis_client
+):
+    cache = make_cache()
+    cache.get_or_load("report", lambda: "v1")
+    clock.now += 31
+
+    def failing():
+        raise ConnectionError("the database is down")
+
+    assert cache.get_or_load("report", failing) == "v1"
+    cache.refreshing[cache.key("report")].result(WAIT)
+
+    assert cache.get_or_load("report", lambda: "v2") == "v1"  # still stale; a new refresh
+    cache.refreshing[cache.key("report")].result(WAIT)
+    assert cache.get_or_load("report", lambda: pytest.fail("stale again")) == "v2"
+    assert redis_client.exists("swr:report:lock") == 0
+
+
+def test_a_refresh_that_read_before_an_invalidation_does_not_store_its_value(make_cache, clock):
+    cache = make_cache()
+    cache.get_or_load("report", lambda: "v1")
+    clock.now += 31
+    loader = BlockingLoader("old data, read before the write")
+
+    assert cache.get_or_load("report", loader) == "v1"
+    assert loader.started.wait(WAIT)
+    cache.invalidate("report")  # the write commits and invalidates while the refresh loads
+    loader.release.set()
+    cache.refreshing[cache.key("report")].result(WAIT)
+
+    assert cache.get_or_load("report", lambda: "v3, after the write") == "v3, after the write"
+
+
+def test_an_entry_past_its_hard_ttl_is_gone_from_redis(make_cache, redis_client):
+    cache = make_cache()
+    cache.get_or_load("report", lambda: "v1")
+
+    assert 590 < redis_client.ttl("swr:report") <= 600  # Redis itself deletes it then

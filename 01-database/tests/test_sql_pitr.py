@@ -1,0 +1,85 @@
+"""A base backup and archived WAL restore the server to just before a mistake, and no further."""
+
+import pytest
+from sql_models import make_engine
+from sql_orm import create_sample_shop
+from sql_pitr import (
+    RecoveryFailed,
+    archive_current_wal,
+    archiving_options,
+    recovered_server,
+    wal_archive,
+)
+from sql_pitr_demo import RESTORE_POINT, global_objects, shop_state, write_history
+
+from course.services.private import private_server
+
+# durability is not what these tests check, and fsyncs on a shared disk cost seconds
+NO_FSYNC = ["-c", "fsync=off"]
+# one drill for the module, on one xdist worker (under --dist loadgroup), not one per worker
+pytestmark = pytest.mark.xdist_group("sql-pitr")
+
+
+@pytest.fixture(scope="module")
+def drill(tmp_path_factory):
+    """One primary's history, written once: base backup, writes, restore point, the mistake."""
+    backup = tmp_path_factory.mktemp("pitr") / "base"
+    with wal_archive() as archive:
+        options = archiving_options(archive) + NO_FSYNC
+        with private_server("postgres", extra_args=options) as primary:
+            engine = make_engine(primary.url)
+            create_sample_shop(engine)
+            history = write_history(engine, backup, sync=False)
+            archive_current_wal(engine)
+            state, roles = shop_state(primary.url), global_objects(engine)
+            engine.dispose()
+        yield backup, archive, history, state, roles
+
+
+def test_the_mistake_happened_on_the_primary(drill):
+    _backup, _archive, history, (lines, skus), _roles = drill
+
+    assert history.lines_before == 5
+    assert (lines, skus) == (0, ["AFTER-BACKUP", "AFTER-POINT"])
+
+
+def test_recovery_to_the_lsn_before_the_mistake_loses_nothing_else(drill):
+    backup, archive, history, _state, _roles = drill
+    target = {"recovery_target_lsn": history.mistake_lsn, "recovery_target_inclusive": "off"}
+
+    with recovered_server(backup, archive, target, server_options=NO_FSYNC) as (server, _rto):
+        lines, skus = shop_state(server.url)
+        with make_engine(server.url).connect() as connection:  # promoted: it takes writes
+            writable = connection.exec_driver_sql("SELECT NOT pg_is_in_recovery()").scalar()
+
+    assert lines == history.lines_before  # the deleted lines are back
+    assert skus == ["AFTER-BACKUP", "AFTER-POINT"]  # and the writes after the backup kept
+    assert writable
+
+
+def test_recovery_to_the_restore_point_loses_the_write_made_after_it(drill):
+    backup, archive, history, _state, _roles = drill
+    target = {"recovery_target_name": RESTORE_POINT}
+
+    with recovered_server(backup, archive, target, server_options=NO_FSYNC) as (server, _rto):
+        lines, skus = shop_state(server.url)
+
+    assert lines == history.lines_before
+    assert skus == ["AFTER-BACKUP"]  # replayed from the archive; AFTER-POINT came after the point
+
+
+def test_globals_only_dumps_the_roles(drill):
+    *_rest, roles = drill
+
+    assert "CREATE ROLE course;" in roles
+
+
+def test_a_target_past_the_archived_wal_is_refused_with_the_servers_reason(drill):
+    backup, archive, _history, _state, _roles = drill
+    past_the_archive = {"recovery_target_lsn": "FFFF/0"}
+
+    with (
+        pytest.raises(RecoveryFailed, match="recovery ended before configured recovery target"),
+        recovered_server(backup, archive, past_the_archive, server_options=NO_FSYNC),
+    ):
+        pytest.fail("a server that never reached its target opened")
