@@ -6,8 +6,9 @@ connection is not what is being compared), then the median of the timed runs (on
 cannot move it). The bulk-load figure warms each loader up on a small batch, then times each
 one several times in alternating rounds (`alternating_ms`: the order rotates every round, so a
 slow moment of the machine does not always fall on the same loader) and reports the median
-with the fastest and slowest runs beside it. The pool, pipeline and N+1 figures take medians
-of their own alternating rounds.
+with the fastest and slowest runs beside it. The pool and pipeline figures take medians of
+their own alternating rounds; the N+1 figure times each loader's warm-up and runs back to back,
+one loader after the other.
 """
 
 from __future__ import annotations

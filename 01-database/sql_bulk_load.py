@@ -8,7 +8,9 @@ at a time (a round trip per row: the SLOW way, for contrast), one insert() with 
 executemany pipelines them: many statements, few network round trips), and COPY ... FROM
 STDIN through psycopg's `cursor.copy()` (PostgreSQL's own bulk path, one stream). When the
 new rows' ids are wanted (INSERT ... RETURNING), SQLAlchemy's "insertmanyvalues" instead
-rewrites the statement into multi-row INSERT ... VALUES (...), (...) of 1,000 rows each.
+rewrites the statement into multi-row INSERTs of 1,000 rows each (with
+sort_by_parameter_order=True, on PostgreSQL the form INSERT ... SELECT ... FROM (VALUES ...)
+ORDER BY sen_counter RETURNING ..., so the ids come back in the order of the rows given).
 """
 
 from __future__ import annotations

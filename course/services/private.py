@@ -24,8 +24,9 @@ from pathlib import Path
 import psutil
 
 from course.services import programs
-from course.services.ports import free_port
+from course.services.ports import free_port, port_is_free
 from course.services.servers import Server, ServiceStartError, embedded_servers
+from course.services.servers.postgres import PostgresServer
 
 PRIVATE_KINDS = ("postgres", "redis", "s3")
 ATTEMPTS = 3  # another program may take the free port before the server binds it
@@ -97,7 +98,11 @@ def private_server(
     """Start a throwaway `key` server on a free port; stop it and delete its data on exit."""
     if key not in PRIVATE_KINDS:
         raise ValueError(f"no private {key!r} server: the kinds are {', '.join(PRIVATE_KINDS)}")
-    server = ExtraArguments(embedded_servers()[key], extra_args, env or {})
+    inner = embedded_servers()[key]
+    if isinstance(inner, PostgresServer):
+        # its data is deleted at the end: flushing initdb's files to disk only costs seconds
+        inner.initdb_options = ("--no-sync",)
+    server = ExtraArguments(inner, extra_args, env or {})
     # in /tmp, not under a test's tmp_path: PostgreSQL's own system user must reach it
     home = Path(tempfile.mkdtemp(prefix=f"course-private-{key}-"))
     home.chmod(0o755)
@@ -122,7 +127,9 @@ def start(server: Server, home: Path) -> PrivateServer:
             server.wait_until_ready(process.pid, port, home)
         except BaseException as error:
             running.stop()
-            taken = isinstance(error, ServiceStartError) and not running.is_running()
+            # only a port another program took meanwhile is worth another try; a server that
+            # exits for any other reason (a bad argument, a failed recovery) would again
+            taken = isinstance(error, ServiceStartError) and not port_is_free(port)
             if attempt == ATTEMPTS or not taken:
                 raise
             attempt += 1

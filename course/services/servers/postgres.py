@@ -79,6 +79,7 @@ class PostgresServer(Server):
     key = "postgres"
     log_name = "postgres.log"
     stop_signal = 2  # SIGINT is PostgreSQL's "fast" shutdown: roll back, then exit
+    initdb_options: tuple[str, ...] = ()  # e.g. ("--no-sync",) for a throwaway server
 
     def version(self) -> str:
         return (
@@ -119,7 +120,7 @@ class PostgresServer(Server):
             run_tool(
                 [str(bin_dir() / "initdb"), "-D", str(data), "-U", USER,
                  f"--pwfile={password_file}", "--auth-local=trust", "--auth-host=scram-sha-256",
-                 "-E", "UTF8", "--no-locale", "--no-instructions"],
+                 "-E", "UTF8", "--no-locale", "--no-instructions", *self.initdb_options],
                 **run_as(user),
             )  # fmt: skip
         finally:
