@@ -21,7 +21,7 @@ from course.settings import Settings
 logger = logging.getLogger(__name__)
 
 
-def make_s3_client(settings: Settings, *, retry_mode: str = "standard", max_attempts: int = 3):
+def make_s3_client(settings: Settings, *, retry_mode: str = "standard", total_attempts: int = 3):
     """Create an S3 client for the endpoint, region and credentials in `settings`."""
     # Credentials come from the settings (the environment or .env), never from this file.
     # Path-style addressing (`http://host/bucket/key`) works with every local S3 server;
@@ -34,11 +34,14 @@ def make_s3_client(settings: Settings, *, retry_mode: str = "standard", max_atte
         region_name=settings.aws_default_region,
         config=Config(
             s3={"addressing_style": "path"},
+            # Signature Version 4 for every request and presigned URL (AWS retired SigV2)
+            signature_version="s3v4",
             connect_timeout=3,
             read_timeout=30,
             # "standard" retries throttling and 5xx answers with backoff; "adaptive" also
             # slows the client down when the server throttles it
-            retries={"mode": retry_mode, "max_attempts": max_attempts},
+            # total_max_attempts counts the first try; the older "max_attempts" counts retries
+            retries={"mode": retry_mode, "total_max_attempts": total_attempts},
         ),
     )
 

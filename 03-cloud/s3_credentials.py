@@ -114,7 +114,7 @@ def locked_down_server(
 def check_enforced(settings: Settings) -> None:
     """Fail loudly if the server still answers unknown keys (the free requests miscounted)."""
     try:
-        make_s3_client(settings, max_attempts=1).list_buckets()
+        make_s3_client(settings, total_attempts=1).list_buckets()
     except ClientError as error:
         if error.response["Error"]["Code"] == "InvalidAccessKeyId":
             return
@@ -140,7 +140,7 @@ def main() -> None:
     where = settings.source("aws_access_key_id")
     print(f"   machine's role; this course passes the keys from settings, here {where})")
     with locked_down_server(settings) as server:
-        reporter = make_s3_client(server.reporter, max_attempts=1)
+        reporter = make_s3_client(server.reporter, total_attempts=1)
         bucket = server.bucket_name
         print("2. the reporter's policy allows s3:GetObject on reports/* only:")
         get, put = reporter.get_object, reporter.put_object
@@ -152,7 +152,7 @@ def main() -> None:
         for label, action in checks.items():
             print(f"   {label}: {attempt(action)}")
         wrong = server.reporter.model_copy(update={"aws_secret_access_key": "guessed"})
-        wrong_client = make_s3_client(wrong, max_attempts=1)
+        wrong_client = make_s3_client(wrong, total_attempts=1)
         outcome = attempt(lambda: wrong_client.get_object(Bucket=bucket, Key="reports/q1.csv"))
         print(f"3. the reporter's key id with a wrong secret: {outcome}")
     print("Conclusion: keys live outside the code, and each key may do only what its job needs.")

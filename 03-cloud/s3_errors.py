@@ -100,12 +100,12 @@ def main() -> None:
         nowhere = settings.model_copy(update={"s3_endpoint_url": "http://127.0.0.1:9"})
         try:
             with reported(endpoint=nowhere.s3_endpoint_url):
-                make_s3_client(nowhere, max_attempts=1).list_buckets()
+                make_s3_client(nowhere, total_attempts=1).list_buckets()
         except StorageProblem as problem:
             print(f"2. {problem}")
     with private_server("s3") as server:
         own = settings.model_copy(update=server.url_settings)
-        own_client = make_s3_client(own, max_attempts=1)
+        own_client = make_s3_client(own, total_attempts=1)
         own_client.list_buckets()
         server.stop()  # the fault: the storage server goes away mid-session
         try:
@@ -118,7 +118,7 @@ def main() -> None:
         wrong = server.reporter.model_copy(update={"aws_secret_access_key": "not-the-secret"})
         try:
             with reported():
-                make_s3_client(wrong, max_attempts=1).list_objects_v2(Bucket=server.bucket_name)
+                make_s3_client(wrong, total_attempts=1).list_objects_v2(Bucket=server.bucket_name)
         except StorageProblem as problem:
             print(f"3. {problem}")
     with temporary_bucket(client, prefix="s3-errors") as bucket_name:

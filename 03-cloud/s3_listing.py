@@ -25,11 +25,12 @@ class Listing:
     pages: int
 
 
-def list_keys(client, bucket_name: str, prefix: str = "") -> Listing:
+def list_keys(client, bucket_name: str, prefix: str = "", *, page_size: int = 1000) -> Listing:
     """Every key under `prefix`, following continuation tokens page by page."""
     keys, pages = [], 0
     paginator = client.get_paginator("list_objects_v2")
-    for page in paginator.paginate(Bucket=bucket_name, Prefix=prefix):
+    pagination = {"PageSize": page_size}  # S3 sends at most 1,000 keys a page, whatever you ask
+    for page in paginator.paginate(Bucket=bucket_name, Prefix=prefix, PaginationConfig=pagination):
         pages += 1
         keys += [entry["Key"] for entry in page.get("Contents", [])]
     return Listing(keys, pages)

@@ -11,6 +11,7 @@ Running it shows, in a bucket of its own:
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import logging
@@ -71,6 +72,20 @@ def download_stream(
 ) -> None:
     """Download an object into a writable stream, by ranges in parallel if it is big."""
     client.download_fileobj(bucket_name, key, stream, Config=config, Callback=progress)
+
+
+def checksum_sha256(data: bytes) -> str:
+    """The base64 SHA-256 S3 uses in x-amz-checksum-sha256 (not the hex digest)."""
+    return base64.b64encode(hashlib.sha256(data).digest()).decode()
+
+
+def put_checked(client, bucket_name: str, key: str, body: bytes) -> str:
+    """PUT with the body's SHA-256: S3 refuses (BadDigest) bytes damaged on the way."""
+    client.put_object(
+        Bucket=bucket_name, Key=key, Body=body,
+        ChecksumAlgorithm="SHA256", ChecksumSHA256=checksum_sha256(body),
+    )  # fmt: skip
+    return client.head_object(Bucket=bucket_name, Key=key, ChecksumMode="ENABLED")["ChecksumSHA256"]
 
 
 def sha256_of_object(client, bucket_name: str, key: str) -> str:

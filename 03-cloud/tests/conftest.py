@@ -83,6 +83,14 @@ BACKENDS = ["local", "s3", "gcs", "azure"]
 
 
 @pytest.fixture(scope="session")
+def s3_client(s3_client, settings):
+    """The lesson's own client (s3_basics.make_s3_client), once the root fixture saw S3 up."""
+    from s3_basics import make_s3_client
+
+    return make_s3_client(settings)
+
+
+@pytest.fixture(scope="session")
 def gcs_signing_credentials(settings):
     from blob_gcs import emulator_signing_credentials
 
