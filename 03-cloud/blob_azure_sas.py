@@ -47,9 +47,7 @@ def main() -> None:
         print(f"4. the URL pointed at another blob: {refusal(other)}")
     finally:
         container.delete_container()
-    print(
-        "Conclusion: the signature binds blob, permission and expiry; a leak still works until then."
-    )
+    print("Conclusion: a SAS binds blob, permission and expiry; a leaked one works until then.")
 
 
 if __name__ == "__main__":
