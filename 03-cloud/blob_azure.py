@@ -56,6 +56,13 @@ class AzureBlobStore:
         return sas_url(self.container, check_key(key), expires_in=expires_in)
 
 
+def make_blob_service(settings):
+    """A BlobServiceClient from the connection string in settings (Azurite's here)."""
+    from azure.storage.blob import BlobServiceClient
+
+    return BlobServiceClient.from_connection_string(settings.azure_storage_connection_string)
+
+
 def sas_url(container, key: str, *, expires_in: int, permission: str = "r") -> str:
     """A URL for one blob with a SAS: these permissions, until now + expires_in seconds."""
     credential = container.credential  # the account name and key from the connection string

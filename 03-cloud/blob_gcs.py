@@ -68,6 +68,19 @@ class GCSBlobStore:
         )
 
 
+def make_gcs_client(settings):
+    """A Cloud Storage client for the endpoint and project in settings (the emulator here)."""
+    from google.auth.credentials import AnonymousCredentials
+    from google.cloud import storage
+
+    # on Google Cloud: storage.Client() finds the service account's credentials by itself
+    return storage.Client(
+        project=settings.gcs_project,
+        credentials=AnonymousCredentials(),
+        client_options={"api_endpoint": settings.gcs_endpoint_url},
+    )
+
+
 def read_rest(reader, first: bytes) -> Iterator[bytes]:
     """Yield the first chunk, then the rest of a blob reader in chunks; close it at the end."""
     with reader:
