@@ -71,7 +71,11 @@ def test_a_download_url_serves_the_blob_to_a_plain_http_client(blob_store):
     assert fetch(blob_store, url) == b"month,total\n1,100\n"
 
 
-@pytest.mark.parametrize("key", ["", "/etc/passwd", "a/../b", "a//b", "./a", "x" * 1025])
+@pytest.mark.parametrize(
+    "key",
+    ["", "/etc/passwd", "a/../b", "a//b", "./a", "x" * 1025],
+    ids=["empty", "absolute", "dot-dot", "empty segment", "dot", "1,025 bytes"],
+)
 def test_a_bad_key_is_refused_by_every_backend(blob_store, key):
     with pytest.raises(InvalidKey):
         blob_store.put(key, [b"x"])
