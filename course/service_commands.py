@@ -18,7 +18,9 @@ from course.services.servers import ServiceStartError
 from course.services.servers import postgres as embedded_postgres
 from course.settings import SettingsError, redact_url
 
-services_app = typer.Typer(help="Start, stop and check PostgreSQL, MongoDB, Redis and S3.")
+services_app = typer.Typer(
+    help="Start, stop and check PostgreSQL, MongoDB, Redis, S3 and the optional cloud emulators."
+)
 
 ModeOption = Annotated[
     str, typer.Option("--mode", help="auto (Docker if an engine answers), docker or embedded")
@@ -57,7 +59,7 @@ def print_up_report(report: UpReport) -> None:
         console.print(reason, markup=False)
     console.print(up_sentence(report))
     for change in report.env_changes:
-        console.print(f".env: {change}", markup=False, highlight=False)
+        console.print(f".env: {change}", markup=False, highlight=False, soft_wrap=True)
 
 
 def move_old_postgres_aside(manager: ServiceManager, mode: str, yes: bool) -> None:
@@ -99,7 +101,8 @@ def bring_up(
     try:
         # a malformed URL is the learner's to fix: starting a server would overwrite its line
         settings = manager.settings()
-        settings.require_valid(*(SERVICES[key].url_setting for key in keys or SERVICES))
+        wanted = keys or manager.wanted_keys()
+        settings.require_valid(*(name for key in wanted for name in SERVICES[key].settings_checked))
         if keys is None or "postgres" in keys:
             move_old_postgres_aside(manager, mode, yes)
         report = manager.up(keys, mode=mode)
@@ -132,6 +135,8 @@ def print_status(manager: ServiceManager) -> bool:
     for status in statuses:
         # why a service is down is a sentence: it goes below the table, on one line of its own
         answer = f"[green]{status.answer}[/]" if status.ok else "[red]DOWN (see below)[/]"
+        if not (status.ok or status.required):
+            answer = "[yellow]not running (optional, see below)[/]"
         table.add_row(
             status.title,
             redact_url(status.url),
@@ -142,17 +147,21 @@ def print_status(manager: ServiceManager) -> bool:
     console.print(table)
     for status in statuses:
         if not status.ok:
-            console.print(f"[bold red]{status.title}:[/] {status.answer}", soft_wrap=True)
-    return all(status.ok for status in statuses)
+            colour = "red" if status.required else "yellow"
+            console.print(f"[bold {colour}]{status.title}:[/] {status.answer}", soft_wrap=True)
+    return all(status.ok or not status.required for status in statuses)
 
 
 @services_app.command("up")
 def services_up(
-    service: Annotated[list[str] | None, typer.Argument(help="postgres, mongo, redis, s3")] = None,
+    service: Annotated[
+        list[str] | None, typer.Argument(help="postgres, mongo, redis, s3, gcs, azure")
+    ] = None,
     mode: ModeOption = "auto",
     yes: YesOption = False,
 ) -> None:
-    """Start the services that are not running yet (all four by default)."""
+    """Start the services that are not running yet (by default the four, and the optional
+    Google Cloud Storage and Azure emulators when a lesson lists them)."""
     unknown = set(service or []) - set(SERVICES)
     if unknown:
         raise fail(f"unknown service(s) {', '.join(sorted(unknown))}: use {', '.join(SERVICES)}")
