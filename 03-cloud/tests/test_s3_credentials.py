@@ -55,9 +55,11 @@ def test_the_reporter_is_refused_everything_else(locked_down, action):
     assert attempt(lambda: action(client, locked_down.bucket_name)) == "AccessDenied"
 
 
-@pytest.mark.docker_only(
+@pytest.mark.xfail(
+    strict=True,  # the day moto checks it, this test passes and says the gap is closed
     reason="moto does not evaluate the s3:prefix condition key, so it lists payroll/ to a "
-    "user allowed to list reports/ only; MinIO and AWS refuse it"
+    "user allowed to list reports/ only; AWS refuses it (the private server is moto even in "
+    "Docker mode, so this stays an expected failure there too)",
 )
 def test_the_reporter_cannot_list_outside_its_prefix(locked_down):
     client = make_s3_client(locked_down.reporter, total_attempts=1)
