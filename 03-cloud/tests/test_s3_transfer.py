@@ -97,7 +97,7 @@ def test_s3_stores_the_sha256_the_client_sent(s3_client, s3_bucket):
 
 @pytest.mark.docker_only(
     reason="moto stores a PUT whose x-amz-checksum-sha256 does not match its body; "
-    "S3 and MinIO refuse it with 400"
+    "S3 and MinIO refuse it with 400; Docker mode (MinIO) runs this test"
 )
 def test_a_put_whose_checksum_does_not_match_is_refused(s3_client, s3_bucket):
     from botocore.exceptions import ClientError
