@@ -178,9 +178,12 @@ def main() -> None:
         print(f"   stored: {head['ContentLength']:,} bytes, ETag {head['ETag']}")
         print("   (a multipart ETag is not the MD5 of the object: it ends in -<number of parts>)")
         downloaded = io.BytesIO()
-        download_stream(client, bucket_name, "big.bin", downloaded, config=config)
+        with Progress() as bars:
+            bar = bars.add_task("2. downloading", total=len(data))
+            download_stream(client, bucket_name, "big.bin", downloaded, config=config,
+                            progress=lambda got: bars.update(bar, advance=got))  # fmt: skip
         same = hashlib.sha256(downloaded.getvalue()).hexdigest() == hashlib.sha256(data).hexdigest()
-        print(f"2. downloaded {downloaded.tell():,} bytes; SHA-256 equal to the original: {same}")
+        print(f"   downloaded {downloaded.tell():,} bytes; SHA-256 equal to the original: {same}")
         try:
             upload_with_limit(client, bucket_name, "broken.bin", failing_after(data, 12 * MIB),
                               max_bytes=len(data))  # fmt: skip

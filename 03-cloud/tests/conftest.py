@@ -23,6 +23,7 @@ def s3_client(s3_client, settings):
 
 @pytest.fixture(scope="session")
 def gcs_signing_credentials(settings):
+    """A throwaway service-account key, made once: RSA key generation takes a moment."""
     from blob_gcs import emulator_signing_credentials
 
     return emulator_signing_credentials(settings.gcs_project)
