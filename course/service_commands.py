@@ -149,7 +149,9 @@ def print_status(manager: ServiceManager) -> bool:
     for status in statuses:
         if not status.ok:
             colour = "red" if status.required else "yellow"
-            console.print(f"[bold {colour}]{status.title}:[/] {status.answer}", soft_wrap=True)
+            # a reason from `availability` names its service already
+            answer = status.answer.removeprefix(f"{status.title}: ")
+            console.print(f"[bold {colour}]{status.title}:[/] {answer}", soft_wrap=True)
     return all(status.ok or not status.required for status in statuses)
 
 
