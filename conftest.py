@@ -11,7 +11,6 @@ Node.js for Azurite), with the reason and the way to get them.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import sys
@@ -30,6 +29,7 @@ from course.sandbox import (
 from course.sandbox import unique_name as make_unique_name
 from course.services.availability import embedded_missing, embedded_mongo_missing
 from course.services.cloud_probes import make_blob_service_client, make_gcs_client
+from course.services.cloud_sandbox import temporary_azure_container, temporary_gcs_bucket
 from course.services.probes import SERVICES, ServiceUnavailable, make_s3_client
 from course.settings import Settings, SettingsError, get_settings
 
@@ -221,15 +221,9 @@ def gcs_client(settings: Settings):
 
 @pytest.fixture
 def gcs_bucket(gcs_client):
-    """A uniquely named Google Cloud Storage bucket, emptied and deleted after the test."""
-    from google.api_core.exceptions import NotFound
-
-    bucket = gcs_client.create_bucket(make_unique_name("test").replace("_", "-"))
-    yield bucket
-    with contextlib.suppress(NotFound):  # the test may have deleted it itself
-        for blob in gcs_client.list_blobs(bucket):
-            blob.delete()
-        bucket.delete()
+    """A uniquely named Google Cloud Storage bucket (a `Bucket`), deleted with its blobs after."""
+    with temporary_gcs_bucket(gcs_client, prefix="test") as bucket:
+        yield bucket
 
 
 @pytest.fixture(scope="session")
@@ -244,12 +238,8 @@ def azure_service_client(settings: Settings):
 @pytest.fixture
 def azure_container(azure_service_client):
     """A uniquely named Azure container (a `ContainerClient`), deleted with its blobs after."""
-    from azure.core.exceptions import ResourceNotFoundError
-
-    container = azure_service_client.create_container(make_unique_name("test").replace("_", "-"))
-    yield container
-    with contextlib.suppress(ResourceNotFoundError):  # deleting a container deletes its blobs
-        container.delete_container()
+    with temporary_azure_container(azure_service_client, prefix="test") as container:
+        yield container
 
 
 # --- names ------------------------------------------------------------------------------

@@ -12,8 +12,9 @@ import binascii
 import re
 from urllib.parse import urlsplit
 
-# Azurite's well-known development account and key, published in Microsoft's documentation
-# ("Use the Azurite emulator for local Azure Storage development"): not a secret
+# Azurite's well-known development account and key, published by Microsoft ("Connect to
+# Azurite with SDKs and tools", learn.microsoft.com/azure/storage/common/storage-connect-azurite):
+# not a secret, it opens only the local emulator
 DEVELOPMENT_ACCOUNT = "devstoreaccount1"
 DEVELOPMENT_KEY = (
     "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="

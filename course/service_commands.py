@@ -40,7 +40,8 @@ def up_sentence(report: UpReport) -> str:
     verb = "was" if len(running) == 1 else "were"
     answering = f"{titles(running)} {verb} already running (this checkout's)"
     if not report.started:
-        return f"{answering}, so none was started." if running else "No service was needed."
+        nothing = "No service was started." if report.unavailable else "No service was needed."
+        return f"{answering}, so none was started." if running else nothing
     started = f"Started {titles(report.started)} in {report.mode} mode in {report.seconds:.1f}s"
     return f"{started}; {answering}." if running else f"{started}."
 
@@ -56,7 +57,7 @@ def print_up_report(report: UpReport) -> None:
     for key, why in report.adopted.items():
         console.print(f"{SERVICES[key].title}: using the server at the URL you chose ({why})")
     for reason in report.unavailable.values():
-        console.print(reason, markup=False)
+        console.print(reason, markup=False, soft_wrap=True)  # one line, however long
     console.print(up_sentence(report))
     for change in report.env_changes:
         console.print(f".env: {change}", markup=False, highlight=False, soft_wrap=True)
@@ -148,7 +149,9 @@ def print_status(manager: ServiceManager) -> bool:
     for status in statuses:
         if not status.ok:
             colour = "red" if status.required else "yellow"
-            console.print(f"[bold {colour}]{status.title}:[/] {status.answer}", soft_wrap=True)
+            # a reason from `availability` names its service already
+            answer = status.answer.removeprefix(f"{status.title}: ")
+            console.print(f"[bold {colour}]{status.title}:[/] {answer}", soft_wrap=True)
     return all(status.ok or not status.required for status in statuses)
 
 
