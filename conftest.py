@@ -1,10 +1,12 @@
 """Shared pytest fixtures: the services' settings and one isolated namespace per test.
 
 Every test that touches a service gets its own: a fresh PostgreSQL database, a uniquely named
-MongoDB database, a Redis logical database of its own worker (flushed before and after), or a
-uniquely named S3 bucket. Each is removed afterwards, so tests pass in any order and in
-parallel (`pytest -n 2`). When a service is down, the test fails with one line that names the
-service, the URL tried and the command that starts it.
+MongoDB database, a Redis logical database of its own worker (flushed before and after), a
+uniquely named S3 or Google Cloud Storage bucket or Azure container. Each is removed
+afterwards, so tests pass in any order and in parallel (`pytest -n 2`). When a service is
+down, the test fails with one line that names the service, the URL tried and the command
+that starts it. The optional cloud emulators skip instead where they cannot run here (no
+Node.js for Azurite), with the reason and the way to get them.
 """
 
 from __future__ import annotations
@@ -18,13 +20,16 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from course.lessons import discover
+from course.paths import SERVICES_DIR
 from course.sandbox import (
     temporary_bucket,
     temporary_mongo_database,
     temporary_postgres_database,
 )
 from course.sandbox import unique_name as make_unique_name
-from course.services.availability import embedded_mongo_missing
+from course.services.availability import embedded_missing, embedded_mongo_missing
+from course.services.cloud_probes import make_blob_service_client, make_gcs_client
+from course.services.cloud_sandbox import temporary_azure_container, temporary_gcs_bucket
 from course.services.probes import SERVICES, ServiceUnavailable, make_s3_client
 from course.settings import Settings, SettingsError, get_settings
 
@@ -194,6 +199,47 @@ def s3_bucket(s3_client) -> Iterator[str]:
     """A uniquely named S3 bucket, emptied (every version) and deleted after the test."""
     with temporary_bucket(s3_client, prefix="test") as bucket_name:
         yield bucket_name
+
+
+# --- Google Cloud Storage and Azure Blob Storage (optional emulators) ----------------------
+
+
+def require_optional_service(key: str, settings: Settings) -> None:
+    """Skip where the emulator cannot run here (saying how to get it); else as `require_service`."""
+    reason = embedded_missing(key, SERVICES_DIR)
+    if reason and settings.course_services_mode == "embedded":
+        pytest.skip(reason)
+    require_service(key, settings)
+
+
+@pytest.fixture(scope="session")
+def gcs_client(settings: Settings):
+    """A `google.cloud.storage.Client` for the emulator, with `AnonymousCredentials`."""
+    require_optional_service("gcs", settings)
+    return make_gcs_client(settings)
+
+
+@pytest.fixture
+def gcs_bucket(gcs_client):
+    """A uniquely named Google Cloud Storage bucket (a `Bucket`), deleted with its blobs after."""
+    with temporary_gcs_bucket(gcs_client, prefix="test") as bucket:
+        yield bucket
+
+
+@pytest.fixture(scope="session")
+def azure_service_client(settings: Settings):
+    """A `BlobServiceClient` from the connection string (Azurite's development account)."""
+    require_optional_service("azure", settings)
+    client = make_blob_service_client(settings)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def azure_container(azure_service_client):
+    """A uniquely named Azure container (a `ContainerClient`), deleted with its blobs after."""
+    with temporary_azure_container(azure_service_client, prefix="test") as container:
+        yield container
 
 
 # --- names ------------------------------------------------------------------------------

@@ -49,11 +49,12 @@ class ServicesDown(RuntimeError):
 
 def missing_embedded_server(key: str, settings: Settings) -> str | None:
     """Why this service cannot run here in embedded mode (MongoDB on Python 3.14), or None."""
+    from course.paths import SERVICES_DIR
     from course.services import availability
 
-    if key != "mongo" or settings.course_services_mode != "embedded":
+    if settings.course_services_mode != "embedded":
         return None
-    return availability.embedded_mongo_missing()
+    return availability.embedded_missing(key, SERVICES_DIR)
 
 
 def check_services(*service_keys: str) -> None:
@@ -79,6 +80,9 @@ def check_services(*service_keys: str) -> None:
                 raise ServiceUnavailable(SERVICES[key].title, SERVICES[key].url(settings), missing)
             print(f"ok   {SERVICES[key].check(settings)}")
         except ServiceUnavailable as error:
+            if SERVICES[key].optional and not service_keys:  # only a lesson naming it needs it
+                print(f"skip {SERVICES[key].title} (optional): {error.reason}")
+                continue
             down.append(missing or str(error))
     if down:
         raise ServicesDown(down) from None

@@ -9,8 +9,8 @@ from importlib import metadata
 from packaging.requirements import Requirement
 
 from course.browser import INSTALL_HINT, find_chromium
-from course.paths import ENV_FILE
-from course.services.availability import embedded_mongo_missing
+from course.paths import ENV_FILE, SERVICES_DIR
+from course.services.availability import embedded_missing, embedded_mongo_missing
 from course.services.manager import docker_engine_answers
 from course.services.probes import SERVICES, ServiceUnavailable
 from course.settings import SettingsError, get_settings
@@ -86,10 +86,22 @@ def check_services() -> list[Check]:
     checks = [Check("settings", True, f"read from the environment and {ENV_FILE.name}")]
     for spec in SERVICES.values():
         try:
-            checks.append(Check(spec.title, True, spec.check(settings)))
+            checks.append(Check(spec.title, True, spec.check(settings), required=not spec.optional))
         except ServiceUnavailable as error:
-            checks.append(Check(spec.title, False, error.cause, error.fix or "edit it as it says"))
+            checks.append(optional_service_down(spec, error) if spec.optional else Check(
+                spec.title, False, error.cause, error.fix or "edit it as it says"
+            ))  # fmt: skip
     return checks
+
+
+def optional_service_down(spec, error: ServiceUnavailable) -> Check:
+    """An optional emulator that does not answer: why (it may not run here), and how to get it."""
+    missing = embedded_missing(spec.key, SERVICES_DIR)
+    detail = missing or f"not running ({error.cause})"
+    fix = "optional: only 03-cloud uses it; " + (
+        "see the reason" if missing else error.fix or "edit it as it says"
+    )
+    return Check(f"{spec.title} (optional)", False, detail, fix, required=False)
 
 
 def check_embedded_mongo() -> Check:

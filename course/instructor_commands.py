@@ -16,7 +16,7 @@ from course.lesson_template import LessonTemplateError, create_lesson
 from course.progress import course_root
 from course.services.claims import StateError
 from course.services.manager import ServiceManager
-from course.services.probes import SERVICES, ServiceUnavailable
+from course.services.probes import SERVICES, ServiceUnavailable, required_keys
 from course.settings import SettingsError, get_settings, redact_url
 
 
@@ -41,8 +41,8 @@ def reset_services(
         with manager.store.lock("course reset-services"):
             settings = get_settings()
             refuse_foreign_servers(manager, settings, include_foreign)
-            for spec in SERVICES.values():
-                spec.check(settings)
+            for key in required_keys():  # the optional emulators are not reset (yet)
+                SERVICES[key].check(settings)
             clean(settings, yes=yes, dry_run=dry_run)
     except (ServiceUnavailable, SettingsError, StateError) as error:
         raise fail(str(error)) from None
@@ -52,6 +52,8 @@ def refuse_foreign_servers(manager: ServiceManager, settings, include_foreign: b
     """Show each server's address and owner; stop unless this checkout started them all."""
     foreign = []
     for key, owner in manager.owners(settings).items():
+        if key not in required_keys():
+            continue
         spec = SERVICES[key]
         line = f"{spec.title} at {redact_url(spec.url(settings))}: {owner.text}"
         console.print(f"  {line}", markup=False, highlight=False)

@@ -72,8 +72,13 @@ def empty_bucket(s3_client, bucket_name: str) -> None:
         s3_client.abort_multipart_upload(
             Bucket=bucket_name, Key=upload["Key"], UploadId=upload["UploadId"]
         )
-    for page in s3_client.get_paginator("list_object_versions").paginate(Bucket=bucket_name):
-        versions = page.get("Versions", []) + page.get("DeleteMarkers", [])
-        if versions:
-            objects = [{"Key": v["Key"], "VersionId": v["VersionId"]} for v in versions]
-            s3_client.delete_objects(Bucket=bucket_name, Delete={"Objects": objects})
+    # list everything first: deleting while paginating loses moto's place after page one
+    pages = s3_client.get_paginator("list_object_versions").paginate(Bucket=bucket_name)
+    objects = [
+        {"Key": version["Key"], "VersionId": version["VersionId"]}
+        for page in pages
+        for version in page.get("Versions", []) + page.get("DeleteMarkers", [])
+    ]
+    for start in range(0, len(objects), 1000):  # delete_objects takes at most 1,000 keys
+        batch = objects[start : start + 1000]
+        s3_client.delete_objects(Bucket=bucket_name, Delete={"Objects": batch})

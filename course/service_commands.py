@@ -18,7 +18,9 @@ from course.services.servers import ServiceStartError
 from course.services.servers import postgres as embedded_postgres
 from course.settings import SettingsError, redact_url
 
-services_app = typer.Typer(help="Start, stop and check PostgreSQL, MongoDB, Redis and S3.")
+services_app = typer.Typer(
+    help="Start, stop and check PostgreSQL, MongoDB, Redis, S3 and the optional cloud emulators."
+)
 
 ModeOption = Annotated[
     str, typer.Option("--mode", help="auto (Docker if an engine answers), docker or embedded")
@@ -38,7 +40,8 @@ def up_sentence(report: UpReport) -> str:
     verb = "was" if len(running) == 1 else "were"
     answering = f"{titles(running)} {verb} already running (this checkout's)"
     if not report.started:
-        return f"{answering}, so none was started." if running else "No service was needed."
+        nothing = "No service was started." if report.unavailable else "No service was needed."
+        return f"{answering}, so none was started." if running else nothing
     started = f"Started {titles(report.started)} in {report.mode} mode in {report.seconds:.1f}s"
     return f"{started}; {answering}." if running else f"{started}."
 
@@ -54,10 +57,10 @@ def print_up_report(report: UpReport) -> None:
     for key, why in report.adopted.items():
         console.print(f"{SERVICES[key].title}: using the server at the URL you chose ({why})")
     for reason in report.unavailable.values():
-        console.print(reason, markup=False)
+        console.print(reason, markup=False, soft_wrap=True)  # one line, however long
     console.print(up_sentence(report))
     for change in report.env_changes:
-        console.print(f".env: {change}", markup=False, highlight=False)
+        console.print(f".env: {change}", markup=False, highlight=False, soft_wrap=True)
 
 
 def move_old_postgres_aside(manager: ServiceManager, mode: str, yes: bool) -> None:
@@ -99,7 +102,8 @@ def bring_up(
     try:
         # a malformed URL is the learner's to fix: starting a server would overwrite its line
         settings = manager.settings()
-        settings.require_valid(*(SERVICES[key].url_setting for key in keys or SERVICES))
+        wanted = keys or manager.wanted_keys()
+        settings.require_valid(*(name for key in wanted for name in SERVICES[key].settings_checked))
         if keys is None or "postgres" in keys:
             move_old_postgres_aside(manager, mode, yes)
         report = manager.up(keys, mode=mode)
@@ -132,6 +136,8 @@ def print_status(manager: ServiceManager) -> bool:
     for status in statuses:
         # why a service is down is a sentence: it goes below the table, on one line of its own
         answer = f"[green]{status.answer}[/]" if status.ok else "[red]DOWN (see below)[/]"
+        if not (status.ok or status.required):
+            answer = "[yellow]not running (optional, see below)[/]"
         table.add_row(
             status.title,
             redact_url(status.url),
@@ -142,17 +148,23 @@ def print_status(manager: ServiceManager) -> bool:
     console.print(table)
     for status in statuses:
         if not status.ok:
-            console.print(f"[bold red]{status.title}:[/] {status.answer}", soft_wrap=True)
-    return all(status.ok for status in statuses)
+            colour = "red" if status.required else "yellow"
+            # a reason from `availability` names its service already
+            answer = status.answer.removeprefix(f"{status.title}: ")
+            console.print(f"[bold {colour}]{status.title}:[/] {answer}", soft_wrap=True)
+    return all(status.ok or not status.required for status in statuses)
 
 
 @services_app.command("up")
 def services_up(
-    service: Annotated[list[str] | None, typer.Argument(help="postgres, mongo, redis, s3")] = None,
+    service: Annotated[
+        list[str] | None, typer.Argument(help="postgres, mongo, redis, s3, gcs, azure")
+    ] = None,
     mode: ModeOption = "auto",
     yes: YesOption = False,
 ) -> None:
-    """Start the services that are not running yet (all four by default)."""
+    """Start the services that are not running yet (by default the four, and the optional
+    Google Cloud Storage and Azure emulators when a lesson lists them)."""
     unknown = set(service or []) - set(SERVICES)
     if unknown:
         raise fail(f"unknown service(s) {', '.join(sorted(unknown))}: use {', '.join(SERVICES)}")

@@ -21,6 +21,7 @@ from dotenv import dotenv_values
 from pydantic import PrivateAttr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from course import connection_strings
 from course.paths import ENV_FILE
 
 
@@ -47,13 +48,21 @@ URL_RULES: dict[str, UrlRule] = {
     "mongo_url": UrlRule(("mongodb",), "mongodb://127.0.0.1:27017/course?directConnection=true"),
     "redis_url": UrlRule(("redis", "rediss"), "redis://127.0.0.1:6379/0"),
     "s3_endpoint_url": UrlRule(("http", "https"), "http://127.0.0.1:9000"),
+    "gcs_endpoint_url": UrlRule(("http", "https"), "http://127.0.0.1:4443"),
+}
+# a Google Cloud project ID: 6 to 30 lowercase letters, digits or hyphens, from a letter
+# (older projects may carry a domain prefix, `example.com:my-project`)
+PROJECT_ID = re.compile(r"(?:[a-z][a-z0-9.-]*:)?[a-z][a-z0-9-]{4,28}[a-z0-9]")
+# settings that are connection strings, not URLs: checked by their own rules
+CONNECTION_STRINGS = {
+    "azure_storage_connection_string": connection_strings.development_connection_string()
 }
 
 
 def redact_url(url: str) -> str:
     """Hide the password in a URL, so it can be shown in messages and logs."""
     # also without `//`: a value missing its scheme still holds `user:password@`
-    return re.sub(r"((?://|^)[^:/@]*:)[^@/]*@", r"\1***@", url)
+    return connection_strings.redact(re.sub(r"((?://|^)[^:/@]*:)[^@/]*@", r"\1***@", url))
 
 
 class SettingsError(ValueError):
@@ -73,6 +82,10 @@ class Settings(BaseSettings):
     aws_secret_access_key: str = "course-secret"
     aws_default_region: str = "us-east-1"
     s3_bucket: str = "course"
+    # the optional cloud emulators (03-cloud): fake-gcs-server or gcp-storage-emulator, Azurite
+    gcs_endpoint_url: str = URL_RULES["gcs_endpoint_url"].example
+    gcs_project: str = "course-local"
+    azure_storage_connection_string: str = CONNECTION_STRINGS["azure_storage_connection_string"]
     # written to .env by `course services up`; docker is the default the URLs above describe
     course_services_mode: Literal["docker", "embedded"] = "docker"
     # the .env file these settings were read from, to say where a bad value came from
@@ -90,9 +103,20 @@ class Settings(BaseSettings):
 
     def url_problem(self, field: str) -> str | None:
         """One line saying what is wrong with a URL setting, or None when it is well formed."""
-        rule, value = URL_RULES[field], getattr(self, field)
-        where = f"{field.upper()} (from {self.source(field)})"
-        parts = urlsplit(value)
+        value, where = getattr(self, field), f"{field.upper()} (from {self.source(field)})"
+        if field == "gcs_project" and not PROJECT_ID.fullmatch(value):
+            return (
+                f"{where} is {value!r}, not a Google Cloud project ID: 6 to 30 lowercase "
+                f"letters, digits or hyphens, starting with a letter (e.g. course-local); "
+                f"{self.fix_hint(field)}"
+            )
+        if field == "gcs_project":
+            return None
+        if field in CONNECTION_STRINGS:
+            problem = connection_strings.problem(value)
+            example = connection_strings.redact(CONNECTION_STRINGS[field])
+            return problem and f"{where} {problem} (e.g. {example}); {self.fix_hint(field)}"
+        rule, parts = URL_RULES[field], urlsplit(value)
         if not parts.scheme or "://" not in value:
             problem = f"is {redact_url(value)!r}, not a URL; it must start with {rule.starts()}"
         elif not rule.accepts(parts.scheme):

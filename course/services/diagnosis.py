@@ -113,9 +113,11 @@ def diagnose(spec: ServiceSpec, settings: Settings, driver_error: str) -> tuple[
     nothing_there = unreachable(url, spec.default_port)
     cause = nothing_there or driver_error
     own = course_address(spec.key, spec.url_setting)
-    elsewhere = own and not same_server(url, own.url, spec.default_port)
+    # a connection string's address is its endpoint; the fix names the whole string
+    own_address = own and (spec.address(own.url) if spec.address else own.url)
+    elsewhere = own and not same_server(url, own_address, spec.default_port)
     if own and elsewhere and answers_at(spec, settings, own.url):
-        host, port = host_and_port(own.url, spec.default_port) or ("?", "?")
+        host, port = host_and_port(own_address, spec.default_port) or ("?", "?")
         return cause, (
             f"{variable} (from {source}) points there, but the course's own {spec.title} "
             f"({own.mode} mode) answers at {host}:{port}: {point_at(settings, spec, own)}"
@@ -128,4 +130,6 @@ def diagnose(spec: ServiceSpec, settings: Settings, driver_error: str) -> tuple[
             f"a server listens there, but the round trip failed: check that {variable} "
             f"(from {source}) names the course's server, user and password"
         )
+    if spec.optional:  # `make services-up` starts it only for a lesson that lists it
+        return cause, f"start it with `.venv/bin/course services up {spec.key}`"
     return cause, START_HINT

@@ -15,6 +15,8 @@ COMPOSE_SERVICES = {
     "mongo": ["mongo"],
     "redis": ["redis"],
     "s3": ["minio"],
+    "gcs": ["fake-gcs-server"],
+    "azure": ["azurite"],
 }
 # the `.env` keys each service's Docker container needs (`up --mode docker redis` sets REDIS_URL)
 DOCKER_ENV_KEYS = {
@@ -22,6 +24,8 @@ DOCKER_ENV_KEYS = {
     "mongo": ("MONGO_URL",),
     "redis": ("REDIS_URL",),
     "s3": ("S3_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "S3_BUCKET"),
+    "gcs": ("GCS_ENDPOINT_URL", "GCS_PROJECT"),
+    "azure": ("AZURE_STORAGE_CONNECTION_STRING",),
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import time
+import tomllib
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from dotenv import dotenv_values
 
 from course.paths import ENV_EXAMPLE_FILE, ENV_FILE, SERVICES_DIR
 from course.services import ports
-from course.services.availability import embedded_mongo_missing
+from course.services.availability import embedded_missing
 from course.services.docker import (
     COMPOSE_SERVICES,
     DOCKER_ENV_KEYS,
@@ -30,7 +31,7 @@ from course.services.docker import (
 from course.services.envfile import update_env_file
 from course.services.launch import start_all
 from course.services.ownership import Owner, describe_owner, learner_choice
-from course.services.probes import SERVICES, ServiceUnavailable
+from course.services.probes import SERVICES, ServiceUnavailable, required_keys
 from course.services.process import listening_ports
 from course.services.servers import Server, ServiceStartError, embedded_servers
 from course.services.servers.base import settings_for
@@ -80,9 +81,12 @@ class ServiceManager:
         services_dir: Path = SERVICES_DIR,
         preferred_ports: dict[str, int] | None = None,
         servers: dict[str, Server] | None = None,
+        lessons_root: Path | None = None,
     ):
         self.env_file = env_file
         self.services_dir = services_dir
+        # whose lessons decide which optional services `up` starts: this checkout's
+        self.lessons_root = lessons_root or services_dir.parent
         self.store = StateStore(services_dir)
         self.servers = servers or embedded_servers()
         self.preferred_ports = preferred_ports or {
@@ -139,10 +143,24 @@ class ServiceManager:
 
     # --- up -----------------------------------------------------------------------------
 
+    def wanted_keys(self) -> list[str]:
+        """The services `up` starts by default: the required ones, and each optional one that
+        a lesson of this checkout lists in its lesson.toml (`services = [..., "gcs"]`)."""
+        from course.lessons import LESSON_FOLDER
+
+        listed: set[str] = set()
+        for manifest in sorted(self.lessons_root.glob("[0-9][0-9]-*/lesson.toml")):
+            try:
+                if LESSON_FOLDER.match(manifest.parent.name):
+                    listed |= set(tomllib.loads(manifest.read_text()).get("services", []))
+            except (OSError, ValueError):  # a broken lesson.toml is `course list`'s to report
+                continue
+        return [key for key in SERVICES if key in required_keys() or key in listed]
+
     def up(self, keys: Iterable[str] | None = None, mode: str = "auto") -> UpReport:
         """Start every requested service that is not already running (see the module doc)."""
         began = time.monotonic()
-        keys = list(keys or SERVICES)
+        keys = list(keys or self.wanted_keys())
         report = UpReport(mode=choose_mode(mode))
         with self.store.lock("course services up"):
             report.notices += self.store.notices
@@ -176,7 +194,7 @@ class ServiceManager:
         settings, records = self.settings(), self.records()
         to_start = []
         for key in keys:
-            reason = embedded_mongo_missing() if key == "mongo" else None
+            reason = embedded_missing(key, self.services_dir)
             record = records.get(key)
             if reason:
                 report.unavailable[key] = reason
@@ -198,6 +216,10 @@ class ServiceManager:
         launched, report.failures = start_all(
             {key: self.servers[key] for key in to_start}, chosen, self.store
         )
+        for key in [key for key in report.failures if SERVICES[key].optional]:
+            report.unavailable[key] = (
+                f"{report.failures.pop(key)}; it is optional, so the others went on without it"
+            )
         report.started = [key for key in to_start if key in launched]
         report.launched = launched
         report.moved_ports = {  # the ports really used (a start may have moved again)
@@ -283,7 +305,7 @@ class ServiceManager:
     def status(self) -> list[ServiceStatus]:
         """Each service, its URL, who runs it, and a real round trip to it."""
         settings = self.settings()
-        owners = self.owners(settings)
+        owners, records = self.owners(settings), self.records()
 
         def one(key: str) -> ServiceStatus:
             spec = SERVICES[key]
@@ -292,7 +314,7 @@ class ServiceManager:
                 answer, ok = spec.check(settings), True
             except ServiceUnavailable as error:
                 answer, ok = error.reason, False
-                missing = embedded_mongo_missing() if key == "mongo" else None
+                missing = embedded_missing(key, self.services_dir)
                 if missing and settings.course_services_mode == "embedded":
                     answer = missing
             milliseconds = (time.perf_counter() - started) * 1000
@@ -300,7 +322,9 @@ class ServiceManager:
             if owners[key].ours and owners[key].text.startswith("embedded"):
                 run_by += f"; {self.servers[key].version()}"  # Valkey behind "Redis 7.2.4"
             url = spec.url(settings)
-            return ServiceStatus(key, spec.title, url, run_by, ok, answer, milliseconds)
+            # an optional service counts once this checkout started it or the learner set it
+            required = not spec.optional or key in records or bool(self.learner_choice(key))
+            return ServiceStatus(key, spec.title, url, run_by, ok, answer, milliseconds, required)
 
         with ThreadPoolExecutor(len(SERVICES)) as pool:
             return list(pool.map(one, SERVICES))
@@ -315,3 +339,4 @@ class ServiceStatus:
     ok: bool
     answer: str
     milliseconds: float
+    required: bool = True  # False: an optional service nobody asked for; down is no failure

@@ -49,7 +49,8 @@ def describe_owner(
     services_dir: Path,
 ) -> Owner:
     """Say who runs the server at the configured URL of service `key`."""
-    url = SERVICES[key].url(settings)
+    # the setting as written (a connection string), as the record holds it
+    url = getattr(settings, SERVICES[key].url_setting)
     if record and url in record.url_settings.values() and is_live(key, record):
         if record.mode == "docker":
             return Owner("docker (this checkout's compose)", True)

@@ -10,6 +10,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from course import connection_strings
+from course.services.cloud_probes import probe_azure, probe_gcs
 from course.settings import Settings, SettingsError, redact_url
 
 logger = logging.getLogger(__name__)
@@ -132,15 +134,28 @@ class ServiceSpec:
     url_setting: str
     default_port: int
     probe: Callable[[Settings], str]
+    # optional: `up` starts it only for a lesson that lists it, and it never fails the others
+    optional: bool = False
+    # the other settings its round trip reads, checked with its URL (GCS_PROJECT)
+    also_checks: tuple[str, ...] = ()
+    # the address inside the setting, when the setting is not a URL (a connection string)
+    address: Callable[[str], str] | None = None
+
+    @property
+    def settings_checked(self) -> tuple[str, ...]:
+        """The settings checked before a round trip: its URL, and those it also reads."""
+        return (self.url_setting, *self.also_checks)
 
     def url(self, settings: Settings) -> str:
-        return getattr(settings, self.url_setting)
+        """The address to show and to diagnose: the URL, or the connection string's endpoint."""
+        value = getattr(settings, self.url_setting)
+        return self.address(value) if self.address else value
 
     def check(self, settings: Settings) -> str:
         """Do a round trip, or raise `ServiceUnavailable` with a one-line reason."""
         from course.services.diagnosis import diagnose
 
-        problem = settings.url_problem(self.url_setting)
+        problem = next(filter(None, map(settings.url_problem, self.settings_checked)), None)
         if problem:
             raise ServiceMisconfigured(self.title, self.url(settings), problem)
         try:
@@ -158,5 +173,18 @@ SERVICES: dict[str, ServiceSpec] = {
         ServiceSpec("mongo", "MongoDB", "mongo_url", 27017, probe_mongo),
         ServiceSpec("redis", "Redis", "redis_url", 6379, probe_redis),
         ServiceSpec("s3", "S3", "s3_endpoint_url", 9000, probe_s3),
+        ServiceSpec(
+            "gcs", "Google Cloud Storage", "gcs_endpoint_url", 4443, probe_gcs,
+            optional=True, also_checks=("gcs_project",),
+        ),
+        ServiceSpec(
+            "azure", "Azure Blob Storage", "azure_storage_connection_string", 10000, probe_azure,
+            optional=True, address=connection_strings.blob_endpoint,
+        ),
     )
-}
+}  # fmt: skip
+
+
+def required_keys() -> list[str]:
+    """The services every checkout runs (the optional ones only run for a lesson that asks)."""
+    return [key for key, spec in SERVICES.items() if not spec.optional]

@@ -104,6 +104,7 @@ SERVICE_OF_URL_SETTING = [
     ("MONGO_URL", "mongo", 27017),
     ("REDIS_URL", "redis", 6379),
     ("S3_ENDPOINT_URL", "minio", 9000),
+    ("GCS_ENDPOINT_URL", "fake-gcs-server", 4443),
 ]
 
 
@@ -168,6 +169,38 @@ def test_s3_bucket_is_created_idempotently_by_the_bucket_job() -> None:
     assert bucket_job["depends_on"]["minio"]["condition"] == "service_healthy"
 
 
+def test_azure_connection_string_names_the_blob_port_azurite_publishes() -> None:
+    from course.connection_strings import blob_endpoint
+
+    connection_string = dotenv_values(ENV_EXAMPLE_FILE)["AZURE_STORAGE_CONNECTION_STRING"]
+    endpoint = urlsplit(blob_endpoint(connection_string))
+    azurite = compose_services()["azurite"]
+
+    assert (endpoint.hostname, endpoint.path) == ("127.0.0.1", "/devstoreaccount1")
+    assert f"127.0.0.1:{endpoint.port}:10000" in azurite["ports"]
+    assert azurite["command"][azurite["command"].index("--blobPort") + 1] == "10000"
+
+
+def test_azurite_runs_the_blob_service_of_the_version_embedded_mode_installs() -> None:
+    from course.services.azurite import AZURITE_VERSION
+
+    azurite = compose_services()["azurite"]
+
+    assert azurite["image"] == f"mcr.microsoft.com/azure-storage/azurite:{AZURITE_VERSION}"
+    assert azurite["command"][0] == "azurite-blob"  # not the queue and table services
+    # a newer azure-storage-blob than the emulator knows is accepted; nothing is sent home
+    assert {"--skipApiVersionCheck", "--disableTelemetry"} <= set(azurite["command"])
+
+
+def test_fake_gcs_server_hands_out_upload_urls_at_the_address_the_host_uses() -> None:
+    command = compose_services()["fake-gcs-server"]["command"]
+    external = command[command.index("-external-url") + 1]
+
+    # resumable uploads go to the URL the server returns: it must be reachable from the host
+    assert external == dotenv_values(ENV_EXAMPLE_FILE)["GCS_ENDPOINT_URL"]
+    assert command[command.index("-scheme") + 1] == "http"
+
+
 def test_mongo_url_connects_directly_to_the_one_member_replica_set() -> None:
     mongo = compose_services()["mongo"]
     url = urlsplit(dotenv_values(ENV_EXAMPLE_FILE)["MONGO_URL"])
@@ -219,6 +252,8 @@ def test_data_volume_is_a_named_volume(service_name: str, mount: str) -> None:
         ("mongo", "/data/configdb"),
         ("redis", "/data"),
         ("minio", "/data"),
+        ("fake-gcs-server", "/storage"),
+        ("azurite", "/data"),
     ],
 )
 def test_image_data_directory_is_mounted_so_data_survives_a_restart(
@@ -248,7 +283,10 @@ def test_postgres_volume_is_not_mounted_where_postgres_16_kept_its_data() -> Non
 
 @pytest.mark.parametrize(
     ("service_name", "client"),
-    [("postgres", "pg_isready"), ("mongo", "mongosh"), ("redis", "valkey-cli"), ("minio", "mc")],
+    [
+        *[("postgres", "pg_isready"), ("mongo", "mongosh"), ("redis", "valkey-cli")],
+        *[("minio", "mc"), ("fake-gcs-server", "wget"), ("azurite", "node")],
+    ],
 )
 def test_healthcheck_runs_the_client_that_its_image_ships(service_name: str, client: str) -> None:
     # the Valkey image has valkey-cli; a redis-cli left from the Redis image fails the check

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from dotenv import dotenv_values
 
+from course.connection_strings import development_connection_string
 from course.paths import ROOT
 from course.services import diagnosis
 from course.services.manager import free_port
@@ -23,6 +24,8 @@ DEAD_URLS = {
     "mongo": "mongodb://127.0.0.1:{port}/course?directConnection=true",
     "redis": "redis://127.0.0.1:{port}/0",
     "s3": "http://127.0.0.1:{port}",
+    "gcs": "http://127.0.0.1:{port}",
+    "azure": development_connection_string(port="{port}"),  # type: ignore[arg-type]
 }
 
 
@@ -37,8 +40,11 @@ def test_a_stopped_service_gives_one_line_naming_service_url_and_command(key, mo
         spec.check(settings)
     message = str(raised.value)
     assert message.startswith(f"{spec.title} is not reachable at ")
-    assert dead_url.replace("course:course@", "course:***@") in message
-    assert "make services-up" in message
+    shown = spec.address(dead_url) if spec.address else dead_url  # a connection string's endpoint
+    assert shown.replace("course:course@", "course:***@") in message
+    # an optional service is started by name: `make services-up` starts it only for a lesson
+    hint = f"course services up {key}`" if spec.optional else "make services-up"
+    assert hint in message
     assert "\n" not in message
 
 

@@ -5,7 +5,9 @@ Adding a service (a cloud emulator, Memcached) is adding a module and a line her
 
 from __future__ import annotations
 
+from course.services.servers.azure import AzureServer
 from course.services.servers.base import Server, ServiceStartError, StartCancelled
+from course.services.servers.gcs import GcsServer
 from course.services.servers.mongo import MongoServer
 from course.services.servers.postgres import PostgresServer
 from course.services.servers.redis import RedisServer
@@ -21,4 +23,6 @@ def embedded_servers() -> dict[str, Server]:
         "mongo": MongoServer(),
         "redis": RedisServer(),
         "s3": S3Server(),
+        "gcs": GcsServer(),
+        "azure": AzureServer(),
     }

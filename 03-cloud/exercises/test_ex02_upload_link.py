@@ -1,0 +1,47 @@
+"""Checks for ex02: `course check 03 ex02` runs them against your task."""
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+
+from course.exercises import load_exercise
+
+task = load_exercise(__file__)
+
+
+def test_the_link_uploads_into_the_users_folder_with_the_guessed_type(s3_client, s3_bucket):
+    url, content_type = task.upload_link(s3_client, s3_bucket, "u42", "cv.pdf", 300)
+
+    answer = requests.put(url, data=b"%PDF", headers={"Content-Type": content_type}, timeout=10)
+
+    assert content_type == "application/pdf"
+    assert answer.status_code == 200, answer.text
+    head = s3_client.head_object(Bucket=s3_bucket, Key="uploads/u42/cv.pdf")
+    assert head["ContentType"] == "application/pdf"
+
+
+def test_an_unknown_extension_is_octet_stream(s3_client, s3_bucket):
+    _, content_type = task.upload_link(s3_client, s3_bucket, "u42", "data.unknownext", 60)
+    assert content_type == "application/octet-stream"
+
+
+def test_the_link_carries_the_expiry_asked_for(s3_client, s3_bucket):
+    url, _ = task.upload_link(s3_client, s3_bucket, "u42", "a.png", 120)
+    query = {key.lower(): value for key, value in parse_qs(urlsplit(url).query).items()}
+    expires = query.get("x-amz-expires") or query.get("expires")
+    assert expires, "sign with client.generate_presigned_url(..., ExpiresIn=expires_in)"
+    if "x-amz-expires" in query:
+        assert expires == ["120"]
+
+
+@pytest.mark.parametrize("filename", ["", "../other-user/x.pdf", "a/b.pdf", "a\\b.pdf", "..."])
+def test_a_filename_that_leaves_the_folder_is_refused(s3_client, s3_bucket, filename):
+    with pytest.raises(ValueError):
+        task.upload_link(s3_client, s3_bucket, "u42", filename, 60)
+
+
+@pytest.mark.parametrize("expires_in", [0, -5, 3601, 7 * 24 * 3600])
+def test_an_expiry_outside_one_second_to_one_hour_is_refused(s3_client, s3_bucket, expires_in):
+    with pytest.raises(ValueError):
+        task.upload_link(s3_client, s3_bucket, "u42", "a.png", expires_in)

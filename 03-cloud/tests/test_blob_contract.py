@@ -1,0 +1,81 @@
+"""The BlobStore contract: the same tests, run against local disk, S3, GCS and Azure."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import urllib.request
+
+import pytest
+from blob_storage import BlobNotFound, InvalidKey, LocalBlobStore
+
+
+def fetch(store, url: str) -> bytes:
+    """Download a store's URL as a browser would (the local store's is checked by the store)."""
+    if isinstance(store, LocalBlobStore):
+        return b"".join(store.open_url(url))
+    with urllib.request.urlopen(url, timeout=10) as answer:
+        return answer.read()
+
+
+def test_a_stream_put_comes_back_byte_for_byte(blob_store):
+    data = os.urandom(700_000)  # several chunks, not a multiple of any chunk size
+    chunks = [data[start : start + 100_000] for start in range(0, len(data), 100_000)]
+
+    size = blob_store.put("photos/cat.jpg", iter(chunks), content_type="image/jpeg")
+
+    assert size == len(data)
+    got = b"".join(blob_store.get("photos/cat.jpg"))
+    assert hashlib.sha256(got).hexdigest() == hashlib.sha256(data).hexdigest()
+
+
+def test_a_put_replaces_the_whole_blob(blob_store):
+    blob_store.put("notes.txt", [b"a long first version"])
+    blob_store.put("notes.txt", [b"short"])
+    assert b"".join(blob_store.get("notes.txt")) == b"short"
+
+
+def test_an_empty_blob_is_stored(blob_store):
+    assert blob_store.put("empty.txt", iter([])) == 0
+    assert blob_store.exists("empty.txt")
+    assert b"".join(blob_store.get("empty.txt")) == b""
+
+
+def test_a_missing_blob_raises_blob_not_found_when_get_is_called(blob_store):
+    with pytest.raises(BlobNotFound):
+        blob_store.get("never/stored.bin")  # at the call, before any chunk is read
+
+
+def test_exists_and_delete(blob_store):
+    blob_store.put("a.txt", [b"x"])
+    assert blob_store.exists("a.txt")
+    blob_store.delete("a.txt")
+    assert not blob_store.exists("a.txt")
+    blob_store.delete("a.txt")  # deleting what is not there is not an error
+
+
+def test_list_by_prefix_is_sorted_and_stops_at_the_prefix(blob_store):
+    for key in ("logs/2026/02.txt", "logs/2026/01.txt", "logs/2025/12.txt", "logsheet.txt"):
+        blob_store.put(key, [b"x"])
+
+    assert blob_store.list("logs/2026/") == ["logs/2026/01.txt", "logs/2026/02.txt"]
+    assert blob_store.list("logs/") == ["logs/2025/12.txt", "logs/2026/01.txt", "logs/2026/02.txt"]
+    assert len(blob_store.list()) == 4
+
+
+def test_a_download_url_serves_the_blob_to_a_plain_http_client(blob_store):
+    blob_store.put("report.csv", [b"month,total\n1,100\n"], content_type="text/csv")
+
+    url = blob_store.download_url("report.csv", expires_in=300)
+
+    assert fetch(blob_store, url) == b"month,total\n1,100\n"
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["", "/etc/passwd", "a/../b", "a//b", "./a", "x" * 1025],
+    ids=["empty", "absolute", "dot-dot", "empty segment", "dot", "1,025 bytes"],
+)
+def test_a_bad_key_is_refused_by_every_backend(blob_store, key):
+    with pytest.raises(InvalidKey):
+        blob_store.put(key, [b"x"])
