@@ -13,8 +13,17 @@ from auth_passwords import WeakPassword, check_policy, load_common_passwords
 from auth_reset import consume_reset_token, issue_reset_token
 from auth_session_ids import end_all_sessions, start_session
 from auth_store import User, add_user, find_user
-from flask import Blueprint, current_app, flash, redirect, render_template_string, request, url_for
-from flask_login import current_user, login_required
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template_string,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, logout_user
 from sqlalchemy.orm import Session
 
 account_pages = Blueprint("account_pages", __name__)
@@ -114,6 +123,8 @@ def confirm_reset():
         user.password_hash = tools()["passwords"].hash(form.password.data)
         db.commit()
     end_all_sessions(current_app, user_id)
+    logout_user()  # this browser too: it would otherwise save its session back at the end
+    session.clear()
     audit("reset_done", user_id=user_id)
     flash("Your password was changed. Log in with it.")
     return redirect(url_for("login"))

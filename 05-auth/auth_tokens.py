@@ -7,8 +7,8 @@ Every refusal is a 4xx with the error codes of RFC 6749 and RFC 6750 and no deta
 attacker can use; run `auth_tokens_demo.py` to see the attacks refused.
 """
 
-from __future__ import annotations
-
+# no `from __future__ import annotations`: FastAPI reads the endpoints' annotations, which
+# name `claims`, a function local to create_token_app
 import logging
 from typing import Annotated
 
