@@ -16,6 +16,7 @@ from auth_account import account_pages
 from auth_audit import audit
 from auth_config import AuthSettings, check_settings
 from auth_forms import PAGE, ButtonForm, CredentialsForm
+from auth_orders_pages import order_pages
 from auth_passwords import Passwords, make_hasher
 from auth_session_ids import SessionUser, end_all_sessions, end_session, start_session
 from auth_store import User
@@ -121,4 +122,5 @@ def create_session_app(
         return redirect(url_for("home"))
 
     app.register_blueprint(account_pages)
+    app.register_blueprint(order_pages)
     return app
