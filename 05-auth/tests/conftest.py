@@ -50,7 +50,10 @@ def database_url(worker_database: str) -> str:
     engine = make_engine(worker_database)
     with engine.begin() as connection:
         connection.execute(
-            text("TRUNCATE auth_orders, auth_reset_tokens, auth_users RESTART IDENTITY CASCADE")
+            text(
+                "TRUNCATE auth_orders, auth_recovery_codes, auth_reset_tokens, auth_users"
+                " RESTART IDENTITY CASCADE"
+            )
         )
     engine.dispose()
     return worker_database
