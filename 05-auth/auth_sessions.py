@@ -1,10 +1,9 @@
 """Sessions in Flask done the way a security review wants them, in a small app factory.
 
-Run it to see a browser's journey as the test client plays it: register, log in (the session
-id changes: no fixation), the cookie's flags, a POST without its CSRF token refused, logout
-ending the session in Redis (the old cookie, replayed, no longer works) and "log out
-everywhere". The routes for the account itself (register, password change, reset) are in
-`auth_account.py`.
+Server-side sessions in Redis (Flask-Session), Flask-Login, CSRF on every POST (Flask-WTF),
+a new session id at login, and cookies that are HttpOnly, Secure, SameSite and host-only.
+`auth_sessions_demo.py` plays a browser's journey through it. The account's own pages
+(register, change the password, reset it) are in `auth_account.py`.
 """
 
 from __future__ import annotations
