@@ -93,16 +93,21 @@ def session_lookups_per_second(client: redis.Redis, count: int = 300) -> float:
     return count / elapsed
 
 
+def significant(value: float) -> float:
+    """Round to three significant digits: 0.0412 stays 0.0412, 469791.4 becomes 470000."""
+    return float(f"{value:.3g}")
+
+
 def figure(name: str, baseline: tuple[str, float], measured: tuple[str, float], unit: str) -> dict:
     """Return one `make bench` figure: the ratio is baseline / measured."""
     return {
         "name": name,
         "baseline_label": baseline[0],
-        "baseline": round(baseline[1], 1),
+        "baseline": significant(baseline[1]),
         "measured_label": measured[0],
-        "measured": round(measured[1], 1),
+        "measured": significant(measured[1]),
         "unit": unit,
-        "ratio": round(baseline[1] / measured[1], 1),
+        "ratio": significant(baseline[1] / measured[1]),
     }
 
 

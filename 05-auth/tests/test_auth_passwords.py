@@ -58,6 +58,7 @@ def test_a_malformed_stored_hash_is_a_mismatch_not_a_crash(passwords):
         ("PasswordPassword", "common"),
         ("ada.lovelace@example.com", "email"),
     ],
+    ids=["short", "oversized", "common", "common capitalised", "the email"],
 )
 def test_the_policy_refuses_short_long_common_and_obvious_passwords(password, reason):
     with pytest.raises(WeakPassword, match=reason):

@@ -118,6 +118,7 @@ def test_registering_a_taken_email_looks_the_same_and_tells_the_owner(
 @pytest.mark.parametrize(
     ("password", "reason"),
     [("short", "at least 12"), ("passwordpassword", "common"), ("x" * 129, "")],
+    ids=["short", "common", "oversized"],
 )
 def test_registration_refuses_weak_and_oversized_passwords(new_browser, password, reason):
     browser = new_browser()

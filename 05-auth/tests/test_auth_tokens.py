@@ -150,7 +150,9 @@ def test_the_wrong_way_trusting_the_header_accepts_forgeries(signing_keys, auth_
 
 
 @pytest.mark.parametrize(
-    "header", ["Bearer", "Bearer not.a.jwt", "Basic YWRhOnB3", "Bearer " + "a" * 5000]
+    "header",
+    ["Bearer", "Bearer not.a.jwt", "Basic YWRhOnB3", "Bearer " + "a" * 5000],
+    ids=["no token", "not a JWT", "Basic", "5000 characters"],
 )
 def test_a_malformed_authorization_header_gets_a_clean_401(token_client, users, header):
     response = token_client.get("/me", headers={"Authorization": header})
@@ -193,6 +195,10 @@ def test_logout_revokes_the_refresh_token_family(token_client, users):
     assert refresh(token_client, token).status_code == 400
 
 
-@pytest.mark.parametrize("token", ["", "no-dot", ".x", "unknown.token", "a." + "b" * 400])
+@pytest.mark.parametrize(
+    "token",
+    ["", "no-dot", ".x", "unknown.token", "a." + "b" * 400],
+    ids=["empty", "no dot", "no family", "unknown", "oversized"],
+)
 def test_a_malformed_or_unknown_refresh_token_is_invalid_grant(token_client, users, token):
     assert refresh(token_client, token).status_code in (400, 422)
