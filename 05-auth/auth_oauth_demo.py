@@ -71,8 +71,8 @@ def main() -> None:
         print(f"   a code without its verifier: {refused(lambda: exchange(fresh, stolen))}")
         print(f"   the first code again:        {refused(lambda: exchange(callback, start))}")
         evil = start_login(provider, "course-client", "https://evil.example/cb")
-        answer = approve(evil.url)
-        print(f"   an unregistered redirect:    {answer.status_code} {answer.text.strip()}")
+        answer = requests.get(evil.url, allow_redirects=False, timeout=5)
+        print(f"   an unregistered redirect:    {answer.status_code} {answer.json()}, no redirect")
     print("Conclusion: state ties the callback to this browser, PKCE ties the code to this")
     print("client, a code works once, and the provider redirects only to registered URIs.")
 

@@ -75,6 +75,8 @@ def test_a_code_works_once(provider):
 )
 def test_an_unregistered_redirect_uri_is_refused_without_redirecting(provider, redirect):
     start = start_login(provider, "course-client", redirect)
+    page = requests.get(start.url, allow_redirects=False, timeout=5)
+    assert (page.status_code, page.json()) == (400, {"error": "invalid_request"})
     answer = approve(start.url)
     assert answer.status_code == 400
     assert "Location" not in answer.headers
