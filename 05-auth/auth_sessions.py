@@ -17,7 +17,13 @@ from auth_config import AuthSettings, check_settings
 from auth_forms import PAGE, ButtonForm, CredentialsForm
 from auth_orders_pages import order_pages
 from auth_passwords import Passwords, make_hasher
-from auth_session_ids import SessionUser, end_all_sessions, end_session, start_session
+from auth_session_ids import (
+    SessionUser,
+    end_all_sessions,
+    end_session,
+    session_is_current,
+    start_session,
+)
 from auth_store import User
 from auth_throttle import Throttle
 from flask import Flask, flash, redirect, render_template_string, request, url_for
@@ -66,6 +72,8 @@ def create_session_app(
 
     @login_manager.user_loader
     def load_user(user_id: str) -> SessionUser | None:
+        if not session_is_current(app, int(user_id)):
+            return None  # a session from before "log out everywhere", saved back by a late request
         with Session(engine) as db:
             user = db.get(User, int(user_id))
             return SessionUser(user) if user else None

@@ -70,6 +70,19 @@ def test_logout_everywhere_ends_the_sessions_on_other_devices(new_browser, passw
     assert laptop.get("/account").status_code == 302
 
 
+def test_a_session_saved_back_by_a_late_request_stays_logged_out(
+    new_browser, session_app, auth_redis, password
+):
+    laptop, phone = new_browser(), new_browser()
+    laptop.register_and_login("ada@example.com")
+    phone.post_form("/login", email="ada@example.com", password=password)
+    key = session_app.config["SESSION_KEY_PREFIX"] + phone.session_cookie
+    saved = auth_redis.get(key)  # what a request in flight on the phone holds in memory
+    laptop.post_form("/logout-everywhere", form_page="/account")
+    auth_redis.set(key, saved, ex=60)  # ...and writes back as it ends, after the delete
+    assert phone.get("/account").status_code == 302
+
+
 def test_a_password_change_ends_every_other_session(new_browser, password):
     laptop, phone = new_browser(), new_browser()
     laptop.register_and_login("ada@example.com")
