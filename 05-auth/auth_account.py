@@ -1,0 +1,130 @@
+"""The account pages of the Flask app: register, change the password, reset a lost one.
+
+Each answer is the same whether or not the email has an account, so none of these pages
+tells an attacker who is registered. A password change or reset ends every session of the
+user (ASVS: an attacker who had the old password loses the sessions it gave them).
+"""
+
+from __future__ import annotations
+
+from auth_audit import audit
+from auth_forms import PAGE, ChangePasswordForm, CredentialsForm, EmailForm, NewPasswordForm
+from auth_passwords import WeakPassword, check_policy, load_common_passwords
+from auth_reset import consume_reset_token, issue_reset_token
+from auth_session_ids import end_all_sessions, start_session
+from auth_store import User, add_user, find_user
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template_string,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, logout_user
+from sqlalchemy.orm import Session
+
+account_pages = Blueprint("account_pages", __name__)
+
+CHECK_EMAIL = "Thank you. If the address can be used, we have sent you an email."
+
+
+def tools() -> dict:
+    """Return the app's shared objects (settings, engine, Redis, passwords, outbox)."""
+    return current_app.extensions["auth"]
+
+
+def refused(title: str, form, message: str, status: int = 400):
+    """Return the form again with one message a user can act on."""
+    flash(message)
+    return render_template_string(PAGE, title=title, form=form), status
+
+
+@account_pages.route("/register", methods=["GET", "POST"])
+def register():
+    form = CredentialsForm()
+    if not form.validate_on_submit():
+        return render_template_string(PAGE, title="Register", form=form)
+    email, password = form.email.data, form.password.data
+    try:
+        check_policy(password, email=email, common=load_common_passwords())
+    except WeakPassword as error:
+        return refused("Register", form, str(error))
+    with Session(tools()["engine"]) as db:
+        if find_user(db, email) is None:
+            user = add_user(db, email, tools()["passwords"].hash(password))
+            db.commit()
+            audit("register", user_id=user.id)
+            tools()["outbox"].append((email, "Welcome", "Your account is ready."))
+        else:
+            # the page says the same as for a new address; the owner is told by email
+            tools()["outbox"].append((email, "Sign-up attempt", "You already have an account."))
+    flash(CHECK_EMAIL)
+    return redirect(url_for("login"))
+
+
+@account_pages.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if not form.validate_on_submit():
+        return render_template_string(PAGE, title="Change password", form=form)
+    with Session(tools()["engine"]) as db:
+        user = db.get(User, current_user.id)
+        if not tools()["passwords"].verify(user.password_hash, form.current_password.data):
+            return refused("Change password", form, "The current password is incorrect.", 401)
+        try:
+            check_policy(form.password.data, email=user.email, common=load_common_passwords())
+        except WeakPassword as error:
+            return refused("Change password", form, str(error))
+        user.password_hash = tools()["passwords"].hash(form.password.data)
+        db.commit()
+    end_all_sessions(current_app, current_user.id)
+    start_session(current_app, current_user._get_current_object())  # this device stays in
+    audit("password_change", user_id=current_user.id)
+    flash("Password changed; every other session was logged out.")
+    return redirect(url_for("account"))
+
+
+@account_pages.route("/reset", methods=["GET", "POST"])
+def request_reset():
+    form = EmailForm()
+    if not form.validate_on_submit():
+        return render_template_string(PAGE, title="Reset password", form=form)
+    with Session(tools()["engine"]) as db:
+        user = find_user(db, form.email.data)
+        if user is not None:
+            seconds = tools()["settings"].reset_token_seconds
+            token = issue_reset_token(db, user, seconds=seconds)
+            link = url_for("account_pages.confirm_reset", token=token, _external=True)
+            tools()["outbox"].append((user.email, "Reset your password", link))
+            audit("reset_requested", user_id=user.id, ip=request.remote_addr)
+    flash(CHECK_EMAIL)  # the same answer for an unknown address
+    return redirect(url_for("login"))
+
+
+@account_pages.route("/reset/confirm", methods=["GET", "POST"])
+def confirm_reset():
+    form = NewPasswordForm(token=request.args.get("token", ""))
+    if not form.validate_on_submit():
+        return render_template_string(PAGE, title="Choose a new password", form=form)
+    try:  # the policy first: a refused password must not use up the link
+        check_policy(form.password.data, email="", common=load_common_passwords())
+    except WeakPassword as error:
+        return refused("Choose a new password", form, str(error))
+    with Session(tools()["engine"]) as db:
+        user_id = consume_reset_token(db, form.token.data)
+        if user_id is None:
+            audit("reset_refused", ip=request.remote_addr)
+            return refused("Choose a new password", form, "This link is invalid or has expired.")
+        user = db.get(User, user_id)
+        user.password_hash = tools()["passwords"].hash(form.password.data)
+        db.commit()
+    end_all_sessions(current_app, user_id)
+    logout_user()  # this browser too: it would otherwise save its session back at the end
+    session.clear()
+    audit("reset_done", user_id=user_id)
+    flash("Your password was changed. Log in with it.")
+    return redirect(url_for("login"))

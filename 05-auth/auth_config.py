@@ -1,0 +1,85 @@
+"""The lesson's settings: secrets from the environment, and a refusal to start with a default.
+
+`load_auth_settings()` reads `AUTH_SECRET_KEY` and `AUTH_ENV` beside the course's service URLs.
+In development a well-known placeholder key is allowed (and logged as a warning); with
+`AUTH_ENV=production` the apps refuse to start with it, so a forgotten secret is an error at
+startup rather than forgeable sessions in production. Tests pass cheaper Argon2id parameters
+(`argon2_*`) through the same object; the demos use the real ones.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, replace
+
+from argon2 import profiles
+
+logger = logging.getLogger(__name__)
+
+DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production"
+MINIMUM_SECRET_BYTES = 32
+# argon2-cffi's default: RFC 9106's second recommended option (64 MiB, 3 passes, 4 lanes)
+REAL_ARGON2 = profiles.RFC_9106_LOW_MEMORY
+
+
+class InsecureSettings(RuntimeError):
+    """The settings would run production with a development secret."""
+
+
+@dataclass(frozen=True)
+class AuthSettings:
+    """Everything the lesson's apps need: where the services are, secrets, costs, lifetimes."""
+
+    database_url: str
+    redis_url: str
+    secret_key: str = DEVELOPMENT_SECRET
+    environment: str = "development"
+    argon2_time_cost: int = REAL_ARGON2.time_cost
+    argon2_memory_kib: int = REAL_ARGON2.memory_cost
+    argon2_parallelism: int = REAL_ARGON2.parallelism
+    session_seconds: int = 30 * 60
+    access_token_seconds: int = 5 * 60
+    refresh_token_seconds: int = 24 * 60 * 60
+    reset_token_seconds: int = 15 * 60
+    redis_prefix: str = "auth:"
+    token_issuer: str = "https://auth.course.localhost"
+    token_audience: str = "course-api"
+    # the session cookie is Secure: a browser sends it only over HTTPS (localhost excepted)
+    cookie_secure: bool = True
+
+    def with_changes(self, **changes: object) -> AuthSettings:
+        """Return a copy with some fields changed (tests lower the Argon2id cost this way)."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def load_auth_settings(database_url: str, redis_url: str, **overrides: object) -> AuthSettings:
+    """Read the secret and the environment name from the environment; check them."""
+    settings = AuthSettings(
+        database_url=database_url,
+        redis_url=redis_url,
+        secret_key=os.environ.get("AUTH_SECRET_KEY", DEVELOPMENT_SECRET),
+        environment=os.environ.get("AUTH_ENV", "development"),
+    ).with_changes(**overrides)
+    check_settings(settings)
+    return settings
+
+
+def check_settings(settings: AuthSettings) -> None:
+    """Refuse a production setup with the placeholder or a short secret; warn in development."""
+    if settings.environment not in ("development", "production"):
+        raise InsecureSettings(
+            f"AUTH_ENV={settings.environment!r}: use 'development' or 'production'"
+        )
+    weak = (
+        settings.secret_key == DEVELOPMENT_SECRET
+        or len(settings.secret_key.encode()) < MINIMUM_SECRET_BYTES
+    )
+    if weak and settings.environment == "production":
+        raise InsecureSettings(
+            "AUTH_SECRET_KEY is the development placeholder or shorter than "
+            f"{MINIMUM_SECRET_BYTES} bytes; set one: "
+            'python -c "import secrets; print(secrets.token_urlsafe(32))"'
+        )
+    if weak:
+        logger.warning("using the development secret key: never do this in production")

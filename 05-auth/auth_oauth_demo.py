@@ -1,0 +1,81 @@
+"""Log in with an external provider, over real HTTP on 127.0.0.1, then each attack refused.
+
+Run it to see, in numbered steps: the authorization URL (with `state` and a PKCE
+`code_challenge`), the provider's redirect back with a code, the identity the client gets for
+it, and four attacks: a forged `state`, a stolen code without the verifier, a code used
+twice, and a redirect URI the client never registered.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+from argon2 import PasswordHasher
+from auth_oauth import LoginStart, finish_login, serve_locally, start_login
+from auth_oauth_provider import PublicClient, create_provider_app
+from auth_passwords import Passwords
+
+REDIRECT = "https://client.example/callback"
+
+
+def approve(url: str) -> requests.Response:
+    """Play the browser at the provider: load its login page, log in as ada, allow."""
+    with requests.Session() as browser:
+        page = browser.get(url, timeout=5).text  # a refused request has no form, no token
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        form = {
+            "username": "ada",
+            "password": "correct horse battery staple",
+            "csrf_token": token[1] if token else "",
+        }
+        return browser.post(url, data=form, allow_redirects=False, timeout=5)
+
+
+def refused(action) -> str:
+    """Run an attack; return the refusal's first line."""
+    try:
+        action()
+    except Exception as error:  # the demo prints whatever the refusal was
+        return f"refused: {str(error).splitlines()[0][:70]}"
+    return "ACCEPTED (the defence is missing)"
+
+
+def main() -> None:
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no request log lines in the demo
+    passwords = Passwords(PasswordHasher())
+    users = {"ada": passwords.hash("correct horse battery staple")}
+    app = create_provider_app(passwords, users, PublicClient("course-client", [REDIRECT]))
+    with serve_locally(app) as provider:
+
+        def exchange(callback: str, start: LoginStart) -> dict:
+            return finish_login(provider, "course-client", REDIRECT, callback, start)
+
+        start = start_login(provider, "course-client", REDIRECT)
+        query = parse_qs(urlsplit(start.url).query)
+        challenge = query["code_challenge"][0]
+        print(f"1. The browser goes to {provider}/authorize with state={start.state[:8]}...")
+        print(f"   and code_challenge={challenge[:12]}... ({query['code_challenge_method'][0]})")
+        callback = approve(start.url).headers["Location"]
+        print(f"2. The provider sends it back: {callback[:60]}...")
+        print(f"3. The client exchanges the code: {exchange(callback, start)}")
+        fresh_start = start_login(provider, "course-client", REDIRECT)
+        fresh = approve(fresh_start.url).headers["Location"]
+        code = parse_qs(urlsplit(fresh).query)["code"][0]
+        forged = f"{REDIRECT}?code={code}&state=attacker"
+        stolen = LoginStart(fresh_start.url, fresh_start.state, "x" * 64)
+        print("4. Attacks:")
+        print(f"   a forged state:              {refused(lambda: exchange(forged, fresh_start))}")
+        print(f"   a code without its verifier: {refused(lambda: exchange(fresh, stolen))}")
+        print(f"   the first code again:        {refused(lambda: exchange(callback, start))}")
+        evil = start_login(provider, "course-client", "https://evil.example/cb")
+        answer = requests.get(evil.url, allow_redirects=False, timeout=5)
+        print(f"   an unregistered redirect:    {answer.status_code} {answer.json()}, no redirect")
+    print("Conclusion: state ties the callback to this browser, PKCE ties the code to this")
+    print("client, a code works once, and the provider redirects only to registered URIs.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+"""Refresh tokens that rotate on every use, with reuse detection, kept in Redis.
+
+A refresh token is `<family>.<secret>`: every token issued from one login shares a family.
+Using a token marks it used and issues the next one of its family. Using a token that was
+already used means two parties hold it (the client and a thief): nobody can tell which is
+which, so the whole family is revoked and both must log in again (RFC 9700, section 4.14.2).
+One Lua script checks and marks a token, so two concurrent uses cannot both succeed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from enum import Enum
+
+import redis
+
+# KEYS[1]: the token's hash; KEYS[2]: its family's revocation flag; ARGV[1]: flag's TTL
+ROTATE = """
+local user = redis.call('HGET', KEYS[1], 'user')
+if not user then return {'unknown', ''} end
+if redis.call('EXISTS', KEYS[2]) == 1 then return {'revoked', user} end
+if redis.call('HGET', KEYS[1], 'used') == '1' then
+  redis.call('SET', KEYS[2], '1', 'EX', ARGV[1])
+  return {'reused', user}
+end
+redis.call('HSET', KEYS[1], 'used', '1')
+return {'ok', user}
+"""
+
+
+class Outcome(Enum):
+    """What presenting a refresh token led to."""
+
+    OK = "ok"
+    UNKNOWN = "unknown"  # never issued, expired, or malformed
+    REVOKED = "revoked"  # its family was revoked (logout, or an earlier reuse)
+    REUSED = "reused"  # already used: the family is revoked now
+
+
+@dataclass(frozen=True)
+class Rotation:
+    """The outcome, the user it belongs to, and the next token when the outcome is OK."""
+
+    outcome: Outcome
+    user_id: str | None = None
+    token: str | None = None
+
+
+@dataclass
+class RefreshTokens:
+    """Issue, rotate and revoke refresh tokens in Redis under `prefix`."""
+
+    client: redis.Redis
+    prefix: str
+    seconds: int
+
+    def _keys(self, token: str) -> tuple[str, str] | None:
+        family, _, secret = token.partition(".")
+        if not family or not secret or len(token) > 200:
+            return None
+        digest = hashlib.sha256(token.encode()).hexdigest()  # Redis never holds a usable token
+        return f"{self.prefix}refresh:{digest}", f"{self.prefix}family:{family}:revoked"
+
+    def issue(self, user_id: str, family: str | None = None) -> str:
+        """Store and return a new refresh token, in a new family unless one is given."""
+        token = f"{family or secrets.token_urlsafe(12)}.{secrets.token_urlsafe(32)}"
+        token_key, _ = self._keys(token)
+        with self.client.pipeline() as pipe:
+            pipe.hset(token_key, mapping={"user": user_id, "used": "0"})
+            pipe.expire(token_key, self.seconds)
+            pipe.execute()
+        return token
+
+    def rotate(self, token: str) -> Rotation:
+        """Use a refresh token: return the next one, or why there is none."""
+        keys = self._keys(token)
+        if keys is None:
+            return Rotation(Outcome.UNKNOWN)
+        status, user = self.client.eval(ROTATE, 2, *keys, self.seconds)
+        outcome = Outcome(status.decode() if isinstance(status, bytes) else status)
+        user_id = (user.decode() if isinstance(user, bytes) else user) or None
+        if outcome is not Outcome.OK:
+            return Rotation(outcome, user_id)
+        family = token.partition(".")[0]
+        return Rotation(outcome, user_id, self.issue(user_id, family))
+
+    def revoke_family(self, token: str) -> None:
+        """Revoke every token of this token's family (logout)."""
+        keys = self._keys(token)
+        if keys is not None:
+            self.client.set(keys[1], "1", ex=self.seconds)

@@ -1,0 +1,142 @@
+"""Sessions in Flask: each defence attacked, as a browser (Flask's test client) would."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask, session
+
+
+def test_login_with_the_right_password_opens_the_account(new_browser):
+    browser = new_browser()
+    assert browser.register_and_login("ada@example.com").status_code == 302
+    assert "Logged in as ada@example.com" in browser.get("/account").get_data(as_text=True)
+
+
+def test_the_account_page_needs_a_login(new_browser):
+    response = new_browser().get("/account")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+def test_the_session_cookie_is_httponly_secure_samesite_and_host_only(new_browser):
+    set_cookie = new_browser().register_and_login("ada@example.com").headers["Set-Cookie"]
+    assert set_cookie.startswith("__Host-session=")
+    for attribute in ("HttpOnly", "Secure", "SameSite=Lax", "Path=/"):
+        assert attribute in set_cookie
+    assert "Domain=" not in set_cookie
+
+
+def test_a_session_id_planted_before_login_is_worthless_after_it(new_browser):
+    attacker, victim = new_browser(), new_browser()
+    attacker.csrf_token("/login")  # the attacker gets a real, anonymous session id...
+    planted = attacker.session_cookie
+    victim.session_cookie = planted  # ...plants it in the victim's browser...
+    victim.register_and_login("victim@example.com")  # ...and the victim logs in with it
+    assert victim.session_cookie != planted
+    assert attacker.get("/account").status_code == 302, "the planted id must not be logged in"
+
+
+def test_logout_deletes_the_session_so_a_copied_cookie_no_longer_works(new_browser):
+    browser, thief = new_browser(), new_browser()
+    browser.register_and_login("ada@example.com")
+    thief.session_cookie = browser.session_cookie
+    assert thief.get("/account").status_code == 200  # a stolen cookie works while logged in
+    browser.post_form("/logout", form_page="/account")
+    assert thief.get("/account").status_code == 302
+
+
+def test_cookie_sessions_the_wrong_way_survive_logout_when_replayed():
+    """THE WRONG WAY: Flask's default session lives in the cookie, so logout cannot end it."""
+    app = Flask(__name__)
+    app.secret_key = "a secret key of at least thirty-two bytes"
+    app.add_url_rule("/login", "login", lambda: session.update(user="ada") or "in")
+    app.add_url_rule("/me", "me", lambda: session.get("user", "nobody"))
+    app.add_url_rule("/logout", "logout", lambda: session.clear() or "out")
+    client, thief = app.test_client(), app.test_client()
+    client.get("/login")
+    stolen = client.get_cookie("session").value
+    client.get("/logout")
+    thief.set_cookie("session", stolen)
+    assert thief.get("/me").get_data(as_text=True) == "ada"  # still logged in: the flaw
+
+
+def test_logout_everywhere_ends_the_sessions_on_other_devices(new_browser, password):
+    laptop, phone = new_browser(), new_browser()
+    laptop.register_and_login("ada@example.com")
+    phone.post_form("/login", email="ada@example.com", password=password)
+    assert phone.get("/account").status_code == 200
+    laptop.post_form("/logout-everywhere", form_page="/account")
+    assert phone.get("/account").status_code == 302
+    assert laptop.get("/account").status_code == 302
+
+
+def test_a_session_saved_back_by_a_late_request_stays_logged_out(
+    new_browser, session_app, auth_redis, password
+):
+    laptop, phone = new_browser(), new_browser()
+    laptop.register_and_login("ada@example.com")
+    phone.post_form("/login", email="ada@example.com", password=password)
+    key = session_app.config["SESSION_KEY_PREFIX"] + phone.session_cookie
+    saved = auth_redis.get(key)  # what a request in flight on the phone holds in memory
+    laptop.post_form("/logout-everywhere", form_page="/account")
+    auth_redis.set(key, saved, ex=60)  # ...and writes back as it ends, after the delete
+    assert phone.get("/account").status_code == 302
+
+
+def test_a_password_change_ends_every_other_session(new_browser, password):
+    laptop, phone = new_browser(), new_browser()
+    laptop.register_and_login("ada@example.com")
+    phone.post_form("/login", email="ada@example.com", password=password)
+    changed = laptop.post_form(
+        "/password", current_password=password, password="another long passphrase"
+    )
+    assert changed.status_code == 302
+    assert phone.get("/account").status_code == 302
+    assert laptop.get("/account").status_code == 200
+
+
+@pytest.mark.parametrize("token", [None, "forged-token", "FROM-ANOTHER-SESSION"])
+def test_a_post_without_its_own_csrf_token_is_refused_and_changes_nothing(new_browser, token):
+    victim = new_browser()
+    victim.register_and_login("ada@example.com")
+    if token == "FROM-ANOTHER-SESSION":
+        token = new_browser().csrf_token("/login")
+    response = victim.post("/logout-everywhere", data={"csrf_token": token} if token else {})
+    assert response.status_code == 400
+    assert victim.get("/account").status_code == 200, "the forged POST must not log out"
+
+
+@pytest.mark.parametrize("email", ["ada@example.com", "nobody@example.com"])
+def test_a_failed_login_says_the_same_whether_or_not_the_account_exists(
+    new_browser, password, email
+):
+    browser = new_browser()
+    browser.post_form("/register", email="ada@example.com", password=password)
+    response = browser.post_form("/login", email=email, password="wrong password, long")
+    assert response.status_code == 401
+    assert "Email or password is incorrect." in response.get_data(as_text=True)
+
+
+def test_registering_a_taken_email_looks_the_same_and_tells_the_owner(
+    new_browser, session_app, password
+):
+    browser = new_browser()
+    first = browser.post_form("/register", email="ada@example.com", password=password)
+    again = browser.post_form("/register", email="ada@example.com", password="other passphrase")
+    assert (first.status_code, first.location) == (again.status_code, again.location)
+    outbox = session_app.extensions["auth"]["outbox"]
+    assert [subject for _, subject, _ in outbox] == ["Welcome", "Sign-up attempt"]
+
+
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [("short", "at least 12"), ("passwordpassword", "common"), ("x" * 129, "")],
+    ids=["short", "common", "oversized"],
+)
+def test_registration_refuses_weak_and_oversized_passwords(new_browser, password, reason):
+    browser = new_browser()
+    response = browser.post_form("/register", email="ada@example.com", password=password)
+    assert response.status_code in (200, 400)
+    assert reason in response.get_data(as_text=True)
+    login = browser.post_form("/login", email="ada@example.com", password=password)
+    assert login.status_code in (400, 401)

@@ -1,0 +1,204 @@
+"""Tokens in FastAPI: the password grant, scopes, and every token attack refused."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import jwt
+import pytest
+from auth_attacks import (
+    claims_of,
+    forge_alg_none,
+    forge_hs256,
+    tamper,
+    verify_trusting_header_UNSAFE,
+)
+from auth_jwt import generate_signing_keys, issue_access_token, verify_access_token
+from auth_passwords import Passwords, make_hasher
+from auth_store import Order, add_user
+from sqlalchemy.orm import Session
+
+PASSWORD = "a long passphrase nobody guesses"
+
+
+@pytest.fixture
+def users(auth_settings, auth_engine) -> dict[str, int]:
+    """Ada (customer) with order 1, Bob (customer) with order 2, Sam (support)."""
+    passwords = Passwords(make_hasher(auth_settings))
+    with Session(auth_engine) as session:
+        ids = {
+            name: add_user(session, f"{name}@example.com", passwords.hash(PASSWORD), role).id
+            for name, role in [("ada", "customer"), ("bob", "customer"), ("sam", "support")]
+        }
+        session.add_all(
+            [Order(owner_id=ids["ada"], item="tea"), Order(owner_id=ids["bob"], item="jam")]
+        )
+        session.commit()
+    return ids
+
+
+def log_in(client, name: str, scope: str = "orders:read profile:read") -> dict:
+    response = client.post(
+        "/token",
+        data={"grant_type": "password", "username": f"{name}@example.com", "password": PASSWORD,
+              "scope": scope},
+    )  # fmt: skip
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_the_password_grant_returns_a_bearer_token_that_opens_me(token_client, users):
+    issued = log_in(token_client, "ada")
+    assert issued["token_type"] == "bearer" and issued["expires_in"] == 300
+    me = token_client.get("/me", headers=bearer(issued["access_token"]))
+    assert me.json()["email"] == "ada@example.com", me.text
+
+
+@pytest.mark.parametrize("username", ["ada@example.com", "nobody@example.com"])
+def test_a_wrong_password_gets_invalid_grant_whether_or_not_the_user_exists(
+    token_client, users, username
+):
+    response = token_client.post(
+        "/token", data={"grant_type": "password", "username": username, "password": "wrong!"}
+    )
+    assert (response.status_code, response.json()) == (400, {"detail": {"error": "invalid_grant"}})
+
+
+def test_a_token_carries_only_the_scopes_its_role_grants(token_client, users):
+    issued = log_in(token_client, "ada", scope="orders:read users:manage")
+    assert issued["scope"] == "orders:read"
+    me = token_client.get("/me", headers=bearer(issued["access_token"]))
+    assert me.status_code == 403
+    assert me.headers["WWW-Authenticate"] == 'Bearer error="insufficient_scope"'
+
+
+def test_a_customer_reads_their_own_order_and_not_anothers(token_client, users):
+    token = log_in(token_client, "ada")["access_token"]
+    assert token_client.get("/orders/1", headers=bearer(token)).status_code == 200
+    theirs = token_client.get("/orders/2", headers=bearer(token))
+    missing = token_client.get("/orders/999", headers=bearer(token))
+    assert theirs.status_code == missing.status_code == 404, "not yours looks like not there"
+    support = log_in(token_client, "sam")["access_token"]
+    assert token_client.get("/orders/2", headers=bearer(support)).status_code == 200
+
+
+def forged(signing_keys, auth_settings, kind: str) -> str:
+    """Return a token made by an attacker, of one kind."""
+    genuine = issue_access_token(signing_keys, auth_settings, subject="1", scopes=["orders:read"])
+    claims = claims_of(genuine)
+    if kind == "tampered":
+        return tamper(genuine, sub="2")
+    if kind == "alg none":
+        return forge_alg_none(claims)
+    if kind == "HS256 with the RS256 public key":
+        return forge_hs256(claims, signing_keys.public_pem())
+    if kind == "expired":
+        past = datetime.now(UTC) - timedelta(hours=1)
+        return issue_access_token(signing_keys, auth_settings, subject="1", scopes=[], now=past)
+    if kind == "another audience":
+        return issue_access_token(
+            signing_keys, auth_settings, subject="1", scopes=[], audience="another-api"
+        )
+    if kind == "another issuer's key":
+        return issue_access_token(generate_signing_keys(), auth_settings, subject="1", scopes=[])
+    if kind == "missing scope claim":
+        return jwt.encode({k: v for k, v in claims.items() if k != "scope"},
+                          signing_keys.private_key, algorithm="RS256")  # fmt: skip
+    raise AssertionError(kind)
+
+
+ATTACKS = [
+    "tampered",
+    "alg none",
+    "HS256 with the RS256 public key",
+    "expired",
+    "another audience",
+    "another issuer's key",
+    "missing scope claim",
+]
+
+
+@pytest.mark.parametrize("kind", ATTACKS)
+def test_a_forged_token_is_refused_by_the_verifier(signing_keys, auth_settings, kind):
+    token = forged(signing_keys, auth_settings, kind)
+    with pytest.raises(jwt.InvalidTokenError):
+        verify_access_token(token, signing_keys, auth_settings)
+
+
+@pytest.mark.parametrize("kind", ATTACKS)
+def test_a_forged_token_gets_401_invalid_token_from_the_api(
+    token_client, users, signing_keys, auth_settings, kind
+):
+    response = token_client.get("/me", headers=bearer(forged(signing_keys, auth_settings, kind)))
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
+
+
+@pytest.mark.parametrize("kind", ["tampered", "alg none", "HS256 with the RS256 public key"])
+def test_the_wrong_way_trusting_the_header_accepts_forgeries(signing_keys, auth_settings, kind):
+    """THE WRONG WAY: a verifier that lets the token choose its algorithm."""
+    token = forged(signing_keys, auth_settings, kind)
+    if kind == "tampered":  # the signature check, at least, catches a plain tamper
+        with pytest.raises(ValueError):
+            verify_trusting_header_UNSAFE(token, signing_keys.public_pem())
+    else:
+        assert verify_trusting_header_UNSAFE(token, signing_keys.public_pem())["sub"] == "1"
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Bearer", "Bearer not.a.jwt", "Basic YWRhOnB3", "Bearer " + "a" * 5000],
+    ids=["no token", "not a JWT", "Basic", "5000 characters"],
+)
+def test_a_malformed_authorization_header_gets_a_clean_401(token_client, users, header):
+    response = token_client.get("/me", headers={"Authorization": header})
+    assert response.status_code == 401
+    assert "Traceback" not in response.text
+
+
+def test_an_oversized_password_is_a_422_not_a_denial_of_service(token_client, users):
+    response = token_client.post(
+        "/token", data={"grant_type": "password", "username": "ada@example.com",
+                        "password": "x" * 1_000_000},
+    )  # fmt: skip
+    assert response.status_code == 422
+
+
+def refresh(client, token: str):
+    return client.post("/token", data={"grant_type": "refresh_token", "refresh_token": token})
+
+
+def test_a_refresh_token_rotates_on_every_use(token_client, users):
+    first = log_in(token_client, "ada")["refresh_token"]
+    second = refresh(token_client, first).json()
+    assert second["refresh_token"] != first
+    assert token_client.get("/orders/1", headers=bearer(second["access_token"])).status_code == 200
+    assert refresh(token_client, second["refresh_token"]).status_code == 200
+
+
+def test_a_reused_refresh_token_revokes_the_whole_family(token_client, users):
+    stolen = log_in(token_client, "ada")["refresh_token"]
+    legitimate = refresh(token_client, stolen).json()["refresh_token"]  # the client rotates
+    reuse = refresh(token_client, stolen)  # the thief replays the old one
+    assert (reuse.status_code, reuse.json()["detail"]) == (400, {"error": "invalid_grant"})
+    assert refresh(token_client, legitimate).status_code == 400, "the family is revoked"
+    assert refresh(token_client, log_in(token_client, "ada")["refresh_token"]).status_code == 200
+
+
+def test_logout_revokes_the_refresh_token_family(token_client, users):
+    token = log_in(token_client, "ada")["refresh_token"]
+    assert token_client.post("/logout", data={"refresh_token": token}).status_code == 204
+    assert refresh(token_client, token).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["", "no-dot", ".x", "unknown.token", "a." + "b" * 400],
+    ids=["empty", "no dot", "no family", "unknown", "oversized"],
+)
+def test_a_malformed_or_unknown_refresh_token_is_invalid_grant(token_client, users, token):
+    assert refresh(token_client, token).status_code in (400, 422)
