@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 from dotenv import dotenv_values
 
+from course.connection_strings import development_connection_string
 from course.paths import SERVICES_DIR
 from course.services import azurite
 from course.services.availability import embedded_azure_missing
-from course.services.manager import ServiceManager
+from course.services.manager import ServiceManager, free_port
 from course.tests.scratch import Scratch
 
 AZURE_START = "start it with `.venv/bin/course services up azure`"
@@ -95,6 +96,9 @@ def test_up_status_and_down_of_both_emulators(scratch):
 def test_without_node_up_starts_the_others_and_says_why_in_one_line(scratch, tmp_path):
     empty = tmp_path / "bin"
     empty.mkdir()
+    # where nothing answers: the suite's own Azurite may run on the default port
+    dead = development_connection_string(port=free_port())
+    scratch.env_file.write_text(f"AZURE_STORAGE_CONNECTION_STRING='{dead}'\n")
 
     up = run_with_path(scratch, str(empty), "services", "up", "gcs", "azure", "--mode", "embedded")
 

@@ -158,6 +158,10 @@ def test_up_in_docker_mode_writes_the_emulators_default_addresses(tmp_path, monk
     monkeypatch.setattr(manager_module, "run_compose", composed.append)
     for variable in ("GCS_ENDPOINT_URL", "GCS_PROJECT", "AZURE_STORAGE_CONNECTION_STRING"):
         monkeypatch.delenv(variable, raising=False)
+    dead = connection_strings.development_connection_string(port=free_port())
+    (tmp_path / ".env").write_text(  # nothing answers there, so compose is asked
+        f"GCS_ENDPOINT_URL=http://127.0.0.1:{free_port()}\nAZURE_STORAGE_CONNECTION_STRING='{dead}'\n"
+    )
     manager = ServiceManager(tmp_path / ".env", tmp_path / ".services")
 
     manager.up(["gcs", "azure"], mode="docker")
