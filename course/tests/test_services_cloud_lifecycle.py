@@ -75,9 +75,8 @@ def test_up_status_and_down_of_both_emulators(scratch):
     azure_port = scratch.records()["azure"]["port"]
     assert azure.url == f"http://127.0.0.1:{azure_port}/devstoreaccount1"  # not the key
 
-    down = scratch.run("services", "down")
-    assert "Google Cloud Storage: stopped" in down.stdout
-    assert "Azure Blob Storage: stopped" in down.stdout
+    stopped = ServiceManager(scratch.env_file, scratch.services_dir).down()
+    assert stopped == {"gcs": "stopped", "azure": "stopped"}
     assert scratch.leftovers() == []
     assert scratch.records() == {}
 
@@ -110,11 +109,10 @@ def test_without_node_up_starts_the_others_and_says_why_in_one_line(scratch, tmp
         "`sudo apt install nodejs npm`), or use Docker mode (`course services up --mode docker`)"
     ]
     assert set(scratch.records()) == {"gcs"}
-    status = run_with_path(scratch, str(empty), "services", "status")
-    (azure_line,) = lines_about(status.stdout, "Azure Blob Storage")
-    # the reason, not "nothing listens", and the service named once
+    # the status table `up` prints after: the same reason, not "nothing listens", named once
+    (azure_line,) = lines_about(up.stdout.split("┘", 1)[1], "Azure Blob Storage")
     assert azure_line.startswith("Azure Blob Storage: Azurite 3.35.0 runs on Node.js, and node")
-    scratch.run("services", "down")
+    ServiceManager(scratch.env_file, scratch.services_dir).down()
 
 
 FAILING_NPM = """#!/bin/sh
