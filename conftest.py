@@ -30,6 +30,7 @@ from course.sandbox import unique_name as make_unique_name
 from course.services.availability import embedded_missing, embedded_mongo_missing
 from course.services.cloud_probes import make_blob_service_client, make_gcs_client
 from course.services.cloud_sandbox import temporary_azure_container, temporary_gcs_bucket
+from course.services.manager import ServiceManager
 from course.services.probes import SERVICES, ServiceUnavailable, make_s3_client
 from course.settings import Settings, SettingsError, get_settings
 
@@ -205,10 +206,19 @@ def s3_bucket(s3_client) -> Iterator[str]:
 
 
 def require_optional_service(key: str, settings: Settings) -> None:
-    """Skip where the emulator cannot run here (saying how to get it); else as `require_service`."""
+    """Skip where the emulator cannot run here, or no lesson asked for it (saying how to get
+    it); else fail with one line when it is down, as `require_service` does."""
     reason = embedded_missing(key, SERVICES_DIR)
     if reason and settings.course_services_mode == "embedded":
         pytest.skip(reason)
+    if key not in ServiceManager().wanted_keys():
+        try:
+            SERVICES[key].check(settings)
+        except ServiceUnavailable as error:
+            pytest.skip(
+                f"{SERVICES[key].title} is optional and no lesson here lists it, so `make test` "
+                f"did not start it ({error.cause}): `.venv/bin/course services up {key}` does"
+            )
     require_service(key, settings)
 
 

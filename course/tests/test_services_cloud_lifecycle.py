@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 from dotenv import dotenv_values
 
+from course.connection_strings import development_connection_string
 from course.paths import SERVICES_DIR
 from course.services import azurite
 from course.services.availability import embedded_azure_missing
-from course.services.manager import ServiceManager
+from course.services.manager import ServiceManager, free_port
 from course.tests.scratch import Scratch
 
 AZURE_START = "start it with `.venv/bin/course services up azure`"
@@ -74,9 +75,8 @@ def test_up_status_and_down_of_both_emulators(scratch):
     azure_port = scratch.records()["azure"]["port"]
     assert azure.url == f"http://127.0.0.1:{azure_port}/devstoreaccount1"  # not the key
 
-    down = scratch.run("services", "down")
-    assert "Google Cloud Storage: stopped" in down.stdout
-    assert "Azure Blob Storage: stopped" in down.stdout
+    stopped = ServiceManager(scratch.env_file, scratch.services_dir).down()
+    assert stopped == {"gcs": "stopped", "azure": "stopped"}
     assert scratch.leftovers() == []
     assert scratch.records() == {}
 
@@ -95,6 +95,9 @@ def test_up_status_and_down_of_both_emulators(scratch):
 def test_without_node_up_starts_the_others_and_says_why_in_one_line(scratch, tmp_path):
     empty = tmp_path / "bin"
     empty.mkdir()
+    # where nothing answers: the suite's own Azurite may run on the default port
+    dead = development_connection_string(port=free_port())
+    scratch.env_file.write_text(f"AZURE_STORAGE_CONNECTION_STRING='{dead}'\n")
 
     up = run_with_path(scratch, str(empty), "services", "up", "gcs", "azure", "--mode", "embedded")
 
@@ -106,11 +109,10 @@ def test_without_node_up_starts_the_others_and_says_why_in_one_line(scratch, tmp
         "`sudo apt install nodejs npm`), or use Docker mode (`course services up --mode docker`)"
     ]
     assert set(scratch.records()) == {"gcs"}
-    status = run_with_path(scratch, str(empty), "services", "status")
-    (azure_line,) = lines_about(status.stdout, "Azure Blob Storage")
-    # the reason, not "nothing listens", and the service named once
+    # the status table `up` prints after: the same reason, not "nothing listens", named once
+    (azure_line,) = lines_about(up.stdout.split("┘", 1)[1], "Azure Blob Storage")
     assert azure_line.startswith("Azure Blob Storage: Azurite 3.35.0 runs on Node.js, and node")
-    scratch.run("services", "down")
+    ServiceManager(scratch.env_file, scratch.services_dir).down()
 
 
 FAILING_NPM = """#!/bin/sh

@@ -10,7 +10,7 @@ import course
 from course import connection_strings, doctor
 from course.services import availability, diagnosis
 from course.services.manager import ServiceManager, free_port
-from course.services.probes import SERVICES, required_keys
+from course.services.probes import SERVICES, ServiceUnavailable, required_keys
 from course.settings import Settings, SettingsError, get_settings
 
 KEY = connection_strings.DEVELOPMENT_KEY
@@ -137,7 +137,10 @@ def test_doctor_shows_an_optional_emulator_that_is_down_as_a_note_not_a_failure(
     monkeypatch.setattr(diagnosis, "course_address", lambda key, url_setting: None)
     monkeypatch.setenv("GCS_ENDPOINT_URL", f"http://127.0.0.1:{free_port()}")
 
-    (check,) = [c for c in doctor.check_services() if c.name.startswith("Google Cloud Storage")]
+    spec = SERVICES["gcs"]
+    with pytest.raises(ServiceUnavailable) as down:
+        spec.check(get_settings())
+    check = doctor.optional_service_down(spec, down.value)
 
     assert (check.name, check.ok, check.required) == (
         "Google Cloud Storage (optional)",
@@ -158,6 +161,10 @@ def test_up_in_docker_mode_writes_the_emulators_default_addresses(tmp_path, monk
     monkeypatch.setattr(manager_module, "run_compose", composed.append)
     for variable in ("GCS_ENDPOINT_URL", "GCS_PROJECT", "AZURE_STORAGE_CONNECTION_STRING"):
         monkeypatch.delenv(variable, raising=False)
+    dead = connection_strings.development_connection_string(port=free_port())
+    (tmp_path / ".env").write_text(  # nothing answers there, so compose is asked
+        f"GCS_ENDPOINT_URL=http://127.0.0.1:{free_port()}\nAZURE_STORAGE_CONNECTION_STRING='{dead}'\n"
+    )
     manager = ServiceManager(tmp_path / ".env", tmp_path / ".services")
 
     manager.up(["gcs", "azure"], mode="docker")

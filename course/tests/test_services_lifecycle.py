@@ -118,13 +118,12 @@ def test_a_port_is_free_again_right_after_its_server_stops():
 
 @pytest.mark.slow
 def test_without_an_embedded_mongo_up_starts_the_others_and_says_why(isolated_manager, monkeypatch):
-    from course.services import manager as manager_module
-    from course.services.availability import embedded_mongo_missing
+    from course.services import availability
 
     monkeypatch.setattr("importlib.util.find_spec", lambda name, *rest: None)
-    reason = embedded_mongo_missing()
+    reason = availability.embedded_mongo_missing()
     monkeypatch.undo()
-    monkeypatch.setattr(manager_module, "embedded_mongo_missing", lambda: reason)
+    monkeypatch.setattr(availability, "embedded_mongo_missing", lambda: reason)
 
     report = isolated_manager.up(["mongo", "redis"], mode="embedded")
 
