@@ -14,6 +14,8 @@ from pydantic import BaseModel, ValidationError
 
 PROBLEM_TYPES = "https://bookshop.example/problems/"  # a real API serves a page at each type
 PROBLEM_JSON = "application/problem+json"
+# RFC 9110 renamed these two; Python's `http` module has the new names only from 3.13 on
+TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
@@ -43,7 +45,7 @@ def problem_body(
         # "about:blank" means "nothing more than the status code says" (RFC 9457, 4.2.1),
         # and then the title must be the status's own phrase
         "type": PROBLEM_TYPES + slug if slug else "about:blank",
-        "title": HTTPStatus(status).phrase,
+        "title": TITLES.get(status) or HTTPStatus(status).phrase,
         "status": status,
     }
     if detail:
@@ -63,9 +65,8 @@ def validation_problem(errors: Iterable[Mapping[str, Any]], *, status: int = 422
     for error in errors:
         location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query")]
         listed.append({"pointer": "#/" + "/".join(location), "detail": error["msg"]})
-    return ApiProblem(
-        status, "the request has invalid fields", slug="validation-error", errors=listed
-    )
+    summary = "; ".join(f"{item['pointer'][2:] or 'body'}: {item['detail']}" for item in listed)
+    return ApiProblem(status, f"invalid: {summary}", slug="validation-error", errors=listed)
 
 
 def internal_error_body() -> dict[str, Any]:

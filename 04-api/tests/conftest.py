@@ -4,9 +4,8 @@ Both apps get the test's own Redis database and key prefix (root conftest) and a
 table in this worker's own PostgreSQL database. One database per worker, emptied before each
 test, instead of one per test: creating a database costs about half a second, which over a
 hundred tests would be most of the lesson's time budget; a worker runs one test at a time, so no
-two tests ever share the data. They are driven through one kind of client, an `httpx2.Client`:
-for Flask over httpx2's WSGI transport, for FastAPI through Starlette's TestClient (an httpx2
-client on an ASGI portal).
+two tests ever share the data. `api_inprocess.open_client` drives both apps through one kind of
+client, an `httpx2.Client`, in this process.
 """
 
 from __future__ import annotations
@@ -14,14 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
-import api_fastapi
-import api_flask
 import httpx2
 import pytest
+from api_inprocess import FRAMEWORKS, open_client
 from api_models import create_schema
 from api_samples import SAMPLE_BOOK
 from api_settings import ApiSettings
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 
 from course.sandbox import temporary_postgres_database
@@ -61,24 +58,7 @@ def api_settings(engine, worker_database, redis_url, unique_name) -> ApiSettings
     )
 
 
-def flask_client(settings: ApiSettings) -> tuple[httpx2.Client, Callable[[], None]]:
-    """An httpx client that calls the Flask app in-process, and how to close its resources."""
-    app = api_flask.create_app(settings)
-    client = httpx2.Client(transport=httpx2.WSGITransport(app=app), base_url="http://testserver")
-    return client, app.extensions["api"].close
-
-
-def fastapi_client(settings: ApiSettings) -> tuple[httpx2.Client, Callable[[], None]]:
-    """Starlette's TestClient for the FastAPI app (server errors answered, not raised)."""
-    app = api_fastapi.create_app(settings)
-    client = TestClient(app, raise_server_exceptions=False)
-    return client, app.state.resources.close
-
-
-FRAMEWORKS = {"flask": flask_client, "fastapi": fastapi_client}
-
-
-@pytest.fixture(params=sorted(FRAMEWORKS))
+@pytest.fixture(params=FRAMEWORKS)
 def framework(request) -> str:
     """The name of the app under test: "fastapi" or "flask"."""
     return request.param
@@ -90,7 +70,7 @@ def make_client(framework, api_settings) -> Iterator[AppFactory]:
     opened: list[tuple[httpx2.Client, Callable[[], None]]] = []
 
     def make(**changes) -> httpx2.Client:
-        client, close = FRAMEWORKS[framework](replace(api_settings, **changes))
+        client, close = open_client(framework, replace(api_settings, **changes))
         opened.append((client, close))
         return client
 
