@@ -80,10 +80,26 @@ def make_client(framework, api_settings) -> Iterator[AppFactory]:
         close()
 
 
+@pytest.fixture(scope="session")
+def default_apps() -> Iterator[dict[str, httpx2.Client]]:
+    """One app of each framework per worker, on default settings, reused by every test."""
+    opened: dict[str, tuple[httpx2.Client, Callable[[], None]]] = {}
+    yield opened  # filled on first use by `api`, which knows the URLs
+    for client, close in opened.values():
+        client.close()
+        close()
+
+
 @pytest.fixture
-def api(make_client) -> httpx2.Client:
-    """A client for the app under test with the default settings."""
-    return make_client()
+def api(framework, api_settings, default_apps) -> httpx2.Client:
+    """A client for the app under test with the default settings.
+
+    The app is made once per worker: each test still starts from an empty database and an
+    empty Redis database (the `engine` and `redis_url` fixtures), so it sees nothing earlier.
+    """
+    if framework not in default_apps:
+        default_apps[framework] = open_client(framework, api_settings)
+    return default_apps[framework][0]
 
 
 @pytest.fixture
