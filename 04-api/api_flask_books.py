@@ -59,7 +59,12 @@ def json_body(model: type[BookIn]) -> BookIn:
     """The request's JSON body, validated; 415 if it is not declared as JSON."""
     if request.mimetype != "application/json":
         raise ApiProblem(415, "send the body as application/json", slug="unsupported-media-type")
-    return parse_json_body(model, request.get_data())
+    raw, limit = request.get_data(), resources().settings.max_body_bytes
+    if request.content_length is None and len(raw) >= limit:
+        # a chunked body has no length to refuse up front: Werkzeug stops reading at the
+        # limit and returns what it read, so a body that filled the limit was cut short
+        raise ApiProblem(413, f"the body is over {limit} bytes", slug="too-large")
+    return parse_json_body(model, raw)
 
 
 def book_response(book_json: dict, status: int = 200, **headers: str) -> Response:
