@@ -48,7 +48,7 @@ def test_an_empty_key_is_a_400_problem(api, engine):
     assert books_in(engine) == 0
 
 
-def waiting_backends(engine, count: int, deadline_seconds: float = 10) -> None:
+def waiting_backends(engine, count: int, deadline_seconds: float = 30) -> None:
     """Return once `count` other sessions wait on a lock (polled, with a deadline)."""
     query = text(
         "SELECT count(*) FROM pg_stat_activity"
