@@ -117,8 +117,8 @@ def read_book_view(book_id: int) -> Response:
 
 @books_v1.put("/books/<int:book_id>")
 def replace_book_view(book_id: int) -> Response:
+    payload = json_body(BookIn)  # the body first, as FastAPI validates it before the endpoint
     versions = required_versions(request.headers.get("If-Match"))
-    payload = json_body(BookIn)
     session = db()
     book = replace_book(book_id, payload, versions, session=session)
     session.commit()

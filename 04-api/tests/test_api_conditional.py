@@ -65,3 +65,9 @@ def test_a_delete_with_a_stale_etag_is_a_412_and_keeps_the_book(api, book):
     assert api.delete(url).status_code == 428
     assert api.delete(url, headers={"If-Match": '"9"'}).status_code == 412
     assert api.get(url).status_code == 200
+
+
+def test_an_invalid_body_is_a_422_even_without_if_match(api, book):
+    # both apps validate the body before the precondition, so the answers match
+    response = api.put(f"/api/v1/books/{book['id']}", json={"title": ""})
+    assert response.status_code == 422
