@@ -29,4 +29,11 @@ def open_client(framework: str, settings: ApiSettings) -> tuple[httpx2.Client, C
     fastapi_app = api_fastapi.create_app(settings)
     # server errors answered as the 500 a real server sends, not raised into the caller
     client = TestClient(fastapi_app, raise_server_exceptions=False)
-    return client, fastapi_app.state.resources.close
+    # entered once: one event loop thread serves every request of this client, and the
+    # app's lifespan runs (leaving it closes the pools)
+    client.__enter__()
+
+    def close() -> None:
+        client.__exit__(None, None, None)
+
+    return client, close

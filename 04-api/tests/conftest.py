@@ -32,8 +32,11 @@ def worker_database(settings) -> Iterator[tuple[str, Engine]]:
     """This worker's own database with the lesson's schema, dropped at the end of the run."""
     try:
         SERVICES["postgres"].check(settings)
+        problem = None
     except ServiceUnavailable as error:
-        pytest.fail(str(error), pytrace=False)
+        problem = str(error)
+    if problem:  # outside the except block: one line, not a chained traceback
+        pytest.fail(problem, pytrace=False)
     with temporary_postgres_database(settings, prefix="test_api") as url:
         engine = create_engine(url)
         create_schema(engine)
