@@ -1,0 +1,160 @@
+"""The bookshop API in FastAPI: routers, `Depends`, and the schema it generates.
+
+Run it with `python 04-api/api_fastapi.py` (uvicorn, port 8000); http://127.0.0.1:8000/docs
+is the interactive documentation FastAPI builds from the pydantic models, and
+`/openapi.json` the schema behind it. Errors leave as RFC 9457 problems, as in Flask.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from api_fastapi_books import get_resources, router
+from api_problems import (
+    PROBLEM_JSON,
+    ApiProblem,
+    body_of,
+    internal_error_body,
+    problem_body,
+    validation_problem,
+)
+from api_resources import Resources, open_resources, readiness
+from api_settings import ApiSettings, settings_from_course
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+logger = logging.getLogger(__name__)
+
+
+class BodyTooLarge(HTTPException):
+    """Raised while reading a body that grew past the limit (FastAPI lets HTTP errors through)."""
+
+
+class BodySizeLimit:
+    """ASGI middleware: refuse a body over `max_bytes` with 413, declared or streamed."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope["headers"]).get(b"content-length", b"0")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            response = problem(problem_body(413, f"the body is over {self.max_bytes} bytes"))
+            return await response(scope, receive, send)
+        received = 0
+
+        async def counted_receive() -> dict:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:  # a chunked body has no Content-Length to check
+                raise BodyTooLarge(413, f"the body is over {self.max_bytes} bytes")
+            return message
+
+        await self.app(scope, counted_receive, send)
+
+
+def problem(body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
+    """An `application/problem+json` response."""
+    return JSONResponse(body, body["status"], headers=headers, media_type=PROBLEM_JSON)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Turn every exception into a problem response."""
+
+    @app.exception_handler(ApiProblem)
+    async def api_problem(_request: Request, error: ApiProblem) -> JSONResponse:
+        return problem(body_of(error), error.headers)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_request: Request, error: HTTPException) -> JSONResponse:
+        return problem(problem_body(error.status_code, str(error.detail)), error.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
+        errors = list(error.errors())
+        if any(item["type"] == "json_invalid" for item in errors):
+            return problem(problem_body(400, "the body is not valid JSON", slug="malformed-json"))
+        places = {item["loc"][0] for item in errors}
+        if places == {"path"}:  # /books/abc: no such book, as Flask's <int:...> route says
+            return problem(problem_body(404, "there is no such book", slug="not-found"))
+        status = 422 if "body" in places else 400  # a bad query string is a bad request
+        return problem(body_of(validation_problem(errors, status=status)))
+
+    @app.exception_handler(OperationalError)
+    async def database_down(_request: Request, error: OperationalError) -> JSONResponse:
+        logger.error("database unavailable: %s", error)
+        body = problem_body(503, "the database is unavailable; retry later", slug="unavailable")
+        return problem(body, {"Retry-After": "5"})
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, _error: Exception) -> JSONResponse:
+        logger.exception("unhandled error")  # the traceback goes to the log, never the client
+        return problem(internal_error_body())
+
+
+def create_app(settings: ApiSettings | None = None) -> FastAPI:
+    """Build the FastAPI app for these settings (the course's services by default)."""
+    settings = settings or settings_from_course()
+    resources = open_resources(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        resources.close()  # at server shutdown: close the pooled connections
+
+    app = FastAPI(title="Bookshop API", version="1.0.0", lifespan=lifespan)
+    app.state.resources = resources
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(settings.cors_origins),
+        allow_methods=["GET", "POST", "PUT", "DELETE"],
+        allow_headers=["Content-Type", "If-Match", "If-None-Match", "Idempotency-Key"],
+        expose_headers=["ETag", "Location", "Link", "Retry-After"],
+        max_age=600,
+    )
+    install_error_handlers(app)
+    app.include_router(router, prefix="/api/v1")
+
+    @app.get("/health")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}  # liveness: the process answers; no dependency is checked
+
+    @app.get("/ready")
+    def ready(resources: Resources = Depends(get_resources)) -> JSONResponse:  # noqa: B008
+        checks = readiness(resources)
+        if all(state == "ok" for state in checks.values()):
+            return JSONResponse({"status": "ready", "checks": checks})
+        return problem(problem_body(503, "a dependency is down", checks=checks))
+
+    return app
+
+
+def main() -> None:
+    import uvicorn
+    from api_models import create_schema
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=8000)
+    arguments = parser.parse_args()
+    logging.basicConfig(level=logging.INFO)
+    app = create_app()
+    create_schema(app.state.resources.engine)
+    print(f"Bookshop API (FastAPI) on http://127.0.0.1:{arguments.port}/docs; Ctrl-C stops it")
+    uvicorn.run(app, host="127.0.0.1", port=arguments.port)
+
+
+if __name__ == "__main__":
+    main()

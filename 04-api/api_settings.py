@@ -1,0 +1,28 @@
+"""The API's settings: one frozen object, from the course's settings, overridable in tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import course
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    """Everything both apps need to know; a test builds its own with `dataclasses.replace`."""
+
+    database_url: str
+    redis_url: str
+    redis_prefix: str = "api:"  # every Redis key the API writes starts with this
+    rate_limit: int = 120  # requests per client per window
+    rate_window_seconds: int = 60
+    # CORS: only the shop's own front end may call the API from a browser
+    cors_origins: tuple[str, ...] = field(default=("http://localhost:5173",))
+    max_body_bytes: int = 64 * 1024  # a book is a few hundred bytes; 64 KiB is plenty
+    max_page_size: int = 100
+
+
+def settings_from_course() -> ApiSettings:
+    """The settings for the course's own services (`.env`, or the defaults)."""
+    services = course.get_settings()
+    return ApiSettings(database_url=services.database_url, redis_url=services.redis_url)

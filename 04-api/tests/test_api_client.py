@@ -1,0 +1,98 @@
+"""The client against both apps: pages, problems as errors, retries only where safe."""
+
+from __future__ import annotations
+
+import random
+
+import httpx2
+import pytest
+from api_client import BooksClient, ProblemError, backoff_delay
+from api_samples import SAMPLE_BOOK, SAMPLE_BOOKS
+
+
+class FailingFirst(httpx2.BaseTransport):
+    """A fault injector: the first `failures` requests fail as `fault`, then the app answers."""
+
+    def __init__(self, app_transport: httpx2.BaseTransport, failures: int, fault: str) -> None:
+        self.app_transport, self.failures, self.fault = app_transport, failures, fault
+        self.sent: list[str] = []
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        self.sent.append(request.method)
+        if len(self.sent) <= self.failures:
+            if self.fault == "connect":
+                raise httpx2.ConnectError("connection refused", request=request)
+            if self.fault == "after-write":  # the server did the work; the answer was lost
+                self.app_transport.handle_request(request)
+                raise httpx2.ReadTimeout("timed out", request=request)
+            return httpx2.Response(503, headers={"Retry-After": "0"})
+        return self.app_transport.handle_request(request)
+
+
+def books_client(api: httpx2.Client, *, failures: int = 0, fault: str = "connect"):
+    """A BooksClient on `api`'s app, its transport failing first; no real sleeping."""
+    transport = FailingFirst(api._transport, failures, fault)
+    http = httpx2.Client(transport=transport, base_url="http://testserver")
+    return BooksClient(http, sleep=lambda _seconds: None, rng=random.Random(7)), transport
+
+
+def test_iterate_follows_every_page(api):
+    client, _ = books_client(api)
+    for book in SAMPLE_BOOKS:
+        client.create(book)
+    books = list(client.iterate(limit=2, sort="year"))
+    assert [book["year"] for book in books] == sorted(book["year"] for book in SAMPLE_BOOKS)
+
+
+def test_a_problem_becomes_a_problem_error(api):
+    client, _ = books_client(api)
+    with pytest.raises(ProblemError) as caught:
+        client.get(424242)
+    assert caught.value.status == 404
+    assert caught.value.problem["title"] == "Not Found"
+
+
+def test_a_stale_etag_raises_412(api):
+    client, _ = books_client(api)
+    book = client.create(SAMPLE_BOOK)
+    _, etag = client.get(book["id"])
+    client.replace(book["id"], SAMPLE_BOOK | {"price_cents": 1}, etag=etag)
+    with pytest.raises(ProblemError) as caught:
+        client.replace(book["id"], SAMPLE_BOOK | {"price_cents": 2}, etag=etag)
+    assert caught.value.status == 412
+
+
+def test_a_get_is_retried_after_refused_connections(api):
+    client, transport = books_client(api, failures=2, fault="connect")
+    book = client.create(SAMPLE_BOOK)
+    assert client.get(book["id"])[0] == book
+    assert transport.sent == ["POST", "POST", "POST", "GET"]
+    assert len(client.waits) == 2
+
+
+def test_a_503_with_retry_after_is_waited_for_then_retried(api):
+    client, transport = books_client(api, failures=1, fault="503")
+    assert list(client.iterate()) == []
+    assert transport.sent == ["GET", "GET"]
+    assert client.waits == [0.0]  # the server's Retry-After, not the backoff
+
+
+def test_a_post_whose_answer_was_lost_is_retried_and_creates_once(api):
+    client, transport = books_client(api, failures=1, fault="after-write")
+    client.create(SAMPLE_BOOK)  # the first attempt's book exists; the retry replays it
+    assert transport.sent == ["POST", "POST"]
+    assert len(list(client.iterate())) == 1
+
+
+def test_a_post_without_a_key_is_never_retried(api):
+    client, transport = books_client(api, failures=1, fault="after-write")
+    with pytest.raises(httpx2.ReadTimeout):
+        client.request("POST", "/api/v1/books", json=SAMPLE_BOOK)
+    assert transport.sent == ["POST"]  # a retry could have made a second book
+
+
+def test_backoff_grows_and_stays_under_the_cap():
+    rng = random.Random(1)
+    ceilings = [min(2.0, 0.1 * 2**attempt) for attempt in range(8)]
+    delays = [backoff_delay(attempt, base=0.1, cap=2.0, rng=rng) for attempt in range(8)]
+    assert all(0 <= delay <= ceiling for delay, ceiling in zip(delays, ceilings, strict=True))

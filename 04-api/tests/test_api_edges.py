@@ -1,0 +1,72 @@
+"""Rate limiting with Redis (429 + Retry-After) and CORS for one origin, in both apps."""
+
+from __future__ import annotations
+
+import redis
+from api_ratelimit import RateLimiter
+
+ALLOWED = "http://localhost:5173"
+
+
+def test_the_request_over_the_limit_is_a_429_with_retry_after(make_client):
+    api = make_client(rate_limit=3, rate_window_seconds=60)
+    statuses = [api.get("/api/v1/books").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    refused = api.get("/api/v1/books")
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+
+
+def test_health_is_not_rate_limited(make_client):
+    api = make_client(rate_limit=1)
+    assert [api.get("/health").status_code for _ in range(3)] == [200, 200, 200]
+
+
+def test_two_apps_share_one_count_through_redis(make_client):
+    # two processes of one service: the limit holds across them, since Redis keeps the count
+    first, second = make_client(rate_limit=2), make_client(rate_limit=2)
+    assert first.get("/api/v1/books").status_code == 200
+    assert second.get("/api/v1/books").status_code == 200
+    assert first.get("/api/v1/books").status_code == 429
+
+
+def test_a_new_window_allows_requests_again(redis_url, unique_name):
+    client = redis.Redis.from_url(redis_url)
+    limiter = RateLimiter(client, prefix=unique_name, limit=1, window_seconds=1)
+    assert limiter.check("c").allowed
+    assert not limiter.check("c").allowed
+    client.delete(f"{unique_name}rate:c")  # the window ends (its key expires); no sleep
+    assert limiter.check("c").allowed
+    client.close()
+
+
+def test_a_redis_outage_lets_requests_through(make_client):
+    # fail open, by choice: an unreachable Redis must not take the API down with it
+    api = make_client(redis_url="redis://127.0.0.1:9/0", rate_limit=1)
+    assert [api.get("/api/v1/books").status_code for _ in range(2)] == [200, 200]
+    assert api.get("/ready").json()["checks"]["redis"] == "unavailable"
+
+
+def test_cors_allows_the_front_end_origin(api):
+    response = api.get("/api/v1/books", headers={"Origin": ALLOWED})
+    assert response.headers["Access-Control-Allow-Origin"] == ALLOWED
+    assert "ETag" in response.headers["Access-Control-Expose-Headers"]
+
+
+def test_cors_ignores_any_other_origin(api):
+    response = api.get("/api/v1/books", headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def test_a_preflight_for_a_put_with_if_match_is_allowed(api):
+    response = api.options(
+        "/api/v1/books/1",
+        headers={
+            "Origin": ALLOWED,
+            "Access-Control-Request-Method": "PUT",
+            "Access-Control-Request-Headers": "if-match, content-type",
+        },
+    )
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == ALLOWED
+    assert "PUT" in response.headers["Access-Control-Allow-Methods"]
