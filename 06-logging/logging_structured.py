@@ -118,12 +118,14 @@ def main() -> None:
         daily.close()
         print(f"   a TimedRotatingFileHandler(when='midnight', utc=True) rolls over at {rollover}")
         losses = LossCounter()
-        with open(path, "w", encoding="utf-8") as file:
-            with queued_logging(logging.StreamHandler(file), losses) as queue_handler:
-                demo.addHandler(queue_handler)
-                for number in range(1_000):
-                    demo.info("queued %d", number)
-                demo.handlers.clear()
+        with (
+            open(path, "w", encoding="utf-8") as file,
+            queued_logging(logging.StreamHandler(file), losses) as queue_handler,
+        ):
+            demo.addHandler(queue_handler)
+            for number in range(1_000):
+                demo.info("queued %d", number)
+            demo.handlers.clear()
         with open(path, encoding="utf-8") as file:
             written = sum(1 for _ in file)
         print(
