@@ -128,9 +128,8 @@ def main() -> None:
             print(f"3. Open: failed fast, the upstream saw {upstream.requests - before} requests")
         upstream.mode = "ok"
         time.sleep(0.25)  # the demo waits out the reset timeout; the tests use 50 ms
-        print(
-            f"4. After the reset timeout: {call_resiliently(fetch_rate, breaker=breaker, policy=policy)}"
-        )
+        answer = call_resiliently(fetch_rate, breaker=breaker, policy=policy)
+        print(f"4. After the reset timeout, the trial call (half-open) answered: {answer}")
         print(f"   breaker {breaker.current_state}")
     print("Conclusion: retry the transient, with growing, jittered waits; stop hammering a")
     print("service that is down (open), and probe it once before trusting it again.")

@@ -34,7 +34,9 @@ class RequestIdFilter(logging.Filter):
     """Copy the current request id onto every record that passes (a handler-level filter)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = request_id_var.get()
+        # a record that already has one was stamped in its request's thread (before a queue)
+        if not hasattr(record, "request_id"):
+            record.request_id = request_id_var.get()
         return True  # a filter that only enriches lets every record through
 
 

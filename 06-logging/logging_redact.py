@@ -82,8 +82,11 @@ class RedactingFilter(logging.Filter):
                 setattr(record, name, redact_value(value, name))
         if record.exc_info and record.exc_info[1] is not None:
             # an exception's text can hold a secret too ("invalid token abc..."): format it
-            # now, masked, so that the formatter prints this text instead
+            # now, masked, and drop exc_info so that no formatter renders the raw one again
             record.exc_text = redact_text(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        elif record.exc_text:
+            record.exc_text = redact_text(record.exc_text)
         return True
 
 
