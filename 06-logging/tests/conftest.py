@@ -51,3 +51,15 @@ def json_lines() -> Iterator[Callable[[], list[dict]]]:
     yield read
     root.removeHandler(handler)
     root.setLevel(previous)
+
+
+@pytest.fixture(scope="module")
+def shop_database_url(settings) -> Iterator[str]:
+    """One fresh database per test module (each test still has its own table): creating and
+    dropping a database per test would cost half a second each."""
+    from conftest import require_service
+    from course.sandbox import temporary_postgres_database
+
+    require_service("postgres", settings)
+    with temporary_postgres_database(settings, prefix="obs") as url:
+        yield url

@@ -41,9 +41,13 @@ def test_real_refused_connections_become_dependency_unavailable_with_the_cause_k
     "mode, error_type, status", [("slow", DependencyTimeout, 504), ("drop", UpstreamBroken, 502)]
 )
 def test_a_slow_or_dropping_upstream_is_a_timeout_or_a_broken_answer(mode, error_type, status):
-    with FaultyUpstream(mode=mode, delay=5) as upstream, httpx2.Client(timeout=0.1) as client:
-        with pytest.raises(error_type) as caught, translated("rates"):
-            client.get(f"{upstream.url}/rates/EUR")
+    with (
+        FaultyUpstream(mode=mode, delay=5) as upstream,
+        httpx2.Client(timeout=0.1) as client,
+        pytest.raises(error_type) as caught,
+        translated("rates"),
+    ):
+        client.get(f"{upstream.url}/rates/EUR")
     assert caught.value.status == status
 
 
