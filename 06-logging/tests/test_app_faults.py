@@ -1,13 +1,13 @@
-"""Real servers stopped under the app: a private Redis and a private PostgreSQL of the test's own."""
+"""Real servers stopped under the app: a private Redis and PostgreSQL of the test's own."""
 
 import secrets
 
-from fastapi.testclient import TestClient
-
-from course.services.private import private_server
 from errors_faults import FaultyUpstream
+from fastapi.testclient import TestClient
 from logging_app import create_app
 from logging_shop import close_shop, make_shop
+
+from course.services.private import private_server
 
 
 def test_a_stopped_redis_degrades_to_the_database_with_a_warning(shop_database_url, json_lines):

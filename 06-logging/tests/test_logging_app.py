@@ -3,9 +3,8 @@
 import secrets
 
 import pytest
-from fastapi.testclient import TestClient
-
 from errors_faults import FaultyUpstream
+from fastapi.testclient import TestClient
 from logging_app import create_app
 from logging_shop import close_shop, make_shop
 
