@@ -9,6 +9,7 @@ logging, and the two habits that go wrong: `print` and `basicConfig` inside a mo
 
 from __future__ import annotations
 
+import io
 import logging
 import logging.config
 import sys
@@ -109,9 +110,14 @@ def main() -> None:
     library.warning("a library warning still reaches the root's handler")
     lazy, eager = lazy_and_eager_calls(logging.getLogger("shop.api"), 1000)
     print(f"3. 1,000 disabled DEBUG calls: %-args formatted {lazy} times, f-string {eager} times")
-    print("4. logger.exception keeps the traceback:")
-    sys.stdout.flush()
+    print("4. logger.exception keeps the traceback in the record; its first and last lines:")
+    captured = io.StringIO()
+    logger.addHandler(logging.StreamHandler(captured))
+    logger.propagate = False  # for this step only: the full traceback goes to the buffer
     charge_and_log(-5)
+    logger.propagate = True
+    lines = captured.getvalue().splitlines()
+    print(f"   {lines[0]!r} ... {lines[-1]!r} ({len(lines)} lines)")
     warn_through_logging()
     print("5. ^ a warning captured into the py.warnings logger, with the same handlers")
     print(
