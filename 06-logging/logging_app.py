@@ -18,7 +18,12 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from logging_context import new_request_id, request_id_var
 from logging_shop import Shop
+from monitoring_metrics import install_metrics
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from prometheus_client import CollectorRegistry
 from pydantic import BaseModel
+from tracing_setup import install_tracing
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +56,7 @@ def add_request_context(app: FastAPI) -> None:
         incoming = request.headers.get("x-request-id", "")
         request_id = incoming if SAFE_REQUEST_ID.fullmatch(incoming) else new_request_id()
         token = request_id_var.set(request_id)  # seen by everything this request calls
+        trace.get_current_span().set_attribute("request.id", request_id)  # no-op untraced
         started = time.perf_counter()
         try:
             response = await call_next(request)
@@ -90,8 +96,13 @@ def add_request_context(app: FastAPI) -> None:
         return problem_response(error)
 
 
-def create_app(shop: Shop) -> FastAPI:
-    """Build the app over a shop; metrics and tracing are added by their own modules."""
+def create_app(
+    shop: Shop,
+    *,
+    registry: CollectorRegistry | None = None,
+    tracer_provider: TracerProvider | None = None,
+) -> FastAPI:
+    """Build the app over a shop, with Prometheus metrics and OpenTelemetry traces if given."""
     app = FastAPI(title="06-logging shop")
     app.state.shop = shop
 
@@ -115,7 +126,13 @@ def create_app(shop: Shop) -> FastAPI:
     def boom() -> dict:
         raise RuntimeError("bug: token=tok_live_123 in a message")  # masked in the log too
 
+    # middleware added last runs first: the span opens first, so that every log line of the
+    # request (the access line too) carries its trace id; metrics time the innermost part
+    if registry is not None:
+        install_metrics(app, registry)
     add_request_context(app)
+    if tracer_provider is not None:
+        install_tracing(app, tracer_provider)
     return app
 
 

@@ -22,6 +22,7 @@ from logging_context import RequestIdFilter, request_id_var
 from logging_redact import RedactingFilter
 from logging_safety import LossCounter, SafeQueueHandler
 from pythonjsonlogger.json import JsonFormatter
+from tracing_setup import TraceIdFilter
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ def json_handler(
     handler = logging.StreamHandler(stream or sys.stdout)
     handler.setFormatter(make_json_formatter())
     # filters on the handler see the records of every logger that reaches it
-    for log_filter in (RequestIdFilter(), *extra_filters, RedactingFilter()):
+    for log_filter in (RequestIdFilter(), TraceIdFilter(), *extra_filters, RedactingFilter()):
         handler.addFilter(log_filter)
     return handler
 
@@ -79,6 +80,7 @@ def queued_logging(
     handler = SafeQueueHandler(log_queue, losses)
     # filters that read context variables must run in the caller's thread, before the queue
     handler.addFilter(RequestIdFilter())
+    handler.addFilter(TraceIdFilter())
     handler.addFilter(RedactingFilter())
     listener = logging.handlers.QueueListener(log_queue, target, respect_handler_level=True)
     listener.start()
