@@ -89,3 +89,12 @@ def test_a_failed_request_marks_its_span_as_an_error(traced):
     client.get("/boom")
     server = next(s for s in exporter.get_finished_spans() if s.name == "GET /boom")
     assert server.status.status_code.name == "ERROR"
+
+
+def test_the_overhead_benchmark_returns_a_well_formed_figure(settings):
+    from monitoring_bench import benchmark
+
+    from course.bench import validate_figures
+
+    [figure] = validate_figures(benchmark(settings, requests=5), "monitoring_bench:benchmark")
+    assert figure["unit"] == "requests/s" and figure["baseline"] > 0
