@@ -13,6 +13,7 @@ import logging
 import re
 import time
 
+import sentry_sdk
 from errors_domain import CircuitOpen, DependencyError, ShopError, problem
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -58,26 +59,31 @@ def add_request_context(app: FastAPI) -> None:
         token = request_id_var.set(request_id)  # seen by everything this request calls
         trace.get_current_span().set_attribute("request.id", request_id)  # no-op untraced
         started = time.perf_counter()
-        try:
-            response = await call_next(request)
-        except Exception:
-            # the last line of defence: the full error in the log, a safe message to the client
-            logger.exception("unhandled error", extra={"path": request.url.path})
-            response = problem_response(ShopError())
-        finally:
+        # a Sentry scope per request: its breadcrumbs and tags stay with it (no-op if the SDK
+        # was not initialised); the access line is written inside it too
+        with sentry_sdk.isolation_scope() as scope:
+            scope.set_tag("request_id", request_id)
+            try:
+                response = await call_next(request)
+            except Exception as error:
+                # the last line of defence: the full error in the log and the error tracker,
+                # a safe message to the client
+                logger.exception("unhandled error", extra={"path": request.url.path})
+                sentry_sdk.capture_exception(error)
+                response = problem_response(ShopError())
             elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
-        response.headers["X-Request-ID"] = request_id
-        logger.info(
-            "%s %s %s",
-            request.method,
-            request.url.path,
-            response.status_code,
-            extra={
-                "status": response.status_code,
-                "duration_ms": elapsed_ms,
-                "headers": dict(request.headers),
-            },
-        )  # redacted by the handler
+            response.headers["X-Request-ID"] = request_id
+            logger.info(
+                "%s %s %s",
+                request.method,
+                request.url.path,
+                response.status_code,
+                extra={
+                    "status": response.status_code,
+                    "duration_ms": elapsed_ms,
+                    "headers": dict(request.headers),
+                },  # redacted by the handler
+            )
         request_id_var.reset(token)
         return response
 
@@ -124,6 +130,7 @@ def create_app(
 
     @app.get("/boom")
     def boom() -> dict:
+        logger.info("building the report")  # a breadcrumb in the error tracker's event
         raise RuntimeError("bug: token=tok_live_123 in a message")  # masked in the log too
 
     # middleware added last runs first: the span opens first, so that every log line of the
