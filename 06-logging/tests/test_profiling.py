@@ -24,3 +24,9 @@ def test_tracemalloc_points_at_the_leaking_lines():
     line_number = int(top.split("profiling_hotspot.py:")[1].split(":")[0])
     assert "payload" in source[line_number - 1]
     assert "count=500 (+500)" in top, "one live allocation per request"
+
+
+def test_pyinstrument_shows_the_slow_report_in_its_call_tree():
+    orders = make_orders(3_000)
+    tree = profiling_hotspot.sampled_profile(lambda: profiling_hotspot.report_slow(orders))
+    assert "report_slow" in tree
