@@ -130,3 +130,12 @@ def test_the_breaker_closes_again_once_the_upstream_recovers(client, upstream, s
     shop.breakers["rates"].reset_timeout = 0  # as if the 30 s had passed: half-open next
     assert client.get("/rates/EUR").json() == {"currency": "EUR", "rate": 1.08}
     assert shop.breakers["rates"].current_state == "closed"
+
+
+def test_a_query_slower_than_statement_timeout_is_cancelled_into_a_timeout(shop):
+    import sqlalchemy as sa
+    from errors_domain import DependencyTimeout, translated
+
+    # the shop's timeout is 0.2 s, so PostgreSQL cancels the query itself after 200 ms
+    with pytest.raises(DependencyTimeout), translated("postgres"), shop.engine.connect() as db:
+        db.execute(sa.text("SELECT pg_sleep(5)"))
