@@ -30,3 +30,12 @@ def test_pyinstrument_shows_the_slow_report_in_its_call_tree():
     orders = make_orders(3_000)
     tree = profiling_hotspot.sampled_profile(lambda: profiling_hotspot.report_slow(orders))
     assert "report_slow" in tree
+
+
+def test_the_benchmark_returns_a_well_formed_figure():
+    from course.bench import validate_figures
+
+    [figure] = validate_figures(
+        profiling_hotspot.benchmark(None, orders_count=300), "profiling_hotspot:benchmark"
+    )
+    assert figure["unit"] == "ms"
