@@ -7,7 +7,7 @@ Running it times, in one run, the median of five rounds of:
    through a `QueueHandler` (the caller only enqueues; a listener thread writes), to a
    plain file and to one that is fsynced after every line (a slow, durable sink);
 3. formatting one record as JSON (python-json-logger) vs as a plain text line.
-`python logging_bench.py` uses 20,000 calls per round; `make bench` uses 100,000.
+`python logging_bench.py` uses 20,000 calls per round; `make bench` uses 50,000.
 """
 
 from __future__ import annotations
@@ -145,7 +145,7 @@ def figures(result: dict[str, dict[str, float]]) -> list[dict]:
     return found
 
 
-def benchmark(settings: object = None, calls: int = 100_000) -> list[dict]:
+def benchmark(settings: object = None, calls: int = 50_000) -> list[dict]:
     """The figures for `make bench` (no service needed)."""
     with tempfile.TemporaryDirectory(prefix="logging_bench_") as folder:
         return figures(measure(calls, Path(folder)))
@@ -164,7 +164,7 @@ def main() -> None:
     print("Conclusion: a disabled call with %-arguments is nearly free, an f-string is not;")
     print("a queue costs the caller more than a fast local write, and far less than a slow one")
     print("(fsync, a network shipper): use it for slow sinks; JSON costs more to format than")
-    print("plain text, which log stores repay by indexing fields. `make bench` uses 100,000.")
+    print("plain text, which log stores repay by indexing fields. `make bench` uses 50,000.")
 
 
 if __name__ == "__main__":
