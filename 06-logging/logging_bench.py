@@ -162,7 +162,7 @@ def main() -> None:
             f"(ratio {figure['ratio']})"
         )
     print("Conclusion: a disabled call with %-arguments is nearly free, an f-string is not;")
-    print("a queue costs the caller more than a fast local write, and far less than a slow one")
+    print("a queue gains little over a fast local write, and a great deal over a slow one")
     print("(fsync, a network shipper): use it for slow sinks; JSON costs more to format than")
     print("plain text, which log stores repay by indexing fields. `make bench` uses 50,000.")
 
