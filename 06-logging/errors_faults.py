@@ -31,8 +31,11 @@ class _Handler(socketserver.BaseRequestHandler):
     server: FaultyUpstream
 
     def handle(self) -> None:
-        self.request.recv(65536)  # the request: one small GET is all the demo sends
+        request = self.request.recv(65536)  # one small GET is all a client here sends
+        if not request:
+            return  # a connection opened and closed without a request: not a request
         self.server.requests += 1
+        self.server.paths.append(request.split(b" ")[1].decode(errors="replace"))
         body = json.dumps({"currency": "EUR", "rate": 1.08}).encode()
         head = f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(body)}"
         if self.server.mode == "slow":
@@ -57,6 +60,7 @@ class FaultyUpstream(socketserver.ThreadingTCPServer):
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
         super().__init__(("127.0.0.1", 0), _Handler)
         self.mode, self.delay, self.requests = mode, delay, 0
+        self.paths: list[str] = []  # the path of every request received, in order
         self.stopping = threading.Event()
         self._thread = threading.Thread(target=self.serve_forever, daemon=True)
 
