@@ -1,0 +1,139 @@
+"""Retries with exponential backoff and jitter (tenacity), and a circuit breaker (pybreaker).
+
+Running it calls a real upstream (`errors_faults.FaultyUpstream`) that drops connections:
+the retry policy tries three times, logging each backoff; only transient errors are retried
+(a 404 is not). Then five failures open the breaker, further calls fail at once without
+touching the network, and after the reset timeout one trial call (half-open) closes it again.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+import pybreaker
+import tenacity
+from errors_domain import CircuitOpen, ShopError
+
+logger = logging.getLogger(__name__)
+
+Result = TypeVar("Result")
+
+
+def is_transient(error: BaseException) -> bool:
+    """Retry only what may succeed next time: timeouts, refused or dropped connections."""
+    return isinstance(error, ShopError) and error.transient
+
+
+def retry_policy(
+    attempts: int = 3,
+    first_wait: float = 0.1,
+    max_wait: float = 2.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> tenacity.Retrying:
+    """Return a policy: `attempts` tries, waits doubling from first_wait, jittered, capped."""
+    return tenacity.Retrying(
+        stop=tenacity.stop_after_attempt(attempts),
+        # first_wait * 2**n plus up to `jitter` random seconds, so that many clients that failed
+        # together do not all come back at the same instant
+        wait=tenacity.wait_exponential_jitter(
+            multiplier=first_wait, max=max_wait, jitter=first_wait
+        ),
+        retry=tenacity.retry_if_exception(is_transient),
+        before_sleep=tenacity.before_sleep_log(logger, logging.WARNING),
+        sleep=sleep,  # the tests pass a function that records the waits instead of sleeping
+        reraise=True,  # the caller sees the last real error, not tenacity's RetryError
+    )
+
+
+class BreakerLog(pybreaker.CircuitBreakerListener):
+    """Log every change of a breaker's state: the moment an operator wants to see."""
+
+    def state_change(self, breaker: pybreaker.CircuitBreaker, old, new) -> None:
+        logger.warning(
+            "circuit %s: %s -> %s",
+            breaker.name,
+            old.name if old else None,
+            new.name,
+            extra={"breaker": breaker.name, "state": new.name},
+        )
+
+
+def make_breaker(
+    name: str, fail_max: int = 5, reset_timeout: float = 30.0
+) -> pybreaker.CircuitBreaker:
+    """Return a breaker that opens after fail_max transient failures in a row."""
+    return pybreaker.CircuitBreaker(
+        fail_max=fail_max,
+        reset_timeout=reset_timeout,
+        # a 404 or a bug is the caller's problem, not a sign that the service is down
+        exclude=[lambda error: not is_transient(error)],
+        listeners=[BreakerLog()],
+        name=name,
+        throw_new_error_on_trip=False,  # the call that trips it raises its own error
+    )
+
+
+def call_resiliently(
+    function: Callable[[], Result],
+    *,
+    breaker: pybreaker.CircuitBreaker,
+    policy: tenacity.Retrying,
+) -> Result:
+    """Call function through the breaker, retrying transient failures by the policy."""
+    for attempt in policy.copy():  # a fresh copy: one policy may serve many threads
+        with attempt:
+            try:
+                return breaker.call(function)
+            except pybreaker.CircuitBreakerError as error:
+                # open: fail fast, and do not retry (CircuitOpen is not transient)
+                raise CircuitOpen(breaker.name, "circuit open") from error
+    raise AssertionError("unreachable: tenacity re-raises the last error")
+
+
+def main() -> None:
+    import httpx2
+    from errors_domain import translated
+    from errors_faults import FaultyUpstream
+
+    logging.basicConfig(level=logging.WARNING, format="   log: %(levelname)s %(message)s")
+    waits: list[float] = []
+    policy = retry_policy(
+        attempts=3, first_wait=0.05, sleep=lambda s: (waits.append(s), time.sleep(s))
+    )
+    breaker = make_breaker("rates", fail_max=5, reset_timeout=0.2)
+    with FaultyUpstream(mode="drop") as upstream, httpx2.Client(timeout=0.5) as client:
+
+        def fetch_rate() -> dict:
+            with translated("rates"):
+                return client.get(f"{upstream.url}/rates/EUR").json()
+
+        print("1. A dropping upstream, 3 attempts with backoff:")
+        try:
+            call_resiliently(fetch_rate, breaker=breaker, policy=policy)
+        except ShopError as error:
+            print(f"   gave up: {type(error).__name__}; waits {[round(w, 3) for w in waits]} s")
+        print(f"2. The breaker counted 3 failures ({breaker.current_state}); 2 more open it:")
+        for _ in range(3):
+            try:
+                call_resiliently(fetch_rate, breaker=breaker, policy=retry_policy(attempts=1))
+            except ShopError as error:
+                print(f"   {type(error).__name__}; breaker {breaker.current_state}")
+        before = upstream.requests
+        try:
+            call_resiliently(fetch_rate, breaker=breaker, policy=policy)
+        except CircuitOpen:
+            print(f"3. Open: failed fast, the upstream saw {upstream.requests - before} requests")
+        upstream.mode = "ok"
+        time.sleep(0.25)  # the demo waits out the reset timeout; the tests use 50 ms
+        answer = call_resiliently(fetch_rate, breaker=breaker, policy=policy)
+        print(f"4. After the reset timeout, the trial call (half-open) answered: {answer}")
+        print(f"   breaker {breaker.current_state}")
+    print("Conclusion: retry the transient, with growing, jittered waits; stop hammering a")
+    print("service that is down (open), and probe it once before trusting it again.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""The app over real PostgreSQL, Redis and a faulty upstream: responses and log lines together."""
+
+import secrets
+import time
+
+import pytest
+from errors_faults import FaultyUpstream
+from fastapi.testclient import TestClient
+from logging_app import create_app
+from logging_shop import close_shop, make_shop
+
+
+@pytest.fixture
+def upstream():
+    with FaultyUpstream(delay=5) as server:
+        yield server
+
+
+@pytest.fixture
+def waits():
+    return []
+
+
+@pytest.fixture
+def shop(shop_database_url, redis_url, upstream, waits):
+    shop = make_shop(
+        shop_database_url,
+        redis_url,
+        upstream.url,
+        table=f"products_{secrets.token_hex(3)}",
+        timeout=0.2,
+        sleep=waits.append,
+        fail_max=3,
+        reset_timeout=30,  # long: on a loaded machine 50 ms pass between two requests
+    )
+    shop.create_schema()
+    shop.add_product("KB-01", "Keyboard", 4999)
+    yield shop
+    close_shop(shop)
+
+
+@pytest.fixture
+def client(shop):
+    return TestClient(create_app(shop))
+
+
+def lines_of(json_lines, request_id):
+    return [line for line in json_lines() if line.get("request_id") == request_id]
+
+
+def test_the_request_id_is_in_the_header_and_every_log_line_of_the_request(client, json_lines):
+    first = client.get("/products/KB-01")
+    second = client.get("/products/KB-01")
+    assert (first.json()["source"], second.json()["source"]) == ("database", "cache")
+    request_id = first.headers["x-request-id"]
+    [access] = lines_of(json_lines, request_id)
+    assert access["message"] == "GET /products/KB-01 200" and access["status"] == 200
+    assert second.headers["x-request-id"] != request_id
+
+
+def test_a_well_formed_client_request_id_is_kept_and_a_malformed_one_replaced(client):
+    kept = client.get("/products/KB-01", headers={"X-Request-ID": "client-id-1234"})
+    replaced = client.get("/products/KB-01", headers={"X-Request-ID": "bad\nid injected"})
+    assert kept.headers["x-request-id"] == "client-id-1234"
+    assert "\n" not in replaced.headers["x-request-id"]
+    assert len(replaced.headers["x-request-id"]) == 16
+
+
+def test_an_unknown_product_is_a_404_problem_logged_at_info(client, json_lines):
+    response = client.get("/products/NOPE")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["detail"] == "no product with sku 'NOPE'"
+    [refused, _access] = lines_of(json_lines, body["request_id"])
+    assert refused["level"] == "INFO" and "exc_info" not in refused
+
+
+def test_a_bug_is_a_safe_500_while_the_log_keeps_the_traceback_masked(client, json_lines):
+    response = client.get("/boom")
+    body = response.json()
+    assert response.status_code == 500 and body["detail"] == "Internal error"
+    assert "tok_live_123" not in response.text and "RuntimeError" not in response.text
+    [_crumb, error, access] = lines_of(json_lines, body["request_id"])
+    assert error["level"] == "ERROR" and error["message"] == "unhandled error"
+    assert "RuntimeError: bug: token=[REDACTED]" in error["exc_info"]
+    assert access["status"] == 500
+    assert "tok_live_123" not in json_lines.raw()
+
+
+def test_a_card_number_and_the_authorization_header_never_reach_the_log(client, json_lines):
+    response = client.post(
+        "/payments",
+        json={"card_number": "4111111111111111", "amount_cents": 5},
+        headers={"Authorization": "Bearer sk-very-secret"},
+    )
+    assert response.json() == {"status": "accepted", "last4": "1111"}
+    raw = json_lines.raw()
+    assert "4111111111111111" not in raw and "sk-very-secret" not in raw
+    payment = next(line for line in json_lines() if line["message"] == "payment received")
+    assert payment["payment"] == {"card_number": "[REDACTED]", "amount_cents": 5}
+
+
+def eventually(condition, seconds: float = 2.0) -> bool:
+    """Poll until condition() holds or the deadline passes: a server thread may lag the client."""
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return condition()
+
+
+def test_a_slow_upstream_is_retried_then_answered_with_504(client, upstream, waits, json_lines):
+    upstream.mode = "slow"
+    response = client.get("/rates/EUR")
+    assert response.status_code == 504
+    assert len(waits) == 2  # three attempts, two backoffs
+    assert eventually(lambda: upstream.requests == 3), f"{upstream.requests} requests"
+    [error] = [
+        line
+        for line in lines_of(json_lines, response.json()["request_id"])
+        if line["level"] == "ERROR"
+    ]
+    assert error["dependency"] == "rates" and "ReadTimeout" in error["exc_info"]
+
+
+def test_a_dropped_connection_trips_the_breaker_which_then_fails_fast(client, upstream, waits):
+    upstream.mode = "drop"
+    assert client.get("/rates/EUR").status_code == 502  # 3 attempts: fail_max reached
+    fast = client.get("/rates/GBP")
+    assert fast.status_code == 503 and fast.headers["retry-after"] == "30"
+    assert "/rates/GBP" not in upstream.paths, "an open breaker must not call the upstream"
+
+
+def test_the_breaker_closes_again_once_the_upstream_recovers(client, upstream, shop):
+    upstream.mode = "drop"
+    client.get("/rates/EUR")
+    assert shop.breakers["rates"].current_state == "open"
+    upstream.mode = "ok"
+    shop.breakers["rates"].reset_timeout = 0  # as if the 30 s had passed: half-open next
+    assert client.get("/rates/EUR").json() == {"currency": "EUR", "rate": 1.08}
+    assert shop.breakers["rates"].current_state == "closed"
+
+
+def test_a_query_slower_than_statement_timeout_is_cancelled_into_a_timeout(shop):
+    import sqlalchemy as sa
+    from errors_domain import DependencyTimeout, translated
+
+    # the shop's timeout is 0.2 s, so PostgreSQL cancels the query itself after 200 ms
+    with pytest.raises(DependencyTimeout), translated("postgres"), shop.engine.connect() as db:
+        db.execute(sa.text("SELECT pg_sleep(5)"))
