@@ -22,6 +22,7 @@ import pytest
 from course.lessons import discover
 from course.paths import SERVICES_DIR
 from course.sandbox import (
+    remote_service_problem,
     temporary_bucket,
     temporary_mongo_database,
     temporary_postgres_database,
@@ -59,7 +60,7 @@ def services_mode(settings: Settings) -> str:
     return settings.course_services_mode
 
 
-_checked: dict[str, str | None] = {}
+_checked: dict[str, str | None] = {}  # per service: why its tests fail, or None
 
 
 def mongo_missing_reason(settings: Settings) -> str | None:
@@ -70,18 +71,29 @@ def mongo_missing_reason(settings: Settings) -> str | None:
 
 
 def require_service(key: str, settings: Settings) -> None:
-    """Fail the test with one line if the service is down (checked once per session)."""
+    """Fail the test with one line if the service is down or on another machine (once a session)."""
     reason = mongo_missing_reason(settings) if key == "mongo" else None
     if reason:
         pytest.skip(reason)
     if key not in _checked:
-        try:
-            SERVICES[key].check(settings)
-            _checked[key] = None
-        except ServiceUnavailable as error:
-            _checked[key] = str(error)
+        _checked[key] = service_problem(key, settings)
     if _checked[key]:
         pytest.fail(_checked[key], pytrace=False)
+
+
+def service_problem(key: str, settings: Settings) -> str | None:
+    """Why tests may not use a service: on another machine, or not answering; else None."""
+    spec = SERVICES[key]
+    remote = remote_service_problem(
+        spec.title, spec.url_setting, spec.url(settings), settings, os.environ
+    )
+    if remote:
+        return remote
+    try:
+        spec.check(settings)
+    except ServiceUnavailable as error:
+        return str(error)
+    return None
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

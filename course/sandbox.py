@@ -6,12 +6,41 @@ that running twice, or beside another learner, never mixes data. Each is removed
 
 from __future__ import annotations
 
+import ipaddress
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from urllib.parse import urlsplit
 
 from course.services.probes import sqlalchemy_url_to_libpq
 from course.settings import Settings
+
+ALLOW_REMOTE = "COURSE_ALLOW_REMOTE_SERVICES"
+
+
+def remote_service_problem(
+    title: str, setting: str, address: str, settings: Settings, environ: Mapping[str, str]
+) -> str | None:
+    """Why the tests refuse a service on another machine, or None for one on this machine.
+
+    The tests create, flush and drop what they touch, and the course's variable names
+    (DATABASE_URL, REDIS_URL, AZURE_STORAGE_CONNECTION_STRING) are ones a learner may
+    already have exported for a real server: never wipe that server by accident.
+    """
+    host = urlsplit(address).hostname
+    if environ.get(ALLOW_REMOTE) == "1" or host is None or host == "localhost":
+        return None
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return None
+    except ValueError:  # a host name other than localhost
+        pass
+    return (
+        f"{title}: {setting.upper()} points at {host} (from {settings.source(setting)}), not "
+        f"this machine, and the tests create, flush and delete data where they run: unset it "
+        f"to use the course's own servers, or set {ALLOW_REMOTE}=1 if that server is yours "
+        f"to wipe"
+    )
 
 
 def unique_name(prefix: str = "scratch") -> str:
