@@ -142,3 +142,38 @@ def test_without_fast_the_site_tests_and_the_notebooks_run(tmp_path):
 
     assert result.returncode == 0, result.stdout
     assert "3 passed, 2 skipped" in result.stdout
+
+
+LESSON_TESTS = """
+def test_in_the_lesson():
+    pass
+"""
+TOOLKIT_TESTS = """
+import pytest
+
+
+@pytest.mark.parametrize("page", ["01-sample/part1.md:3", "README.md:5", "99-none/part.md:1"])
+def test_a_page(page):
+    pass
+
+
+@pytest.mark.skip(reason="no server here")
+def test_skipped():
+    pass
+"""
+
+
+def test_the_time_by_lesson_counts_each_test_once_under_its_lesson(tmp_path):
+    (tmp_path / "01-sample").mkdir()
+    (tmp_path / "01-sample" / "test_lesson.py").write_text(LESSON_TESTS)
+    (tmp_path / "tools").mkdir()
+    (tmp_path / "tools" / "test_tools.py").write_text(TOOLKIT_TESTS)
+
+    result = run_pytest(tmp_path, "01-sample", "tools")
+
+    assert result.returncode == 0, result.stdout
+    table = result.stdout.split("time by lesson (seconds of its tests, summed)")[1].splitlines()
+    rows = {line.split()[-1]: line.split()[2] for line in table[1:3]}
+    # the page parametrised by 01-sample is that lesson's; an id naming no folder is not
+    assert rows == {"01-sample": "2", "tools": "3"}, result.stdout
+    assert table[3].split()[1:] == ["s", "in", "all", "(the", "workers", "share", "them)"]
