@@ -2,8 +2,10 @@
 
 `--fast` (what `course test --fast` passes) skips the tests that execute notebooks or build
 the course site, for a learner's quick loop; they still show in the table, so nobody mistakes
-a fast run for a full one. After every run a second table sums the tests' seconds by lesson,
-so each lesson's share of the suite's time budget is visible (a report, never an assertion).
+a fast run for a full one. Long tests (notebooks, the site, those marked slow or grouped on one
+worker) start first, so pytest-xdist's workers finish together. After every run a second table
+sums the tests' seconds by lesson, so each lesson's share of the suite's time budget is
+visible (a report, never an assertion).
 With `COURSE_COLLECT_ONLY_INTO=FILE` set, pytest only collects and writes the collected test
 ids into FILE: how `course/tests/test_text_commands.py` sees that a page's pytest command runs
 tests this run runs anyway. Registered in pyproject's `addopts`.
@@ -32,7 +34,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def start_order(item: pytest.Item) -> int:
+    """Long work first, so that the workers finish together (notebooks before the site)."""
+    if item.get_closest_marker("notebook"):
+        return 0  # first: the site build reads the notebooks these tests execute
+    if item.get_closest_marker("site"):
+        return 1
+    if item.get_closest_marker("slow") or item.get_closest_marker("xdist_group"):
+        return 2
+    return 3
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-randomly's shuffle, which it keeps within a rank
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    items.sort(key=start_order)
     if not config.getoption("fast"):
         return
     for item in items:

@@ -111,6 +111,12 @@ def test_builds_the_site():
 def test_quick():
     pass
 """
+SLOW_TEST = """
+
+@pytest.mark.slow
+def test_long():
+    pass
+"""
 
 
 def test_fast_skips_the_notebooks_and_the_site_and_one_table_groups_the_skips(tmp_path):
@@ -125,13 +131,27 @@ def test_fast_skips_the_notebooks_and_the_site_and_one_table_groups_the_skips(tm
     assert table[1:7] == [
         "   2  no server here",
         "      e.g. test_sample.py::test_one and 1 more",
-        "   1  --fast: the course site is not built (`make test` builds it)",
-        "      e.g. test_sample.py::test_builds_the_site",
         "   1  --fast: the notebooks are not executed (`make test` runs them)",
         "      e.g. sample.ipynb::sample.ipynb",
+        "   1  --fast: the course site is not built (`make test` builds it)",
+        "      e.g. test_sample.py::test_builds_the_site",
     ]
     assert "SKIPPED [" not in result.stdout  # -ra's own skip lines would repeat the table
     assert "slowest 10 durations" in result.stdout
+
+
+def test_long_tests_start_first_notebooks_before_the_site(tmp_path):
+    (tmp_path / "test_sample.py").write_text(SKIPPING_TESTS + SLOW_TEST)
+    write_notebook(tmp_path / "sample.ipynb", "print('fine')")
+
+    result = run_pytest(tmp_path, "--collect-only", "-q", "test_sample.py", "sample.ipynb")
+
+    assert result.stdout.splitlines()[:4] == [
+        "sample.ipynb::sample.ipynb",
+        "test_sample.py::test_builds_the_site",
+        "test_sample.py::test_long",
+        "test_sample.py::test_one",
+    ], result.stdout
 
 
 def test_without_fast_the_site_tests_and_the_notebooks_run(tmp_path):
