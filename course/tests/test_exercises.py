@@ -31,7 +31,8 @@ def exercise_ids(exercise: Exercise) -> str:
 def proof(exercise: Exercise, source: str):
     """Each lesson's proof against one source runs on one worker, beside the other proofs."""
     group = pytest.mark.xdist_group(f"exercises-{exercise.lesson}-{source}")
-    return pytest.param(exercise, id=exercise.key, marks=group)
+    # the first of a lesson's tests runs all of its exercises' tests: more than one's time
+    return pytest.param(exercise, id=exercise.key, marks=(group, pytest.mark.timeout(900)))
 
 
 def proof_of(exercise: Exercise, source: str):
