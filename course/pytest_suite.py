@@ -108,6 +108,11 @@ COLLECT_ONLY_VARIABLE = "COURSE_COLLECT_ONLY_INTO"
 
 def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(LessonTimes(config.rootpath), "course-lesson-times")
+    # pytest-xdist's loadgroup hands out the groups with the most tests first, before this
+    # plugin's order (notebooks, then the site that reads them); keep ours unless asked not to
+    asked = "--loadscope-reorder" in config.invocation_params.args
+    if getattr(config.option, "loadscopereorder", None) and not asked:
+        config.option.loadscopereorder = False
     if os.environ.get(COLLECT_ONLY_VARIABLE):
         config.option.collectonly = True
 

@@ -197,3 +197,35 @@ def test_the_time_by_lesson_counts_each_test_once_under_its_lesson(tmp_path):
     # the page parametrised by 01-sample is that lesson's; an id naming no folder is not
     assert rows == {"01-sample": "2", "tools": "3"}, result.stdout
     assert table[3].split()[1:] == ["s", "in", "all", "(the", "workers", "share", "them)"]
+
+
+GROUPED_TESTS = """
+import pytest
+
+
+@pytest.mark.xdist_group("together")
+def test_grouped_one():
+    pass
+
+
+@pytest.mark.xdist_group("together")
+def test_grouped_two():
+    pass
+"""
+
+
+@pytest.mark.slow
+def test_under_xdist_loadgroup_the_notebooks_still_start_before_the_biggest_group(tmp_path):
+    (tmp_path / "test_grouped.py").write_text(GROUPED_TESTS)
+    write_notebook(tmp_path / "sample.ipynb", "print('fine')")
+
+    result = run_pytest(
+        tmp_path, "-n", "1", "--dist=loadgroup", "-v", "test_grouped.py", "sample.ipynb"
+    )
+
+    ran = [line.split()[-1] for line in result.stdout.splitlines() if " PASSED " in line]
+    assert ran == [
+        "sample.ipynb::sample.ipynb",
+        "test_grouped.py::test_grouped_one@together",
+        "test_grouped.py::test_grouped_two@together",
+    ], result.stdout
