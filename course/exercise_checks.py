@@ -62,14 +62,12 @@ def compared(message: str) -> tuple[str, ...]:
     return tuple(line for line in lines if line.startswith((GAVE, EXPECTED)))
 
 
-def first_failure(report: Path) -> tuple[int, int, str, tuple[str, ...]]:
-    """The test and failure counts, the first failure and its two sides, from JUnit XML."""
-    root = ElementTree.parse(report).getroot()
-    suites = [root] if root.tag == "testsuite" else list(root.iter("testsuite"))
-    tests = sum(int(suite.get("tests", 0)) for suite in suites)
-    failed = sum(int(suite.get("failures", 0)) + int(suite.get("errors", 0)) for suite in suites)
-    for case in root.iter("testcase"):
-        for problem in (*case.iter("failure"), *case.iter("error")):
+def summarize(cases: list[ElementTree.Element]) -> tuple[int, int, str, tuple[str, ...]]:
+    """The counts, the first failure and its two sides, from one file's JUnit test cases."""
+    problems = [[*case.iter("failure"), *case.iter("error")] for case in cases]
+    tests, failed = len(cases), sum(1 for found in problems if found)
+    for case, found in zip(cases, problems, strict=True):
+        for problem in found:
             message = problem.get("message") or ""
             if not message or message.startswith("collection failure"):
                 load = f"the file does not load: {load_error(problem.text or '')}"
@@ -91,31 +89,51 @@ def load_error(traceback: str) -> str:
     return f"{errors[-1]}{place}"
 
 
-def check_exercise(exercise: Exercise, *, root: Path, source: str = "task") -> CheckResult:
-    """Run the exercise's tests against the task (or `solution`, or `committed`) and report."""
+def pytest_run(
+    test_files: list[Path], *, root: Path, lesson_folder: Path, source: str, report: Path
+) -> subprocess.CompletedProcess:
+    """Run these exercise tests in a fresh pytest against `source`, with a JUnit report."""
     environment = {**os.environ, SOURCE_VARIABLE: source}
     environment.pop("PYTEST_ADDOPTS", None)
     # exercises may import their lesson's modules, as the lesson's own tests do
-    lesson_folder = str(exercise.task.parents[1])
     environment["PYTHONPATH"] = os.pathsep.join(
-        filter(None, (lesson_folder, environment.get("PYTHONPATH")))
+        filter(None, (str(lesson_folder), environment.get("PYTHONPATH")))
     )
-    with tempfile.TemporaryDirectory(prefix="course-check-") as scratch:
-        report = Path(scratch) / "report.xml"
-        command = [
-            *(sys.executable, "-m", "pytest", "-p", "no:randomly", "-p", "no:xdist", "-q"),
-            *("-p", "course.exercise_plugin"),
-            *("--no-header", "--tb=short", f"--junitxml={report}", str(exercise.test)),
-        ]
-        run = subprocess.run(command, cwd=root, env=environment, capture_output=True, text=True)
-        output = run.stdout + run.stderr
-        if not report.exists():
-            lines = [line for line in output.splitlines() if line.strip()]
-            return CheckResult(exercise, 0, 1, lines[-1] if lines else "pytest did not run", output)
-        tests, failed, failure, sides = first_failure(report)
+    command = [
+        *(sys.executable, "-m", "pytest", "-p", "no:randomly", "-p", "no:xdist", "-q"),
+        *("-p", "course.exercise_plugin", "--continue-on-collection-errors"),
+        *("--no-header", "--tb=short", f"--junitxml={report}", *map(str, test_files)),
+    ]
+    return subprocess.run(command, cwd=root, env=environment, capture_output=True, text=True)
+
+
+def not_run(exercise: Exercise, output: str) -> CheckResult:
+    """The result when pytest wrote no report: its last line says why."""
+    lines = [line for line in output.splitlines() if line.strip()]
+    return CheckResult(exercise, 0, 1, lines[-1] if lines else "pytest did not run", output)
+
+
+def result_of(exercise: Exercise, cases: list[ElementTree.Element], output: str) -> CheckResult:
+    """One exercise's result from its test file's JUnit test cases."""
+    tests, failed, failure, sides = summarize(cases)
     if tests == 0:
         failure = failure or "no tests were collected"
     return CheckResult(exercise, tests, failed, failure, output, sides)
+
+
+def check_exercise(exercise: Exercise, *, root: Path, source: str = "task") -> CheckResult:
+    """Run the exercise's tests against the task (or `solution`, or `committed`) and report."""
+    with tempfile.TemporaryDirectory(prefix="course-check-") as scratch:
+        report = Path(scratch) / "report.xml"
+        run = pytest_run(
+            [exercise.test], root=root, lesson_folder=exercise.task.parents[1],
+            source=source, report=report,
+        )  # fmt: skip
+        output = run.stdout + run.stderr
+        if not report.exists():
+            return not_run(exercise, output)
+        cases = list(ElementTree.parse(report).getroot().iter("testcase"))
+    return result_of(exercise, cases, output)
 
 
 def style_tip(path: Path) -> str | None:

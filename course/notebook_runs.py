@@ -4,19 +4,24 @@ A test run (`course/pytest_notebooks.py`) names an empty folder in `COURSE_EXECU
 pytest-xdist workers and the `course docs` the site test starts inherit it. Whoever needs a
 notebook first executes it and leaves the result there (the executed notebook, or the error);
 the other waits for it and reads it. Without the variable (`make docs`), every call executes.
+`shared` does the same for any result that JSON can hold (an exercise proof, a shell block's
+output), so work that several tests check is done once per run.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import nbformat
+if TYPE_CHECKING:
+    import nbformat
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +35,7 @@ class NotebookFailed(RuntimeError):
 
 def execute(source: Path) -> nbformat.NotebookNode:
     """Run a notebook top to bottom in its own folder, as a learner's JupyterLab would."""
+    import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
@@ -71,8 +77,25 @@ def run_folder() -> Path | None:
     return Path(folder) if folder else None
 
 
+def shared(name: str, compute: Callable[[], object]) -> object:
+    """`compute()`'s JSON result, computed once per test run by the first process to ask."""
+    folder = run_folder()
+    if folder is None:
+        return compute()
+    entry = folder / f"shared-{hashlib.sha256(name.encode()).hexdigest()[:24]}"
+    stored = entry.with_suffix(".json")
+    with exclusive(entry.with_suffix(".lock")):
+        if not stored.exists():  # an exception stores nothing: the next caller tries again
+            stored.write_text(json.dumps(compute()))
+    return json.loads(stored.read_text())
+
+
 def executed(source: Path) -> nbformat.NotebookNode:
     """The notebook executed in this test run (executing it now if nobody has yet)."""
+    # imported here, not at the top: nbformat's schema validator takes seconds to import, and
+    # every pytest process loads this module as a plugin (the exercise checks start dozens)
+    import nbformat
+
     folder = run_folder()
     if folder is None:
         return execute(source)

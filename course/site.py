@@ -22,13 +22,14 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-
-import nbformat
+from typing import TYPE_CHECKING
 
 from course.lessons import discover
 from course.notebook_runs import NotebookFailed, executed
-from course.notebooks import course_notebooks, first_heading
 from course.paths import ROOT
+
+if TYPE_CHECKING:
+    import nbformat
 
 __all__ = ["NotebookFailed", "assemble", "build", "plan_pages"]
 
@@ -125,6 +126,9 @@ def part_title(path: Path) -> str:
 
 def plan_pages(root: Path = ROOT) -> list[tuple[str, list[Page]]]:
     """The site's sections in course order, each with its pages."""
+    # imported here, like nbformat in assemble(): nbformat takes seconds to import, and the
+    # site's browser-check tests collect this module in fresh pytest runs that never need it
+    from course.notebooks import course_notebooks, first_heading
 
     def page(source: Path, title: str | None = None) -> Page:
         relative = source.relative_to(root).as_posix()
@@ -226,6 +230,8 @@ def assemble(
     execute: bool = True,
 ) -> Path:
     """Write the docs tree and `mkdocs.yml` into `source_dir`; return the config's path."""
+    import nbformat
+
     content = source_dir / "content"
     if source_dir.exists():
         shutil.rmtree(source_dir)

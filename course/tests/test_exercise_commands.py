@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from course.cli import app
 from course.exercise_checks import check_exercise, compared, plain_words
+from course.exercise_proofs import check_together
 from course.exercises import exercises_in
 from course.paths import ROOT
 from course.progress import PROGRESS_FILE_VARIABLE, ROOT_VARIABLE
@@ -186,3 +187,40 @@ def test_failures_are_put_in_plain_words(message, plain):
 def test_the_two_sides_of_a_failed_comparison_are_kept_labelled():
     message = "AssertionError: wrong\nassert 2 == 3\n  your code gave: 2\n  expected:       3"
     assert compared(message) == ("your code gave: 2", "expected:       3")
+
+
+def second_exercise(repo: Path) -> None:
+    """Add ex02 to the sample lesson: a copy of ex01 under its own name, committed."""
+    folder = repo / "01-sample" / "exercises"
+    for relative in ("{}.py", "test_{}.py", "solutions/{}.py", "hints/{}.toml"):
+        original = folder / relative.format("ex01_greeting")
+        shutil.copy(original, folder / relative.format("ex02_greeting"))
+    git(repo, "add", "--all")
+    git(repo, "commit", "--quiet", "--message", "a second exercise")
+
+
+def test_a_lesson_proven_in_one_run_gives_each_exercise_what_check_gives_it(repo):
+    second_exercise(repo)
+    task_file(repo).write_text('def greet(name):\n    return "Hello"\n')  # a wrong answer
+    exercises = exercises_in(repo / "01-sample")
+
+    together = check_together(exercises, root=repo, source="task")
+
+    fields = ("tests", "failed", "first_failure", "compared")
+    alone = [check_exercise(exercise, root=repo, source="task") for exercise in exercises]
+    assert [[getattr(r, f) for f in fields] for r in together] == [
+        [getattr(r, f) for f in fields] for r in alone
+    ]
+    assert [r.exercise for r in together] == exercises
+    assert together[0].compared == ("your code gave: 'Hello'", "expected:       'Hello, Ada!'")
+    assert together[1].first_failure.startswith("greet names the learner: not done yet")
+
+
+def test_in_one_run_a_task_that_does_not_load_fails_only_its_own_exercise(repo):
+    second_exercise(repo)
+    task_file(repo).write_text("def greet(:\n")
+    git(repo, "commit", "--quiet", "--all", "--message", "a task that does not load")
+    first, second = check_together(exercises_in(repo / "01-sample"), root=repo, source="committed")
+    assert first.first_failure.startswith("the file does not load: SyntaxError")
+    assert second.tests == 4 and second.failed == 4
+    assert second.first_failure.startswith("greet names the learner: not done yet")

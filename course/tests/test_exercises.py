@@ -1,9 +1,11 @@
 """Every exercise in the course is checkable: its solution passes and its untouched task fails.
 
-Each exercise runs in its own pytest subprocess, as `course check` runs it. The untouched task
-is the one committed in git (a learner's edits do not count); a task not committed yet is
-taken from the working copy. The sample lesson in `course/tests/sample_lesson/` keeps the
-mechanism proven even before a lesson has exercises.
+A lesson's exercises are proven together, one pytest per lesson and source, as
+`course/exercise_proofs.py` says (the tests below show that one exercise's result there is the
+same as `course check`'s own run of it). The untouched task is the one committed in git (a
+learner's edits do not count); a task not committed yet is taken from the working copy. The
+sample lesson in `course/tests/sample_lesson/` keeps the mechanism proven even before a lesson
+has exercises.
 """
 
 import tomllib
@@ -11,36 +13,45 @@ from pathlib import Path
 
 import pytest
 
-from course.exercise_checks import check_exercise
+from course.exercise_proofs import proven
 from course.exercises import Exercise, exercises_in
 from course.lessons import discover
 from course.paths import ROOT
 
 SAMPLE_LESSON = Path(__file__).parent / "sample_lesson"
-
-EXERCISES = [
-    *(exercise for lesson in discover() for exercise in exercises_in(lesson.path)),
-    *exercises_in(SAMPLE_LESSON),
-]
+LESSONS = [lesson.path for lesson in discover()] + [SAMPLE_LESSON]
+BY_LESSON = {path: exercises_in(path) for path in LESSONS}
+EXERCISES = [exercise for exercises in BY_LESSON.values() for exercise in exercises]
 
 
 def exercise_ids(exercise: Exercise) -> str:
     return exercise.key
 
 
+def proof(exercise: Exercise, source: str):
+    """Each lesson's proof against one source runs on one worker, beside the other proofs."""
+    group = pytest.mark.xdist_group(f"exercises-{exercise.lesson}-{source}")
+    # the first of a lesson's tests runs all of its exercises' tests: more than one's time
+    return pytest.param(exercise, id=exercise.key, marks=(group, pytest.mark.timeout(900)))
+
+
+def proof_of(exercise: Exercise, source: str):
+    return proven(exercise, BY_LESSON[exercise.task.parents[1]], root=ROOT, source=source)
+
+
 def test_the_sample_exercise_is_among_those_proven():
     assert "sample_lesson/ex01_greeting" in [exercise.key for exercise in EXERCISES]
 
 
-@pytest.mark.parametrize("exercise", EXERCISES, ids=exercise_ids)
+@pytest.mark.parametrize("exercise", [proof(one, "solution") for one in EXERCISES])
 def test_the_tests_pass_against_the_reference_solution(exercise):
-    result = check_exercise(exercise, root=ROOT, source="solution")
+    result = proof_of(exercise, "solution")
     assert result.passed, f"{exercise.key}: {result.first_failure}\n{result.output}"
 
 
-@pytest.mark.parametrize("exercise", EXERCISES, ids=exercise_ids)
+@pytest.mark.parametrize("exercise", [proof(one, "committed") for one in EXERCISES])
 def test_the_tests_fail_against_the_untouched_task(exercise):
-    result = check_exercise(exercise, root=ROOT, source="committed")
+    result = proof_of(exercise, "committed")
     assert result.tests > 0, f"{exercise.key}: no test ran\n{result.output}"
     assert not result.passed, (
         f"{exercise.key}: the task as committed at HEAD already passes its tests "

@@ -13,7 +13,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from course.browser import PATH_VARIABLE, REQUIRE_VARIABLE, browser_required, find_chromium
@@ -194,6 +193,8 @@ def test_a_broken_link_fails_the_strict_build(tmp_path):
 @pytest.mark.site
 @pytest.mark.slow
 def test_a_lesson_notebook_is_executed_in_its_folder_so_it_imports_the_lesson_modules(tmp_path):
+    import nbformat  # here: the fresh pytest runs below collect this module and never need it
+
     write_sample_course(tmp_path, "# Course\n")
     notebook = nbformat.v4.new_notebook(
         cells=[

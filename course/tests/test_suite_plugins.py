@@ -111,6 +111,12 @@ def test_builds_the_site():
 def test_quick():
     pass
 """
+SLOW_TEST = """
+
+@pytest.mark.slow
+def test_long():
+    pass
+"""
 
 
 def test_fast_skips_the_notebooks_and_the_site_and_one_table_groups_the_skips(tmp_path):
@@ -125,13 +131,27 @@ def test_fast_skips_the_notebooks_and_the_site_and_one_table_groups_the_skips(tm
     assert table[1:7] == [
         "   2  no server here",
         "      e.g. test_sample.py::test_one and 1 more",
-        "   1  --fast: the course site is not built (`make test` builds it)",
-        "      e.g. test_sample.py::test_builds_the_site",
         "   1  --fast: the notebooks are not executed (`make test` runs them)",
         "      e.g. sample.ipynb::sample.ipynb",
+        "   1  --fast: the course site is not built (`make test` builds it)",
+        "      e.g. test_sample.py::test_builds_the_site",
     ]
     assert "SKIPPED [" not in result.stdout  # -ra's own skip lines would repeat the table
     assert "slowest 10 durations" in result.stdout
+
+
+def test_long_tests_start_first_notebooks_before_the_site(tmp_path):
+    (tmp_path / "test_sample.py").write_text(SKIPPING_TESTS + SLOW_TEST)
+    write_notebook(tmp_path / "sample.ipynb", "print('fine')")
+
+    result = run_pytest(tmp_path, "--collect-only", "-q", "test_sample.py", "sample.ipynb")
+
+    assert result.stdout.splitlines()[:4] == [
+        "sample.ipynb::sample.ipynb",
+        "test_sample.py::test_builds_the_site",
+        "test_sample.py::test_long",
+        "test_sample.py::test_one",
+    ], result.stdout
 
 
 def test_without_fast_the_site_tests_and_the_notebooks_run(tmp_path):
@@ -142,3 +162,70 @@ def test_without_fast_the_site_tests_and_the_notebooks_run(tmp_path):
 
     assert result.returncode == 0, result.stdout
     assert "3 passed, 2 skipped" in result.stdout
+
+
+LESSON_TESTS = """
+def test_in_the_lesson():
+    pass
+"""
+TOOLKIT_TESTS = """
+import pytest
+
+
+@pytest.mark.parametrize("page", ["01-sample/part1.md:3", "README.md:5", "99-none/part.md:1"])
+def test_a_page(page):
+    pass
+
+
+@pytest.mark.skip(reason="no server here")
+def test_skipped():
+    pass
+"""
+
+
+def test_the_time_by_lesson_counts_each_test_once_under_its_lesson(tmp_path):
+    (tmp_path / "01-sample").mkdir()
+    (tmp_path / "01-sample" / "test_lesson.py").write_text(LESSON_TESTS)
+    (tmp_path / "tools").mkdir()
+    (tmp_path / "tools" / "test_tools.py").write_text(TOOLKIT_TESTS)
+
+    result = run_pytest(tmp_path, "01-sample", "tools")
+
+    assert result.returncode == 0, result.stdout
+    table = result.stdout.split("time by lesson (seconds of its tests, summed)")[1].splitlines()
+    rows = {line.split()[-1]: line.split()[2] for line in table[1:3]}
+    # the page parametrised by 01-sample is that lesson's; an id naming no folder is not
+    assert rows == {"01-sample": "2", "tools": "3"}, result.stdout
+    assert table[3].split()[1:] == ["s", "in", "all", "(the", "workers", "share", "them)"]
+
+
+GROUPED_TESTS = """
+import pytest
+
+
+@pytest.mark.xdist_group("together")
+def test_grouped_one():
+    pass
+
+
+@pytest.mark.xdist_group("together")
+def test_grouped_two():
+    pass
+"""
+
+
+@pytest.mark.slow
+def test_under_xdist_loadgroup_the_notebooks_still_start_before_the_biggest_group(tmp_path):
+    (tmp_path / "test_grouped.py").write_text(GROUPED_TESTS)
+    write_notebook(tmp_path / "sample.ipynb", "print('fine')")
+
+    result = run_pytest(
+        tmp_path, "-n", "1", "--dist=loadgroup", "-v", "test_grouped.py", "sample.ipynb"
+    )
+
+    ran = [line.split()[-1] for line in result.stdout.splitlines() if " PASSED " in line]
+    assert ran == [
+        "sample.ipynb::sample.ipynb",
+        "test_grouped.py::test_grouped_one@together",
+        "test_grouped.py::test_grouped_two@together",
+    ], result.stdout

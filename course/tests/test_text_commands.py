@@ -12,6 +12,11 @@ lesson's pages carries a marker on the line before it, which says what this test
 A shell block without a marker fails, and so does a command a dry run cannot check. Commands
 run from the repository root with `.venv/bin` off the PATH, as in a new terminal, and with
 the services the test run started (`course test` starts them).
+
+Work is not done twice in one run: blocks with the same commands share one run of them, and a
+block's `.venv/bin/python -m pytest ...` runs as written but only collects, when every test it
+collects is one this test run runs itself (so its results are this run's); otherwise, as when
+this file runs alone, the whole block runs again with its tests.
 """
 
 from __future__ import annotations
@@ -28,13 +33,17 @@ import typer
 
 from course.cli import app
 from course.lessons import discover
+from course.notebook_runs import shared
 from course.paths import ROOT
+from course.pytest_suite import COLLECT_ONLY_VARIABLE
 
 SHELL_LANGUAGES = {"bash", "sh", "shell", "console", "zsh"}
 MARKER = re.compile(r"^<!-- commands: (run|run, may fail|dry-run|not run)(?:: (.+?))? -->$")
 FENCE = re.compile(r"^(```|~~~)\s*([\w-]*)")
 LOOKS_LIKE_A_COMMAND = re.compile(r"^(\.venv/bin/|make |python3? |course |docker |pytest )")
 TIMEOUT_SECONDS = 600
+PYTEST_COMMAND = re.compile(r"^\.venv/bin/python -m pytest [^;&|<>$`]*$")  # one simple command
+CHANGES_THE_SHELL = re.compile(r"^(cd|source|\.|export|pushd|popd|set)\s|^\w+=")
 
 
 @dataclass(frozen=True)
@@ -173,14 +182,52 @@ def blocks_marked(*kinds: str) -> list[Block]:
     return [block for block, match in matches if match and match[1] in kinds]
 
 
+def run_block(block: Block, tmp_path: Path) -> dict:
+    """Run the block in a fresh shell, its pytest commands collecting only (their ids kept)."""
+    lines, collected = [], []
+    for command in block.commands():
+        if PYTEST_COMMAND.match(command):
+            collected.append(tmp_path / f"collected-{len(collected)}.txt")
+            # the variable is set for this one command: the rest of the block runs as written
+            command = f"{COLLECT_ONLY_VARIABLE}={shlex.quote(str(collected[-1]))} {command}"
+        lines.append(command)
+    result = shell("set -e\n" + "\n".join(lines), fresh_shell_environment(tmp_path))
+    return {
+        "returncode": result.returncode,
+        "output": result.stdout[-2000:] + result.stderr[-2000:],
+        "traceback": "Traceback" in result.stdout + result.stderr,
+        "collected": [path.read_text().splitlines() if path.exists() else [] for path in collected],
+    }
+
+
+def skipped_by_fast(item: pytest.Item) -> bool:
+    """Whether `--fast` skips this test in this run (then a page's command must run it)."""
+    reasons = [str(mark.kwargs.get("reason", "")) for mark in item.iter_markers("skip")]
+    return any(reason.startswith("--fast") for reason in reasons)
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(TIMEOUT_SECONDS)
 @pytest.mark.parametrize("block", blocks_marked("run"), ids=lambda block: block.name)
-def test_a_run_block_succeeds_in_a_fresh_shell(block, tmp_path):
-    script = "set -e\n" + "\n".join(block.commands())
-    result = shell(script, fresh_shell_environment(tmp_path))
-    assert result.returncode == 0, f"{block.name}:\n{result.stdout[-2000:]}{result.stderr[-2000:]}"
-    assert "Traceback" not in result.stdout + result.stderr
+def test_a_run_block_succeeds_in_a_fresh_shell(block, tmp_path, request):
+    commands = "\n".join(block.commands())
+    result = shared(f"run block\n{commands}", lambda: run_block(block, tmp_path))
+    assert result["returncode"] == 0, f"{block.name}:\n{result['output']}"
+    assert not result["traceback"], result["output"]
+    this_run = {item.nodeid for item in request.session.items if not skipped_by_fast(item)}
+    pytest_commands = [command for command in block.commands() if PYTEST_COMMAND.match(command)]
+    outside = [
+        command
+        for command, ids in zip(pytest_commands, result["collected"], strict=True)
+        if not ids or not set(ids) <= this_run
+    ]
+    if outside and any(CHANGES_THE_SHELL.match(command) for command in block.commands()):
+        outside = ["\n".join(block.commands())]  # the commands need the block's shell
+    for commands in outside:  # tests this run does not run itself: run them here
+        again = shell(f"set -e\n{commands}", fresh_shell_environment(tmp_path))
+        output = again.stdout[-2000:] + again.stderr[-2000:]
+        assert again.returncode == 0, f"{block.name}:\n{output}"
+        assert "Traceback" not in again.stdout + again.stderr, output
 
 
 @pytest.mark.slow
