@@ -100,8 +100,8 @@ def main() -> None:
     from course.settings import get_settings
 
     print("1. The same small test (3 orders placed, committed, read back) under each strategy,")
-    print("   15 rounds, the order rotated; the median per test:")
-    found = benchmark(get_settings())
+    print("   5 rounds, the order rotated; the median per test (`make bench`: 15 rounds):")
+    found = benchmark(get_settings(), rounds=5)
     print(f"   rolled-back transaction: {found[0]['baseline']:,} ms per test")
     for figure in found:
         print(
