@@ -61,7 +61,13 @@ def find_failure(draft_class: type[DraftOrder], max_examples: int = 100) -> str 
     """Run the machine; return Hypothesis's shrunk failing steps, or None if all runs passed."""
     # derandomize: the same search every run, so the demo and the test see the same result;
     # database=None: no .hypothesis folder replaying an old failure first
-    chosen = settings(max_examples=max_examples, deadline=None, derandomize=True, database=None)
+    chosen = settings(
+        max_examples=max_examples,
+        stateful_step_count=20,  # short runs: the bug needs two steps, shrinking needs fewer
+        deadline=None,
+        derandomize=True,
+        database=None,
+    )
     report = io.StringIO()
     try:
         with redirect_stdout(report):  # Hypothesis prints the falsifying steps

@@ -12,7 +12,9 @@ from orders_draft import BuggyDraftOrder, DraftOrder
 from testing_draft_machine import DraftOrderMachine, find_failure
 
 TestDraftOrderStateMachine = DraftOrderMachine.TestCase
-TestDraftOrderStateMachine.settings = settings(max_examples=30, deadline=None)
+TestDraftOrderStateMachine.settings = settings(
+    max_examples=30, stateful_step_count=20, deadline=None
+)
 
 
 def test_the_machine_finds_the_planted_bug_and_shrinks_it_to_two_steps():
