@@ -1,6 +1,6 @@
 """Part 2: a rolled-back transaction isolates even code that commits; the other two strategies."""
 
-from orders_domain import Line
+from orders_domain import Line, Order
 from orders_repository import SqlOrderRepository
 from orders_service import place_order
 from orders_tables import Base, OrderRow
@@ -69,3 +69,24 @@ def test_the_benchmark_returns_one_ratio_per_strategy_against_the_rollback(setti
 def test_figures_divide_by_the_rolled_back_transaction():
     seconds = {"rolled-back transaction": 0.002, "fresh database": 0.1}
     assert figures(seconds)[0]["ratio"] == 50.0
+
+
+def test_with_create_savepoint_a_rollback_in_the_code_keeps_its_earlier_commits(session):
+    repository = SqlOrderRepository(session)
+    place_order(repository, reference="ORD-1", customer="ada", lines=TEA)  # commits
+    repository.add(Order("ORD-2", "ada", tuple(TEA)))
+    session.rollback()  # what code under test does after an error
+    assert [order.reference for order in repository.list_for_customer("ada")] == ["ORD-1"]
+
+
+def test_without_create_savepoint_that_rollback_ends_the_tests_own_transaction(orders_engine):
+    with orders_engine.connect() as connection:
+        outer = connection.begin()
+        session = Session(bind=connection)  # the default join mode, "conditional_savepoint"
+        repository = SqlOrderRepository(session)
+        place_order(repository, reference="ORD-1", customer="ada", lines=TEA)
+        repository.add(Order("ORD-2", "ada", tuple(TEA)))
+        session.rollback()
+        assert repository.list_for_customer("ada") == []  # ORD-1 went with it
+        assert not outer.is_active, "the session rolled back the test's outer transaction"
+        session.close()
