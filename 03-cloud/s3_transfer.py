@@ -110,7 +110,7 @@ def upload_with_limit(
     """Upload a stream of chunks as a multipart upload; abort it on any failure or past max_bytes.
 
     Nothing is visible under `key` until the upload completes, and an aborted upload leaves no
-    parts behind, so a failure, a limit or a crash in the caller never leaves half an object.
+    parts behind. If the answer to Complete is lost, ListParts tells whether S3 completed it.
     """
     upload_id = client.create_multipart_upload(Bucket=bucket_name, Key=key)["UploadId"]
     parts, buffer, size = [], bytearray(), 0
@@ -129,15 +129,62 @@ def upload_with_limit(
         if buffer or not parts:  # the last part may be smaller than 5 MiB, even empty
             part = bytes(buffer)
             parts.append(send_part(client, bucket_name, key, upload_id, len(parts) + 1, part))
+    except BaseException as error:
+        # the parts uploaded so far are stored (and billed) until the upload is aborted
+        abort_keeping_error(client, bucket_name, key, upload_id, error)
+        raise
+    try:
         client.complete_multipart_upload(
             Bucket=bucket_name, Key=key, UploadId=upload_id, MultipartUpload={"Parts": parts}
         )
-    except BaseException:
-        # the parts uploaded so far are stored (and billed) until the upload is aborted
-        client.abort_multipart_upload(Bucket=bucket_name, Key=key, UploadId=upload_id)
-        logger.info("aborted the upload of %s after %d bytes", key, size)
+    except BaseException as error:
+        # S3 may have completed it and the answer got lost: then the object is ours, whole
+        gone = still_open(client, bucket_name, key, upload_id, error) is False
+        if gone and stored_etag(client, bucket_name, key) == multipart_etag(parts):
+            logger.warning("the answer to Complete was lost, but %s was completed", key)
+            return size
+        abort_keeping_error(client, bucket_name, key, upload_id, error)
         raise
     return size
+
+
+def still_open(client, bucket_name: str, key: str, upload_id: str, error: BaseException):
+    """True if the upload still takes parts, False if it is gone, None if S3 cannot be asked."""
+    try:
+        client.list_parts(Bucket=bucket_name, Key=key, UploadId=upload_id, MaxParts=1)
+    except client.exceptions.NoSuchUpload:
+        return False
+    except Exception as check_error:  # S3 unreachable: we cannot know; keep the first error
+        error.add_note(f"could not check the upload afterwards: {check_error}")
+        return None
+    return True
+
+
+def multipart_etag(parts: list[dict]) -> str:
+    """The ETag S3 gives a completed multipart upload: MD5 of the parts' MD5s, -<parts>."""
+    digests = b"".join(bytes.fromhex(part["ETag"].strip('"')) for part in parts)
+    return f'"{hashlib.md5(digests).hexdigest()}-{len(parts)}"'
+
+
+def stored_etag(client, bucket_name: str, key: str) -> str | None:
+    """The ETag of the object under `key`, or None if there is none (or S3 cannot say)."""
+    try:
+        return client.head_object(Bucket=bucket_name, Key=key)["ETag"]
+    except Exception:  # missing or unreachable: either way not proof that our upload completed
+        return None
+
+
+def abort_keeping_error(client, bucket_name: str, key: str, upload_id: str, error: BaseException):
+    """Abort the upload; if that fails too, note it on `error` instead of replacing it."""
+    try:
+        client.abort_multipart_upload(Bucket=bucket_name, Key=key, UploadId=upload_id)
+        logger.info("aborted the upload of %s", key)
+    except Exception as abort_error:
+        logger.warning("could not abort the upload of %s: %s", key, abort_error)
+        error.add_note(
+            f"the abort failed too ({abort_error}); the bucket's lifecycle rule removes the "
+            f"parts of upload {upload_id} after 7 days"
+        )
 
 
 def send_part(client, bucket_name: str, key: str, upload_id: str, number: int, body: bytes):
