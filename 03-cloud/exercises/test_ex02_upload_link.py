@@ -21,6 +21,18 @@ def test_the_link_uploads_into_the_users_folder_with_the_guessed_type(s3_client,
     assert head["ContentType"] == "application/pdf"
 
 
+def test_the_content_type_is_signed_so_the_upload_cannot_change_it(settings, s3_bucket):
+    from s3_basics import make_s3_client
+
+    # the lesson's client signs with Signature Version 4, which names the signed headers
+    url, _ = task.upload_link(make_s3_client(settings), s3_bucket, "u42", "cv.pdf", 300)
+    query = {key.lower(): value for key, value in parse_qs(urlsplit(url).query).items()}
+    signed = query.get("x-amz-signedheaders", [""])[0].split(";")
+    # moto stores whatever type a PUT sends, so look at the URL: S3 refuses another type only
+    # when content-type is one of the signed headers
+    assert "content-type" in signed, "pass ContentType in Params when you sign the URL"
+
+
 def test_an_unknown_extension_is_octet_stream(s3_client, s3_bucket):
     _, content_type = task.upload_link(s3_client, s3_bucket, "u42", "data.unknownext", 60)
     assert content_type == "application/octet-stream"
