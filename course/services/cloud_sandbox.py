@@ -7,13 +7,10 @@ one), and each is deleted with everything in it on exit, also when the block fai
 from __future__ import annotations
 
 import contextlib
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from course.sandbox import unique_name
-
-logger = logging.getLogger(__name__)
 
 
 def bucket_name(prefix: str = "scratch") -> str:
@@ -24,7 +21,7 @@ def bucket_name(prefix: str = "scratch") -> str:
 @contextmanager
 def temporary_gcs_bucket(gcs_client, prefix: str = "scratch") -> Iterator:
     """Create a uniquely named Google Cloud Storage bucket; yield it; delete it on exit."""
-    from google.api_core.exceptions import Conflict, NotFound
+    from google.api_core.exceptions import NotFound
 
     bucket = gcs_client.create_bucket(bucket_name(prefix))
     try:
@@ -35,12 +32,7 @@ def temporary_gcs_bucket(gcs_client, prefix: str = "scratch") -> Iterator:
             for blob in gcs_client.list_blobs(bucket, versions=True):
                 with contextlib.suppress(NotFound):
                     bucket.delete_blob(blob.name, generation=blob.generation)
-            try:
-                bucket.delete()
-            except Conflict:
-                # gcp-storage-emulator refuses (409) to delete a bucket once a resumable upload
-                # in it was cancelled; the bucket is empty and its name unique: leave it
-                logger.info("the emulator kept the empty bucket %s", bucket.name)
+            bucket.delete()
 
 
 @contextmanager
