@@ -122,7 +122,8 @@ def main() -> None:
     settings = course.require("s3")
     client = make_s3_client(settings)
     print(f"1. client for {settings.s3_endpoint_url}, region {settings.aws_default_region},")
-    print(f"   key id {settings.aws_access_key_id!r} from {settings.source('aws_access_key_id')}")
+    where = settings.source("aws_access_key_id")  # the environment, .env, or the default
+    print(f"   key id {settings.aws_access_key_id!r}, taken from {where} of the course settings")
     with temporary_bucket(client, prefix="s3-basics") as bucket_name:
         metadata = {"uploaded-by": "ada", "original-name": "report 2026.csv"}
         put_bytes(

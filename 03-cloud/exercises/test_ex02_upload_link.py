@@ -10,7 +10,7 @@ from course.exercises import load_exercise
 task = load_exercise(__file__)
 
 
-def test_the_link_uploads_into_the_users_folder_with_the_guessed_type(s3_client, s3_bucket):
+def test_the_link_uploads_into_the_folder_of_the_user_with_the_guessed_type(s3_client, s3_bucket):
     url, content_type = task.upload_link(s3_client, s3_bucket, "u42", "cv.pdf", 300)
 
     answer = requests.put(url, data=b"%PDF", headers={"Content-Type": content_type}, timeout=10)
