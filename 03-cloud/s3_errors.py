@@ -83,7 +83,7 @@ def error_code(error: ClientError) -> str:
 def main() -> None:
     from s3_basics import get_bytes, make_s3_client
     from s3_credentials import locked_down_server
-    from s3_transfer import ObjectTooLarge, upload_with_limit
+    from s3_upload_limit import ObjectTooLarge, upload_with_limit
 
     import course
     from course.sandbox import temporary_bucket

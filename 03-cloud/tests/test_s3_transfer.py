@@ -7,16 +7,8 @@ import io
 import os
 
 import pytest
-from s3_transfer import (
-    MIB,
-    ObjectTooLarge,
-    download_stream,
-    failing_after,
-    sha256_of_object,
-    transfer_config,
-    upload_stream,
-    upload_with_limit,
-)
+from s3_transfer import MIB, download_stream, sha256_of_object, transfer_config, upload_stream
+from s3_upload_limit import ObjectTooLarge, failing_after, upload_with_limit
 
 SMALL_PART = 5 * MIB  # S3's minimum part size: the smallest multipart upload a test can make
 
