@@ -33,6 +33,18 @@ def test_the_content_type_is_signed_so_the_upload_cannot_change_it(settings, s3_
     assert "content-type" in signed, "pass ContentType in Params when you sign the URL"
 
 
+@pytest.mark.docker_only(
+    reason="moto stores whatever Content-Type a presigned PUT sends; S3 and MinIO refuse a "
+    "type other than the signed one with 403; Docker mode (MinIO) runs this test"
+)
+def test_an_upload_with_another_content_type_is_refused(settings, s3_bucket):
+    from s3_basics import make_s3_client
+
+    url, _ = task.upload_link(make_s3_client(settings), s3_bucket, "u42", "cv.pdf", 300)
+    answer = requests.put(url, data=b"<script>", headers={"Content-Type": "text/html"}, timeout=10)
+    assert answer.status_code == 403
+
+
 def test_an_unknown_extension_is_octet_stream(s3_client, s3_bucket):
     _, content_type = task.upload_link(s3_client, s3_bucket, "u42", "data.unknownext", 60)
     assert content_type == "application/octet-stream"
