@@ -88,6 +88,8 @@ def still_open(client, bucket_name: str, key: str, upload_id: str, error: BaseEx
 
 def multipart_etag(parts: list[dict]) -> str:
     """The ETag S3 gives a completed multipart upload: MD5 of the parts' MD5s, -<parts>."""
+    # true for unencrypted and SSE-S3 objects; under SSE-KMS the part ETags are not MD5s, so
+    # a lost answer to Complete is then reported as the original error, the object kept
     digests = b"".join(bytes.fromhex(part["ETag"].strip('"')) for part in parts)
     return f'"{hashlib.md5(digests).hexdigest()}-{len(parts)}"'
 
