@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 
 
 def refusal(url: str) -> str:
-    """GET the URL; return its status and Azure's error code ("403 AuthorizationFailure")."""
+    """GET the URL; return its status and Azure's error code ("403 AuthenticationFailed")."""
     answer = download(url)
     return f"{answer.status_code} {answer.headers.get('x-ms-error-code', '')}".strip()
 

@@ -20,8 +20,9 @@ MISSING = {"NoSuchKey", "404"}  # get_object says NoSuchKey; head_object has no 
 class S3BlobStore:
     """Blobs as objects in one S3 bucket."""
 
-    def __init__(self, client, bucket_name: str):
-        self.client, self.bucket_name = client, bucket_name
+    def __init__(self, client, bucket_name: str, *, page_size: int = 1000):
+        # page_size: keys a listing asks for per request (S3's maximum is 1,000)
+        self.client, self.bucket_name, self.page_size = client, bucket_name, page_size
 
     def put(self, key: str, chunks: Iterable[bytes], *, content_type: str = "") -> int:
         counted = Counted(chunks)
@@ -54,7 +55,9 @@ class S3BlobStore:
 
     def list(self, prefix: str = "") -> list[str]:
         paginator = self.client.get_paginator("list_objects_v2")
-        pages = paginator.paginate(Bucket=self.bucket_name, Prefix=prefix)
+        pages = paginator.paginate(
+            Bucket=self.bucket_name, Prefix=prefix, PaginationConfig={"PageSize": self.page_size}
+        )
         return sorted(entry["Key"] for page in pages for entry in page.get("Contents", []))
 
     def download_url(self, key: str, *, expires_in: int) -> str:

@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 256 * 1024
-MAX_KEY_BYTES = 1024  # S3's limit, the strictest of the three clouds
+MAX_KEY_BYTES = 1024  # S3 and GCS: 1,024 bytes of UTF-8; Azure: 1,024 characters
 
 
 class BlobNotFound(KeyError):
@@ -55,7 +55,9 @@ class BlobStore(Protocol):
 def check_key(key: str) -> str:
     """Refuse a key that is empty, too long, absolute, or has `.`/`..` segments."""
     if not key or len(key.encode()) > MAX_KEY_BYTES:
-        raise InvalidKey(f"a key must be 1 to {MAX_KEY_BYTES} bytes long, not {len(key)}")
+        raise InvalidKey(
+            f"a key must be 1 to {MAX_KEY_BYTES:,} bytes of UTF-8 long, not {len(key.encode()):,}"
+        )
     if key.startswith("/") or any(part in ("", ".", "..") for part in key.split("/")):
         raise InvalidKey(f"{key!r}: use relative keys like 'a/b.txt', without '//', '.' or '..'")
     return key
@@ -106,12 +108,19 @@ class LocalBlobStore:
         root.mkdir(parents=True, exist_ok=True)
 
     def path(self, key: str) -> Path:
-        return self.root / check_key(key)
+        if ".incoming-" in check_key(key):  # the names of this store's temporary files
+            raise InvalidKey(f"{key!r}: '.incoming-' is kept for the local store's own files")
+        return self.root / key
 
     def put(self, key: str, chunks: Iterable[bytes], *, content_type: str = "") -> int:
         """Write to a temporary file beside the target, then rename: readers never see half."""
-        target, size = self.path(key), 0
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target, size = self.path(key), 0  # content_type: the web app serving open_url sets it
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            raise InvalidKey(
+                f"{key!r}: on local disk a key cannot also be a folder of other keys"
+            ) from None
         descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
         try:
             with open(descriptor, "wb") as file:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import boto3
 from botocore.config import Config
@@ -24,8 +25,9 @@ logger = logging.getLogger(__name__)
 def make_s3_client(settings: Settings, *, retry_mode: str = "standard", total_attempts: int = 3):
     """Create an S3 client for the endpoint, region and credentials in `settings`."""
     # Credentials come from the settings (the environment or .env), never from this file.
-    # Path-style addressing (`http://host/bucket/key`) works with every local S3 server;
-    # AWS itself prefers virtual-hosted style, which boto3 picks when endpoint_url is None.
+    # Path-style addressing (`http://host/bucket/key`) works with every local S3 server; AWS
+    # deprecates it and some features need virtual-hosted style (`http://bucket.host/key`)
+    on_aws = (urlsplit(settings.s3_endpoint_url).hostname or "").endswith(".amazonaws.com")
     return boto3.client(
         "s3",
         endpoint_url=settings.s3_endpoint_url,
@@ -33,7 +35,7 @@ def make_s3_client(settings: Settings, *, retry_mode: str = "standard", total_at
         aws_secret_access_key=settings.aws_secret_access_key,
         region_name=settings.aws_default_region,
         config=Config(
-            s3={"addressing_style": "path"},
+            s3={"addressing_style": "virtual" if on_aws else "path"},
             # Signature Version 4 for every request and presigned URL (AWS retired SigV2)
             signature_version="s3v4",
             connect_timeout=3,
@@ -120,7 +122,8 @@ def main() -> None:
     settings = course.require("s3")
     client = make_s3_client(settings)
     print(f"1. client for {settings.s3_endpoint_url}, region {settings.aws_default_region},")
-    print(f"   key id {settings.aws_access_key_id!r} from {settings.source('aws_access_key_id')}")
+    where = settings.source("aws_access_key_id")  # the environment, .env, or the default
+    print(f"   key id {settings.aws_access_key_id!r}, taken from {where} of the course settings")
     with temporary_bucket(client, prefix="s3-basics") as bucket_name:
         metadata = {"uploaded-by": "ada", "original-name": "report 2026.csv"}
         put_bytes(

@@ -10,18 +10,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-GB = 1000**3  # AWS bills storage and transfer per GB
+# AWS's "GB" is binary: "1 GB = 2^30 bytes, also known as a gibibyte" (S3 FAQ, billing)
+GB = 1024**3
 
 
 @dataclass(frozen=True)
 class Prices:
-    """S3 Standard list prices in US dollars (us-east-1, first pricing tier)."""
+    """S3 Standard list prices in US dollars (us-east-1, first tier; checked 2026-12-01)."""
 
     storage_per_gb_month: float = 0.023
     write_per_1000: float = 0.005  # PUT, COPY, POST, LIST
     read_per_1000: float = 0.0004  # GET, SELECT and other reads
     egress_per_gb: float = 0.09  # to the internet, after the first 100 GB a month (free)
-    free_egress_gb: float = 100
+    free_egress_gb: float = 100  # per AWS account, across all services and regions
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def monthly_bill(workload: Workload, prices: Prices = Prices()) -> dict[str, flo
 
 
 PHOTO_APP = Workload(
-    stored_bytes=500 * GB,  # 200,000 photos of 2.5 MB
+    stored_bytes=200_000 * 2_500_000,  # 200,000 photos of 2.5 MB: 500 GB, 466 binary GB
     uploads=200_000,
     downloads=2_000_000,  # each photo seen 10 times a month, at full size
     average_download_bytes=2_500_000,
@@ -58,9 +59,17 @@ PHOTO_APP = Workload(
 
 
 def main() -> None:
-    bill = monthly_bill(PHOTO_APP)
+    bill, prices = monthly_bill(PHOTO_APP), Prices()
     print("One month of a photo app on S3 Standard (us-east-1 list prices, first tier):")
-    print("   500 GB stored, 200,000 uploads, 2,000,000 downloads of 2.5 MB, 50,000 listings")
+    print(
+        "   500 x 10^9 bytes stored, 200,000 uploads, 2,000,000 downloads of 2.5 MB, 50,000 lists"
+    )
+    print(
+        f"   prices: ${prices.storage_per_gb_month}/GB-month, ${prices.write_per_1000} per 1,000 "
+        f"writes, ${prices.read_per_1000} per 1,000 reads, ${prices.egress_per_gb}/GB out"
+    )
+    print(f"   after the first {prices.free_egress_gb:.0f} GB out free (per account); AWS's GB is "
+          "2^30 bytes")  # fmt: skip
     for name, dollars in bill.items():
         print(f"   {name:8} ${dollars:>9,.2f}")
     share = bill["egress"] / bill["total"]

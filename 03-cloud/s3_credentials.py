@@ -55,7 +55,7 @@ FREE_REQUESTS = 3 + 6
 def credential_source() -> str:
     """Say where boto3's default chain finds credentials ("env", "shared-credentials-file"...)."""
     credentials = boto3.Session().get_credentials()
-    return credentials.method if credentials else "none found"
+    return credentials.method if credentials else "nothing"
 
 
 def policy_for(bucket_name: str, policy: dict) -> str:
@@ -136,9 +136,10 @@ def main() -> None:
 
     settings = course.require("s3")
     print(f"1. boto3's default chain, with no keys in code, finds: {credential_source()}")
-    print("   ('env' = AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are set; on AWS it finds the")
+    print("   (it prints 'env' when AWS_* variables are set, 'shared-credentials-file' for")
+    print("   ~/.aws/credentials, a role's method on AWS; 'nothing' is normal on a laptop)")
     where = settings.source("aws_access_key_id")
-    print(f"   machine's role; this course passes the keys from settings, here {where})")
+    print(f"   the course's scripts pass the keys from its settings instead, here {where}")
     with locked_down_server(settings) as server:
         reporter = make_s3_client(server.reporter, total_attempts=1)
         bucket = server.bucket_name

@@ -36,7 +36,8 @@ MESSAGES = {
         "the secret key does not match the access key id; check AWS_SECRET_ACCESS_KEY"
     ),
     "InvalidAccessKeyId": "the access key id is unknown to the server; check AWS_ACCESS_KEY_ID",
-    "EntityTooLarge": "the object is larger than one PUT allows (5 GiB); use a multipart upload",
+    "EntityTooLarge": "the upload is too large: over 5 GiB for one PUT (use a multipart "
+    "upload), or over the size range of the POST form it was sent with",
     "BucketAlreadyOwnedByYou": "bucket {bucket!r} exists already (and is yours)",
 }
 
@@ -82,7 +83,7 @@ def error_code(error: ClientError) -> str:
 def main() -> None:
     from s3_basics import get_bytes, make_s3_client
     from s3_credentials import locked_down_server
-    from s3_transfer import ObjectTooLarge, upload_with_limit
+    from s3_upload_limit import ObjectTooLarge, upload_with_limit
 
     import course
     from course.sandbox import temporary_bucket

@@ -15,20 +15,13 @@ import base64
 import hashlib
 import io
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import BinaryIO
 
 from boto3.s3.transfer import TransferConfig
-from s3_errors import StorageProblem
+from s3_upload_limit import MIB, ObjectTooLarge, failing_after, upload_with_limit
 
 logger = logging.getLogger(__name__)
-
-MIB = 1024 * 1024
-MIN_PART_SIZE = 5 * MIB  # S3's minimum for every part but the last
-
-
-class ObjectTooLarge(StorageProblem):
-    """An upload went past its size limit; nothing was stored."""
 
 
 def transfer_config(*, part_size: int = 8 * MIB, threads: int = 4) -> TransferConfig:
@@ -98,64 +91,6 @@ def sha256_of_object(client, bucket_name: str, key: str) -> str:
     return hasher.hexdigest()
 
 
-def upload_with_limit(
-    client,
-    bucket_name: str,
-    key: str,
-    chunks: Iterable[bytes],
-    *,
-    max_bytes: int,
-    part_size: int = MIN_PART_SIZE,
-) -> int:
-    """Upload a stream of chunks as a multipart upload; abort it on any failure or past max_bytes.
-
-    Nothing is visible under `key` until the upload completes, and an aborted upload leaves no
-    parts behind, so a failure, a limit or a crash in the caller never leaves half an object.
-    """
-    upload_id = client.create_multipart_upload(Bucket=bucket_name, Key=key)["UploadId"]
-    parts, buffer, size = [], bytearray(), 0
-    try:
-        for chunk in chunks:
-            size += len(chunk)
-            if size > max_bytes:
-                raise ObjectTooLarge(
-                    f"{key!r} is larger than the limit of {max_bytes:,} bytes; nothing was stored"
-                )
-            buffer += chunk
-            while len(buffer) >= part_size:
-                part = bytes(buffer[:part_size])
-                parts.append(send_part(client, bucket_name, key, upload_id, len(parts) + 1, part))
-                del buffer[:part_size]
-        if buffer or not parts:  # the last part may be smaller than 5 MiB, even empty
-            part = bytes(buffer)
-            parts.append(send_part(client, bucket_name, key, upload_id, len(parts) + 1, part))
-        client.complete_multipart_upload(
-            Bucket=bucket_name, Key=key, UploadId=upload_id, MultipartUpload={"Parts": parts}
-        )
-    except BaseException:
-        # the parts uploaded so far are stored (and billed) until the upload is aborted
-        client.abort_multipart_upload(Bucket=bucket_name, Key=key, UploadId=upload_id)
-        logger.info("aborted the upload of %s after %d bytes", key, size)
-        raise
-    return size
-
-
-def send_part(client, bucket_name: str, key: str, upload_id: str, number: int, body: bytes):
-    """Upload part `number` of an upload; return the entry complete_multipart_upload needs."""
-    answer = client.upload_part(
-        Bucket=bucket_name, Key=key, UploadId=upload_id, PartNumber=number, Body=body
-    )
-    return {"PartNumber": number, "ETag": answer["ETag"]}
-
-
-def failing_after(data: bytes, fail_at: int) -> Iterable[bytes]:
-    """Yield `data` in 1 MiB chunks, then fail like a dropped connection at `fail_at` bytes."""
-    for start in range(0, len(data), MIB):
-        if start >= fail_at:
-            raise ConnectionResetError(f"the source went away after {start:,} bytes")
-        yield data[start : start + MIB]
-
-
 def main() -> None:
     import os
 
@@ -183,7 +118,8 @@ def main() -> None:
             download_stream(client, bucket_name, "big.bin", downloaded, config=config,
                             progress=lambda got: bars.update(bar, advance=got))  # fmt: skip
         same = hashlib.sha256(downloaded.getvalue()).hexdigest() == hashlib.sha256(data).hexdigest()
-        print(f"   downloaded {downloaded.tell():,} bytes; SHA-256 equal to the original: {same}")
+        size = downloaded.getbuffer().nbytes  # not tell(): parallel ranges end anywhere
+        print(f"   downloaded {size:,} bytes; SHA-256 equal to the original: {same}")
         try:
             upload_with_limit(client, bucket_name, "broken.bin", failing_after(data, 12 * MIB),
                               max_bytes=len(data))  # fmt: skip

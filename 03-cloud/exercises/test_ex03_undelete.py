@@ -50,6 +50,21 @@ def test_keys_outside_the_prefix_and_real_versions_are_untouched(s3_client, hist
     assert len(all_versions) == 5, "never delete an object version, only delete markers"
 
 
+def test_every_page_of_versions_is_read(s3_client, history):
+    def small_pages(params, **_):
+        if params.get("Prefix") == "docs/":  # two entries a page: the listing needs four pages
+            params["MaxKeys"] = 2
+
+    s3_client.meta.events.register("before-parameter-build.s3.ListObjectVersions", small_pages)
+    try:
+        undone = task.undelete(s3_client, history, "docs/")
+    finally:
+        s3_client.meta.events.unregister(
+            "before-parameter-build.s3.ListObjectVersions", small_pages
+        )
+    assert undone == ["docs/a.txt", "docs/c.txt"], "use the list_object_versions paginator"
+
+
 def test_nothing_deleted_means_nothing_to_do(s3_client, history):
     task.undelete(s3_client, history, "docs/")
     assert task.undelete(s3_client, history, "docs/") == []

@@ -49,3 +49,20 @@ def test_a_link_signed_with_another_key_is_refused(store, tmp_path):
     other = LocalBlobStore(tmp_path / "blobs", url_key=os.urandom(32))
     with pytest.raises(PermissionError):
         store.open_url(other.download_url("a.txt", expires_in=60))
+
+
+def test_a_key_too_long_is_measured_in_bytes_not_characters(store):
+    from blob_storage import InvalidKey
+
+    with pytest.raises(InvalidKey, match="not 1,400"):
+        store.put("é" * 700, [b"x"])  # 700 characters, 1,400 bytes of UTF-8
+
+
+def test_keys_the_local_disk_cannot_hold_get_one_clear_error(store):
+    from blob_storage import InvalidKey
+
+    store.put("a", [b"x"])
+    with pytest.raises(InvalidKey, match="cannot also be a folder"):
+        store.put("a/b", [b"y"])  # a file cannot be a folder; every cloud allows both keys
+    with pytest.raises(InvalidKey, match="incoming"):
+        store.put("x/.incoming-notes.txt", [b"z"])  # it would be stored but never listed

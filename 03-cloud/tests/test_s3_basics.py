@@ -20,6 +20,21 @@ def test_the_client_uses_the_endpoint_region_and_keys_from_settings(settings):
     assert client.meta.config.retries == {"mode": "adaptive", "total_max_attempts": 5}
 
 
+@pytest.mark.parametrize(
+    ("endpoint", "url_start"),
+    [
+        ("https://s3.eu-west-1.amazonaws.com", "https://my-bucket.s3.eu-west-1.amazonaws.com/k"),
+        ("http://127.0.0.1:9000", "http://127.0.0.1:9000/my-bucket/k"),
+    ],
+)
+def test_aws_gets_virtual_hosted_urls_and_a_local_server_path_style(settings, endpoint, url_start):
+    client = make_s3_client(settings.model_copy(update={"s3_endpoint_url": endpoint}))
+
+    # signing a URL is local: nothing is sent
+    url = client.generate_presigned_url("get_object", Params={"Bucket": "my-bucket", "Key": "k"})
+    assert url.startswith(url_start + "?")
+
+
 def test_an_object_keeps_its_content_type_and_metadata(s3_client, s3_bucket):
     put_bytes(s3_client, s3_bucket, "a/report.csv", b"x,y\n", content_type="text/csv",
               metadata={"uploaded-by": "ada"})  # fmt: skip

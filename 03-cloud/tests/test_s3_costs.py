@@ -7,10 +7,10 @@ from s3_costs import GB, PHOTO_APP, Prices, Workload, monthly_bill
 
 def test_each_line_of_the_photo_apps_bill():
     bill = monthly_bill(PHOTO_APP)
-    # 500 GB x $0.023; 250,000 writes x $0.005/1,000; 2M reads x $0.0004/1,000;
-    # (5,000 GB - 100 GB free) x $0.09
-    assert bill == {"storage": 11.5, "writes": 1.25, "reads": 0.8, "egress": 441.0,
-                    "total": 454.55}  # fmt: skip
+    # AWS's GB is 2^30 bytes: 500e9 bytes = 465.66 GB x $0.023; 250,000 writes x
+    # $0.005/1,000; 2M reads x $0.0004/1,000; (5e12 bytes = 4,656.6 GB - 100 free) x $0.09
+    assert bill == {"storage": 10.71, "writes": 1.25, "reads": 0.8, "egress": 410.1,
+                    "total": 422.86}  # fmt: skip
 
 
 def test_egress_under_the_free_allowance_costs_nothing():

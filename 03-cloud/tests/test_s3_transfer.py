@@ -7,16 +7,8 @@ import io
 import os
 
 import pytest
-from s3_transfer import (
-    MIB,
-    ObjectTooLarge,
-    download_stream,
-    failing_after,
-    sha256_of_object,
-    transfer_config,
-    upload_stream,
-    upload_with_limit,
-)
+from s3_transfer import MIB, download_stream, sha256_of_object, transfer_config, upload_stream
+from s3_upload_limit import ObjectTooLarge, failing_after, upload_with_limit
 
 SMALL_PART = 5 * MIB  # S3's minimum part size: the smallest multipart upload a test can make
 
@@ -35,8 +27,9 @@ def test_a_stream_above_the_threshold_goes_up_in_parts_with_progress(s3_client, 
     upload_stream(s3_client, s3_bucket, "big.bin", io.BytesIO(data), config=config,
                   progress=sent.append)  # fmt: skip
 
-    head = s3_client.head_object(Bucket=s3_bucket, Key="big.bin")
+    head = s3_client.head_object(Bucket=s3_bucket, Key="big.bin", ChecksumMode="ENABLED")
     assert head["ETag"].endswith('-3"'), "a multipart ETag ends in -<number of parts>"
+    assert "ChecksumSHA256" in head, "S3 was asked to check SHA-256 (boto3's default is a CRC)"
     assert sum(sent) == len(data), "the progress callback saw every byte"
     assert sha256_of_object(s3_client, s3_bucket, "big.bin") == hashlib.sha256(data).hexdigest()
 
@@ -108,3 +101,61 @@ def test_a_put_whose_checksum_does_not_match_is_refused(s3_client, s3_bucket):
                              ChecksumSHA256=checksum_sha256(b"data"))  # fmt: skip
     assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
     assert leftovers(s3_client, s3_bucket) == (0, 0)
+
+
+def fault(client, event: str, error: Exception) -> None:
+    """Make every `event` of this client (a botocore hook, e.g. after-call.s3.X) raise `error`."""
+
+    def hook(**_):
+        raise error
+
+    client.meta.events.register(event, hook)
+
+
+@pytest.fixture
+def faulty_client(settings):
+    """A client of its own, so the faults a test injects never reach the other tests."""
+    from s3_basics import make_s3_client
+
+    return make_s3_client(settings)
+
+
+def test_a_lost_answer_to_a_complete_that_happened_is_not_an_error(faulty_client, s3_bucket):
+    from botocore.exceptions import ReadTimeoutError
+
+    # after-call runs once S3 has answered: S3 completed the upload, the client never heard
+    fault(
+        faulty_client, "after-call.s3.CompleteMultipartUpload", ReadTimeoutError(endpoint_url="s3")
+    )
+    data = os.urandom(1000)  # one part, which may be small as it is the last
+
+    size = upload_with_limit(faulty_client, s3_bucket, "k.bin", iter([data]), max_bytes=len(data))
+
+    assert size == len(data)
+    assert sha256_of_object(faulty_client, s3_bucket, "k.bin") == hashlib.sha256(data).hexdigest()
+    assert leftovers(faulty_client, s3_bucket) == (0, 1)
+
+
+def test_a_complete_that_never_reached_s3_is_aborted_with_its_own_error(faulty_client, s3_bucket):
+    from botocore.exceptions import EndpointConnectionError
+
+    fault(faulty_client, "before-call.s3.CompleteMultipartUpload",
+          EndpointConnectionError(endpoint_url="s3"))  # fmt: skip
+    with pytest.raises(EndpointConnectionError):
+        upload_with_limit(faulty_client, s3_bucket, "k.bin", iter([b"abc"]), max_bytes=10)
+    assert leftovers(faulty_client, s3_bucket) == (0, 0)
+
+
+def test_a_failed_abort_keeps_the_first_error_and_says_the_parts_remain(
+    faulty_client, s3_client, s3_bucket
+):
+    from botocore.exceptions import EndpointConnectionError
+
+    fault(faulty_client, "before-call.s3.AbortMultipartUpload",
+          EndpointConnectionError(endpoint_url="s3"))  # fmt: skip
+    with pytest.raises(ConnectionResetError) as raised:
+        upload_with_limit(faulty_client, s3_bucket, "k.bin", failing_after(b"x", 0), max_bytes=10)
+    assert "lifecycle rule" in " ".join(raised.value.__notes__)
+    uploads = s3_client.list_multipart_uploads(Bucket=s3_bucket)["Uploads"]
+    assert len(uploads) == 1, "the abort could not reach S3, so the parts stay"
+    s3_client.abort_multipart_upload(Bucket=s3_bucket, Key="k.bin", UploadId=uploads[0]["UploadId"])
