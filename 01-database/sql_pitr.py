@@ -123,7 +123,7 @@ def recovered_server(
         except ServiceStartError as error:
             # the server's own words (its FATAL line) say why, not the failed connection
             raise RecoveryFailed(server_fatal_line(server.log_file(home)) or str(error)) from None
-        wait_until_promoted(running.url)
+        wait_until_promoted(running, server.log_file(home))
         yield running, time.perf_counter() - began
     finally:
         if running is not None:
@@ -141,15 +141,25 @@ def server_fatal_line(log_file: Path) -> str | None:
     return fatal[-1] + hint
 
 
-def wait_until_promoted(url: str) -> None:
-    """Wait until the server has reached its target and accepts writes."""
+def wait_until_promoted(running: private.PrivateServer, log_file: Path) -> None:
+    """Wait until the server has reached its target and accepts writes, or say why it stopped."""
     import psycopg
 
-    libpq_url = url.replace("postgresql+psycopg", "postgresql")
+    libpq_url = running.url.replace("postgresql+psycopg", "postgresql")
     deadline = time.monotonic() + READY_SECONDS
-    with psycopg.connect(libpq_url, autocommit=True) as connection:
-        while time.monotonic() < deadline:
-            if not connection.execute("SELECT pg_is_in_recovery()").fetchone()[0]:
-                return
-            time.sleep(0.05)
-    raise TimeoutError(f"the restored server was still recovering after {READY_SECONDS}s")
+    try:
+        # it opens read-only once consistent (hot_standby), often long before the archive ends
+        with psycopg.connect(libpq_url, autocommit=True) as connection:
+            while time.monotonic() < deadline and running.is_running():
+                if not connection.execute("SELECT pg_is_in_recovery()").fetchone()[0]:
+                    return
+                time.sleep(0.05)
+    except psycopg.OperationalError as error:
+        failure = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+    else:
+        failure = "it was still recovering"
+    while time.monotonic() < deadline and running.is_running():
+        time.sleep(0.05)  # a server that ran out of WAL is shutting down: its log says why
+    if running.is_running():
+        raise TimeoutError(f"the restored server did not open within {READY_SECONDS}s ({failure})")
+    raise RecoveryFailed(server_fatal_line(log_file) or f"the restored server stopped ({failure})")

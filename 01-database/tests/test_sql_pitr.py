@@ -74,9 +74,28 @@ def test_globals_only_dumps_the_roles(drill):
     assert "CREATE ROLE course;" in roles
 
 
-def test_a_target_past_the_archived_wal_is_refused_with_the_servers_reason(drill):
+def held_back_restore_command(archive) -> str:
+    """The drill's restore_command, but once the server is open, the archive's end answers late.
+
+    The server opens read-only (hot_standby) as soon as it is consistent, before it asks for
+    the first WAL file the archive lacks; answering that request a second late, as a long
+    replay would, makes the restore fail after a client has connected, every time. (A request
+    made before the server opened, WAL read ahead, is answered at once: it would hold up the
+    replay that opens it.)
+    """
+    opened = "grep -q 'ready to accept read-only' ../postgres.log"  # the data folder's sibling
+    wait_open = f"for _ in 1 2 3 4 5 6 7 8 9 10; do {opened} && sleep 1 && break; sleep 0.1; done"
+    return f"test -f '{archive}/%f' || case %f in *.history) ;; *) {wait_open};; esac; " + (
+        f"cp '{archive}/%f' %p"
+    )
+
+
+def test_a_target_past_the_archive_is_refused_with_the_servers_reason_after_it_opened(drill):
     backup, archive, _history, _state, _roles = drill
-    past_the_archive = {"recovery_target_lsn": "FFFF/0"}
+    past_the_archive = {
+        "recovery_target_lsn": "FFFF/0",
+        "restore_command": held_back_restore_command(archive),
+    }
 
     with (
         pytest.raises(RecoveryFailed, match="recovery ended before configured recovery target"),
