@@ -112,19 +112,21 @@ def recovered_server(
 ) -> Iterator[tuple[private.PrivateServer, float]]:
     """Restore `backup` to `target` on a new port; yield the server and seconds it took (RTO)."""
     began = time.perf_counter()
-    home = Path(tempfile.mkdtemp(prefix="course-pitr-"))
+    home = Path(tempfile.mkdtemp(prefix=f"{private.PREFIX}pitr-"))  # swept if we die
     home.chmod(0o755)
     running = None
     try:
-        prepare_recovery(backup, home / "data", archive, target)
-        server = private.ExtraArguments(embedded_servers()["postgres"], server_options, {})
-        try:
-            running = private.start(server, home)
-        except ServiceStartError as error:
-            # the server's own words (its FATAL line) say why, not the failed connection
-            raise RecoveryFailed(server_fatal_line(server.log_file(home)) or str(error)) from None
-        wait_until_promoted(running, server.log_file(home))
-        yield running, time.perf_counter() - began
+        with private.ending_on_signals():  # SIGTERM and SIGHUP still stop it and delete it
+            prepare_recovery(backup, home / "data", archive, target)
+            server = private.ExtraArguments(embedded_servers()["postgres"], server_options, {})
+            try:
+                running = private.start(server, home)
+            except ServiceStartError as error:
+                # the server's own words (its FATAL line) say why, not the failed connection
+                fatal = server_fatal_line(server.log_file(home))
+                raise RecoveryFailed(fatal or str(error)) from None
+            wait_until_promoted(running, server.log_file(home))
+            yield running, time.perf_counter() - began
     finally:
         if running is not None:
             running.stop()
