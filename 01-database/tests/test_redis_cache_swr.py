@@ -1,6 +1,7 @@
 """Stale-while-revalidate: stale values served at once, one refresh per key, no stale store."""
 
 import threading
+import time
 
 import pytest
 from redis_cache import make_cache_client
@@ -46,11 +47,12 @@ def make_cache(redis_url, clock):
     """Build caches on the test's database; two of them stand for two processes."""
     made = []
 
-    def make() -> StaleWhileRevalidateCache:
+    def make(**options) -> StaleWhileRevalidateCache:
         client = make_cache_client(redis_url)
         cache = StaleWhileRevalidateCache(
-            client, namespace="swr", soft_ttl_seconds=30, hard_ttl_seconds=600, clock=clock
-        )
+            client, namespace="swr", soft_ttl_seconds=30, hard_ttl_seconds=600, clock=clock,
+            **options,
+        )  # fmt: skip
         made.append((cache, client))
         return cache
 
@@ -143,3 +145,29 @@ def test_an_entry_past_its_hard_ttl_is_gone_from_redis(make_cache, redis_client)
     cache.get_or_load("report", lambda: "v1")
 
     assert 590 < redis_client.ttl("swr:report") <= 600  # Redis itself deletes it then
+
+
+def test_a_refresh_whose_lock_expired_while_queued_does_not_run_beside_another(
+    make_cache, clock, redis_client
+):
+    first, second = make_cache(lock_ms=100), make_cache(lock_ms=100)  # two processes
+    for name in ("a", "b", "c"):
+        first.get_or_load(name, lambda: "old")
+    clock.now += 31  # all three stale; the first process has two refresh threads
+    loaders = {"a": BlockingLoader("new a"), "b": BlockingLoader("new b")}
+    c_loads = []
+    for name, loader in loaders.items():
+        first.get_or_load(name, loader)
+    first.get_or_load("c", lambda: c_loads.append("first") or "new c")  # queued behind a, b
+    assert loaders["a"].started.wait(WAIT) and loaders["b"].started.wait(WAIT)
+    deadline = time.monotonic() + WAIT
+    while redis_client.exists("swr:c:lock") and time.monotonic() < deadline:
+        time.sleep(0.01)  # the queued refresh's lock runs out before it starts
+
+    second.get_or_load("c", lambda: c_loads.append("second") or "new c")  # finds no lock
+    second.refreshing["swr:c"].result(WAIT)
+    for loader in loaders.values():
+        loader.release.set()
+    first.refreshing["swr:c"].result(WAIT)
+
+    assert c_loads == ["second"]  # the queued refresh saw the lock was no longer its own
