@@ -25,10 +25,14 @@ from course.services import private
 from course.services.servers import ServiceStartError, embedded_servers
 from course.services.servers.postgres import system_user
 
-# the manual's own example: never overwrite a file already archived
+# the manual's example: never overwrite an archived file (production: a tool that fsyncs, part 1c)
 ARCHIVE_COMMAND = "test ! -f '{archive}/%f' && cp %p '{archive}/%f'"
 RESTORE_COMMAND = "cp '{archive}/%f' %p"
 READY_SECONDS = 30
+
+
+class BackupToolFailed(RuntimeError):
+    """pg_basebackup or pg_dumpall stopped; the message is the tool's own reason."""
 
 
 class RecoveryFailed(RuntimeError):
@@ -71,7 +75,16 @@ def base_backup(engine: Engine, target: Path, *, sync: bool = True) -> None:
         command = [tool, *options, "--pgdata", target, "--checkpoint=fast", "--wal-method=stream"]
         # a backup not yet on disk is no backup; only a test's throwaway copy skips the fsyncs
         command += [] if sync else ["--no-sync"]
-        subprocess.run(command, env=environment, check=True, capture_output=True)
+        run_tool(command, environment)
+
+
+def run_tool(command: Sequence[str | Path], environment: Mapping[str, str]) -> str:
+    """Run a PostgreSQL client tool; on failure raise its own error line, not the command line."""
+    done = subprocess.run(command, env=environment, capture_output=True, text=True)
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines() or [f"exit status {done.returncode}"]
+        raise BackupToolFailed(f"{Path(command[0]).name} failed: {lines[-1]}")
+    return done.stdout
 
 
 def archive_current_wal(engine: Engine) -> str:
