@@ -101,12 +101,13 @@ class StaleWhileRevalidateCache:
         try:
             self._store(key, loader(), generation)
         except Exception:  # a failed refresh leaves the stale value to serve until the hard TTL
+            # and its lock until PX: a down database gets one attempt per PX, not one per read
             logger.exception("refreshing %s failed; the stale value stays", key)
-        finally:
-            try:
-                self._release_lock(keys=[f"{key}:lock"], args=[token])
-            except redis.RedisError as error:
-                logger.warning("could not release the lock on %s (%s); it expires", key, error)
+            return
+        try:
+            self._release_lock(keys=[f"{key}:lock"], args=[token])
+        except redis.RedisError as error:
+            logger.warning("could not release the lock on %s (%s); it expires", key, error)
 
     def _store(self, key: str, value: Any, generation: str) -> None:
         entry = json.dumps({"value": value, "fresh_until": self.clock() + self.soft_ttl})
@@ -123,11 +124,14 @@ class StaleWhileRevalidateCache:
     def invalidate(self, name: str) -> None:
         """Delete a cached value and bump its generation (call it after the write)."""
         key = self.key(name)
-        with self.client.pipeline(transaction=True) as pipe:
-            pipe.incr(f"{key}:gen")
-            pipe.expire(f"{key}:gen", GENERATION_TTL_SECONDS)
-            pipe.delete(key)
-            pipe.execute()
+        try:
+            with self.client.pipeline(transaction=True) as pipe:
+                pipe.incr(f"{key}:gen")
+                pipe.expire(f"{key}:gen", GENERATION_TTL_SECONDS)
+                pipe.delete(key)
+                pipe.execute()
+        except redis.RedisError as error:  # the write has committed: do not fail its request
+            logger.warning("could not invalidate %s (%s); it lives to its hard TTL", name, error)
 
     def close(self) -> None:
         """Wait for the refreshes under way, then stop the refresh threads."""
