@@ -17,6 +17,7 @@ from typing import Any
 
 from mongo_indexes import insert_sample_orders, plan_stages
 from pymongo import ASCENDING, DESCENDING
+from pymongo.collection import Collection
 from pymongo.database import Database
 
 ESR = [("customer_id", ASCENDING), ("placed_at", DESCENDING), ("total_cents", ASCENDING)]
@@ -39,9 +40,19 @@ def compare_index_orders(db: Database) -> dict[str, dict[str, Any]]:
         compared[label] = {
             "index": index,
             "stages": plan_stages(db.orders, filter_, sort, hint=index),
+            "scanned": scanned_index(db.orders, filter_, sort, hint=index),
             "placed_at": [order["placed_at"] for order in found],
         }
     return compared
+
+
+def scanned_index(collection: Collection, filter_: dict, sort: list, *, hint: str) -> str | None:
+    """Return the name of the index the winning plan's IXSCAN walks (None without one)."""
+    plan = collection.find(filter_).sort(sort).hint(hint).explain()["queryPlanner"]["winningPlan"]
+    plan = plan.get("queryPlan", plan)  # the slot-based engine nests the plan one level down
+    while plan and plan["stage"] != "IXSCAN":
+        plan = plan.get("inputStage")
+    return plan["indexName"] if plan else None
 
 
 def main() -> None:

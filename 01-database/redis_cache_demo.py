@@ -85,7 +85,8 @@ def show_stale_while_revalidate(cache: Cache, engine: Engine) -> None:
     )
     loader, queries = counting(lambda: revenue_by_sku(engine))
     before = swr.get_or_load("revenue", loader)["pen"]["revenue_cents"] / 100  # fresh 0.5 s
-    record_sale(engine, sku="pen", qty=1, price_cents=2500)  # the report is now out of date
+    # a report over many sales may age: this sale does not invalidate it (a record's write would)
+    record_sale(engine, sku="pen", qty=1, price_cents=2500)
     time.sleep(0.6)  # a demo may wait: the entry is now stale (a test moves a clock instead)
     barrier = threading.Barrier(8)
 

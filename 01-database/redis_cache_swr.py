@@ -26,6 +26,11 @@ import redis
 from redis_cache import GENERATION_TTL_SECONDS, RELEASE_LOCK, STORE_IF_CURRENT
 
 logger = logging.getLogger(__name__)
+# at the refresh's start, not when it was queued: still our lock? then it lasts PX from now
+REARM_LOCK = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
+return 0
+"""
 
 
 class StaleWhileRevalidateCache:
@@ -45,6 +50,7 @@ class StaleWhileRevalidateCache:
         self.soft_ttl, self.hard_ttl, self.lock_ms = soft_ttl_seconds, hard_ttl_seconds, lock_ms
         self._refresher = ThreadPoolExecutor(max_workers=2, thread_name_prefix="cache-refresh")
         self._release_lock = client.register_script(RELEASE_LOCK)
+        self._rearm_lock = client.register_script(REARM_LOCK)
         self._store_if_current = client.register_script(STORE_IF_CURRENT)
         self.refreshing: dict[str, Future] = {}  # the refresh this process started, per key
 
@@ -84,14 +90,24 @@ class StaleWhileRevalidateCache:
 
     def _refresh(self, key: str, loader: Callable[[], Any], generation: str, token: str) -> None:
         try:
+            # queued behind other refreshes, the lock may have expired and another process may
+            # be refreshing this key: start only while the lock is still ours, for PX from now
+            if not self._rearm_lock(keys=[f"{key}:lock"], args=[token, self.lock_ms]):
+                logger.info("the refresh lock on %s expired while queued; not refreshing", key)
+                return
+        except redis.RedisError as error:
+            logger.warning("could not re-arm the lock on %s (%s); not refreshing", key, error)
+            return
+        try:
             self._store(key, loader(), generation)
         except Exception:  # a failed refresh leaves the stale value to serve until the hard TTL
+            # and its lock until PX: a down database gets one attempt per PX, not one per read
             logger.exception("refreshing %s failed; the stale value stays", key)
-        finally:
-            try:
-                self._release_lock(keys=[f"{key}:lock"], args=[token])
-            except redis.RedisError as error:
-                logger.warning("could not release the lock on %s (%s); it expires", key, error)
+            return
+        try:
+            self._release_lock(keys=[f"{key}:lock"], args=[token])
+        except redis.RedisError as error:
+            logger.warning("could not release the lock on %s (%s); it expires", key, error)
 
     def _store(self, key: str, value: Any, generation: str) -> None:
         entry = json.dumps({"value": value, "fresh_until": self.clock() + self.soft_ttl})
@@ -108,11 +124,14 @@ class StaleWhileRevalidateCache:
     def invalidate(self, name: str) -> None:
         """Delete a cached value and bump its generation (call it after the write)."""
         key = self.key(name)
-        with self.client.pipeline(transaction=True) as pipe:
-            pipe.incr(f"{key}:gen")
-            pipe.expire(f"{key}:gen", GENERATION_TTL_SECONDS)
-            pipe.delete(key)
-            pipe.execute()
+        try:
+            with self.client.pipeline(transaction=True) as pipe:
+                pipe.incr(f"{key}:gen")
+                pipe.expire(f"{key}:gen", GENERATION_TTL_SECONDS)
+                pipe.delete(key)
+                pipe.execute()
+        except redis.RedisError as error:  # the write has committed: do not fail its request
+            logger.warning("could not invalidate %s (%s); it lives to its hard TTL", name, error)
 
     def close(self) -> None:
         """Wait for the refreshes under way, then stop the refresh threads."""

@@ -25,10 +25,14 @@ from course.services import private
 from course.services.servers import ServiceStartError, embedded_servers
 from course.services.servers.postgres import system_user
 
-# the manual's own example: never overwrite a file already archived
+# the manual's example: never overwrite an archived file (production: a tool that fsyncs, part 1c)
 ARCHIVE_COMMAND = "test ! -f '{archive}/%f' && cp %p '{archive}/%f'"
 RESTORE_COMMAND = "cp '{archive}/%f' %p"
 READY_SECONDS = 30
+
+
+class BackupToolFailed(RuntimeError):
+    """pg_basebackup or pg_dumpall stopped; the message is the tool's own reason."""
 
 
 class RecoveryFailed(RuntimeError):
@@ -71,7 +75,16 @@ def base_backup(engine: Engine, target: Path, *, sync: bool = True) -> None:
         command = [tool, *options, "--pgdata", target, "--checkpoint=fast", "--wal-method=stream"]
         # a backup not yet on disk is no backup; only a test's throwaway copy skips the fsyncs
         command += [] if sync else ["--no-sync"]
-        subprocess.run(command, env=environment, check=True, capture_output=True)
+        run_tool(command, environment)
+
+
+def run_tool(command: Sequence[str | Path], environment: Mapping[str, str]) -> str:
+    """Run a PostgreSQL client tool; on failure raise its own error line, not the command line."""
+    done = subprocess.run(command, env=environment, capture_output=True, text=True)
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines() or [f"exit status {done.returncode}"]
+        raise BackupToolFailed(f"{Path(command[0]).name} failed: {lines[-1]}")
+    return done.stdout
 
 
 def archive_current_wal(engine: Engine) -> str:
@@ -112,19 +125,21 @@ def recovered_server(
 ) -> Iterator[tuple[private.PrivateServer, float]]:
     """Restore `backup` to `target` on a new port; yield the server and seconds it took (RTO)."""
     began = time.perf_counter()
-    home = Path(tempfile.mkdtemp(prefix="course-pitr-"))
+    home = Path(tempfile.mkdtemp(prefix=f"{private.PREFIX}pitr-"))  # swept if we die
     home.chmod(0o755)
     running = None
     try:
-        prepare_recovery(backup, home / "data", archive, target)
-        server = private.ExtraArguments(embedded_servers()["postgres"], server_options, {})
-        try:
-            running = private.start(server, home)
-        except ServiceStartError as error:
-            # the server's own words (its FATAL line) say why, not the failed connection
-            raise RecoveryFailed(server_fatal_line(server.log_file(home)) or str(error)) from None
-        wait_until_promoted(running.url)
-        yield running, time.perf_counter() - began
+        with private.ending_on_signals():  # SIGTERM and SIGHUP still stop it and delete it
+            prepare_recovery(backup, home / "data", archive, target)
+            server = private.ExtraArguments(embedded_servers()["postgres"], server_options, {})
+            try:
+                running = private.start(server, home)
+            except ServiceStartError as error:
+                # the server's own words (its FATAL line) say why, not the failed connection
+                fatal = server_fatal_line(server.log_file(home))
+                raise RecoveryFailed(fatal or str(error)) from None
+            wait_until_promoted(running, server.log_file(home))
+            yield running, time.perf_counter() - began
     finally:
         if running is not None:
             running.stop()
@@ -141,15 +156,25 @@ def server_fatal_line(log_file: Path) -> str | None:
     return fatal[-1] + hint
 
 
-def wait_until_promoted(url: str) -> None:
-    """Wait until the server has reached its target and accepts writes."""
+def wait_until_promoted(running: private.PrivateServer, log_file: Path) -> None:
+    """Wait until the server has reached its target and accepts writes, or say why it stopped."""
     import psycopg
 
-    libpq_url = url.replace("postgresql+psycopg", "postgresql")
+    libpq_url = running.url.replace("postgresql+psycopg", "postgresql")
     deadline = time.monotonic() + READY_SECONDS
-    with psycopg.connect(libpq_url, autocommit=True) as connection:
-        while time.monotonic() < deadline:
-            if not connection.execute("SELECT pg_is_in_recovery()").fetchone()[0]:
-                return
-            time.sleep(0.05)
-    raise TimeoutError(f"the restored server was still recovering after {READY_SECONDS}s")
+    try:
+        # it opens read-only once consistent (hot_standby), often long before the archive ends
+        with psycopg.connect(libpq_url, autocommit=True) as connection:
+            while time.monotonic() < deadline and running.is_running():
+                if not connection.execute("SELECT pg_is_in_recovery()").fetchone()[0]:
+                    return
+                time.sleep(0.05)
+    except psycopg.OperationalError as error:
+        failure = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+    else:
+        failure = "it was still recovering"
+    while time.monotonic() < deadline and running.is_running():
+        time.sleep(0.05)  # a server that ran out of WAL is shutting down: its log says why
+    if running.is_running():
+        raise TimeoutError(f"the restored server did not open within {READY_SECONDS}s ({failure})")
+    raise RecoveryFailed(server_fatal_line(log_file) or f"the restored server stopped ({failure})")

@@ -2,17 +2,17 @@
 
 Run `python 01-database/sql_pitr_demo.py`. You will see a base backup taken with
 pg_basebackup, a product written after it (only the archived WAL has it), a restore point
-recorded, a good write, then the mistake: `DELETE FROM order_lines` without its WHERE. The
-backup is then restored twice into new data folders: to the restore point (the lines are
-back, the good write after the point is lost) and to the LSN just before the DELETE (the lines
-are back and nothing else is lost). Each restore prints its RPO (what it lost) and its RTO
-(how long the copy, the replay and the opening took). Last, `pg_dumpall --globals-only`: the
-roles, which a pg_dump of one database never contains.
+recorded, a good write, then the mistake: `DELETE FROM order_lines` without its WHERE, and a
+product written after it. The backup is then restored twice into new data folders: to the
+restore point (the lines are back, the good write after the point is lost) and to just before
+the DELETE's commit record (the lines are back and so is the good write). Both lose the
+product written after the mistake: a restore rewinds the whole server. Each prints what it
+lost and how long the copy, the replay and the opening took. Last, `pg_dumpall
+--globals-only`: the roles, which a pg_dump of one database never contains.
 """
 
 from __future__ import annotations
 
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +25,7 @@ from sql_pitr import (
     archiving_options,
     base_backup,
     recovered_server,
+    run_tool,
     wal_archive,
 )
 from sqlalchemy import Engine, text
@@ -39,7 +40,7 @@ class History:
     """What the drill wrote and when, to check a restored server against."""
 
     lines_before: int  # order lines before the mistake
-    mistake_lsn: str  # where the DELETE's WAL begins
+    commit_lsn: str  # where the DELETE's commit record is: stop just before it
     seconds_lost_at_point: float  # from the restore point to the mistake
 
 
@@ -62,10 +63,12 @@ def write_history(engine: Engine, backup: Path, *, sync: bool = True) -> History
     add_product(engine, "AFTER-POINT")  # a good write between the restore point and the mistake
     with engine.begin() as connection:
         lines_before = connection.scalar(text("SELECT count(*) FROM order_lines"))
-        mistake_lsn = connection.scalar(text("SELECT pg_current_wal_insert_lsn()::text"))
         mistake_at = connection.scalar(text("SELECT clock_timestamp()"))
         connection.execute(text("DELETE FROM order_lines"))  # the mistake: no WHERE
-    return History(lines_before, mistake_lsn, (mistake_at - point_at).total_seconds())
+        # the next WAL record is this transaction's COMMIT (pg_waldump shows it afterwards)
+        commit_lsn = connection.scalar(text("SELECT pg_current_wal_insert_lsn()::text"))
+    add_product(engine, "AFTER-MISTAKE")  # the shop goes on: a restore rewinds this one too
+    return History(lines_before, commit_lsn, (mistake_at - point_at).total_seconds())
 
 
 def shop_state(url: str) -> tuple[int, list[str]]:
@@ -85,8 +88,8 @@ def global_objects(engine: Engine) -> list[str]:
     url = engine.url.render_as_string(hide_password=False)
     with libpq_connection(url) as (options, environment):
         command = [tool, *options, "--globals-only", "--no-role-passwords"]
-        dump = subprocess.run(command, env=environment, check=True, capture_output=True, text=True)
-    return [line for line in dump.stdout.splitlines() if line.startswith("CREATE ROLE")]
+        dump = run_tool(command, environment)
+    return [line for line in dump.splitlines() if line.startswith("CREATE ROLE")]
 
 
 def main() -> None:
@@ -97,33 +100,34 @@ def main() -> None:
             backup = Path(folder) / "base"
             history = write_history(engine, backup)
             print(f"1. Base backup: {sum(1 for _ in backup.rglob('*')):,} files in {backup.name}/")
-            print(f"2. The mistake: DELETE FROM order_lines at LSN {history.mistake_lsn}")
-            print(f"   the primary now has {shop_state(primary.url)[0]} order lines")
+            print(f"2. The mistake: DELETE FROM order_lines, committed at LSN {history.commit_lsn}")
+            lines, skus = shop_state(primary.url)
+            print(f"   the primary now has {lines} order lines, and the products {skus}")
             print(f"3. Archived WAL up to {archive_current_wal(engine)}")
             roles = global_objects(engine)
             engine.dispose()
         targets = {
             f"restore point {RESTORE_POINT!r}": {"recovery_target_name": RESTORE_POINT},
-            f"LSN {history.mistake_lsn}, exclusive": {
-                "recovery_target_lsn": history.mistake_lsn,
-                "recovery_target_inclusive": "off",
+            f"LSN {history.commit_lsn} (the DELETE's commit), exclusive": {
+                "recovery_target_lsn": history.commit_lsn,
+                "recovery_target_inclusive": "off",  # on would replay the commit: lines gone
             },
         }
+        point = history.seconds_lost_at_point
         for step, (label, target) in enumerate(targets.items(), start=4):
-            with recovered_server(backup, archive, target) as (restored, rto):
+            with recovered_server(backup, archive, target) as (restored, took):
                 lines, skus = shop_state(restored.url)
             print(f"{step}. Restored to the {label}: {lines} order lines, products {skus}")
-            lost = "AFTER-POINT" not in skus
-            rpo = (
-                f"{history.seconds_lost_at_point:.3f} s of writes lost (AFTER-POINT)"
-                if lost
-                else "0 s, nothing lost"
+            lost = (
+                [] if "AFTER-POINT" in skus else [f"AFTER-POINT ({point:.3f} s before the mistake)"]
             )
-            print(f"   RPO: {rpo}; RTO (copy, replay, open): {rto:.1f} s")
+            lost += [] if "AFTER-MISTAKE" in skus else ["AFTER-MISTAKE (after it)"]
+            print(f"   lost by this restore: {', '.join(lost)}; time to restore: {took:.1f} s")
     print(f"6. pg_dumpall --globals-only: {len(roles)} role(s), e.g. {roles[0]}")
-    print("Conclusion: a base backup and archived WAL bring back any moment after the backup;")
-    print("stop just before the mistake (its LSN) and you lose nothing else. A pg_dump only")
-    print("brings back its own moment, and no roles: keep pg_dumpall --globals-only beside it.")
+    print("Conclusion: a base backup and archived WAL bring back any moment after the backup,")
+    print("but the whole server goes back: what was written after the mistake is gone too, so")
+    print("restore beside the primary and copy the lost rows back. A pg_dump only brings back")
+    print("its own moment, and no roles: keep pg_dumpall --globals-only beside it.")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sql_models import create_schema
+from sql_models import create_schema, make_engine
 from sql_statements import recorded_statements
 from sqlalchemy import text
 
@@ -40,8 +40,10 @@ def test_a_second_delivery_adds_to_the_stock(shop):
 @pytest.mark.parametrize("round_number", [1, 2, 3])
 def test_eight_concurrent_deliveries_of_a_new_product_all_count(shop, round_number):
     # open the eight connections first: opening one takes longer than the upsert itself, so
-    # threads that each connect after the barrier would run one after another, never together
-    held = [shop.connect() for _ in range(8)]
+    # threads that each connect after the barrier would run one after another, never together;
+    # the default pool keeps only five (pool_size=5), so this engine keeps all eight
+    engine = make_engine(shop.url, pool_size=8)
+    held = [engine.connect() for _ in range(8)]
     for connection in held:
         connection.close()  # back to the pool, open and ready
     start_together = threading.Barrier(8, timeout=10)
@@ -49,11 +51,14 @@ def test_eight_concurrent_deliveries_of_a_new_product_all_count(shop, round_numb
 
     def deliver() -> None:
         start_together.wait()
-        task.receive_delivery(shop, sku=sku, name="Desk", quantity=1)
+        task.receive_delivery(engine, sku=sku, name="Desk", quantity=1)
 
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        for future in [pool.submit(deliver) for _ in range(8)]:
-            future.result(timeout=10)  # re-raises a UNIQUE violation, if there was one
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            for future in [pool.submit(deliver) for _ in range(8)]:
+                future.result(timeout=10)  # re-raises a UNIQUE violation, if there was one
+    finally:
+        engine.dispose()
 
     assert stock_of(shop, sku) == 8, "a delivery was lost"
 

@@ -17,6 +17,7 @@ def test_each_index_order_is_used_and_returns_the_same_orders_newest_first(compa
     assert esr["index"] == "customer_id_1_placed_at_-1_total_cents_1"
     assert ers["index"] == "customer_id_1_total_cents_1_placed_at_-1"
     assert "IXSCAN" in esr["stages"] and "IXSCAN" in ers["stages"]
+    assert (esr["scanned"], ers["scanned"]) == (esr["index"], ers["index"])  # hint() obeyed
     assert esr["placed_at"] == ers["placed_at"] == sorted(esr["placed_at"], reverse=True)
     assert len(esr["placed_at"]) == 7  # totals 300..900 of customer 7's ten orders
 

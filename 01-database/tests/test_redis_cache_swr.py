@@ -1,10 +1,13 @@
 """Stale-while-revalidate: stale values served at once, one refresh per key, no stale store."""
 
 import threading
+import time
 
 import pytest
 from redis_cache import make_cache_client
 from redis_cache_swr import StaleWhileRevalidateCache
+
+from course.services.ports import free_port
 
 CALLERS = 8
 WAIT = 5  # seconds: a bound on every wait below, never a pause the test relies on
@@ -46,11 +49,12 @@ def make_cache(redis_url, clock):
     """Build caches on the test's database; two of them stand for two processes."""
     made = []
 
-    def make() -> StaleWhileRevalidateCache:
+    def make(**options) -> StaleWhileRevalidateCache:
         client = make_cache_client(redis_url)
         cache = StaleWhileRevalidateCache(
-            client, namespace="swr", soft_ttl_seconds=30, hard_ttl_seconds=600, clock=clock
-        )
+            client, namespace="swr", soft_ttl_seconds=30, hard_ttl_seconds=600, clock=clock,
+            **options,
+        )  # fmt: skip
         made.append((cache, client))
         return cache
 
@@ -104,10 +108,10 @@ def test_stale_callers_get_the_old_value_at_once_while_one_refresh_runs(make_cac
     assert loader.calls == 1
 
 
-def test_a_failed_refresh_keeps_serving_the_stale_value_and_frees_the_lock(
+def test_a_failed_refresh_keeps_serving_the_stale_value_and_backs_off_until_its_lock_expires(
     make_cache, clock, redis_client
 ):
-    cache = make_cache()
+    cache = make_cache(lock_ms=500)
     cache.get_or_load("report", lambda: "v1")
     clock.now += 31
 
@@ -115,12 +119,28 @@ def test_a_failed_refresh_keeps_serving_the_stale_value_and_frees_the_lock(
         raise ConnectionError("the database is down")
 
     assert cache.get_or_load("report", failing) == "v1"
-    cache.refreshing[cache.key("report")].result(WAIT)
+    failed = cache.refreshing[cache.key("report")]
+    failed.result(WAIT)
+    assert cache.get_or_load("report", failing) == "v1"
+    assert cache.refreshing[cache.key("report")] is failed  # no second attempt within PX
+    deadline = time.monotonic() + WAIT
+    while redis_client.exists("swr:report:lock") and time.monotonic() < deadline:
+        time.sleep(0.01)  # the lock is the back-off: one attempt per PX
 
     assert cache.get_or_load("report", lambda: "v2") == "v1"  # still stale; a new refresh
     cache.refreshing[cache.key("report")].result(WAIT)
     assert cache.get_or_load("report", lambda: pytest.fail("stale again")) == "v2"
-    assert redis_client.exists("swr:report:lock") == 0
+    assert redis_client.exists("swr:report:lock") == 0  # a refresh that worked frees it
+
+
+def test_an_invalidation_while_redis_is_down_does_not_fail_the_write(clock):
+    down = make_cache_client(f"redis://127.0.0.1:{free_port()}")  # nothing listens there
+    cache = StaleWhileRevalidateCache(down, namespace="swr", clock=clock)
+
+    cache.invalidate("report")  # logged; the entry lives to its hard TTL
+
+    assert cache.get_or_load("report", lambda: "from the database") == "from the database"
+    cache.close()
 
 
 def test_a_refresh_that_read_before_an_invalidation_does_not_store_its_value(make_cache, clock):
@@ -143,3 +163,29 @@ def test_an_entry_past_its_hard_ttl_is_gone_from_redis(make_cache, redis_client)
     cache.get_or_load("report", lambda: "v1")
 
     assert 590 < redis_client.ttl("swr:report") <= 600  # Redis itself deletes it then
+
+
+def test_a_refresh_whose_lock_expired_while_queued_does_not_run_beside_another(
+    make_cache, clock, redis_client
+):
+    first, second = make_cache(lock_ms=100), make_cache(lock_ms=100)  # two processes
+    for name in ("a", "b", "c"):
+        first.get_or_load(name, lambda: "old")
+    clock.now += 31  # all three stale; the first process has two refresh threads
+    loaders = {"a": BlockingLoader("new a"), "b": BlockingLoader("new b")}
+    c_loads = []
+    for name, loader in loaders.items():
+        first.get_or_load(name, loader)
+    first.get_or_load("c", lambda: c_loads.append("first") or "new c")  # queued behind a, b
+    assert loaders["a"].started.wait(WAIT) and loaders["b"].started.wait(WAIT)
+    deadline = time.monotonic() + WAIT
+    while redis_client.exists("swr:c:lock") and time.monotonic() < deadline:
+        time.sleep(0.01)  # the queued refresh's lock runs out before it starts
+
+    second.get_or_load("c", lambda: c_loads.append("second") or "new c")  # finds no lock
+    second.refreshing["swr:c"].result(WAIT)
+    for loader in loaders.values():
+        loader.release.set()
+    first.refreshing["swr:c"].result(WAIT)
+
+    assert c_loads == ["second"]  # the queued refresh saw the lock was no longer its own

@@ -4,9 +4,11 @@ import pytest
 from sql_models import make_engine
 from sql_orm import create_sample_shop
 from sql_pitr import (
+    BackupToolFailed,
     RecoveryFailed,
     archive_current_wal,
     archiving_options,
+    base_backup,
     recovered_server,
     wal_archive,
 )
@@ -40,12 +42,13 @@ def test_the_mistake_happened_on_the_primary(drill):
     _backup, _archive, history, (lines, skus), _roles = drill
 
     assert history.lines_before == 5
-    assert (lines, skus) == (0, ["AFTER-BACKUP", "AFTER-POINT"])
+    assert (lines, skus) == (0, ["AFTER-BACKUP", "AFTER-MISTAKE", "AFTER-POINT"])
 
 
-def test_recovery_to_the_lsn_before_the_mistake_loses_nothing_else(drill):
+def test_recovery_to_just_before_the_deletes_commit_loses_only_what_came_after(drill):
     backup, archive, history, _state, _roles = drill
-    target = {"recovery_target_lsn": history.mistake_lsn, "recovery_target_inclusive": "off"}
+    # exclusive: with the default (on) the commit record at this LSN is replayed, lines gone
+    target = {"recovery_target_lsn": history.commit_lsn, "recovery_target_inclusive": "off"}
 
     with recovered_server(backup, archive, target, server_options=NO_FSYNC) as (server, _rto):
         lines, skus = shop_state(server.url)
@@ -53,7 +56,8 @@ def test_recovery_to_the_lsn_before_the_mistake_loses_nothing_else(drill):
             writable = connection.exec_driver_sql("SELECT NOT pg_is_in_recovery()").scalar()
 
     assert lines == history.lines_before  # the deleted lines are back
-    assert skus == ["AFTER-BACKUP", "AFTER-POINT"]  # and the writes after the backup kept
+    assert skus == ["AFTER-BACKUP", "AFTER-POINT"]  # the writes after the backup kept, but
+    # not the one after the mistake: the whole server went back
     assert writable
 
 
@@ -74,12 +78,39 @@ def test_globals_only_dumps_the_roles(drill):
     assert "CREATE ROLE course;" in roles
 
 
-def test_a_target_past_the_archived_wal_is_refused_with_the_servers_reason(drill):
+def held_back_restore_command(archive) -> str:
+    """The drill's restore_command, but once the server is open, the archive's end answers late.
+
+    The server opens read-only (hot_standby) as soon as it is consistent, before it asks for
+    the first WAL file the archive lacks; answering that request a second late, as a long
+    replay would, makes the restore fail after a client has connected, every time. (A request
+    made before the server opened, WAL read ahead, is answered at once: it would hold up the
+    replay that opens it.)
+    """
+    opened = "grep -q 'ready to accept read-only' ../postgres.log"  # the data folder's sibling
+    wait_open = f"for _ in 1 2 3 4 5 6 7 8 9 10; do {opened} && sleep 1 && break; sleep 0.1; done"
+    return f"test -f '{archive}/%f' || case %f in *.history) ;; *) {wait_open};; esac; " + (
+        f"cp '{archive}/%f' %p"
+    )
+
+
+def test_a_target_past_the_archive_is_refused_with_the_servers_reason_after_it_opened(drill):
     backup, archive, _history, _state, _roles = drill
-    past_the_archive = {"recovery_target_lsn": "FFFF/0"}
+    past_the_archive = {
+        "recovery_target_lsn": "FFFF/0",
+        "restore_command": held_back_restore_command(archive),
+    }
 
     with (
         pytest.raises(RecoveryFailed, match="recovery ended before configured recovery target"),
         recovered_server(backup, archive, past_the_archive, server_options=NO_FSYNC),
     ):
         pytest.fail("a server that never reached its target opened")
+
+
+def test_a_failed_base_backup_says_the_tools_own_reason(engine, tmp_path):
+    (tmp_path / "base").mkdir()
+    (tmp_path / "base" / "left-over").touch()  # pg_basebackup wants an empty folder
+
+    with pytest.raises(BackupToolFailed, match=r"^pg_basebackup failed: pg_basebackup: error: "):
+        base_backup(engine, tmp_path / "base", sync=False)

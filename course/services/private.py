@@ -10,13 +10,21 @@ the folder when the `with` block ends, whatever happens inside it:
         client = redis.Redis.from_url(server.url)
         ...
         server.stop()  # the fault: Redis is down now; the block's end cleans up as usual
+
+A SIGTERM or SIGHUP (a CI timeout, a closed terminal) ends the block like an exception, so
+the clean-up still runs; a server left by a harder death (SIGKILL, a crash) is found by the
+next start, through the owner recorded in its folder, and stopped and deleted then.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import shutil
+import signal
 import tempfile
+import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +38,11 @@ from course.services.servers.postgres import PostgresServer
 
 PRIVATE_KINDS = ("postgres", "redis", "s3")
 ATTEMPTS = 3  # another program may take the free port before the server binds it
+PREFIX = "course-private-"  # every private server's folder, so leftovers can be found
+RECORD = "course-private.json"  # in that folder: who started the server, and which it is
+ENDING_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
 
 
 @dataclass
@@ -104,24 +117,50 @@ def private_server(
         inner.initdb_options = ("--no-sync",)
     server = ExtraArguments(inner, extra_args, env or {})
     # in /tmp, not under a test's tmp_path: PostgreSQL's own system user must reach it
-    home = Path(tempfile.mkdtemp(prefix=f"course-private-{key}-"))
+    home = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{key}-"))
     home.chmod(0o755)
     running: PrivateServer | None = None
     try:
-        running = start(server, home)
-        yield running
+        with ending_on_signals():
+            running = start(server, home)
+            yield running
     finally:
         if running is not None:
             running.stop()
         shutil.rmtree(home, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def ending_on_signals() -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP into SystemExit inside the block, so `finally` clauses run."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set handlers (and it is the one a signal reaches)
+        return
+
+    def exit_now(number: int, _frame: object) -> None:
+        raise SystemExit(128 + number)  # the exit status the default action would give
+
+    # only where the default would end us without clean-up: an ignored or handled signal stays so
+    replaced = {
+        n: signal.signal(n, exit_now)
+        for n in ENDING_SIGNALS
+        if signal.getsignal(n) == signal.SIG_DFL
+    }
+    try:
+        yield
+    finally:
+        for number, previous in replaced.items():
+            signal.signal(number, previous)
+
+
 def start(server: Server, home: Path) -> PrivateServer:
     """Start the server on a free port, trying another port when one is taken meanwhile."""
+    remove_leftovers()
     attempt = 1
     while True:
         port = free_port()
         process = server.start(port, home)
+        record(home, process, server.stop_signal)
         running = PrivateServer(server.key, port, server.url_settings(port), home, process, server)
         try:
             server.wait_until_ready(process.pid, port, home)
@@ -135,3 +174,43 @@ def start(server: Server, home: Path) -> PrivateServer:
             attempt += 1
         else:
             return running
+
+
+def record(home: Path, process: psutil.Process, stop_signal: int) -> None:
+    """Write who owns the server in `home` (this process) and which process it is."""
+    owner = psutil.Process()
+    mine = {
+        "owner": [owner.pid, owner.create_time()],
+        "server": [process.pid, process.create_time()],
+    }
+    (home / RECORD).write_text(json.dumps({**mine, "stop_signal": int(stop_signal)}))
+
+
+def remove_leftovers() -> None:
+    """Stop and delete every private server whose owner died without cleaning up (SIGKILL)."""
+    for home in Path(tempfile.gettempdir()).glob(f"{PREFIX}*"):
+        try:
+            found = json.loads((home / RECORD).read_text())
+        except (OSError, ValueError):
+            continue  # being set up, or not ours to judge: left alone
+        if is_alive(*found["owner"]):
+            continue  # another test or demo is using it
+        if is_alive(*found["server"]):
+            leftover = psutil.Process(found["server"][0])
+            with contextlib.suppress(psutil.Error):
+                leftover.send_signal(found["stop_signal"])
+                deadline = time.monotonic() + 10
+                while is_alive(*found["server"]) and time.monotonic() < deadline:
+                    time.sleep(0.05)  # not our child: poll, a zombie counts as gone
+                if is_alive(*found["server"]):
+                    leftover.kill()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def is_alive(pid: int, create_time: float) -> bool:
+    """Tell whether process `pid` still runs and is the same one (not a reused pid)."""
+    try:
+        process = psutil.Process(pid)
+        return process.create_time() == create_time and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False

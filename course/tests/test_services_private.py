@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import psutil
 import psycopg
 import pytest
 import redis
 
 from course.services.private import private_server
+
+# a demo or test that starts a private Redis and then waits, to be ended from outside
+OWNER = """
+import time
+from course.services.private import private_server
+with private_server("redis") as server:
+    print(server.process.pid, server.home, flush=True)
+    time.sleep(60)
+"""
 
 
 def test_private_redis_takes_extra_arguments_and_is_gone_after_the_block() -> None:
@@ -49,3 +64,43 @@ def test_private_server_passes_its_environment_and_stops_when_the_block_raises()
 def test_an_unknown_kind_is_refused_with_the_kinds_there_are() -> None:
     with pytest.raises(ValueError, match="postgres, redis, s3"), private_server("mysql"):
         pass
+
+
+def start_owner() -> tuple[subprocess.Popen, psutil.Process, Path]:
+    """Run OWNER in a process of its own; return it, its server and the server's folder."""
+    owner = subprocess.Popen([sys.executable, "-c", OWNER], stdout=subprocess.PIPE, text=True)
+    pid, home = owner.stdout.readline().split()
+    return owner, psutil.Process(int(pid)), Path(home)
+
+
+def is_gone(process: psutil.Process) -> bool:
+    try:  # is_running also checks the start time: a reused pid is not our server
+        return not process.is_running() or process.status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+@pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_an_owner_ended_by_a_signal_still_stops_its_server_and_deletes_its_folder(number) -> None:
+    owner, server, home = start_owner()
+    owner.send_signal(number)
+
+    assert owner.wait(30) == 128 + number  # the exit status the signal's default gives
+    owner.stdout.close()
+    assert is_gone(server)
+    assert not home.exists()
+
+
+def test_a_server_left_by_a_killed_owner_is_removed_by_the_next_start() -> None:
+    owner, leftover, home = start_owner()
+    owner.kill()  # SIGKILL: nothing runs in the owner, its server is left behind
+    owner.wait(30)
+    owner.stdout.close()
+    assert not is_gone(leftover)
+
+    # a start removes servers whose owner died, but not one whose owner still runs
+    with private_server("redis") as mine, private_server("redis"):
+        assert mine.is_running()
+
+    assert is_gone(leftover)
+    assert not home.exists()
