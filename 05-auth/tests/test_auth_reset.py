@@ -100,6 +100,16 @@ def test_a_weak_new_password_does_not_use_up_the_link(session_app, ada):
     assert ada.post_form(page, token=token, password=NEW_PASSWORD).status_code == 302
 
 
+def test_a_reset_refuses_the_accounts_email_as_the_new_password(session_app, ada):
+    ada.post_form("/register", email="ada.lovelace@example.com", password=NEW_PASSWORD)
+    ada.post_form("/reset", email="ada.lovelace@example.com")
+    token = reset_link_token(session_app)
+    page = f"/reset/confirm?token={token}"
+    refused = ada.post_form(page, token=token, password="ada.lovelace@example.com")
+    assert refused.status_code == 400, "the same policy as register and password change"
+    assert ada.post_form(page, token=token, password=NEW_PASSWORD).status_code == 302
+
+
 def test_a_reset_ends_every_session_of_the_account(session_app, ada, new_browser, password):
     thief = new_browser()  # another device, logged in with the stolen old password
     thief.post_form("/login", email="ada@example.com", password=password)

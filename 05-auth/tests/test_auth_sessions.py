@@ -135,6 +135,18 @@ def test_a_failed_login_says_the_same_whether_or_not_the_account_exists(
     assert "Email or password is incorrect." in response.get_data(as_text=True)
 
 
+def test_registering_a_taken_email_costs_the_same_slow_hash_as_a_new_one(
+    new_browser, session_app, password, monkeypatch
+):
+    passwords, hashed = session_app.extensions["auth"]["passwords"], []
+    real_hash = passwords.hash
+    monkeypatch.setattr(passwords, "hash", lambda given: hashed.append(given) or real_hash(given))
+    browser = new_browser()
+    browser.post_form("/register", email="ada@example.com", password=password)
+    browser.post_form("/register", email="ada@example.com", password=password)
+    assert len(hashed) == 2, "one Argon2id hash for the new address and one for the taken"
+
+
 def test_registering_a_taken_email_looks_the_same_and_tells_the_owner(
     new_browser, session_app, password
 ):
