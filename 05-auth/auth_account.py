@@ -1,8 +1,9 @@
 """The account pages of the Flask app: register, change the password, reset a lost one.
 
 Each answer is the same whether or not the email has an account, so none of these pages
-tells an attacker who is registered. A password change or reset ends every session of the
-user (ASVS: an attacker who had the old password loses the sessions it gave them).
+tells an attacker who is registered (and the slow work is the same, so the time says little).
+A password change or reset ends every session and refresh token of the user (ASVS 3.3.3: an
+attacker who had the old password loses what it gave them).
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """Which sessions a user has, so that logout, a password change or a reset can end them.
 
-Flask-Session keeps each session under `<prefix><session id>` in Redis; this module keeps,
-per user, the set of their session ids. Deleting those keys ends the sessions for real: a
-copied cookie then points at nothing. With Flask's default cookie sessions, the data lives
-in the cookie itself, and no server-side delete can take it back.
+Flask-Session keeps each session under `<prefix><session id>` in Redis; this module keeps, per
+user, the set of their session ids. Deleting those keys ends the sessions for real: a copied
+cookie then points at nothing; the user's refresh tokens (part 3) are revoked too. With Flask's
+default cookie sessions, the data lives in the cookie itself, and no server-side delete can
+take it back.
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """Tokens in FastAPI: the OAuth2 password grant, short-lived JWTs, rotating refresh tokens.
 
 `POST /token` takes `grant_type=password` (username, password, scope) or
-`grant_type=refresh_token` (RFC 6749, sections 4.3 and 6) and answers with an access token
-and a refresh token. `/me` needs any valid access token, `/orders` the `orders:read` scope.
-Every refusal is a 4xx with the error codes of RFC 6749 and RFC 6750 and no detail an
-attacker can use; run `auth_tokens_demo.py` to see the attacks refused.
+`grant_type=refresh_token` (RFC 6749, sections 4.3 and 6) and answers with an access token and
+a refresh token; password guesses count against the same throttle as the Flask login. `/me`
+needs any valid access token, `/orders` the `orders:read` scope. Every refusal is a 4xx with
+the error codes of RFC 6749 and RFC 6750 and no detail an attacker can use; run
+`auth_tokens_demo.py` to see the attacks refused.
 """
 
 # no `from __future__ import annotations`: FastAPI reads the endpoints' annotations, which
