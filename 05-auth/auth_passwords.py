@@ -16,7 +16,7 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from auth_config import AuthSettings
+from auth_config import AuthSettings, run_main
 from auth_store import User, find_user
 from sqlalchemy.orm import Session
 
@@ -160,4 +160,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

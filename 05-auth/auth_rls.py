@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import secrets
 
+from auth_config import run_main
 from auth_store import Order, add_user, create_schema, make_engine
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
@@ -77,4 +78,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)
