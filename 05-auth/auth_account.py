@@ -14,6 +14,7 @@ from auth_passwords import WeakPassword, check_policy, load_common_passwords
 from auth_reset import (
     consume_reset_token,
     dummy_reset_work,
+    forget_reset_tokens,
     issue_reset_token,
     reset_token_email,
 )
@@ -46,6 +47,14 @@ def refused(title: str, form, message: str, status: int = 400):
     """Return the form again with one message a user can act on."""
     flash(message)
     return render_template_string(PAGE, title=title, form=form), status
+
+
+@account_pages.after_request
+def no_referrer_on_reset(response):
+    """Keep the reset token, which is in the page's URL, out of Referer headers to other sites."""
+    if request.endpoint == "account_pages.confirm_reset":
+        response.headers["Referrer-Policy"] = "no-referrer"  # OWASP Forgot Password CS
+    return response
 
 
 @account_pages.route("/register", methods=["GET", "POST"])
@@ -88,6 +97,7 @@ def change_password():
         except WeakPassword as error:
             return refused("Change password", form, str(error))
         user.password_hash = tools()["passwords"].hash(form.password.data)
+        forget_reset_tokens(db, user)  # a link mailed before the change must not undo it
         db.commit()
     end_all_sessions(current_app, current_user.id)
     start_session(current_app, current_user._get_current_object())  # this device stays in

@@ -25,8 +25,7 @@ def token_digest(token: str) -> str:
 def issue_reset_token(session: Session, user: User, *, seconds: int) -> str:
     """Store a new reset token for `user` (replacing older ones) and return it, once."""
     token = secrets.token_urlsafe(32)
-    # a new link replaces any older one: only the latest email works
-    session.execute(delete(ResetToken).where(ResetToken.user_id == user.id))
+    forget_reset_tokens(session, user)  # a new link replaces any older one: only the latest works
     session.add(
         ResetToken(
             user_id=user.id,
@@ -36,6 +35,11 @@ def issue_reset_token(session: Session, user: User, *, seconds: int) -> str:
     )
     session.commit()
     return token
+
+
+def forget_reset_tokens(session: Session, user: User) -> None:
+    """Delete every reset link of a user (a new link, or a password change, replaces them)."""
+    session.execute(delete(ResetToken).where(ResetToken.user_id == user.id))
 
 
 def consume_reset_token(session: Session, token: str, *, now: datetime | None = None) -> int | None:

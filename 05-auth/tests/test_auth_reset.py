@@ -132,3 +132,18 @@ def test_a_reset_revokes_the_refresh_tokens_of_the_token_api(
         "/token", data={"grant_type": "refresh_token", "refresh_token": stolen}
     )
     assert (again.status_code, again.json()["detail"]) == (400, {"error": "invalid_grant"})
+
+
+def test_the_reset_page_sends_no_referrer(session_app, ada):
+    ada.post_form("/reset", email="ada@example.com")
+    token = reset_link_token(session_app)
+    assert ada.get(f"/reset/confirm?token={token}").headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_a_password_change_voids_a_reset_link_sent_before(session_app, ada, password):
+    ada.post_form("/reset", email="ada@example.com")  # e.g. requested by an attacker
+    token = reset_link_token(session_app)
+    ada.post_form("/login", email="ada@example.com", password=password)
+    ada.post_form("/password", current_password=password, password=NEW_PASSWORD)
+    page = f"/reset/confirm?token={token}"
+    assert ada.post_form(page, token=token, password="yet another passphrase").status_code == 400
