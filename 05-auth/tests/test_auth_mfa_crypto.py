@@ -14,9 +14,16 @@ from auth_crypto import (
     load_data_keys,
     rotate_totp_secrets,
 )
-from auth_mfa import enrol, new_recovery_codes, use_recovery_code, verify_totp
+from auth_mfa import (
+    check_second_factor,
+    enrol,
+    new_recovery_codes,
+    use_recovery_code,
+    verify_totp,
+)
 from auth_passwords import Passwords, make_hasher
 from auth_store import RecoveryCode, User, add_user
+from auth_throttle import Throttle
 from cryptography.fernet import Fernet, MultiFernet
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -83,6 +90,22 @@ def test_concurrent_uses_of_one_code_succeed_once(auth_redis, keys, enrolled, ra
             )
         )
         assert results.count(True) == 1, results
+
+
+def test_after_five_wrong_codes_even_the_right_one_is_refused(auth_redis, keys, enrolled):
+    user, totp = enrolled
+    throttle = Throttle(auth_redis, "auth:totp:")
+    right = totp.at(NOW)
+    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+    for _ in range(5):
+        assert not check_second_factor(throttle, keys, user, wrong, ip="10.0.0.1", now=NOW)
+    assert not check_second_factor(throttle, keys, user, right, ip="10.0.0.1", now=NOW)
+
+
+def test_the_right_code_passes_the_throttle(auth_redis, keys, enrolled):
+    user, totp = enrolled
+    throttle = Throttle(auth_redis, "auth:totp:")
+    assert check_second_factor(throttle, keys, user, totp.at(NOW), ip="10.0.0.1", now=NOW)
 
 
 @pytest.mark.parametrize("code", ["", "12345", "1234567", "abcdef", "000000"])
