@@ -1,8 +1,9 @@
 """The account pages of the Flask app: register, change the password, reset a lost one.
 
 Each answer is the same whether or not the email has an account, so none of these pages
-tells an attacker who is registered. A password change or reset ends every session of the
-user (ASVS: an attacker who had the old password loses the sessions it gave them).
+tells an attacker who is registered (and the slow work is the same, so the time says little).
+A password change or reset ends every session and refresh token of the user (ASVS 3.3.3: an
+attacker who had the old password loses what it gave them).
 """
 
 from __future__ import annotations
@@ -10,7 +11,13 @@ from __future__ import annotations
 from auth_audit import audit
 from auth_forms import PAGE, ChangePasswordForm, CredentialsForm, EmailForm, NewPasswordForm
 from auth_passwords import WeakPassword, check_policy, load_common_passwords
-from auth_reset import consume_reset_token, issue_reset_token
+from auth_reset import (
+    consume_reset_token,
+    dummy_reset_work,
+    forget_reset_tokens,
+    issue_reset_token,
+    reset_token_email,
+)
 from auth_session_ids import end_all_sessions, start_session
 from auth_store import User, add_user, find_user
 from flask import (
@@ -42,6 +49,14 @@ def refused(title: str, form, message: str, status: int = 400):
     return render_template_string(PAGE, title=title, form=form), status
 
 
+@account_pages.after_request
+def no_referrer_on_reset(response):
+    """Keep the reset token, which is in the page's URL, out of Referer headers to other sites."""
+    if request.endpoint == "account_pages.confirm_reset":
+        response.headers["Referrer-Policy"] = "no-referrer"  # OWASP Forgot Password CS
+    return response
+
+
 @account_pages.route("/register", methods=["GET", "POST"])
 def register():
     form = CredentialsForm()
@@ -59,7 +74,9 @@ def register():
             audit("register", user_id=user.id)
             tools()["outbox"].append((email, "Welcome", "Your account is ready."))
         else:
-            # the page says the same as for a new address; the owner is told by email
+            # the page says the same as for a new address, and the same slow hash is done,
+            # so neither the words nor the time tell; the owner is told by email
+            tools()["passwords"].hash(password)
             tools()["outbox"].append((email, "Sign-up attempt", "You already have an account."))
     flash(CHECK_EMAIL)
     return redirect(url_for("login"))
@@ -80,6 +97,7 @@ def change_password():
         except WeakPassword as error:
             return refused("Change password", form, str(error))
         user.password_hash = tools()["passwords"].hash(form.password.data)
+        forget_reset_tokens(db, user)  # a link mailed before the change must not undo it
         db.commit()
     end_all_sessions(current_app, current_user.id)
     start_session(current_app, current_user._get_current_object())  # this device stays in
@@ -101,6 +119,8 @@ def request_reset():
             link = url_for("account_pages.confirm_reset", token=token, _external=True)
             tools()["outbox"].append((user.email, "Reset your password", link))
             audit("reset_requested", user_id=user.id, ip=request.remote_addr)
+        else:
+            dummy_reset_work(db)  # the same round trips: the time tells less (part 2)
     flash(CHECK_EMAIL)  # the same answer for an unknown address
     return redirect(url_for("login"))
 
@@ -110,11 +130,12 @@ def confirm_reset():
     form = NewPasswordForm(token=request.args.get("token", ""))
     if not form.validate_on_submit():
         return render_template_string(PAGE, title="Choose a new password", form=form)
-    try:  # the policy first: a refused password must not use up the link
-        check_policy(form.password.data, email="", common=load_common_passwords())
-    except WeakPassword as error:
-        return refused("Choose a new password", form, str(error))
     with Session(tools()["engine"]) as db:
+        email = reset_token_email(db, form.token.data)  # for the "not your email" rule
+        try:  # the policy first: a refused password must not use up the link
+            check_policy(form.password.data, email=email, common=load_common_passwords())
+        except WeakPassword as error:
+            return refused("Choose a new password", form, str(error))
         user_id = consume_reset_token(db, form.token.data)
         if user_id is None:
             audit("reset_refused", ip=request.remote_addr)

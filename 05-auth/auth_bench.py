@@ -17,7 +17,7 @@ import jwt
 import redis
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
-from auth_config import REAL_ARGON2
+from auth_config import REAL_ARGON2, run_main
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from sqlalchemy.orm import Session
 
@@ -153,4 +153,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from argon2 import profiles
@@ -23,7 +25,11 @@ MINIMUM_SECRET_BYTES = 32
 REAL_ARGON2 = profiles.RFC_9106_LOW_MEMORY
 
 
-class InsecureSettings(RuntimeError):
+class SettingsError(RuntimeError):
+    """A setting the lesson refuses; its message says how to fix it."""
+
+
+class InsecureSettings(SettingsError):
     """The settings would run production with a development secret."""
 
 
@@ -83,3 +89,12 @@ def check_settings(settings: AuthSettings) -> None:
         )
     if weak:
         logger.warning("using the development secret key: never do this in production")
+
+
+def run_main(main: Callable[[], None]) -> None:
+    """Run a script's main(); a refused setting is one line on stderr and exit status 2."""
+    try:
+        main()
+    except SettingsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None

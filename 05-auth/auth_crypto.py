@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import os
 
+from auth_config import SettingsError
 from auth_store import User
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 
-class MissingKey(RuntimeError):
+class MissingKey(SettingsError):
     """No data-encryption key is configured."""
 
 

@@ -6,6 +6,8 @@ the time step it matched is remembered in Redis, so a code seen over a shoulder 
 cannot be replayed in the same minute. Recovery codes are random, shown once, stored as
 Argon2id hashes and crossed out when used. TOTP is still phishable (a fake site can relay a
 code at once); WebAuthn/passkeys are not, because the browser binds the answer to the site.
+The factor is built as functions, not wired into the Flask login; `check_second_factor` puts
+the login's throttle in front of it, since six digits are guessable without one.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import redis
 from auth_crypto import decrypt, encrypt
 from auth_passwords import Passwords
 from auth_store import RecoveryCode, User, utc_now
+from auth_throttle import Throttle
 from cryptography.fernet import MultiFernet
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -54,6 +57,25 @@ def verify_totp(
             # SET NX: only the first use of this step's code succeeds, even if two race
             key = f"{prefix}totp-used:{user.id}:{step}"
             return bool(client.set(key, 1, nx=True, ex=totp.interval * (2 * DRIFT_STEPS + 2)))
+    return False
+
+
+def check_second_factor(
+    throttle: Throttle,
+    keys: MultiFernet,
+    user: User,
+    code: str,
+    *,
+    ip: str,
+    now: float | None = None,
+) -> bool:
+    """Verify a TOTP code behind a throttle: wrong codes lock the factor like wrong passwords."""
+    # RFC 4226, section 7.3 (which RFC 6238 follows): the server SHOULD throttle guesses
+    if throttle.begin(user.email, ip):
+        return False
+    if verify_totp(throttle.client, throttle.prefix, keys, user, code, now=now):
+        throttle.record_success(user.email, ip)
+        return True
     return False
 
 

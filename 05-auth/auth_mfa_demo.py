@@ -12,7 +12,7 @@ import logging
 
 import pyotp
 import redis
-from auth_config import load_auth_settings
+from auth_config import load_auth_settings, run_main
 from auth_crypto import decrypt, load_data_keys, rotate_totp_secrets
 from auth_mfa import enrol, new_recovery_codes, use_recovery_code, verify_totp
 from auth_passwords import Passwords, make_hasher
@@ -69,4 +69,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 from argon2 import PasswordHasher
+from auth_config import run_main
 from auth_oauth import LoginStart, finish_login, serve_locally, start_login
 from auth_oauth_provider import PublicClient, create_provider_app
 from auth_passwords import Passwords
@@ -78,4 +79,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

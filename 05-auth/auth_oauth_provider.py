@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import ClassVar
 
 from auth_passwords import Passwords
@@ -69,7 +69,7 @@ class IssuedCode:
     user: str
     code_challenge: str
     code_challenge_method: str
-    expires_at: float = field(default_factory=lambda: time.time() + 60)
+    expires_at: float
 
     def get_redirect_uri(self) -> str:
         return self.redirect_uri
@@ -78,7 +78,9 @@ class IssuedCode:
         return self.scope
 
 
-def create_provider_app(passwords: Passwords, users: dict[str, str], client: PublicClient) -> Flask:
+def create_provider_app(
+    passwords: Passwords, users: dict[str, str], client: PublicClient, code_seconds: float = 60
+) -> Flask:
     """Create the provider; `users` maps a user name to an Argon2id hash."""
     app = Flask(__name__)
     app.config.update(SECRET_KEY=secrets.token_urlsafe(32))
@@ -94,6 +96,7 @@ def create_provider_app(passwords: Passwords, users: dict[str, str], client: Pub
                 code, client.client_id, oauth_request.payload.redirect_uri, oauth_request.scope,
                 oauth_request.user, oauth_request.payload.data.get("code_challenge"),
                 oauth_request.payload.data.get("code_challenge_method"),
+                time.time() + code_seconds,  # RFC 6749 4.1.2: short-lived, 10 minutes at most
             )  # fmt: skip
 
         def query_authorization_code(self, code: str, queried_client) -> IssuedCode | None:

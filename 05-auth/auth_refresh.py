@@ -63,13 +63,20 @@ class RefreshTokens:
         digest = hashlib.sha256(token.encode()).hexdigest()  # Redis never holds a usable token
         return f"{self.prefix}refresh:{digest}", f"{self.prefix}family:{family}:revoked"
 
+    def _families_key(self, user_id: str) -> str:
+        return f"{self.prefix}user-families:{user_id.partition(':')[0]}"
+
     def issue(self, user_id: str, family: str | None = None) -> str:
         """Store and return a new refresh token, in a new family unless one is given."""
-        token = f"{family or secrets.token_urlsafe(12)}.{secrets.token_urlsafe(32)}"
+        family = family or secrets.token_urlsafe(12)
+        token = f"{family}.{secrets.token_urlsafe(32)}"
         token_key, _ = self._keys(token)
         with self.client.pipeline() as pipe:
             pipe.hset(token_key, mapping={"user": user_id, "used": "0"})
             pipe.expire(token_key, self.seconds)
+            # the user's families, so a password change or reset can revoke them all
+            pipe.sadd(self._families_key(user_id), family)
+            pipe.expire(self._families_key(user_id), self.seconds)
             pipe.execute()
         return token
 
@@ -91,3 +98,13 @@ class RefreshTokens:
         keys = self._keys(token)
         if keys is not None:
             self.client.set(keys[1], "1", ex=self.seconds)
+
+    def revoke_user(self, user_id: int) -> None:
+        """Revoke every family of a user (password change, reset, log out everywhere)."""
+        key = self._families_key(str(user_id))
+        families = [f.decode() if isinstance(f, bytes) else f for f in self.client.smembers(key)]
+        with self.client.pipeline() as pipe:
+            for family in families:
+                pipe.set(f"{self.prefix}family:{family}:revoked", "1", ex=self.seconds)
+            pipe.delete(key)
+            pipe.execute()

@@ -13,7 +13,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from auth_store import ResetToken, User, utc_now
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 
@@ -25,8 +25,7 @@ def token_digest(token: str) -> str:
 def issue_reset_token(session: Session, user: User, *, seconds: int) -> str:
     """Store a new reset token for `user` (replacing older ones) and return it, once."""
     token = secrets.token_urlsafe(32)
-    # a new link replaces any older one: only the latest email works
-    session.execute(delete(ResetToken).where(ResetToken.user_id == user.id))
+    forget_reset_tokens(session, user)  # a new link replaces any older one: only the latest works
     session.add(
         ResetToken(
             user_id=user.id,
@@ -36,6 +35,11 @@ def issue_reset_token(session: Session, user: User, *, seconds: int) -> str:
     )
     session.commit()
     return token
+
+
+def forget_reset_tokens(session: Session, user: User) -> None:
+    """Delete every reset link of a user (a new link, or a password change, replaces them)."""
+    session.execute(delete(ResetToken).where(ResetToken.user_id == user.id))
 
 
 def consume_reset_token(session: Session, token: str, *, now: datetime | None = None) -> int | None:
@@ -54,3 +58,23 @@ def consume_reset_token(session: Session, token: str, *, now: datetime | None = 
     )
     session.commit()
     return user_id
+
+
+def reset_token_email(session: Session, token: str) -> str:
+    """Return the email of a usable token's user, without consuming it ("" if none)."""
+    email = session.scalar(
+        select(User.email)
+        .join(ResetToken, ResetToken.user_id == User.id)
+        .where(
+            ResetToken.token_digest == token_digest(token),
+            ResetToken.used_at.is_(None),
+            ResetToken.expires_at > utc_now(),
+        )
+    )
+    return email or ""
+
+
+def dummy_reset_work(session: Session) -> None:
+    """Do the database round trips of a real reset request, for an address with no account."""
+    session.execute(delete(ResetToken).where(ResetToken.user_id == -1))  # matches no row
+    session.commit()

@@ -1,15 +1,17 @@
 """Which sessions a user has, so that logout, a password change or a reset can end them.
 
-Flask-Session keeps each session under `<prefix><session id>` in Redis; this module keeps,
-per user, the set of their session ids. Deleting those keys ends the sessions for real: a
-copied cookie then points at nothing. With Flask's default cookie sessions, the data lives
-in the cookie itself, and no server-side delete can take it back.
+Flask-Session keeps each session under `<prefix><session id>` in Redis; this module keeps, per
+user, the set of their session ids. Deleting those keys ends the sessions for real: a copied
+cookie then points at nothing; the user's refresh tokens (part 3) are revoked too. With Flask's
+default cookie sessions, the data lives in the cookie itself, and no server-side delete can
+take it back.
 """
 
 from __future__ import annotations
 
 import time
 
+from auth_refresh import RefreshTokens
 from auth_store import User
 from flask import Flask, session
 from flask_login import UserMixin, current_user, login_user, logout_user
@@ -44,14 +46,18 @@ def end_session(app: Flask) -> None:
 
 
 def end_all_sessions(app: Flask, user_id: int) -> None:
-    """Delete every session of a user from Redis: every device is logged out."""
+    """Delete every session and refresh token of a user: every device is logged out."""
     client, key = app.extensions["auth"]["redis"], sessions_key(app, user_id)
     prefix = app.config["SESSION_KEY_PREFIX"]
     session_ids = [sid.decode() if isinstance(sid, bytes) else sid for sid in client.smembers(key)]
     # a request in flight on another device saves its session back when it ends, after this
-    # delete; the cut-off below makes such a resurrected session worthless all the same
-    client.set(cutoff_key(app, user_id), time.time(), ex=app.permanent_session_lifetime)
+    # delete; the cut-off below makes such a resurrected session worthless all the same. It has
+    # no TTL: a session's lifetime slides with every request, so any TTL could be outlived.
+    client.set(cutoff_key(app, user_id), time.time())
     client.delete(key, *(prefix + sid for sid in session_ids))
+    settings = app.extensions["auth"]["settings"]  # the token API's sessions end too
+    refresh = RefreshTokens(client, settings.redis_prefix, settings.refresh_token_seconds)
+    refresh.revoke_user(user_id)
 
 
 def cutoff_key(app: Flask, user_id: int) -> str:

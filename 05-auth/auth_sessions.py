@@ -26,7 +26,7 @@ from auth_session_ids import (
 )
 from auth_store import User
 from auth_throttle import Throttle
-from flask import Flask, flash, redirect, render_template_string, request, url_for
+from flask import Flask, flash, redirect, render_template_string, request, session, url_for
 from flask_login import LoginManager, current_user, login_required
 from flask_session import Session as ServerSideSessions
 from flask_wtf.csrf import CSRFProtect
@@ -73,7 +73,10 @@ def create_session_app(
     @login_manager.user_loader
     def load_user(user_id: str) -> SessionUser | None:
         if not session_is_current(app, int(user_id)):
-            return None  # a session from before "log out everywhere", saved back by a late request
+            # a session from before "log out everywhere", saved back by a late request:
+            # emptied, so this request's save deletes it instead of renewing its lifetime
+            session.clear()
+            return None
         with Session(engine) as db:
             user = db.get(User, int(user_id))
             return SessionUser(user) if user else None
@@ -89,7 +92,7 @@ def create_session_app(
             status = 400 if request.method == "POST" else 200
             return render_template_string(PAGE, title="Log in", form=form), status
         tools, email, ip = app.extensions["auth"], form.email.data, request.remote_addr or "-"
-        wait = tools["throttle"].retry_after(email, ip)
+        wait = tools["throttle"].begin(email, ip)  # counted before the check: no race
         if wait:
             audit("login_locked", email=email, ip=ip)
             flash(f"Too many attempts; try again in {wait} seconds.")
@@ -98,11 +101,10 @@ def create_session_app(
         with Session(engine) as db:
             user = tools["passwords"].authenticate(db, email, form.password.data)
             if user is None:
-                tools["throttle"].record_failure(email, ip)
                 audit("login_failure", email=email, ip=ip)
                 flash(LOGIN_FAILED)
                 return render_template_string(PAGE, title="Log in", form=form), 401
-            tools["throttle"].record_success(email)
+            tools["throttle"].record_success(email, ip)
             start_session(app, SessionUser(user))
         audit("login_success", user_id=current_user.id, ip=ip)
         return redirect(url_for("account"))

@@ -13,7 +13,7 @@ import re
 import secrets
 
 import redis
-from auth_config import load_auth_settings
+from auth_config import load_auth_settings, run_main
 from auth_sessions import create_session_app
 from auth_store import create_schema, make_engine
 
@@ -71,4 +71,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

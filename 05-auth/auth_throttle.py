@@ -1,17 +1,37 @@
 """Brute-force defence: failed logins counted per account and per IP address in Redis.
 
-After `limit` failures an account is locked for a delay that doubles with every further
-failure, up to `max_seconds`; the lock always ends, so an attacker who types a victim's email
-can delay them, not lock them out for good. The per-IP counter limits one address trying
-many accounts (password spraying). A success clears the account's counter.
+Every attempt is counted BEFORE its password is checked, in one Lua script: counting after
+the (slow) check would let many concurrent guesses all read "no failures yet" and all be
+checked. The `limit`-th attempt locks the account for a delay that doubles with every
+further attempt, up to `max_seconds`; each lock ends, but an attacker who keeps guessing can
+keep renewing it (part 4 says what mitigates that). The per-IP counter limits one address
+trying many accounts (password spraying). A success clears the account's counter.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import redis
 from auth_audit import email_digest
+
+# KEYS: account counter, account lock, IP counter; ARGV: limit, base, max, ip_limit, window
+BEGIN = """
+local locked = redis.call('PTTL', KEYS[2])
+if locked > 0 then return locked end
+local ip = redis.call('INCR', KEYS[3])
+if ip == 1 then redis.call('EXPIRE', KEYS[3], ARGV[5]) end
+if ip > tonumber(ARGV[4]) then return math.max(1, redis.call('PTTL', KEYS[3])) end
+local attempts = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[5])
+local limit = tonumber(ARGV[1])
+if attempts >= limit then
+  local seconds = math.min(tonumber(ARGV[3]), tonumber(ARGV[2]) * 2 ^ (attempts - limit))
+  redis.call('SET', KEYS[2], '1', 'PX', math.floor(seconds * 1000))
+end
+return 0
+"""
 
 
 @dataclass
@@ -35,30 +55,16 @@ class Throttle:
     def _lock_key(self, email: str) -> str:
         return f"{self.prefix}locked:{email_digest(email)}"
 
-    def retry_after(self, email: str, ip: str) -> int:
-        """Return the seconds to wait before this login may be tried (0: go ahead)."""
-        locked = self.client.pttl(self._lock_key(email))
-        if locked > 0:
-            return max(1, -(-locked // 1000))
-        ip_failures = int(self.client.get(self._ip_key(ip)) or 0)
-        if ip_failures >= self.ip_limit:
-            return max(1, self.client.ttl(self._ip_key(ip)))
-        return 0
+    def begin(self, email: str, ip: str) -> int:
+        """Count an attempt before its password is checked; return the seconds to wait (0: go)."""
+        keys = self._account_key(email), self._lock_key(email), self._ip_key(ip)
+        args = self.limit, self.base_seconds, self.max_seconds, self.ip_limit, self.window_seconds
+        wait_ms = int(self.client.eval(BEGIN, 3, *keys, *args))
+        return math.ceil(wait_ms / 1000)
 
-    def record_failure(self, email: str, ip: str) -> int:
-        """Count a failure; lock the account when over the limit; return the lock in seconds."""
-        with self.client.pipeline() as pipe:  # MULTI/EXEC: the counters and their expiry together
-            pipe.incr(self._account_key(email))
-            pipe.expire(self._account_key(email), self.window_seconds)
-            pipe.incr(self._ip_key(ip))
-            pipe.expire(self._ip_key(ip), self.window_seconds, nx=True)
-            failures = pipe.execute()[0]
-        if failures < self.limit:
-            return 0
-        seconds = min(self.max_seconds, self.base_seconds * 2 ** (failures - self.limit))
-        self.client.set(self._lock_key(email), 1, ex=seconds)
-        return seconds
-
-    def record_success(self, email: str) -> None:
-        """Forget the account's failures after a correct password."""
-        self.client.delete(self._account_key(email), self._lock_key(email))
+    def record_success(self, email: str, ip: str) -> None:
+        """Forget the account's attempts after a correct password; it was no guess from the IP."""
+        with self.client.pipeline() as pipe:
+            pipe.delete(self._account_key(email), self._lock_key(email))
+            pipe.decr(self._ip_key(ip))
+            pipe.execute()

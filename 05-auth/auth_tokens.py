@@ -1,10 +1,11 @@
 """Tokens in FastAPI: the OAuth2 password grant, short-lived JWTs, rotating refresh tokens.
 
 `POST /token` takes `grant_type=password` (username, password, scope) or
-`grant_type=refresh_token` (RFC 6749, sections 4.3 and 6) and answers with an access token
-and a refresh token. `/me` needs any valid access token, `/orders` the `orders:read` scope.
-Every refusal is a 4xx with the error codes of RFC 6749 and RFC 6750 and no detail an
-attacker can use; run `auth_tokens_demo.py` to see the attacks refused.
+`grant_type=refresh_token` (RFC 6749, sections 4.3 and 6) and answers with an access token and
+a refresh token; password guesses count against the same throttle as the Flask login. `/me`
+needs any valid access token, `/orders` the `orders:read` scope. Every refusal is a 4xx with
+the error codes of RFC 6749 and RFC 6750 and no detail an attacker can use; run
+`auth_tokens_demo.py` to see the attacks refused.
 """
 
 # no `from __future__ import annotations`: FastAPI reads the endpoints' annotations, which
@@ -21,20 +22,28 @@ from auth_passwords import Passwords, make_hasher
 from auth_rbac import can_read_order, permissions_for
 from auth_refresh import Outcome, RefreshTokens
 from auth_store import Order, User
-from fastapi import Depends, FastAPI, Form, HTTPException, Security
+from auth_throttle import Throttle
+from fastapi import Depends, FastAPI, Form, HTTPException, Request, Security
 from fastapi.security import OAuth2PasswordBearer, SecurityScopes
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 logger = logging.getLogger(__name__)
 
-SCOPES = {"orders:read": "read orders", "profile:read": "read your profile"}
+SCOPES = {
+    "orders:read": "read your orders",
+    "orders:read_any": "read every customer's orders (support staff)",
+    "profile:read": "read your profile",
+}
 Text = Annotated[str | None, Form(max_length=300)]  # bounded: no oversized credentials
 
 
-def oauth_error(status: int, error: str, *, bearer: bool = False) -> HTTPException:
+def oauth_error(
+    status: int, error: str, *, bearer: bool = False, headers: dict | None = None
+) -> HTTPException:
     """Return an HTTPException with an RFC 6749/6750 error code and nothing more."""
-    headers = {"WWW-Authenticate": f'Bearer error="{error}"'} if bearer else None
+    if bearer:
+        headers = {"WWW-Authenticate": f'Bearer error="{error}"'}
     return HTTPException(status_code=status, detail={"error": error}, headers=headers)
 
 
@@ -47,6 +56,8 @@ def create_token_app(
     bearer = OAuth2PasswordBearer(tokenUrl="token", scopes=SCOPES)
     passwords = Passwords(make_hasher(settings))
     refresh = RefreshTokens(redis_client, settings.redis_prefix, settings.refresh_token_seconds)
+    # the same counters as the Flask login: guesses sent here count against the same lock
+    throttle = Throttle(redis_client, settings.redis_prefix)
 
     def grant(user_id: int, role: str, requested: str, family: str | None = None) -> dict:
         allowed = sorted(set(requested.split()) & permissions_for(role) & set(SCOPES))
@@ -63,6 +74,7 @@ def create_token_app(
 
     @app.post("/token")
     def token(
+        request: Request,
         grant_type: Annotated[str, Form(max_length=20)],
         username: Text = None,
         password: Text = None,
@@ -70,11 +82,17 @@ def create_token_app(
         scope: Annotated[str, Form(max_length=300)] = "",
     ) -> dict:
         if grant_type == "password" and username and password:
+            ip = request.client.host if request.client else "-"
+            wait = throttle.begin(username, ip)  # RFC 6749 4.3.2: MUST resist brute force
+            if wait:
+                audit("login_locked", email=username, ip=ip)
+                raise oauth_error(429, "invalid_grant", headers={"Retry-After": str(wait)})
             with Session(engine) as db:
                 user = passwords.authenticate(db, username, password)
                 if user is None:
-                    audit("login_failure", email=username)
+                    audit("login_failure", email=username, ip=ip)
                     raise oauth_error(400, "invalid_grant")
+                throttle.record_success(username, ip)
                 return grant(user.id, user.role, scope)
         if grant_type == "refresh_token" and refresh_token:
             rotation = refresh.rotate(refresh_token)

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import redis
 from auth_attacks import claims_of, forge_alg_none, forge_hs256, tamper
-from auth_config import load_auth_settings
+from auth_config import load_auth_settings, run_main
 from auth_jwt import generate_signing_keys, issue_access_token
 from auth_passwords import Passwords, make_hasher
 from auth_store import add_user, create_schema, make_engine
@@ -81,4 +81,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

@@ -19,10 +19,11 @@ PUBLIC_PEM = KEY.public_key().public_bytes(
 CHECKS = {"audience": "orders-api", "issuer": "https://issuer.example"}
 
 
-def make(**changes) -> str:
+def make(*, drop: str = "", **changes) -> str:
     now = datetime.now(UTC)
     claims = {"iss": CHECKS["issuer"], "aud": CHECKS["audience"], "sub": "1", "iat": now,
               "exp": now + timedelta(minutes=5)} | changes  # fmt: skip
+    claims.pop(drop, None)  # a token that simply leaves a claim out
     return jwt.encode(claims, KEY, algorithm="RS256")
 
 
@@ -33,7 +34,7 @@ def test_a_genuine_token_returns_its_claims():
 @pytest.mark.parametrize(
     "attack",
     ["alg none", "HS256 with the public key", "expired", "another audience",
-     "another issuer", "changed claim"],
+     "another issuer", "changed claim", "no expiry", "no subject"],
 )  # fmt: skip
 def test_a_forged_token_raises_invalid_token_error(attack):
     genuine = make()
@@ -44,6 +45,9 @@ def test_a_forged_token_raises_invalid_token_error(attack):
         "another audience": lambda: make(aud="billing-api"),
         "another issuer": lambda: make(iss="https://evil.example"),
         "changed claim": lambda: tamper(genuine, sub="2"),
+        "no expiry": lambda: make(drop="exp"),  # valid for ever, unless exp is required
+        "no subject": lambda: make(drop="sub"),
     }[attack]()
     with pytest.raises(jwt.InvalidTokenError):
         task.verify(token, KEY.public_key(), **CHECKS)
+        pytest.fail(f"a token forged with {attack!r} was accepted", pytrace=False)

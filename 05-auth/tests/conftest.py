@@ -12,6 +12,9 @@ from empty tables, and it costs milliseconds where a fresh database costs half a
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import redis
@@ -164,3 +167,20 @@ def token_client(auth_settings, auth_engine, auth_redis, signing_keys):
     )
     with TestClient(app) as client:
         yield client
+
+
+@pytest.fixture
+def race() -> Callable:
+    """Return a runner that calls `attempt(number)` from `threads` threads released at once."""
+
+    def run(attempt: Callable, threads: int = 8) -> list:
+        barrier = threading.Barrier(threads)
+
+        def at_once(number: int):
+            barrier.wait(timeout=10)  # every thread starts together: the window of a race
+            return attempt(number)
+
+        with ThreadPoolExecutor(threads) as pool:
+            return list(pool.map(at_once, range(threads)))
+
+    return run

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from auth_audit import audit, email_digest
+from auth_passwords import Passwords, make_hasher
+from auth_store import add_user
 from auth_throttle import Throttle
+from sqlalchemy.orm import Session
 
 
 @pytest.fixture
@@ -16,30 +21,37 @@ def throttle(auth_redis) -> Throttle:
     return Throttle(auth_redis, "auth:", limit=3, base_seconds=2, max_seconds=8, ip_limit=10)
 
 
-def test_an_account_is_locked_after_the_limit_with_a_doubling_capped_delay(throttle):
-    locks = [throttle.record_failure("ada@example.com", "10.0.0.1") for _ in range(7)]
-    assert locks == [0, 0, 2, 4, 8, 8, 8], "doubling, then capped: never locked for good"
-    assert throttle.retry_after("ada@example.com", "10.0.0.2") > 0, "locked from any address"
-    assert throttle.retry_after("bob@example.com", "10.0.0.3") == 0, "other accounts are free"
+LOCK_KEY = f"auth:locked:{email_digest('ada@example.com')}"
+
+
+def test_an_account_is_locked_after_the_limit_with_a_doubling_capped_delay(throttle, auth_redis):
+    locks = []
+    for _ in range(7):
+        auth_redis.delete(LOCK_KEY)  # as if the last lock had run out
+        assert throttle.begin("ada@example.com", "10.0.0.1") == 0, "no lock: the attempt may go"
+        locks.append(max(0, auth_redis.ttl(LOCK_KEY)))
+    assert locks == [0, 0, 2, 4, 8, 8, 8], "doubling, then capped: each lock ends"
+    assert throttle.begin("ada@example.com", "10.0.0.2") > 0, "locked from any address"
+    assert throttle.begin("bob@example.com", "10.0.0.3") == 0, "other accounts are free"
 
 
 def test_a_lock_ends_by_itself(auth_redis):
     throttle = Throttle(auth_redis, "auth:", limit=1, base_seconds=1)
-    assert throttle.record_failure("ada@example.com", "10.0.0.1") == 1
-    lock_key = f"auth:locked:{email_digest('ada@example.com')}"
-    assert auth_redis.ttl(lock_key) == 1, "a lock is a key with a TTL: Redis ends it"
-    auth_redis.pexpire(lock_key, 1)  # instead of waiting the second
+    assert throttle.begin("ada@example.com", "10.0.0.1") == 0
+    assert auth_redis.ttl(LOCK_KEY) == 1, "a lock is a key with a TTL: Redis ends it"
+    assert throttle.begin("ada@example.com", "10.0.0.1") == 1
+    auth_redis.pexpire(LOCK_KEY, 1)  # instead of waiting the second
     deadline = time.monotonic() + 2
-    while auth_redis.exists(lock_key) and time.monotonic() < deadline:
+    while auth_redis.exists(LOCK_KEY) and time.monotonic() < deadline:
         time.sleep(0.002)
-    assert throttle.retry_after("ada@example.com", "10.0.0.1") == 0
+    assert throttle.begin("ada@example.com", "10.0.0.1") == 0
 
 
 def test_one_address_trying_many_accounts_is_throttled(throttle):
     for number in range(10):
-        throttle.record_failure(f"user{number}@example.com", "10.6.6.6")
-    assert throttle.retry_after("someone.new@example.com", "10.6.6.6") > 0
-    assert throttle.retry_after("someone.new@example.com", "10.0.0.1") == 0
+        throttle.begin(f"user{number}@example.com", "10.6.6.6")
+    assert throttle.begin("someone.new@example.com", "10.6.6.6") > 0
+    assert throttle.begin("someone.new@example.com", "10.0.0.1") == 0
 
 
 def test_the_login_page_answers_429_with_retry_after_once_locked(new_browser):
@@ -51,11 +63,54 @@ def test_the_login_page_answers_429_with_retry_after_once_locked(new_browser):
     assert int(response.headers["Retry-After"]) >= 1
 
 
-def test_a_success_clears_the_account_failures(throttle):
-    throttle.record_failure("ada@example.com", "10.0.0.1")
-    throttle.record_failure("ada@example.com", "10.0.0.1")
-    throttle.record_success("ada@example.com")
-    assert throttle.record_failure("ada@example.com", "10.0.0.1") == 0
+def test_concurrent_wrong_logins_get_at_most_the_limit_of_password_checks(
+    new_browser, session_app, password, monkeypatch
+):
+    new_browser().register_and_login("ada@example.com", password)
+    passwords, checked = session_app.extensions["auth"]["passwords"], []
+    real_verify = passwords.verify
+
+    def slow_verify(stored: str, given: str) -> bool:
+        checked.append(given)
+        time.sleep(0.05)  # a real Argon2id check takes this long: the window of the race
+        return real_verify(stored, given)
+
+    monkeypatch.setattr(passwords, "verify", slow_verify)
+    browsers = [new_browser() for _ in range(15)]
+    tokens = [browser.csrf_token("/login") for browser in browsers]
+    barrier = threading.Barrier(len(browsers))
+
+    def guess(number: int) -> int:
+        barrier.wait(timeout=10)
+        data = {"csrf_token": tokens[number], "email": "ada@example.com", "password": "wrong!"}
+        return browsers[number].post("/login", data).status_code
+
+    with ThreadPoolExecutor(len(browsers)) as pool:
+        statuses = list(pool.map(guess, range(len(browsers))))
+    assert len(checked) <= 5, f"{len(checked)} guesses checked at once; the limit is 5"
+    assert statuses.count(429) >= len(browsers) - 5
+
+
+def test_the_token_endpoint_shares_the_logins_throttle(
+    token_client, auth_settings, auth_engine, password
+):
+    with Session(auth_engine) as db:
+        add_user(db, "ada@example.com", Passwords(make_hasher(auth_settings)).hash(password))
+        db.commit()
+    form = {"grant_type": "password", "username": "ada@example.com"}
+    for _ in range(5):
+        token_client.post("/token", data={**form, "password": "a wrong guess"})
+    right = token_client.post("/token", data={**form, "password": password})
+    assert right.status_code == 429, "the right password too: the account is locked"
+    assert int(right.headers["Retry-After"]) >= 1
+
+
+def test_a_success_clears_the_account_attempts(throttle, auth_redis):
+    throttle.begin("ada@example.com", "10.0.0.1")
+    throttle.begin("ada@example.com", "10.0.0.1")
+    throttle.record_success("ada@example.com", "10.0.0.1")
+    throttle.begin("ada@example.com", "10.0.0.1")
+    assert not auth_redis.exists(LOCK_KEY), "the count started again from zero"
 
 
 def test_the_audit_log_refuses_fields_that_could_carry_secrets():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 import pytest
-from auth_config import DEVELOPMENT_SECRET, InsecureSettings, load_auth_settings
+from auth_config import DEVELOPMENT_SECRET, InsecureSettings, load_auth_settings, run_main
 from auth_sessions import create_session_app
 
 
@@ -42,3 +42,11 @@ def test_an_unknown_environment_name_is_refused(monkeypatch):
     monkeypatch.setenv("AUTH_ENV", "prod")
     with pytest.raises(InsecureSettings, match="'development' or 'production'"):
         load_auth_settings("postgresql://unused", "redis://unused")
+
+
+def test_a_refused_setting_is_one_line_and_exit_status_2(monkeypatch, capsys):
+    monkeypatch.setenv("AUTH_ENV", "prod")
+    with pytest.raises(SystemExit) as exited:
+        run_main(lambda: load_auth_settings("postgresql://x/y", "redis://x"))
+    assert exited.value.code == 2
+    assert capsys.readouterr().err == "error: AUTH_ENV='prod': use 'development' or 'production'\n"

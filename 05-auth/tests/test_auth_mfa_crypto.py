@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pyotp
 import pytest
 from auth_crypto import (
@@ -12,9 +14,16 @@ from auth_crypto import (
     load_data_keys,
     rotate_totp_secrets,
 )
-from auth_mfa import enrol, new_recovery_codes, use_recovery_code, verify_totp
+from auth_mfa import (
+    check_second_factor,
+    enrol,
+    new_recovery_codes,
+    use_recovery_code,
+    verify_totp,
+)
 from auth_passwords import Passwords, make_hasher
 from auth_store import RecoveryCode, User, add_user
+from auth_throttle import Throttle
 from cryptography.fernet import Fernet, MultiFernet
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -62,6 +71,43 @@ def test_a_used_code_is_refused_a_second_time(auth_redis, keys, enrolled):
     assert not verify_totp(auth_redis, "auth:", keys, user, code, now=NOW + 10)
 
 
+def test_a_code_used_at_the_end_of_its_step_is_refused_in_the_next_one(auth_redis, keys, enrolled):
+    user, totp = enrolled
+    end_of_step = NOW + 29  # NOW is at the start of a step
+    code = totp.at(end_of_step)
+    assert verify_totp(auth_redis, "auth:", keys, user, code, now=end_of_step)
+    assert not verify_totp(auth_redis, "auth:", keys, user, code, now=end_of_step + 2)
+
+
+def test_concurrent_uses_of_one_code_succeed_once(auth_redis, keys, enrolled, race):
+    user, totp = enrolled
+    for trial in range(5):
+        now = NOW + 90 * trial
+        code = totp.at(now)
+        results = race(
+            lambda _, code=code, now=now: verify_totp(
+                auth_redis, "auth:", keys, user, code, now=now
+            )
+        )
+        assert results.count(True) == 1, results
+
+
+def test_after_five_wrong_codes_even_the_right_one_is_refused(auth_redis, keys, enrolled):
+    user, totp = enrolled
+    throttle = Throttle(auth_redis, "auth:totp:")
+    right = totp.at(NOW)
+    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+    for _ in range(5):
+        assert not check_second_factor(throttle, keys, user, wrong, ip="10.0.0.1", now=NOW)
+    assert not check_second_factor(throttle, keys, user, right, ip="10.0.0.1", now=NOW)
+
+
+def test_the_right_code_passes_the_throttle(auth_redis, keys, enrolled):
+    user, totp = enrolled
+    throttle = Throttle(auth_redis, "auth:totp:")
+    assert check_second_factor(throttle, keys, user, totp.at(NOW), ip="10.0.0.1", now=NOW)
+
+
 @pytest.mark.parametrize("code", ["", "12345", "1234567", "abcdef", "000000"])
 def test_malformed_and_wrong_codes_are_refused(auth_redis, keys, enrolled, code):
     user, totp = enrolled
@@ -106,3 +152,25 @@ def test_key_rotation_re_encrypts_old_rows_so_the_old_key_can_go(auth_engine):
 def test_no_key_configured_is_one_clear_error():
     with pytest.raises(MissingKey, match="AUTH_DATA_KEYS is not set"):
         load_data_keys({})
+
+
+def test_concurrent_uses_of_one_recovery_code_succeed_once(
+    auth_settings, auth_engine, race, monkeypatch
+):
+    passwords = Passwords(make_hasher(auth_settings))
+    with Session(auth_engine, expire_on_commit=False) as session:
+        user = add_user(session, "ada@example.com", "hash")
+        codes = new_recovery_codes(session, passwords, user, count=3)
+    real_verify = passwords.verify
+
+    def slow_verify(stored: str, given: str) -> bool:
+        time.sleep(0.02)  # a real Argon2id check takes this long: the window of the race
+        return real_verify(stored, given)
+
+    monkeypatch.setattr(passwords, "verify", slow_verify)
+
+    def use(_: int) -> bool:
+        with Session(auth_engine) as session:  # one connection each, like two logins
+            return use_recovery_code(session, passwords, user, codes[0])
+
+    assert race(use, threads=4).count(True) == 1

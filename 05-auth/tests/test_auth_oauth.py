@@ -96,3 +96,22 @@ def test_a_code_requested_without_pkce_cannot_be_exchanged(provider):
     # the provider issues the code, but a public client's exchange without PKCE is refused
     with pytest.raises(Exception, match="code_verifier"):
         finish_login(provider, "course-client", REDIRECT, callback, start_without)
+
+
+def test_plain_pkce_is_refused_at_the_authorize_step(provider):
+    start = start_login(provider, "course-client", REDIRECT)
+    query = {k: v[0] for k, v in parse_qs(urlsplit(start.url).query).items()}
+    query.update(code_challenge="v" * 43, code_challenge_method="plain")  # the verifier itself
+    page = requests.get(f"{provider}/authorize?{urlencode(query)}", timeout=5)
+    assert (page.status_code, page.json()) == (400, {"error": "invalid_request"})
+
+
+def test_an_expired_code_cannot_be_exchanged(auth_settings):
+    passwords = Passwords(make_hasher(auth_settings))
+    client = PublicClient("course-client", [REDIRECT])
+    users = {"ada": passwords.hash(PASSWORD)}
+    app = create_provider_app(passwords, users, client, code_seconds=-1)  # born expired
+    with serve_locally(app) as provider:
+        start, callback = callback_for(provider)
+        with pytest.raises(Exception, match="invalid_grant"):
+            finish_login(provider, "course-client", REDIRECT, callback, start)

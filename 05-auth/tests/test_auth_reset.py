@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from auth_reset import consume_reset_token, issue_reset_token, token_digest
-from auth_store import add_user, utc_now
+from auth_store import User, add_user, utc_now
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -68,6 +68,21 @@ def test_an_expired_token_is_refused(auth_engine):
         assert consume_reset_token(session, token) == user.id, "still valid before expiry"
 
 
+def test_concurrent_uses_of_one_link_succeed_once(auth_engine, race):
+    with Session(auth_engine) as session:
+        user_id = add_user(session, "ada@example.com", "hash").id
+        session.commit()
+    for _ in range(3):
+        with Session(auth_engine) as session:
+            token = issue_reset_token(session, session.get(User, user_id), seconds=60)
+
+        def use(_: int, token: str = token) -> int | None:
+            with Session(auth_engine) as session:  # one connection each, like two browsers
+                return consume_reset_token(session, token)
+
+        assert [found for found in race(use, threads=4) if found is not None] == [user_id]
+
+
 def test_a_new_link_replaces_the_older_one(auth_engine):
     with Session(auth_engine) as session:
         user = add_user(session, "ada@example.com", "hash")
@@ -85,10 +100,50 @@ def test_a_weak_new_password_does_not_use_up_the_link(session_app, ada):
     assert ada.post_form(page, token=token, password=NEW_PASSWORD).status_code == 302
 
 
-def test_a_reset_ends_every_session_of_the_account(session_app, ada, password):
-    ada.post_form("/login", email="ada@example.com", password=password)
-    assert ada.get("/account").status_code == 200
+def test_a_reset_refuses_the_accounts_email_as_the_new_password(session_app, ada):
+    ada.post_form("/register", email="ada.lovelace@example.com", password=NEW_PASSWORD)
+    ada.post_form("/reset", email="ada.lovelace@example.com")
+    token = reset_link_token(session_app)
+    page = f"/reset/confirm?token={token}"
+    refused = ada.post_form(page, token=token, password="ada.lovelace@example.com")
+    assert refused.status_code == 400, "the same policy as register and password change"
+    assert ada.post_form(page, token=token, password=NEW_PASSWORD).status_code == 302
+
+
+def test_a_reset_ends_every_session_of_the_account(session_app, ada, new_browser, password):
+    thief = new_browser()  # another device, logged in with the stolen old password
+    thief.post_form("/login", email="ada@example.com", password=password)
+    assert thief.get("/account").status_code == 200
+    ada.post_form("/reset", email="ada@example.com")  # ada, logged out, forgot her password
+    token = reset_link_token(session_app)
+    ada.post_form(f"/reset/confirm?token={token}", token=token, password=NEW_PASSWORD)
+    assert thief.get("/account").status_code == 302
+
+
+def test_a_reset_revokes_the_refresh_tokens_of_the_token_api(
+    session_app, ada, token_client, password
+):
+    form = {"grant_type": "password", "username": "ada@example.com", "password": password}
+    stolen = token_client.post("/token", data=form).json()["refresh_token"]
     ada.post_form("/reset", email="ada@example.com")
     token = reset_link_token(session_app)
     ada.post_form(f"/reset/confirm?token={token}", token=token, password=NEW_PASSWORD)
-    assert ada.get("/account").status_code == 302
+    again = token_client.post(
+        "/token", data={"grant_type": "refresh_token", "refresh_token": stolen}
+    )
+    assert (again.status_code, again.json()["detail"]) == (400, {"error": "invalid_grant"})
+
+
+def test_the_reset_page_sends_no_referrer(session_app, ada):
+    ada.post_form("/reset", email="ada@example.com")
+    token = reset_link_token(session_app)
+    assert ada.get(f"/reset/confirm?token={token}").headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_a_password_change_voids_a_reset_link_sent_before(session_app, ada, password):
+    ada.post_form("/reset", email="ada@example.com")  # e.g. requested by an attacker
+    token = reset_link_token(session_app)
+    ada.post_form("/login", email="ada@example.com", password=password)
+    ada.post_form("/password", current_password=password, password=NEW_PASSWORD)
+    page = f"/reset/confirm?token={token}"
+    assert ada.post_form(page, token=token, password="yet another passphrase").status_code == 400

@@ -41,8 +41,10 @@ def test_logout_deletes_the_session_so_a_copied_cookie_no_longer_works(new_brows
     browser.register_and_login("ada@example.com")
     thief.session_cookie = browser.session_cookie
     assert thief.get("/account").status_code == 200  # a stolen cookie works while logged in
+    key = browser.app.config["SESSION_KEY_PREFIX"] + browser.session_cookie
     browser.post_form("/logout", form_page="/account")
     assert thief.get("/account").status_code == 302
+    assert not browser.app.extensions["auth"]["redis"].exists(key), "deleted, not just emptied"
 
 
 def test_cookie_sessions_the_wrong_way_survive_logout_when_replayed():
@@ -81,6 +83,22 @@ def test_a_session_saved_back_by_a_late_request_stays_logged_out(
     laptop.post_form("/logout-everywhere", form_page="/account")
     auth_redis.set(key, saved, ex=60)  # ...and writes back as it ends, after the delete
     assert phone.get("/account").status_code == 302
+    # the phone keeps touching it: its lifetime slides, so the cut-off must never lapse first
+    cutoff = f"{session_app.extensions['auth']['settings'].redis_prefix}sessions-cutoff:1"
+    assert auth_redis.ttl(cutoff) == -1, "a cut-off with a TTL is outlived by a busy session"
+    assert b"_user_id" not in (auth_redis.get(key) or b""), "the resurrected session is emptied"
+
+
+def test_a_password_change_revokes_the_refresh_tokens(new_browser, token_client, password):
+    browser = new_browser()
+    browser.register_and_login("ada@example.com")
+    form = {"grant_type": "password", "username": "ada@example.com", "password": password}
+    stolen = token_client.post("/token", data=form).json()["refresh_token"]
+    browser.post_form("/password", current_password=password, password="another long passphrase")
+    again = token_client.post(
+        "/token", data={"grant_type": "refresh_token", "refresh_token": stolen}
+    )
+    assert again.status_code == 400, "a thief's refresh token dies with the old password"
 
 
 def test_a_password_change_ends_every_other_session(new_browser, password):
@@ -115,6 +133,18 @@ def test_a_failed_login_says_the_same_whether_or_not_the_account_exists(
     response = browser.post_form("/login", email=email, password="wrong password, long")
     assert response.status_code == 401
     assert "Email or password is incorrect." in response.get_data(as_text=True)
+
+
+def test_registering_a_taken_email_costs_the_same_slow_hash_as_a_new_one(
+    new_browser, session_app, password, monkeypatch
+):
+    passwords, hashed = session_app.extensions["auth"]["passwords"], []
+    real_hash = passwords.hash
+    monkeypatch.setattr(passwords, "hash", lambda given: hashed.append(given) or real_hash(given))
+    browser = new_browser()
+    browser.post_form("/register", email="ada@example.com", password=password)
+    browser.post_form("/register", email="ada@example.com", password=password)
+    assert len(hashed) == 2, "one Argon2id hash for the new address and one for the taken"
 
 
 def test_registering_a_taken_email_looks_the_same_and_tells_the_owner(
