@@ -60,6 +60,14 @@ class DependencyTimeout(DependencyError):
     status, title = 504, "A service we depend on did not answer in time"
 
 
+class StatementTimeout(DependencyTimeout):
+    """PostgreSQL cancelled a query that ran past `statement_timeout` (SQLSTATE 57014)."""
+
+    # the same plan on the same data is slow again: retrying triples the load on a database
+    # that is already slow
+    transient = False
+
+
 class UpstreamBroken(DependencyError):
     """The dependency answered, but the answer was cut off or malformed."""
 
@@ -72,11 +80,23 @@ class CircuitOpen(DependencyError):
     title, transient = "A service we depend on is failing; try again shortly", False
 
 
+# SQLSTATE codes and classes a retry can cure (PostgreSQL's Appendix A): 08 connection
+# exception, 40001 serialization failure, 40P01 deadlock, 53 insufficient resources, 57P01-03
+# shutdown or not accepting connections yet; 57014 query_canceled is deliberately not here
+TRANSIENT_SQLSTATES = ("08", "40001", "40P01", "53", "57P01", "57P02", "57P03")
+QUERY_CANCELED = "57014"
+
+
 def translate_database_error(error: Exception) -> ShopError:
-    """Map a SQLAlchemy/psycopg error to a domain error."""
-    if isinstance(error, sqlalchemy.exc.OperationalError):
-        if "canceling statement due to statement timeout" in str(error.orig):
-            return DependencyTimeout("postgres", "statement timeout")
+    """Map a SQLAlchemy/psycopg error to a domain error, by SQLSTATE (never by message text)."""
+    # the code is the same whatever language the server's lc_messages writes messages in
+    sqlstate = getattr(getattr(error, "orig", None), "sqlstate", None) or ""
+    if sqlstate == QUERY_CANCELED:
+        return StatementTimeout("postgres", "statement timeout")
+    if isinstance(error, sqlalchemy.exc.OperationalError) and (
+        not sqlstate or sqlstate.startswith(TRANSIENT_SQLSTATES)
+    ):
+        # no SQLSTATE: the client itself failed (refused, timed out connecting)
         return DependencyUnavailable("postgres", type(error.orig).__name__)
     if isinstance(error, sqlalchemy.exc.DBAPIError) and error.connection_invalidated:
         return DependencyUnavailable("postgres", "connection lost")

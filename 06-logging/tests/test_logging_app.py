@@ -101,6 +101,18 @@ def test_a_card_number_and_the_authorization_header_never_reach_the_log(client, 
     assert payment["payment"] == {"card_number": "[REDACTED]", "amount_cents": 5}
 
 
+def test_the_access_line_keeps_only_allow_listed_headers(client, json_lines):
+    # a header no denylist knows by name: only an allow-list keeps it out
+    client.get(
+        "/products/KB-01",
+        headers={"X-Shop-Signature": "sig-unknown-to-filter", "User-Agent": "pytest-agent"},
+    )
+    access = next(line for line in json_lines() if line["message"] == "GET /products/KB-01 200")
+    assert access["headers"]["user-agent"] == "pytest-agent"
+    assert set(access["headers"]) <= {"user-agent", "content-type", "content-length", "accept"}
+    assert "sig-unknown-to-filter" not in json_lines.raw()
+
+
 def eventually(condition, seconds: float = 2.0) -> bool:
     """Poll until condition() holds or the deadline passes: a server thread may lag the client."""
     deadline = time.monotonic() + seconds
@@ -141,10 +153,16 @@ def test_the_breaker_closes_again_once_the_upstream_recovers(client, upstream, s
     assert shop.breakers["rates"].current_state == "closed"
 
 
-def test_a_query_slower_than_statement_timeout_is_cancelled_into_a_timeout(shop):
+def test_a_query_slower_than_statement_timeout_is_cancelled_and_not_retried(shop):
     import sqlalchemy as sa
     from errors_domain import DependencyTimeout, translated
 
     # the shop's timeout is 0.2 s, so PostgreSQL cancels the query itself after 200 ms
-    with pytest.raises(DependencyTimeout), translated("postgres"), shop.engine.connect() as db:
+    with (
+        pytest.raises(DependencyTimeout) as caught,
+        translated("postgres"),
+        shop.engine.connect() as db,
+    ):
         db.execute(sa.text("SELECT pg_sleep(5)"))
+    assert caught.value.__cause__.orig.sqlstate == "57014"  # matched by code, not by text
+    assert not caught.value.transient  # a too-slow query is slow again: never retried

@@ -56,6 +56,17 @@ def test_requests_are_counted_by_route_template_and_status(traced):
     assert buckets[-1] == (math.inf, 3.0)
 
 
+def test_a_made_up_method_is_counted_and_traced_as_other(traced):
+    client, _shop, _registry, exporter = traced
+    for number in range(3):
+        client.request(f"M{number}", "/no/such/path")  # any token is a valid method on the wire
+    page = client.get("/metrics").text
+    assert 'http_requests_total{method="_OTHER",route="unmatched",status="404"} 3.0' in page
+    assert 'method="M0"' not in page
+    names = {span.name for span in exporter.get_finished_spans()}
+    assert "HTTP" in names and not any(name.startswith("M0") for name in names)
+
+
 def test_one_trace_spans_the_request_redis_and_postgres_and_is_in_every_log_line(
     traced, json_lines
 ):
