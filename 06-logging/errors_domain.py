@@ -120,8 +120,14 @@ def translate_http_error(error: Exception, dependency: str) -> ShopError:
         return DependencyUnavailable(dependency, "connection refused")
     if isinstance(error, httpx2.RemoteProtocolError | httpx2.ReadError):
         return UpstreamBroken(dependency, "connection dropped mid-response")
-    if isinstance(error, httpx2.HTTPStatusError) and error.response.status_code >= 500:
-        return UpstreamBroken(dependency, f"status {error.response.status_code}")
+    if isinstance(error, httpx2.HTTPStatusError):
+        code = error.response.status_code
+        if code == 429:  # too many requests: it may pass after a wait, so transient
+            return DependencyUnavailable(dependency, "status 429")
+        if code >= 500:
+            return UpstreamBroken(dependency, f"status {code}")
+        if code == 404:  # the upstream does not know it: neither do we
+            return NotFound(f"{dependency}: not found")
     return ShopError(f"http error {type(error).__name__}")
 
 

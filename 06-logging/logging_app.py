@@ -105,7 +105,12 @@ def add_request_context(app: FastAPI) -> None:
                 exc_info=error,
                 extra={"dependency": error.dependency, "status": error.status},
             )
+        elif error.status >= 500:
+            # a translated bug (an upstream 400, a SQL syntax error): an error, with its cause
+            logger.error("request failed: %s", error, exc_info=error, extra={"status": 500})
+            sentry_sdk.capture_exception(error)
         else:
+            # a refusal (404, 422): the client's mistake, not ours
             logger.info("request refused: %s", error, extra={"status": error.status})
         return problem_response(error)
 

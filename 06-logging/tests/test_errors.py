@@ -110,3 +110,31 @@ def test_the_breaker_opens_fails_fast_half_opens_and_closes(caplog):
     assert breaker.current_state == pybreaker.STATE_CLOSED
     states = [r.state for r in caplog.records if getattr(r, "breaker", None) == "t3"]
     assert states == ["open", "half-open", "closed"]
+
+
+def test_pybreaker_serialises_calls_through_one_breaker_but_not_across_dependencies():
+    import threading
+
+    from errors_resilience import make_breaker
+
+    rates, cache = make_breaker("rates"), make_breaker("redis")
+    inside, release, second_ran = threading.Event(), threading.Event(), threading.Event()
+
+    def stalled() -> str:
+        inside.set()
+        release.wait(5)
+        return "slow"
+
+    first = threading.Thread(target=rates.call, args=(stalled,))
+    first.start()
+    assert inside.wait(5)
+    # another dependency has its own breaker and lock: a stalled upstream does not hold it
+    assert cache.call(lambda: "cached") == "cached"
+    # the same breaker holds its lock for the whole call: the second caller waits
+    second = threading.Thread(target=rates.call, args=(second_ran.set,))
+    second.start()
+    assert not second_ran.wait(0.2), "pybreaker no longer serialises: update part 2"
+    release.set()
+    assert second_ran.wait(5)
+    first.join()
+    second.join()

@@ -135,6 +135,26 @@ def test_a_slow_upstream_is_retried_then_answered_with_504(client, upstream, wai
     assert error["dependency"] == "rates" and "ReadTimeout" in error["exc_info"]
 
 
+def test_an_upstream_4xx_is_a_logged_error_a_404_a_refusal_a_429_a_retried_outage(
+    client, upstream, waits, json_lines
+):
+    upstream.mode = "status"
+    upstream.status = 400  # our request was wrong: a bug, so a 500 logged at ERROR
+    bug = client.get("/rates/EUR")
+    assert bug.status_code == 500 and waits == []
+    [error] = [
+        line for line in lines_of(json_lines, bug.json()["request_id"]) if line["level"] != "INFO"
+    ]
+    assert error["level"] == "ERROR" and "HTTPStatusError" in error["exc_info"]
+    upstream.status = 404
+    missing = client.get("/rates/XXX")
+    assert missing.status_code == 404 and waits == []
+    levels = {line["level"] for line in lines_of(json_lines, missing.json()["request_id"])}
+    assert levels == {"INFO"}
+    upstream.status = 429
+    assert client.get("/rates/EUR").status_code == 503 and len(waits) == 2  # retried
+
+
 def test_a_dropped_connection_trips_the_breaker_which_then_fails_fast(client, upstream, waits):
     upstream.mode = "drop"
     assert client.get("/rates/EUR").status_code == 502  # 3 attempts: fail_max reached
