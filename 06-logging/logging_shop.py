@@ -156,8 +156,8 @@ def make_shop(
             "options": f"-c statement_timeout={int(timeout * 1000)}",
         },
     )
-    # redis-py retries on its own by default; one retry policy per call, ours, is enough
-    # (layered retries multiply: 3 x 3 attempts = 9 calls to a service that is down)
+    # redis-py 8's `redis.Redis()` retries 10 times by default (`from_url` does not, today):
+    # pin it to none; one retry policy per call, ours, is enough (layered retries multiply)
     cache = redis.Redis.from_url(
         redis_url,
         socket_timeout=timeout,

@@ -81,6 +81,14 @@ def test_transient_failures_are_retried_with_growing_jittered_waits(caplog):
     assert 0.1 <= waits[0] < 0.2 <= waits[1] < 0.3
     assert [r.levelname for r in caplog.records] == ["WARNING", "WARNING"]
     assert "DependencyTimeout" in caplog.records[0].getMessage()
+    # jitter: the first wait differs between runs (without it, it is always exactly 0.1)
+    first_waits = set()
+    for _ in range(10):
+        waits.clear()
+        call, _ = make_flaky(1, DependencyTimeout("rates"))
+        call_resiliently(call, breaker=make_breaker("t1j"), policy=policy)
+        first_waits.add(round(waits[0], 9))
+    assert len(first_waits) > 1, f"no jitter: {first_waits}"
 
 
 def test_a_permanent_error_is_not_retried_and_does_not_trip_the_breaker():
@@ -101,9 +109,11 @@ def test_the_breaker_opens_fails_fast_half_opens_and_closes(caplog):
             call_resiliently(call, breaker=breaker, policy=once)
     assert breaker.current_state == pybreaker.STATE_OPEN
 
+    waits: list[float] = []
     with pytest.raises(CircuitOpen):  # not even tried: the upstream is spared
-        call_resiliently(call, breaker=breaker, policy=retry_policy(sleep=lambda s: None))
+        call_resiliently(call, breaker=breaker, policy=retry_policy(sleep=waits.append))
     assert len(calls) == 3
+    assert waits == [], "CircuitOpen is not transient: the retry stops at once"
 
     breaker.reset_timeout = 0  # as if the 30 s had passed: the next call is the half-open trial
     assert call_resiliently(call, breaker=breaker, policy=once) == "ok"
