@@ -107,5 +107,9 @@ def test_the_overhead_benchmark_returns_a_well_formed_figure(settings):
 
     from course.bench import validate_figures
 
-    [figure] = validate_figures(benchmark(settings, requests=5), "monitoring_bench:benchmark")
-    assert figure["unit"] == "requests/s" and figure["baseline"] > 0
+    mechanism, observed = validate_figures(
+        benchmark(settings, requests=5), "monitoring_bench:benchmark"
+    )
+    assert mechanism["baseline_label"] == "bare app"
+    assert observed["baseline_label"] == mechanism["measured_label"] == "2 no-op middlewares"
+    assert observed["unit"] == "requests/s" and observed["baseline"] > 0
