@@ -27,6 +27,21 @@ def is_transient(error: BaseException) -> bool:
     return isinstance(error, ShopError) and error.transient
 
 
+def log_retry(state: tenacity.RetryCallState) -> None:
+    """Log one WARNING before each backoff: the attempt, the wait and the error."""
+    # tenacity's own before_sleep_log names the wrapped function, and the iterator form
+    # (`for attempt in policy`) has none: it would print "Retrying <unknown> ..."
+    error = state.outcome.exception() if state.outcome else None
+    logger.warning(
+        "attempt %d failed with %s: %s; retrying in %.3f s",
+        state.attempt_number,
+        type(error).__name__,
+        error,
+        state.next_action.sleep if state.next_action else 0.0,
+        extra={"attempt": state.attempt_number},
+    )
+
+
 def retry_policy(
     attempts: int = 3,
     first_wait: float = 0.1,
@@ -42,7 +57,7 @@ def retry_policy(
             multiplier=first_wait, max=max_wait, jitter=first_wait
         ),
         retry=tenacity.retry_if_exception(is_transient),
-        before_sleep=tenacity.before_sleep_log(logger, logging.WARNING),
+        before_sleep=log_retry,
         sleep=sleep,  # the tests pass a function that records the waits instead of sleeping
         reraise=True,  # the caller sees the last real error, not tenacity's RetryError
     )
@@ -115,7 +130,10 @@ def main() -> None:
             call_resiliently(fetch_rate, breaker=breaker, policy=policy)
         except ShopError as error:
             print(f"   gave up: {type(error).__name__}; waits {[round(w, 3) for w in waits]} s")
-        print(f"2. The breaker counted 3 failures ({breaker.current_state}); 2 more open it:")
+        print(
+            f"2. The breaker counted step 1's 3 attempts ({breaker.current_state}); 2 more"
+            " open it, and a third call fails fast:"
+        )
         for _ in range(3):
             try:
                 call_resiliently(fetch_rate, breaker=breaker, policy=retry_policy(attempts=1))

@@ -81,6 +81,7 @@ def test_transient_failures_are_retried_with_growing_jittered_waits(caplog):
     assert 0.1 <= waits[0] < 0.2 <= waits[1] < 0.3
     assert [r.levelname for r in caplog.records] == ["WARNING", "WARNING"]
     assert "DependencyTimeout" in caplog.records[0].getMessage()
+    assert caplog.records[0].getMessage().startswith("attempt 1 failed")  # no "<unknown>"
     # jitter: the first wait differs between runs (without it, it is always exactly 0.1)
     first_waits = set()
     for _ in range(10):
