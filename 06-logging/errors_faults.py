@@ -36,6 +36,7 @@ class _Handler(socketserver.BaseRequestHandler):
             return  # a connection opened and closed without a request: not a request
         self.server.requests += 1
         self.server.paths.append(request.split(b" ")[1].decode(errors="replace"))
+        self.server.raw_requests.append(request)
         body = json.dumps({"currency": "EUR", "rate": 1.08}).encode()
         code = self.server.status if self.server.mode == "status" else 200
         head = f"HTTP/1.1 {code} X\r\nContent-Type: application/json\r\nContent-Length: {len(body)}"
@@ -63,6 +64,7 @@ class FaultyUpstream(socketserver.ThreadingTCPServer):
         self.mode, self.delay, self.requests = mode, delay, 0
         self.status = 404  # what `status` mode answers with
         self.paths: list[str] = []  # the path of every request received, in order
+        self.raw_requests: list[bytes] = []  # each request as received: its headers too
         self.stopping = threading.Event()
         self._thread = threading.Thread(target=self.serve_forever, daemon=True)
 

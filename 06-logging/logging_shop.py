@@ -21,7 +21,7 @@ import sqlalchemy as sa
 import tenacity
 from errors_domain import NotFound, ShopError, translated
 from errors_resilience import call_resiliently, make_breaker, retry_policy
-from opentelemetry import trace
+from opentelemetry import propagate, trace
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -127,8 +127,18 @@ class Shop:
         """Return an exchange rate from the upstream, through its breaker and retries."""
 
         def fetch() -> dict:
-            with self.tracer.start_as_current_span("GET rates"), translated("rates"):
-                response = self.rates_client.get(f"/rates/{currency}")
+            with (
+                self.tracer.start_as_current_span(
+                    "GET rates",
+                    kind=trace.SpanKind.CLIENT,
+                    attributes={"http.request.method": "GET"},
+                ),
+                translated("rates"),
+            ):
+                # send the trace on: the upstream's spans join this trace (W3C traceparent)
+                headers: dict[str, str] = {}
+                propagate.inject(headers)
+                response = self.rates_client.get(f"/rates/{currency}", headers=headers)
                 response.raise_for_status()
                 return response.json()
 

@@ -95,6 +95,26 @@ def test_a_callers_traceparent_is_continued(traced):
     assert format(server.context.trace_id, "032x") == caller_trace
 
 
+def test_the_trace_is_sent_on_to_the_upstream_in_traceparent(shop_database_url, redis_url):
+    with FaultyUpstream() as upstream:
+        client, shop, _registry, exporter = traced_shop_app(
+            shop_database_url,
+            redis_url,
+            upstream.url,
+            table=f"products_{secrets.token_hex(3)}",
+            timeout=0.5,
+        )
+        assert client.get("/rates/EUR").status_code == 200
+        close_shop(shop)
+    spans = {span.name: span for span in exporter.get_finished_spans()}
+    outgoing = spans["GET rates"]
+    assert outgoing.kind.name == "CLIENT"
+    trace_id = format(outgoing.context.trace_id, "032x")
+    span_id = format(outgoing.context.span_id, "016x")
+    [request] = upstream.raw_requests
+    assert f"traceparent: 00-{trace_id}-{span_id}-".encode() in request.lower()  # then flags
+
+
 def test_a_failed_request_marks_its_span_as_an_error(traced):
     client, _shop, _registry, exporter = traced
     client.get("/boom")
