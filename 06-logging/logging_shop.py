@@ -161,6 +161,7 @@ def make_shop(
     engine = sa.create_engine(
         database_url,
         pool_pre_ping=True,  # a connection the server dropped is replaced, not handed out
+        pool_timeout=timeout,  # waiting for a free pooled connection is a wait too (default 30 s)
         connect_args={
             "connect_timeout": max(1, round(timeout)),
             "options": f"-c statement_timeout={int(timeout * 1000)}",
