@@ -78,6 +78,7 @@ class CircuitOpen(DependencyError):
     """The breaker is open: the call was not even tried (retrying now would not help)."""
 
     title, transient = "A service we depend on is failing; try again shortly", False
+    retry_after = 30  # seconds until the breaker lets a trial call through (set when raised)
 
 
 # SQLSTATE codes and classes a retry can cure (PostgreSQL's Appendix A): 08 connection

@@ -9,8 +9,10 @@ touching the network, and after the reset timeout one trial call (half-open) clo
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TypeVar
 
 import pybreaker
@@ -91,6 +93,15 @@ def make_breaker(
     )
 
 
+def seconds_until_trial(breaker: pybreaker.CircuitBreaker) -> int:
+    """Return the whole seconds until an open breaker goes half-open: for Retry-After."""
+    opened_at = breaker._state_storage.opened_at  # pybreaker keeps it there, as a UTC time
+    if opened_at is None:
+        return math.ceil(breaker.reset_timeout)
+    elapsed = (datetime.now(UTC) - opened_at).total_seconds()
+    return max(1, math.ceil(breaker.reset_timeout - elapsed))
+
+
 def call_resiliently(
     function: Callable[[], Result],
     *,
@@ -104,7 +115,9 @@ def call_resiliently(
                 return breaker.call(function)
             except pybreaker.CircuitBreakerError as error:
                 # open: fail fast, and do not retry (CircuitOpen is not transient)
-                raise CircuitOpen(breaker.name, "circuit open") from error
+                open_error = CircuitOpen(breaker.name, "circuit open")
+                open_error.retry_after = seconds_until_trial(breaker)
+                raise open_error from error
     raise AssertionError("unreachable: tenacity re-raises the last error")
 
 

@@ -44,7 +44,8 @@ class Payment(BaseModel):
 
 def problem_response(error: ShopError) -> JSONResponse:
     """Render a domain error as an RFC 9457 problem response."""
-    headers = {"Retry-After": "30"} if isinstance(error, CircuitOpen) else None
+    # the breaker's own remaining wait, not a constant: it may have opened 29 s ago
+    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, CircuitOpen) else None
     return JSONResponse(
         problem(error, request_id_var.get()),
         status_code=error.status,

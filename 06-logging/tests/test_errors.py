@@ -1,5 +1,6 @@
 """Real driver errors become domain errors; retries and the breaker act on transient ones only."""
 
+import datetime
 import logging
 import time
 
@@ -115,6 +116,10 @@ def test_the_breaker_opens_fails_fast_half_opens_and_closes(caplog):
         call_resiliently(call, breaker=breaker, policy=retry_policy(sleep=waits.append))
     assert len(calls) == 3
     assert waits == [], "CircuitOpen is not transient: the retry stops at once"
+    breaker._state_storage.opened_at -= datetime.timedelta(seconds=20)  # opened 20 s ago
+    with pytest.raises(CircuitOpen) as caught:
+        call_resiliently(call, breaker=breaker, policy=once)
+    assert caught.value.retry_after == 10, "Retry-After is what is left of reset_timeout"
 
     breaker.reset_timeout = 0  # as if the 30 s had passed: the next call is the half-open trial
     assert call_resiliently(call, breaker=breaker, policy=once) == "ok"
