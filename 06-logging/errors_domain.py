@@ -60,6 +60,14 @@ class DependencyTimeout(DependencyError):
     status, title = 504, "A service we depend on did not answer in time"
 
 
+class StatementTimeout(DependencyTimeout):
+    """PostgreSQL cancelled a query that ran past `statement_timeout` (SQLSTATE 57014)."""
+
+    # the same plan on the same data is slow again: retrying triples the load on a database
+    # that is already slow
+    transient = False
+
+
 class UpstreamBroken(DependencyError):
     """The dependency answered, but the answer was cut off or malformed."""
 
@@ -70,13 +78,26 @@ class CircuitOpen(DependencyError):
     """The breaker is open: the call was not even tried (retrying now would not help)."""
 
     title, transient = "A service we depend on is failing; try again shortly", False
+    retry_after = 30  # seconds until the breaker lets a trial call through (set when raised)
+
+
+# SQLSTATE codes and classes a retry can cure (PostgreSQL's Appendix A): 08 connection
+# exception, 40001 serialization failure, 40P01 deadlock, 53 insufficient resources, 57P01-03
+# shutdown or not accepting connections yet; 57014 query_canceled is deliberately not here
+TRANSIENT_SQLSTATES = ("08", "40001", "40P01", "53", "57P01", "57P02", "57P03")
+QUERY_CANCELED = "57014"
 
 
 def translate_database_error(error: Exception) -> ShopError:
-    """Map a SQLAlchemy/psycopg error to a domain error."""
-    if isinstance(error, sqlalchemy.exc.OperationalError):
-        if "canceling statement due to statement timeout" in str(error.orig):
-            return DependencyTimeout("postgres", "statement timeout")
+    """Map a SQLAlchemy/psycopg error to a domain error, by SQLSTATE (never by message text)."""
+    # the code is the same whatever language the server's lc_messages writes messages in
+    sqlstate = getattr(getattr(error, "orig", None), "sqlstate", None) or ""
+    if sqlstate == QUERY_CANCELED:
+        return StatementTimeout("postgres", "statement timeout")
+    if isinstance(error, sqlalchemy.exc.OperationalError) and (
+        not sqlstate or sqlstate.startswith(TRANSIENT_SQLSTATES)
+    ):
+        # no SQLSTATE: the client itself failed (refused, timed out connecting)
         return DependencyUnavailable("postgres", type(error.orig).__name__)
     if isinstance(error, sqlalchemy.exc.DBAPIError) and error.connection_invalidated:
         return DependencyUnavailable("postgres", "connection lost")
@@ -100,8 +121,14 @@ def translate_http_error(error: Exception, dependency: str) -> ShopError:
         return DependencyUnavailable(dependency, "connection refused")
     if isinstance(error, httpx2.RemoteProtocolError | httpx2.ReadError):
         return UpstreamBroken(dependency, "connection dropped mid-response")
-    if isinstance(error, httpx2.HTTPStatusError) and error.response.status_code >= 500:
-        return UpstreamBroken(dependency, f"status {error.response.status_code}")
+    if isinstance(error, httpx2.HTTPStatusError):
+        code = error.response.status_code
+        if code == 429:  # too many requests: it may pass after a wait, so transient
+            return DependencyUnavailable(dependency, "status 429")
+        if code >= 500:
+            return UpstreamBroken(dependency, f"status {code}")
+        if code == 404:  # the upstream does not know it: neither do we
+            return NotFound(f"{dependency}: not found")
     return ShopError(f"http error {type(error).__name__}")
 
 

@@ -17,7 +17,7 @@ import time
 
 import httpx2
 
-MODES = ("ok", "slow", "drop")
+MODES = ("ok", "slow", "drop", "status")
 
 
 def closed_port() -> int:
@@ -36,8 +36,10 @@ class _Handler(socketserver.BaseRequestHandler):
             return  # a connection opened and closed without a request: not a request
         self.server.requests += 1
         self.server.paths.append(request.split(b" ")[1].decode(errors="replace"))
+        self.server.raw_requests.append(request)
         body = json.dumps({"currency": "EUR", "rate": 1.08}).encode()
-        head = f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(body)}"
+        code = self.server.status if self.server.mode == "status" else 200
+        head = f"HTTP/1.1 {code} X\r\nContent-Type: application/json\r\nContent-Length: {len(body)}"
         if self.server.mode == "slow":
             # wait on an event, not time.sleep: stopping the server ends the wait at once
             self.server.stopping.wait(self.server.delay)
@@ -60,7 +62,9 @@ class FaultyUpstream(socketserver.ThreadingTCPServer):
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
         super().__init__(("127.0.0.1", 0), _Handler)
         self.mode, self.delay, self.requests = mode, delay, 0
+        self.status = 404  # what `status` mode answers with
         self.paths: list[str] = []  # the path of every request received, in order
+        self.raw_requests: list[bytes] = []  # each request as received: its headers too
         self.stopping = threading.Event()
         self._thread = threading.Thread(target=self.serve_forever, daemon=True)
 

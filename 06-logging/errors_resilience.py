@@ -9,8 +9,10 @@ touching the network, and after the reset timeout one trial call (half-open) clo
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TypeVar
 
 import pybreaker
@@ -25,6 +27,21 @@ Result = TypeVar("Result")
 def is_transient(error: BaseException) -> bool:
     """Retry only what may succeed next time: timeouts, refused or dropped connections."""
     return isinstance(error, ShopError) and error.transient
+
+
+def log_retry(state: tenacity.RetryCallState) -> None:
+    """Log one WARNING before each backoff: the attempt, the wait and the error."""
+    # tenacity's own before_sleep_log names the wrapped function, and the iterator form
+    # (`for attempt in policy`) has none: it would print "Retrying <unknown> ..."
+    error = state.outcome.exception() if state.outcome else None
+    logger.warning(
+        "attempt %d failed with %s: %s; retrying in %.3f s",
+        state.attempt_number,
+        type(error).__name__,
+        error,
+        state.next_action.sleep if state.next_action else 0.0,
+        extra={"attempt": state.attempt_number},
+    )
 
 
 def retry_policy(
@@ -42,7 +59,7 @@ def retry_policy(
             multiplier=first_wait, max=max_wait, jitter=first_wait
         ),
         retry=tenacity.retry_if_exception(is_transient),
-        before_sleep=tenacity.before_sleep_log(logger, logging.WARNING),
+        before_sleep=log_retry,
         sleep=sleep,  # the tests pass a function that records the waits instead of sleeping
         reraise=True,  # the caller sees the last real error, not tenacity's RetryError
     )
@@ -76,6 +93,15 @@ def make_breaker(
     )
 
 
+def seconds_until_trial(breaker: pybreaker.CircuitBreaker) -> int:
+    """Return the whole seconds until an open breaker goes half-open: for Retry-After."""
+    opened_at = breaker._state_storage.opened_at  # pybreaker keeps it there, as a UTC time
+    if opened_at is None:
+        return math.ceil(breaker.reset_timeout)
+    elapsed = (datetime.now(UTC) - opened_at).total_seconds()
+    return max(1, math.ceil(breaker.reset_timeout - elapsed))
+
+
 def call_resiliently(
     function: Callable[[], Result],
     *,
@@ -89,7 +115,9 @@ def call_resiliently(
                 return breaker.call(function)
             except pybreaker.CircuitBreakerError as error:
                 # open: fail fast, and do not retry (CircuitOpen is not transient)
-                raise CircuitOpen(breaker.name, "circuit open") from error
+                open_error = CircuitOpen(breaker.name, "circuit open")
+                open_error.retry_after = seconds_until_trial(breaker)
+                raise open_error from error
     raise AssertionError("unreachable: tenacity re-raises the last error")
 
 
@@ -115,7 +143,10 @@ def main() -> None:
             call_resiliently(fetch_rate, breaker=breaker, policy=policy)
         except ShopError as error:
             print(f"   gave up: {type(error).__name__}; waits {[round(w, 3) for w in waits]} s")
-        print(f"2. The breaker counted 3 failures ({breaker.current_state}); 2 more open it:")
+        print(
+            f"2. The breaker counted step 1's 3 attempts ({breaker.current_state}); 2 more"
+            " open it, and a third call fails fast:"
+        )
         for _ in range(3):
             try:
                 call_resiliently(fetch_rate, breaker=breaker, policy=retry_policy(attempts=1))

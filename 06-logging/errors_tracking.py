@@ -15,7 +15,12 @@ import sentry_sdk
 from logging_redact import redact_value
 from sentry_sdk.envelope import Envelope
 from sentry_sdk.integrations.logging import LoggingIntegration
+from sentry_sdk.scrubber import DEFAULT_DENYLIST, EventScrubber
 from sentry_sdk.transport import Transport
+
+# Sentry's own denylist (auth, credentials, session, x_api_key, csrf names...) plus ours; it
+# masks request data, breadcrumbs and every frame's local variables by name
+DENYLIST = [*DEFAULT_DENYLIST, "access_token", "refresh_token", "client_secret", "card_number"]
 
 # a well-formed DSN that can never be reached: the transport below never sends anything
 OFFLINE_DSN = "https://public@o0.ingest.sentry.invalid/0"
@@ -56,9 +61,10 @@ def init_error_tracking(transport: Transport | None, dsn: str = OFFLINE_DSN) -> 
         auto_enabling_integrations=False,
         # INFO and up become breadcrumbs; events are sent explicitly, not per ERROR line
         integrations=[LoggingIntegration(level=logging.INFO, event_level=None)],
-        before_send=scrub_event,
-        # no user identity and no request bodies, whatever an integration could collect
-        data_collection={"user_info": False, "http_bodies": []},
+        # the defaults collect no user identity, cookies or bodies; passing `data_collection=`
+        # would switch the SDK's own scrubber off, so it is left out and the scrubber kept
+        event_scrubber=EventScrubber(denylist=DENYLIST, recursive=True),
+        before_send=scrub_event,  # runs after the scrubber: masks secrets in free text too
     )
 
 

@@ -32,6 +32,10 @@ logger = logging.getLogger(__name__)
 # newline or a megabyte in it would end up in every log line of the request
 SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9-]{8,64}")
 
+# the only request headers the access line keeps: never log headers wholesale, since any
+# header the redacting filter does not know by name (X-Api-Key, X-Auth-Token...) would leak
+LOGGED_HEADERS = ("user-agent", "content-type", "content-length", "accept")
+
 
 class Payment(BaseModel):
     card_number: str
@@ -40,7 +44,8 @@ class Payment(BaseModel):
 
 def problem_response(error: ShopError) -> JSONResponse:
     """Render a domain error as an RFC 9457 problem response."""
-    headers = {"Retry-After": "30"} if isinstance(error, CircuitOpen) else None
+    # the breaker's own remaining wait, not a constant: it may have opened 29 s ago
+    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, CircuitOpen) else None
     return JSONResponse(
         problem(error, request_id_var.get()),
         status_code=error.status,
@@ -81,8 +86,12 @@ def add_request_context(app: FastAPI) -> None:
                 extra={
                     "status": response.status_code,
                     "duration_ms": elapsed_ms,
-                    "headers": dict(request.headers),
-                },  # redacted by the handler
+                    "headers": {
+                        name: request.headers[name]
+                        for name in LOGGED_HEADERS
+                        if name in request.headers
+                    },
+                },  # an allow-list first, the redacting filter second
             )
         request_id_var.reset(token)
         return response
@@ -97,7 +106,12 @@ def add_request_context(app: FastAPI) -> None:
                 exc_info=error,
                 extra={"dependency": error.dependency, "status": error.status},
             )
+        elif error.status >= 500:
+            # a translated bug (an upstream 400, a SQL syntax error): an error, with its cause
+            logger.error("request failed: %s", error, exc_info=error, extra={"status": 500})
+            sentry_sdk.capture_exception(error)
         else:
+            # a refusal (404, 422): the client's mistake, not ours
             logger.info("request refused: %s", error, extra={"status": error.status})
         return problem_response(error)
 

@@ -16,13 +16,24 @@ import sys
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from logging_redact import redact_text
+from logging_redact import redact_text, redact_value, safe_str
 from loguru import logger as loguru_logger
 
 
 def mask_secrets(record: dict[str, Any]) -> None:
-    """A Loguru patcher: mask secrets in the message before any sink sees it."""
+    """A Loguru patcher: mask secrets in the message, bound fields and exception text."""
     record["message"] = redact_text(record["message"])
+    # `bind(token=...)` and `info("...", api_key=...)` both land in `extra`
+    record["extra"] = redact_value(record["extra"])
+    if record["exception"] is not None and record["exception"].value is not None:
+        value = record["exception"].value
+        masked = redact_text(safe_str(value))
+        if masked != safe_str(value):
+            try:
+                value = type(value)(masked)  # the same type, with the masked text
+            except Exception:  # a constructor that wants other arguments
+                value = RuntimeError(f"{type(value).__name__}: {masked}")
+            record["exception"] = record["exception"]._replace(type=type(value), value=value)
 
 
 # patch() returns a logger that runs mask_secrets on every record it makes
@@ -31,7 +42,8 @@ masked_logger = loguru_logger.patch(mask_secrets)
 
 def add_json_sink(stream: TextIO) -> int:
     """Add a sink writing one JSON object per record; return its id (for `remove`)."""
-    return masked_logger.add(stream, serialize=True, level="INFO")
+    # diagnose=False: Loguru's default prints every variable's value in a traceback
+    return masked_logger.add(stream, serialize=True, level="INFO", diagnose=False)
 
 
 class InterceptHandler(logging.Handler):

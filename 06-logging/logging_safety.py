@@ -122,13 +122,16 @@ def main() -> None:
     demo.addHandler(SafeStreamHandler(sys.stdout, losses))
     demo.info("order %s", Unprintable())
     demo.info("the next request still logs: %s", "ok")
+    print(f"   the record whose str() raised was counted, not written: {dict(losses.lost)}")
     demo.handlers.clear()
     if os.path.exists("/dev/full"):
         print("2. A handler on a full disk (/dev/full answers every write with ENOSPC):")
         full = open("/dev/full", "w", encoding="utf-8", buffering=1)  # noqa: SIM115
         demo.addHandler(SafeStreamHandler(full, losses))
+        before = losses.total()
         for number in range(3):
             demo.info("lost line %d", number)
+        print(f"   {losses.total() - before} lines lost (OSError: no space), the loop went on")
         demo.handlers.clear()
         with contextlib.suppress(OSError):  # closing flushes what is left: ENOSPC again
             full.close()

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 import tenacity
 from errors_domain import NotFound, ShopError, translated
 from errors_resilience import call_resiliently, make_breaker, retry_policy
-from opentelemetry import trace
+from opentelemetry import propagate, trace
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -127,8 +127,18 @@ class Shop:
         """Return an exchange rate from the upstream, through its breaker and retries."""
 
         def fetch() -> dict:
-            with self.tracer.start_as_current_span("GET rates"), translated("rates"):
-                response = self.rates_client.get(f"/rates/{currency}")
+            with (
+                self.tracer.start_as_current_span(
+                    "GET rates",
+                    kind=trace.SpanKind.CLIENT,
+                    attributes={"http.request.method": "GET"},
+                ),
+                translated("rates"),
+            ):
+                # send the trace on: the upstream's spans join this trace (W3C traceparent)
+                headers: dict[str, str] = {}
+                propagate.inject(headers)
+                response = self.rates_client.get(f"/rates/{currency}", headers=headers)
                 response.raise_for_status()
                 return response.json()
 
@@ -151,13 +161,14 @@ def make_shop(
     engine = sa.create_engine(
         database_url,
         pool_pre_ping=True,  # a connection the server dropped is replaced, not handed out
+        pool_timeout=timeout,  # waiting for a free pooled connection is a wait too (default 30 s)
         connect_args={
             "connect_timeout": max(1, round(timeout)),
             "options": f"-c statement_timeout={int(timeout * 1000)}",
         },
     )
-    # redis-py retries on its own by default; one retry policy per call, ours, is enough
-    # (layered retries multiply: 3 x 3 attempts = 9 calls to a service that is down)
+    # redis-py 8's `redis.Redis()` retries 10 times by default (`from_url` does not, today):
+    # pin it to none; one retry policy per call, ours, is enough (layered retries multiply)
     cache = redis.Redis.from_url(
         redis_url,
         socket_timeout=timeout,

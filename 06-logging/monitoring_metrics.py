@@ -37,6 +37,15 @@ groups:
         annotations: {summary: "{{ $labels.route }}: more than 5% of requests fail"}
 """
 
+# a client may send any token as a method; each new one would add a dozen series, so an
+# unknown method is counted as `_OTHER`, as OpenTelemetry's HTTP conventions prescribe
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def bounded_method(method: str) -> str:
+    """Return the method if it is a known one, else `_OTHER`: a label takes a bounded set."""
+    return method if method in KNOWN_METHODS else "_OTHER"
+
 
 class HttpMetrics:
     """The RED metrics of an HTTP app (rate, errors, duration) and its in-flight requests."""
@@ -76,8 +85,9 @@ def install_metrics(app: FastAPI, registry: CollectorRegistry) -> HttpMetrics:
         finally:
             route = getattr(request.scope.get("route"), "path", "unmatched")
             elapsed = time.perf_counter() - started
-            metrics.latency.labels(request.method, route).observe(elapsed)
-            metrics.requests.labels(request.method, route, str(status)).inc()
+            method = bounded_method(request.method)
+            metrics.latency.labels(method, route).observe(elapsed)
+            metrics.requests.labels(method, route, str(status)).inc()
             metrics.in_flight.dec()
 
     @app.get("/metrics", include_in_schema=False)

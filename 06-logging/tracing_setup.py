@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI, Request
+from monitoring_metrics import bounded_method
 from opentelemetry import propagate, trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
@@ -45,15 +46,15 @@ def install_tracing(app: FastAPI, provider: TracerProvider) -> None:
     async def traced(request: Request, call_next):
         # a `traceparent` header from the caller makes this span a child of the caller's
         parent = propagate.extract(dict(request.headers))
-        with tracer.start_as_current_span(
-            f"{request.method}", context=parent, kind=trace.SpanKind.SERVER
-        ) as span:
-            span.set_attribute("http.request.method", request.method)
+        method = bounded_method(request.method)
+        name = "HTTP" if method == "_OTHER" else method  # the conventions' name for _OTHER
+        with tracer.start_as_current_span(name, context=parent, kind=trace.SpanKind.SERVER) as span:
+            span.set_attribute("http.request.method", method)
             span.set_attribute("url.path", request.url.path)
             response = await call_next(request)
             route = getattr(request.scope.get("route"), "path", None)
             if route:
-                span.update_name(f"{request.method} {route}")  # low cardinality: the template
+                span.update_name(f"{name} {route}")  # low cardinality: the template
                 span.set_attribute("http.route", route)
             span.set_attribute("http.response.status_code", response.status_code)
             if response.status_code >= 500:

@@ -4,8 +4,10 @@ Write `mask_card_numbers(text)`. It finds every card number in `text` and replac
 `****` followed by the number's last four digits (`"paid with 4111 1111 1111 1111"` becomes
 `"paid with ****1111"`). A card number is 13 to 19 digits, which may be split by single spaces
 or dashes, and which passes the Luhn check (the checksum every real card number has). Digit
-runs that fail the Luhn check, such as order numbers, are left alone. Everything else in
-the text is kept as it was.
+runs that fail the Luhn check, such as order numbers, are left alone. A card may be followed
+by other digits (`"ids 4111111111111111 123"`): the pattern matches the longest run, so when
+the whole run fails the check, try its shorter parts (each start, each end) before giving up,
+and keep what is around the card. Everything else in the text is kept as it was.
 
 `logging_redact.py` masks card numbers by pattern alone; this one also checks the checksum.
 
@@ -28,6 +30,6 @@ def luhn_valid(digits: str) -> bool:
 
 def mask_card_numbers(text: str) -> str:
     """Replace each card number in text by **** and its last four digits."""
-    # TODO: CANDIDATE.sub with a function that strips spaces and dashes, checks luhn_valid,
-    # and returns the masked form or the match unchanged
+    # TODO: CANDIDATE.sub with a function that tries the run and its shorter parts (strip
+    # spaces and dashes, 13 to 19 digits, luhn_valid) and masks the first part that passes
     raise NotImplementedError("TODO: mask the card numbers")

@@ -11,9 +11,11 @@ pass their own so that the answer is known.
 its result. If it raises an exception for which `is_transient(error)` is true, it calls
 `sleep(delay)` with the next delay from `delays` and tries again, at most `retries` more
 times; then it re-raises the last error. An error that is not transient is raised at once,
-without sleeping.
+without sleeping. `delays` has at least `retries` items.
 
-`errors_resilience.py` does the same with tenacity; here you write the loop yourself.
+`errors_resilience.py` does the same with tenacity, with a difference: tenacity's jitter is
+*additive* (the backoff plus up to a fixed extra), the one here is *full* (a random wait
+between 0 and the backoff); here you write the loop yourself.
 
 Check your work with `.venv/bin/course check 06 ex02`; a hint: `.venv/bin/course hint 06 ex02`.
 """

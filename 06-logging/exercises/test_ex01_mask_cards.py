@@ -27,6 +27,9 @@ def test_the_luhn_check(digits, valid):
         ("paid with 4111 1111 1111 1111", "paid with ****1111"),
         ("card=5500-0000-0000-0004;", "card=****0004;"),
         ("cards 4012888888881881 and 4111111111111111", "cards ****1881 and ****1111"),
+        # more digits right after a card: the run as a whole fails, the card inside it does not
+        ("ids 4111111111111111 123", "ids ****1111 123"),
+        ("pan 4111-1111-1111-1111-0", "pan ****1111-0"),
     ],
 )
 def test_card_numbers_are_masked_keeping_the_last_four(text, expected):

@@ -75,3 +75,43 @@ def test_a_stopped_postgres_is_a_503_logged_with_its_cause_and_request_id(redis_
     ]
     assert error["dependency"] == "postgres" and error["status"] == 503
     assert "psycopg.OperationalError" in error["exc_info"]  # the cause chain is kept
+
+
+def test_redis_own_retries_are_off_so_a_broken_cache_costs_one_connection_per_call(
+    shop_database_url,
+):
+    import socket
+    import threading
+
+    # a "Redis" that accepts every connection and never answers: each try is one accept
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted: list[int] = []
+
+    def accept_and_close() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return  # the listener was closed: the test is over
+            accepted.append(connection)  # kept open, silent: the client's read times out
+
+    threading.Thread(target=accept_and_close, daemon=True).start()
+    port = listener.getsockname()[1]
+    with FaultyUpstream() as upstream:
+        shop = make_shop(
+            shop_database_url,
+            f"redis://127.0.0.1:{port}/0",
+            upstream.url,
+            timeout=0.2,
+            table=f"products_{secrets.token_hex(3)}",
+            sleep=lambda s: None,
+        )
+        shop.create_schema()
+        shop.add_product("KB-01", "Keyboard", 4999)
+        assert shop.product("KB-01")["source"] == "database"
+        close_shop(shop)
+    listener.close()
+    for connection in accepted:
+        connection.close()
+    # one GET and one SET, each tried once (redis-py 8's `redis.Redis()` would try each 11 times)
+    assert len(accepted) == 2, f"{len(accepted)} connections"

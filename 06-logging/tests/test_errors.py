@@ -1,5 +1,6 @@
 """Real driver errors become domain errors; retries and the breaker act on transient ones only."""
 
+import datetime
 import logging
 import time
 
@@ -81,6 +82,15 @@ def test_transient_failures_are_retried_with_growing_jittered_waits(caplog):
     assert 0.1 <= waits[0] < 0.2 <= waits[1] < 0.3
     assert [r.levelname for r in caplog.records] == ["WARNING", "WARNING"]
     assert "DependencyTimeout" in caplog.records[0].getMessage()
+    assert caplog.records[0].getMessage().startswith("attempt 1 failed")  # no "<unknown>"
+    # jitter: the first wait differs between runs (without it, it is always exactly 0.1)
+    first_waits = set()
+    for _ in range(10):
+        waits.clear()
+        call, _ = make_flaky(1, DependencyTimeout("rates"))
+        call_resiliently(call, breaker=make_breaker("t1j"), policy=policy)
+        first_waits.add(round(waits[0], 9))
+    assert len(first_waits) > 1, f"no jitter: {first_waits}"
 
 
 def test_a_permanent_error_is_not_retried_and_does_not_trip_the_breaker():
@@ -101,12 +111,46 @@ def test_the_breaker_opens_fails_fast_half_opens_and_closes(caplog):
             call_resiliently(call, breaker=breaker, policy=once)
     assert breaker.current_state == pybreaker.STATE_OPEN
 
+    waits: list[float] = []
     with pytest.raises(CircuitOpen):  # not even tried: the upstream is spared
-        call_resiliently(call, breaker=breaker, policy=retry_policy(sleep=lambda s: None))
+        call_resiliently(call, breaker=breaker, policy=retry_policy(sleep=waits.append))
     assert len(calls) == 3
+    assert waits == [], "CircuitOpen is not transient: the retry stops at once"
+    breaker._state_storage.opened_at -= datetime.timedelta(seconds=20)  # opened 20 s ago
+    with pytest.raises(CircuitOpen) as caught:
+        call_resiliently(call, breaker=breaker, policy=once)
+    assert caught.value.retry_after == 10, "Retry-After is what is left of reset_timeout"
 
     breaker.reset_timeout = 0  # as if the 30 s had passed: the next call is the half-open trial
     assert call_resiliently(call, breaker=breaker, policy=once) == "ok"
     assert breaker.current_state == pybreaker.STATE_CLOSED
     states = [r.state for r in caplog.records if getattr(r, "breaker", None) == "t3"]
     assert states == ["open", "half-open", "closed"]
+
+
+def test_pybreaker_serialises_calls_through_one_breaker_but_not_across_dependencies():
+    import threading
+
+    from errors_resilience import make_breaker
+
+    rates, cache = make_breaker("rates"), make_breaker("redis")
+    inside, release, second_ran = threading.Event(), threading.Event(), threading.Event()
+
+    def stalled() -> str:
+        inside.set()
+        release.wait(5)
+        return "slow"
+
+    first = threading.Thread(target=rates.call, args=(stalled,))
+    first.start()
+    assert inside.wait(5)
+    # another dependency has its own breaker and lock: a stalled upstream does not hold it
+    assert cache.call(lambda: "cached") == "cached"
+    # the same breaker holds its lock for the whole call: the second caller waits
+    second = threading.Thread(target=rates.call, args=(second_ran.set,))
+    second.start()
+    assert not second_ran.wait(0.2), "pybreaker no longer serialises: update part 2"
+    release.set()
+    assert second_ran.wait(5)
+    first.join()
+    second.join()

@@ -101,6 +101,18 @@ def test_a_card_number_and_the_authorization_header_never_reach_the_log(client, 
     assert payment["payment"] == {"card_number": "[REDACTED]", "amount_cents": 5}
 
 
+def test_the_access_line_keeps_only_allow_listed_headers(client, json_lines):
+    # a header no denylist knows by name: only an allow-list keeps it out
+    client.get(
+        "/products/KB-01",
+        headers={"X-Shop-Signature": "sig-unknown-to-filter", "User-Agent": "pytest-agent"},
+    )
+    access = next(line for line in json_lines() if line["message"] == "GET /products/KB-01 200")
+    assert access["headers"]["user-agent"] == "pytest-agent"
+    assert set(access["headers"]) <= {"user-agent", "content-type", "content-length", "accept"}
+    assert "sig-unknown-to-filter" not in json_lines.raw()
+
+
 def eventually(condition, seconds: float = 2.0) -> bool:
     """Poll until condition() holds or the deadline passes: a server thread may lag the client."""
     deadline = time.monotonic() + seconds
@@ -123,6 +135,26 @@ def test_a_slow_upstream_is_retried_then_answered_with_504(client, upstream, wai
     assert error["dependency"] == "rates" and "ReadTimeout" in error["exc_info"]
 
 
+def test_an_upstream_4xx_is_a_logged_error_a_404_a_refusal_a_429_a_retried_outage(
+    client, upstream, waits, json_lines
+):
+    upstream.mode = "status"
+    upstream.status = 400  # our request was wrong: a bug, so a 500 logged at ERROR
+    bug = client.get("/rates/EUR")
+    assert bug.status_code == 500 and waits == []
+    [error] = [
+        line for line in lines_of(json_lines, bug.json()["request_id"]) if line["level"] != "INFO"
+    ]
+    assert error["level"] == "ERROR" and "HTTPStatusError" in error["exc_info"]
+    upstream.status = 404
+    missing = client.get("/rates/XXX")
+    assert missing.status_code == 404 and waits == []
+    levels = {line["level"] for line in lines_of(json_lines, missing.json()["request_id"])}
+    assert levels == {"INFO"}
+    upstream.status = 429
+    assert client.get("/rates/EUR").status_code == 503 and len(waits) == 2  # retried
+
+
 def test_a_dropped_connection_trips_the_breaker_which_then_fails_fast(client, upstream, waits):
     upstream.mode = "drop"
     assert client.get("/rates/EUR").status_code == 502  # 3 attempts: fail_max reached
@@ -141,10 +173,16 @@ def test_the_breaker_closes_again_once_the_upstream_recovers(client, upstream, s
     assert shop.breakers["rates"].current_state == "closed"
 
 
-def test_a_query_slower_than_statement_timeout_is_cancelled_into_a_timeout(shop):
+def test_a_query_slower_than_statement_timeout_is_cancelled_and_not_retried(shop):
     import sqlalchemy as sa
     from errors_domain import DependencyTimeout, translated
 
     # the shop's timeout is 0.2 s, so PostgreSQL cancels the query itself after 200 ms
-    with pytest.raises(DependencyTimeout), translated("postgres"), shop.engine.connect() as db:
+    with (
+        pytest.raises(DependencyTimeout) as caught,
+        translated("postgres"),
+        shop.engine.connect() as db,
+    ):
         db.execute(sa.text("SELECT pg_sleep(5)"))
+    assert caught.value.__cause__.orig.sqlstate == "57014"  # matched by code, not by text
+    assert not caught.value.transient  # a too-slow query is slow again: never retried

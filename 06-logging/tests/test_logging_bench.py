@@ -7,8 +7,11 @@ from course.bench import validate_figures
 
 def test_the_benchmark_returns_well_formed_figures():
     figures = validate_figures(benchmark(None, calls=200), "logging_bench:benchmark")
-    assert [figure["unit"] for figure in figures] == ["calls/s"] * 4
-    assert figures[0]["name"] == "a disabled DEBUG call: lazy %-args vs f-string"
+    assert [figure["unit"] for figure in figures] == ["calls/s"] * 7
+    names = [figure["name"] for figure in figures]
+    assert names[0] == "a disabled DEBUG call (argument: an Order model): lazy %-args vs f-string"
+    assert "argument: an int" in names[1] and "argument: a short str" in names[2]
+    assert names[5].startswith("records on disk per second")
 
 
 def test_the_disabled_call_really_skips_formatting():

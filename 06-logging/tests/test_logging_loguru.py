@@ -61,3 +61,21 @@ def test_a_loguru_record_reaches_the_standard_library(caplog):
     assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
         ("WARNING", "from loguru to logging")
     ]
+
+
+def test_bound_fields_keyword_fields_and_exception_text_are_masked_too():
+    buffer = io.StringIO()
+    sink = add_json_sink(buffer)
+    try:
+        masked_logger.bind(token="SEKRET-BIND").info("bound")
+        masked_logger.info("kw {}", "x", api_key="SEKRET-KW")
+        try:
+            secret = "SEKRET" + "-EXC"  # built at run time: the traceback quotes source lines
+            raise ValueError(f"token={secret}")
+        except ValueError:
+            masked_logger.exception("failed")
+    finally:
+        loguru_logger.remove(sink)
+    written = buffer.getvalue()
+    assert "SEKRET" not in written, [part for part in written.split('"') if "SEKRET" in part]
+    assert "ValueError: token=[REDACTED]" in written

@@ -61,8 +61,17 @@ def test_a_removed_log_file_is_opened_again(safety_logger, tmp_path):
 def test_a_stalled_shipper_fills_the_queue_and_the_drops_are_counted_and_reported(safety_logger):
     stalled, losses = queue.Queue(maxsize=10), LossCounter()
     safety_logger.addHandler(SafeQueueHandler(stalled, losses))
+    blocking_puts: list[object] = []
+
+    def put(item: object, block: bool = True, timeout: float | None = None) -> None:
+        if block:  # a blocking put would stall the request until the shipper reads
+            blocking_puts.append(item)
+        queue.Queue.put(stalled, item, block=False)
+
+    stalled.put = put  # put_nowait() calls put(block=False)
     for number in range(25):
         safety_logger.info("request %d", number)  # never blocks, never raises
+    assert blocking_puts == [], "a full queue must drop the record, not wait for room"
     report = io.StringIO()
     line = losses.report(report)
     assert stalled.qsize() == 10

@@ -56,6 +56,17 @@ def test_requests_are_counted_by_route_template_and_status(traced):
     assert buckets[-1] == (math.inf, 3.0)
 
 
+def test_a_made_up_method_is_counted_and_traced_as_other(traced):
+    client, _shop, _registry, exporter = traced
+    for number in range(3):
+        client.request(f"M{number}", "/no/such/path")  # any token is a valid method on the wire
+    page = client.get("/metrics").text
+    assert 'http_requests_total{method="_OTHER",route="unmatched",status="404"} 3.0' in page
+    assert 'method="M0"' not in page
+    names = {span.name for span in exporter.get_finished_spans()}
+    assert "HTTP" in names and not any(name.startswith("M0") for name in names)
+
+
 def test_one_trace_spans_the_request_redis_and_postgres_and_is_in_every_log_line(
     traced, json_lines
 ):
@@ -84,6 +95,26 @@ def test_a_callers_traceparent_is_continued(traced):
     assert format(server.context.trace_id, "032x") == caller_trace
 
 
+def test_the_trace_is_sent_on_to_the_upstream_in_traceparent(shop_database_url, redis_url):
+    with FaultyUpstream() as upstream:
+        client, shop, _registry, exporter = traced_shop_app(
+            shop_database_url,
+            redis_url,
+            upstream.url,
+            table=f"products_{secrets.token_hex(3)}",
+            timeout=0.5,
+        )
+        assert client.get("/rates/EUR").status_code == 200
+        close_shop(shop)
+    spans = {span.name: span for span in exporter.get_finished_spans()}
+    outgoing = spans["GET rates"]
+    assert outgoing.kind.name == "CLIENT"
+    trace_id = format(outgoing.context.trace_id, "032x")
+    span_id = format(outgoing.context.span_id, "016x")
+    [request] = upstream.raw_requests
+    assert f"traceparent: 00-{trace_id}-{span_id}-".encode() in request.lower()  # then flags
+
+
 def test_a_failed_request_marks_its_span_as_an_error(traced):
     client, _shop, _registry, exporter = traced
     client.get("/boom")
@@ -96,5 +127,9 @@ def test_the_overhead_benchmark_returns_a_well_formed_figure(settings):
 
     from course.bench import validate_figures
 
-    [figure] = validate_figures(benchmark(settings, requests=5), "monitoring_bench:benchmark")
-    assert figure["unit"] == "requests/s" and figure["baseline"] > 0
+    mechanism, observed = validate_figures(
+        benchmark(settings, requests=5), "monitoring_bench:benchmark"
+    )
+    assert mechanism["baseline_label"] == "bare app"
+    assert observed["baseline_label"] == mechanism["measured_label"] == "2 no-op middlewares"
+    assert observed["unit"] == "requests/s" and observed["baseline"] > 0

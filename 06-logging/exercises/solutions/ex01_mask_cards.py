@@ -21,7 +21,16 @@ def mask_card_numbers(text: str) -> str:
     """Replace each card number in text by **** and its last four digits."""
 
     def mask(match: re.Match[str]) -> str:
-        digits = re.sub(r"[ -]", "", match.group())
-        return f"****{digits[-4:]}" if luhn_valid(digits) else match.group()
+        run = match.group()
+        # the longest run may hold more than the card: try each part, longest first
+        for start in range(len(run)):
+            for end in range(len(run), start, -1):
+                part = run[start:end]
+                digits = re.sub(r"[ -]", "", part)
+                whole = part[0].isdigit() and part[-1].isdigit()
+                if whole and 13 <= len(digits) <= 19 and luhn_valid(digits):
+                    rest = mask_card_numbers(run[end:])
+                    return f"{run[:start]}****{digits[-4:]}{rest}"
+        return run
 
     return CANDIDATE.sub(mask, text)
