@@ -30,9 +30,12 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 logger = logging.getLogger(__name__)
+
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
 class BodyTooLarge(HTTPException):
@@ -70,6 +73,19 @@ def problem(body: dict[str, Any], headers: dict[str, str] | None = None) -> JSON
     return JSONResponse(body, body["status"], headers=headers, media_type=PROBLEM_JSON)
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """The methods some route serves on this request's path, for a 405's `Allow` (RFC 9110)."""
+    # ask the routes with each method: an included router does not list its routes' methods
+    return [
+        method
+        for method in HTTP_METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL
+            for route in request.app.router.routes
+        )
+    ]
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Turn every exception into a problem response."""
 
@@ -78,8 +94,11 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem(body_of(error), error.headers)
 
     @app.exception_handler(HTTPException)
-    async def http_error(_request: Request, error: HTTPException) -> JSONResponse:
-        return problem(problem_body(error.status_code, str(error.detail)), error.headers)
+    async def http_error(request: Request, error: HTTPException) -> JSONResponse:
+        headers = dict(error.headers or {})
+        if error.status_code == 405:  # Starlette lists only the first route that matched the path
+            headers["Allow"] = ", ".join(allowed_methods(request))
+        return problem(problem_body(error.status_code, str(error.detail)), headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_request: Request, error: RequestValidationError) -> JSONResponse:

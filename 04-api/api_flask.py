@@ -40,7 +40,9 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:
         status = error.code or 500
-        return problem_response(problem_body(status, error.description))
+        # keep Werkzeug's headers (a 405's Allow, RFC 9110), not its HTML Content-Type
+        headers = {key: value for key, value in error.get_headers() if key != "Content-Type"}
+        return problem_response(problem_body(status, error.description), headers)
 
     @app.errorhandler(OperationalError)
     def database_down(error: OperationalError) -> Response:

@@ -47,6 +47,18 @@ def test_a_method_the_resource_does_not_allow_is_a_405_problem(api, book):
     response = api.patch(f"/api/v1/books/{book['id']}", json=BOOK)
     assert response.status_code == 405
     assert response.headers["content-type"] == "application/problem+json"
+    # RFC 9110 section 15.5.6: a 405 MUST list the methods the resource does support
+    allowed = {method.strip() for method in response.headers["Allow"].split(",")}
+    assert {"GET", "PUT", "DELETE"} <= allowed
+    assert "PATCH" not in allowed
+
+
+def test_a_405_on_the_collection_lists_its_methods(api):
+    response = api.delete("/api/v1/books")
+    assert response.status_code == 405
+    allowed = {method.strip() for method in response.headers["Allow"].split(",")}
+    assert {"GET", "POST"} <= allowed
+    assert "DELETE" not in allowed
 
 
 def test_put_replaces_the_book_and_bumps_its_etag(api, book):
