@@ -24,7 +24,7 @@ from api_problems import (
 )
 from api_resources import Resources, open_resources, readiness
 from api_settings import ApiSettings, settings_from_course
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
@@ -35,7 +35,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 logger = logging.getLogger(__name__)
 
-HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")  # OPTIONS: the 405 handler
 
 
 class BodyTooLarge(HTTPException):
@@ -94,10 +94,13 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem(body_of(error), error.headers)
 
     @app.exception_handler(HTTPException)
-    async def http_error(request: Request, error: HTTPException) -> JSONResponse:
+    async def http_error(request: Request, error: HTTPException) -> Response:
         headers = dict(error.headers or {})
         if error.status_code == 405:  # Starlette lists only the first route that matched the path
-            headers["Allow"] = ", ".join(allowed_methods(request))
+            allowed = [*allowed_methods(request), "OPTIONS"]
+            headers["Allow"] = ", ".join(allowed)
+            if request.method == "OPTIONS":  # not a CORS preflight: say what the path allows
+                return Response(status_code=200, headers=headers)
         return problem(problem_body(error.status_code, str(error.detail)), headers)
 
     @app.exception_handler(RequestValidationError)
