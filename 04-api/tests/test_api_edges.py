@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import time
 
+import pytest
 import redis
 from api_ratelimit import RateLimiter
 
@@ -69,6 +70,18 @@ def test_cors_allows_the_front_end_origin(api):
 def test_cors_ignores_any_other_origin(api):
     response = api.get("/api/v1/books", headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def test_a_request_without_origin_gets_no_cors_grant(api):
+    response = api.get("/api/v1/books")  # curl, a server, a same-origin page: no Origin header
+    assert "Access-Control-Allow-Origin" not in response.headers
+
+
+@pytest.mark.parametrize("origin", [ALLOWED, "https://evil.example"])
+def test_an_answer_that_depends_on_origin_says_vary_origin(api, origin):
+    # a shared cache must not hand one origin's answer to another (Fetch, CORS and HTTP caches)
+    response = api.get("/api/v1/books", headers={"Origin": origin})
+    assert "origin" in {value.strip().lower() for value in response.headers["Vary"].split(",")}
 
 
 def test_a_preflight_for_a_put_with_if_match_is_allowed(api):
