@@ -24,15 +24,18 @@ from api_problems import (
 )
 from api_resources import Resources, open_resources, readiness
 from api_settings import ApiSettings, settings_from_course
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 logger = logging.getLogger(__name__)
+
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")  # OPTIONS: the 405 handler
 
 
 class BodyTooLarge(HTTPException):
@@ -70,6 +73,19 @@ def problem(body: dict[str, Any], headers: dict[str, str] | None = None) -> JSON
     return JSONResponse(body, body["status"], headers=headers, media_type=PROBLEM_JSON)
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """The methods some route serves on this request's path, for a 405's `Allow` (RFC 9110)."""
+    # ask the routes with each method: an included router does not list its routes' methods
+    return [
+        method
+        for method in HTTP_METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL
+            for route in request.app.router.routes
+        )
+    ]
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Turn every exception into a problem response."""
 
@@ -78,8 +94,14 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem(body_of(error), error.headers)
 
     @app.exception_handler(HTTPException)
-    async def http_error(_request: Request, error: HTTPException) -> JSONResponse:
-        return problem(problem_body(error.status_code, str(error.detail)), error.headers)
+    async def http_error(request: Request, error: HTTPException) -> Response:
+        headers = dict(error.headers or {})
+        if error.status_code == 405:  # Starlette lists only the first route that matched the path
+            allowed = [*allowed_methods(request), "OPTIONS"]
+            headers["Allow"] = ", ".join(allowed)
+            if request.method == "OPTIONS":  # not a CORS preflight: say what the path allows
+                return Response(status_code=200, headers=headers)
+        return problem(problem_body(error.status_code, str(error.detail)), headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_request: Request, error: RequestValidationError) -> JSONResponse:

@@ -72,6 +72,7 @@ def book_response(book_json: dict, status: int = 200, **headers: str) -> JSONRes
 
 
 @router.get("/books", response_model=BookPage)
+@router.head("/books", include_in_schema=False)  # HEAD too (RFC 9110, 9.1), as in Flask
 def list_books_endpoint(
     query: Annotated[BookQuery, Query()], session: SessionDep, response: Response
 ) -> dict:
@@ -106,6 +107,7 @@ def create_book_endpoint(
 
 
 @router.get("/books/{book_id}", response_model=BookOut)
+@router.head("/books/{book_id}", include_in_schema=False)  # the server drops the body
 def read_book_endpoint(
     book_id: int, session: SessionDep, if_none_match: Annotated[str | None, Header()] = None
 ) -> Response:

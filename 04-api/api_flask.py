@@ -15,7 +15,7 @@ from api_flask_books import books_v1, resources
 from api_problems import PROBLEM_JSON, ApiProblem, body_of, internal_error_body, problem_body
 from api_resources import open_resources, readiness
 from api_settings import ApiSettings, settings_from_course
-from flask import Flask, Response, g, json
+from flask import Flask, Response, g, json, request
 from flask_cors import CORS
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
@@ -40,7 +40,9 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:
         status = error.code or 500
-        return problem_response(problem_body(status, error.description))
+        # keep Werkzeug's headers (a 405's Allow, RFC 9110), not its HTML Content-Type
+        headers = {key: value for key, value in error.get_headers() if key != "Content-Type"}
+        return problem_response(problem_body(status, error.description), headers)
 
     @app.errorhandler(OperationalError)
     def database_down(error: OperationalError) -> Response:
@@ -68,8 +70,17 @@ def create_app(settings: ApiSettings | None = None) -> Flask:
         allow_headers=["Content-Type", "If-Match", "If-None-Match", "Idempotency-Key"],
         expose_headers=["ETag", "Location", "Link", "Retry-After"],
         max_age=600,
+        always_send=False,  # no Origin, no CORS headers (Flask-CORS sends them by default)
     )
     app.register_blueprint(books_v1, url_prefix="/api/v1")
+
+    @app.after_request
+    def vary_on_origin(response: Response) -> Response:
+        # the CORS headers depend on Origin; Flask-CORS says so only for several origins
+        if request.path.startswith("/api/"):
+            response.vary.add("Origin")
+        return response
+
     register_error_handlers(app)
 
     @app.teardown_appcontext

@@ -37,6 +37,10 @@ def decode_cursor(cursor: str, sort: str) -> tuple[object, int]:
         raise ApiProblem(400, "the cursor is not one this API issued", slug="bad-cursor") from None
     if not same_sort:
         raise ApiProblem(400, "the cursor belongs to another sort order", slug="bad-cursor")
+    # an edited value would reach SQL as the wrong type: a database error, not the client's 400
+    expected = str if sort.lstrip("-") == "title" else int
+    if type(value) is not expected:  # `type`, not isinstance: True is an int to isinstance
+        raise ApiProblem(400, "the cursor is not one this API issued", slug="bad-cursor")
     return value, book_id
 
 

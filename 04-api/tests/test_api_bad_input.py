@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import json
+
 import pytest
 from api_books import count_books
 from api_samples import SAMPLE_BOOK
@@ -108,6 +111,22 @@ def test_a_huge_streamed_body_without_a_length_is_a_413_problem(make_client, eng
 )  # fmt: skip
 def test_invalid_list_parameters_are_a_400_problem(api, query):
     assert_problem(api.get(f"/api/v1/books?{query}"), 400)
+
+
+def edited_cursor(position: dict) -> str:
+    """A cursor as a client could forge it: base64 of JSON the API never issued."""
+    return base64.urlsafe_b64encode(json.dumps(position).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "position",
+    [{"sort": "year", "value": "abc", "id": 1}, {"sort": "year", "value": [1, 2], "id": 1},
+     {"sort": "title", "value": 5, "id": 1}, {"sort": "price_cents", "value": None, "id": 1},
+     {"sort": "year", "value": True, "id": 1}, {"sort": "-title", "value": {}, "id": 1}],
+)  # fmt: skip
+def test_an_edited_cursor_is_a_400_problem(api, book, position):
+    response = api.get(f"/api/v1/books?sort={position['sort']}&cursor={edited_cursor(position)}")
+    assert assert_problem(response, 400)["type"].endswith("/bad-cursor")
 
 
 def test_a_stopped_database_gives_503_problems_not_a_hang(make_client):

@@ -13,9 +13,13 @@ from api_samples import SAMPLE_BOOK, SAMPLE_BOOKS
 class FailingFirst(httpx2.BaseTransport):
     """A fault injector: the first `failures` requests fail as `fault`, then the app answers."""
 
-    def __init__(self, app_transport: httpx2.BaseTransport, failures: int, fault: str) -> None:
+    def __init__(
+        self, app_transport: httpx2.BaseTransport, failures: int, fault: str, retry_after: str
+    ) -> None:
         self.app_transport, self.failures, self.fault = app_transport, failures, fault
+        self.retry_after = retry_after
         self.sent: list[str] = []
+        self.slept: list[float] = []  # the client's injected sleep: what it would have waited
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         self.sent.append(request.method)
@@ -25,15 +29,18 @@ class FailingFirst(httpx2.BaseTransport):
             if self.fault == "after-write":  # the server did the work; the answer was lost
                 self.app_transport.handle_request(request)
                 raise httpx2.ReadTimeout("timed out", request=request)
-            return httpx2.Response(503, headers={"Retry-After": "0"})
+            return httpx2.Response(503, headers={"Retry-After": self.retry_after})
         return self.app_transport.handle_request(request)
 
 
-def books_client(api: httpx2.Client, *, failures: int = 0, fault: str = "connect"):
-    """A BooksClient on `api`'s app, its transport failing first; no real sleeping."""
-    transport = FailingFirst(api._transport, failures, fault)
+def books_client(
+    api: httpx2.Client, *, failures: int = 0, fault: str = "connect", retry_after: str = "3"
+):
+    """A BooksClient on `api`'s app, its transport failing first; its sleeps recorded, not slept."""
+    transport = FailingFirst(api._transport, failures, fault, retry_after)
     http = httpx2.Client(transport=transport, base_url="http://testserver")
-    return BooksClient(http, sleep=lambda _seconds: None, rng=random.Random(7)), transport
+    client = BooksClient(http, sleep=transport.slept.append, rng=random.Random(7))
+    return client, transport
 
 
 def test_iterate_follows_every_page(api):
@@ -74,7 +81,14 @@ def test_a_503_with_retry_after_is_waited_for_then_retried(api):
     client, transport = books_client(api, failures=1, fault="503")
     assert list(client.iterate()) == []
     assert transport.sent == ["GET", "GET"]
-    assert client.waits == [0.0]  # the server's Retry-After, not the backoff
+    # the server's 3 s, slept for; the backoff (Random(7)) would have been under 0.1 s
+    assert transport.slept == client.waits == [3.0]
+
+
+def test_a_huge_retry_after_is_capped(api):
+    client, transport = books_client(api, failures=1, fault="503", retry_after="3600")
+    assert list(client.iterate()) == []
+    assert transport.slept == [client.backoff_cap * 10]  # never an hour-long sleep
 
 
 def test_a_post_whose_answer_was_lost_is_retried_and_creates_once(api):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from api_inprocess import open_client
 from api_samples import SAMPLE_BOOK as BOOK
 
 
@@ -47,6 +48,42 @@ def test_a_method_the_resource_does_not_allow_is_a_405_problem(api, book):
     response = api.patch(f"/api/v1/books/{book['id']}", json=BOOK)
     assert response.status_code == 405
     assert response.headers["content-type"] == "application/problem+json"
+    # RFC 9110 section 15.5.6: a 405 MUST list the methods the resource does support
+    allowed = {method.strip() for method in response.headers["Allow"].split(",")}
+    assert {"GET", "PUT", "DELETE"} <= allowed
+    assert "PATCH" not in allowed
+
+
+def test_a_405_on_the_collection_lists_its_methods(api):
+    response = api.delete("/api/v1/books")
+    assert response.status_code == 405
+    allowed = {method.strip() for method in response.headers["Allow"].split(",")}
+    assert {"GET", "POST"} <= allowed
+    assert "DELETE" not in allowed
+
+
+def test_head_answers_like_get_without_a_body(api, book):
+    for url in (f"/api/v1/books/{book['id']}", "/api/v1/books"):
+        get, head = api.get(url), api.head(url)
+        assert head.status_code == 200  # RFC 9110 section 9.1: every server supports HEAD
+        assert head.content == b""
+        for header in ("Content-Type", "ETag", "Link"):
+            assert head.headers.get(header) == get.headers.get(header)
+
+
+def test_fastapi_publishes_its_schema_without_head_duplicates(api_settings):
+    client, close = open_client("fastapi", api_settings)
+    paths = client.get("/openapi.json").json()["paths"]  # a duplicate operation id warns: an error
+    client.close()
+    close()
+    assert set(paths["/api/v1/books/{book_id}"]) == {"get", "put", "delete"}
+
+
+def test_options_lists_the_methods_of_the_resource(api, book):
+    response = api.options(f"/api/v1/books/{book['id']}")  # no Origin: not a CORS preflight
+    assert response.status_code == 200
+    allowed = {method.strip() for method in response.headers["Allow"].split(",")}
+    assert {"GET", "HEAD", "PUT", "DELETE", "OPTIONS"} <= allowed
 
 
 def test_put_replaces_the_book_and_bumps_its_etag(api, book):

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+import time
+
+import pytest
 import redis
 from api_ratelimit import RateLimiter
 
@@ -30,13 +34,23 @@ def test_two_apps_share_one_count_through_redis(make_client):
     assert first.get("/api/v1/books").status_code == 429
 
 
-def test_a_new_window_allows_requests_again(redis_url, unique_name):
+def test_the_window_ends_when_its_key_expires(redis_url, unique_name):
     client = redis.Redis.from_url(redis_url)
-    limiter = RateLimiter(client, prefix=unique_name, limit=1, window_seconds=1)
+    key = f"{unique_name}rate:c"
+    limiter = RateLimiter(client, prefix=unique_name, limit=1, window_seconds=60)
     assert limiter.check("c").allowed
-    assert not limiter.check("c").allowed
-    client.delete(f"{unique_name}rate:c")  # the window ends (its key expires); no sleep
-    assert limiter.check("c").allowed
+    assert 0 < client.pttl(key) <= 60_000  # the first request starts a window that expires
+    client.pexpire(key, 30_000)  # as if 30 s of the window had gone by
+    refused = limiter.check("c")
+    assert not refused.allowed
+    assert 0 < client.pttl(key) <= 30_000  # a refused request does not extend the window
+    assert refused.retry_after == math.ceil(client.pttl(key) / 1000)
+    client.pexpire(key, 20)  # the window's last 20 ms: Redis itself removes the key
+    deadline = time.monotonic() + 5
+    while client.exists(key) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert limiter.check("c").allowed  # a new window, with its own expiry
+    assert 0 < client.pttl(key) <= 60_000
     client.close()
 
 
@@ -56,6 +70,18 @@ def test_cors_allows_the_front_end_origin(api):
 def test_cors_ignores_any_other_origin(api):
     response = api.get("/api/v1/books", headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def test_a_request_without_origin_gets_no_cors_grant(api):
+    response = api.get("/api/v1/books")  # curl, a server, a same-origin page: no Origin header
+    assert "Access-Control-Allow-Origin" not in response.headers
+
+
+@pytest.mark.parametrize("origin", [ALLOWED, "https://evil.example"])
+def test_an_answer_that_depends_on_origin_says_vary_origin(api, origin):
+    # a shared cache must not hand one origin's answer to another (Fetch, CORS and HTTP caches)
+    response = api.get("/api/v1/books", headers={"Origin": origin})
+    assert "origin" in {value.strip().lower() for value in response.headers["Vary"].split(",")}
 
 
 def test_a_preflight_for_a_put_with_if_match_is_allowed(api):
