@@ -31,7 +31,6 @@ from pathlib import Path
 
 import psutil
 
-from course.services import programs
 from course.services.ports import free_port, port_is_free
 from course.services.servers import Server, ServiceStartError, embedded_servers
 from course.services.servers.postgres import PostgresServer
@@ -95,13 +94,8 @@ class ExtraArguments(Server):
     def system_user(self) -> str | None:
         return self.inner.system_user()
 
-    def start(self, port: int, home: Path) -> psutil.Process:
-        home.mkdir(parents=True, exist_ok=True)
-        self.prepare(port, home)
-        return programs.spawn(
-            self.command(port, home), home, self.log_file(home),
-            user=self.system_user(), env=self.env or None,
-        )  # fmt: skip
+    def environment(self) -> dict[str, str] | None:
+        return self.env or None
 
 
 @contextlib.contextmanager

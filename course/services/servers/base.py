@@ -91,13 +91,18 @@ class Server:
         """The user the server runs as; None: the user running the course."""
         return None
 
+    def environment(self) -> dict[str, str] | None:
+        """Variables added to the server's environment; None: only the course's own."""
+        return None
+
     def start(self, port: int, home: Path) -> psutil.Process:
         """Prepare, then spawn the server in its own session; return its process at once."""
         home.mkdir(parents=True, exist_ok=True)
         self.prepare(port, home)
         return programs.spawn(
-            self.command(port, home), home, self.log_file(home), user=self.system_user()
-        )
+            self.command(port, home), home, self.log_file(home),
+            user=self.system_user(), env=self.environment(),
+        )  # fmt: skip
 
     def wait_until_ready(
         self, pid: int, port: int, home: Path, cancelled: threading.Event | None = None
