@@ -1,4 +1,4 @@
-"""Retries with exponential backoff and jitter (tenacity), and a circuit breaker (pybreaker).
+"""Retries with exponential backoff and jitter (tenacity), through a circuit breaker (pybreaker).
 
 Running it calls a real upstream (`errors_faults.FaultyUpstream`) that drops connections:
 the retry policy tries three times, logging each backoff; only transient errors are retried
@@ -9,24 +9,18 @@ touching the network, and after the reset timeout one trial call (half-open) clo
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import TypeVar
 
 import pybreaker
 import tenacity
+from errors_breaker import SharedBreaker, is_transient, make_breaker, seconds_until_trial
 from errors_domain import CircuitOpen, ShopError
 
 logger = logging.getLogger(__name__)
 
 Result = TypeVar("Result")
-
-
-def is_transient(error: BaseException) -> bool:
-    """Retry only what may succeed next time: timeouts, refused or dropped connections."""
-    return isinstance(error, ShopError) and error.transient
 
 
 def log_retry(state: tenacity.RetryCallState) -> None:
@@ -65,47 +59,10 @@ def retry_policy(
     )
 
 
-class BreakerLog(pybreaker.CircuitBreakerListener):
-    """Log every change of a breaker's state: the moment an operator wants to see."""
-
-    def state_change(self, breaker: pybreaker.CircuitBreaker, old, new) -> None:
-        logger.warning(
-            "circuit %s: %s -> %s",
-            breaker.name,
-            old.name if old else None,
-            new.name,
-            extra={"breaker": breaker.name, "state": new.name},
-        )
-
-
-def make_breaker(
-    name: str, fail_max: int = 5, reset_timeout: float = 30.0
-) -> pybreaker.CircuitBreaker:
-    """Return a breaker that opens after fail_max transient failures in a row."""
-    return pybreaker.CircuitBreaker(
-        fail_max=fail_max,
-        reset_timeout=reset_timeout,
-        # a 404 or a bug is the caller's problem, not a sign that the service is down
-        exclude=[lambda error: not is_transient(error)],
-        listeners=[BreakerLog()],
-        name=name,
-        throw_new_error_on_trip=False,  # the call that trips it raises its own error
-    )
-
-
-def seconds_until_trial(breaker: pybreaker.CircuitBreaker) -> int:
-    """Return the whole seconds until an open breaker goes half-open: for Retry-After."""
-    opened_at = breaker._state_storage.opened_at  # pybreaker keeps it there, as a UTC time
-    if opened_at is None:
-        return math.ceil(breaker.reset_timeout)
-    elapsed = (datetime.now(UTC) - opened_at).total_seconds()
-    return max(1, math.ceil(breaker.reset_timeout - elapsed))
-
-
 def call_resiliently(
     function: Callable[[], Result],
     *,
-    breaker: pybreaker.CircuitBreaker,
+    breaker: SharedBreaker,
     policy: tenacity.Retrying,
 ) -> Result:
     """Call function through the breaker, retrying transient failures by the policy."""
