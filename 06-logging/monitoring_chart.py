@@ -11,7 +11,7 @@ WIDTH, HEIGHT, MARGIN = 560, 220, 40
 
 def bucket_counts(cumulative: list[tuple[float, float]]) -> list[tuple[str, float]]:
     """Turn cumulative (upper bound, count) pairs into a (label, count in this bucket) list."""
-    counts, previous = [], 0.0
+    counts, previous = [], 0  # an int start keeps whole counts whole (120, not 120.0)
     for upper, count in cumulative:
         label = "+Inf" if upper == float("inf") else f"≤{upper * 1000:g} ms"
         counts.append((label, count - previous))
@@ -55,7 +55,7 @@ def main() -> None:
     with tempfile.NamedTemporaryFile("w", suffix=".svg", delete=False, encoding="utf-8") as file:
         file.write(histogram_svg(example, "example latency histogram"))
     print(f"1. Bars per bucket: {bucket_counts(example)}")
-    print(f"2. Wrote {file.name}: open it in a browser")
+    print(f"2. Wrote {file.name}: open it in any SVG viewer (the notebook shows it inline)")
 
 
 if __name__ == "__main__":
