@@ -52,7 +52,7 @@ def with_noop_middlewares(app: FastAPI) -> FastAPI:
 
 def benchmark(settings, requests: int = 1_000) -> list[dict]:
     """The figure for `make bench`: requests per second, bare vs metrics and tracing."""
-    logging.getLogger("logging_app").setLevel(logging.WARNING)  # the access log in neither
+    logging.getLogger("logging_requests").setLevel(logging.WARNING)  # the access log in neither
     logging.getLogger("httpx2").setLevel(logging.WARNING)
     with FaultyUpstream() as upstream:
         shop = make_shop(

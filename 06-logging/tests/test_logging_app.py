@@ -3,10 +3,12 @@
 import secrets
 import time
 
+import httpx2
 import pytest
 from errors_faults import FaultyUpstream
 from fastapi.testclient import TestClient
 from logging_app import create_app
+from logging_flask import create_flask_app
 from logging_shop import close_shop, make_shop
 
 
@@ -44,13 +46,24 @@ def client(shop):
     return TestClient(create_app(shop))
 
 
+@pytest.fixture(params=["fastapi", "flask"])
+def app_client(request, shop):
+    """The FastAPI app or the Flask app over the same shop: both must behave the same."""
+    if request.param == "fastapi":
+        yield TestClient(create_app(shop))
+        return
+    transport = httpx2.WSGITransport(app=create_flask_app(shop))
+    with httpx2.Client(transport=transport, base_url="http://flask.local") as client:
+        yield client
+
+
 def lines_of(json_lines, request_id):
     return [line for line in json_lines() if line.get("request_id") == request_id]
 
 
-def test_the_request_id_is_in_the_header_and_every_log_line_of_the_request(client, json_lines):
-    first = client.get("/products/KB-01")
-    second = client.get("/products/KB-01")
+def test_the_request_id_is_in_the_header_and_every_log_line_of_the_request(app_client, json_lines):
+    first = app_client.get("/products/KB-01")
+    second = app_client.get("/products/KB-01")
     assert (first.json()["source"], second.json()["source"]) == ("database", "cache")
     request_id = first.headers["x-request-id"]
     [access] = lines_of(json_lines, request_id)
@@ -58,16 +71,16 @@ def test_the_request_id_is_in_the_header_and_every_log_line_of_the_request(clien
     assert second.headers["x-request-id"] != request_id
 
 
-def test_a_well_formed_client_request_id_is_kept_and_a_malformed_one_replaced(client):
-    kept = client.get("/products/KB-01", headers={"X-Request-ID": "client-id-1234"})
-    replaced = client.get("/products/KB-01", headers={"X-Request-ID": "bad\nid injected"})
+def test_a_well_formed_client_request_id_is_kept_and_a_malformed_one_replaced(app_client):
+    kept = app_client.get("/products/KB-01", headers={"X-Request-ID": "client-id-1234"})
+    replaced = app_client.get("/products/KB-01", headers={"X-Request-ID": "bad\nid injected"})
     assert kept.headers["x-request-id"] == "client-id-1234"
     assert "\n" not in replaced.headers["x-request-id"]
     assert len(replaced.headers["x-request-id"]) == 16
 
 
-def test_an_unknown_product_is_a_404_problem_logged_at_info(client, json_lines):
-    response = client.get("/products/NOPE")
+def test_an_unknown_product_is_a_404_problem_logged_at_info(app_client, json_lines):
+    response = app_client.get("/products/NOPE")
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
     body = response.json()
@@ -76,8 +89,8 @@ def test_an_unknown_product_is_a_404_problem_logged_at_info(client, json_lines):
     assert refused["level"] == "INFO" and "exc_info" not in refused
 
 
-def test_a_bug_is_a_safe_500_while_the_log_keeps_the_traceback_masked(client, json_lines):
-    response = client.get("/boom")
+def test_a_bug_is_a_safe_500_while_the_log_keeps_the_traceback_masked(app_client, json_lines):
+    response = app_client.get("/boom")
     body = response.json()
     assert response.status_code == 500 and body["detail"] == "Internal error"
     assert "tok_live_123" not in response.text and "RuntimeError" not in response.text
@@ -88,8 +101,8 @@ def test_a_bug_is_a_safe_500_while_the_log_keeps_the_traceback_masked(client, js
     assert "tok_live_123" not in json_lines.raw()
 
 
-def test_a_card_number_and_the_authorization_header_never_reach_the_log(client, json_lines):
-    response = client.post(
+def test_a_card_number_and_the_authorization_header_never_reach_the_log(app_client, json_lines):
+    response = app_client.post(
         "/payments",
         json={"card_number": "4111111111111111", "amount_cents": 5},
         headers={"Authorization": "Bearer sk-very-secret"},
@@ -101,9 +114,9 @@ def test_a_card_number_and_the_authorization_header_never_reach_the_log(client, 
     assert payment["payment"] == {"card_number": "[REDACTED]", "amount_cents": 5}
 
 
-def test_the_access_line_keeps_only_allow_listed_headers(client, json_lines):
+def test_the_access_line_keeps_only_allow_listed_headers(app_client, json_lines):
     # a header no denylist knows by name: only an allow-list keeps it out
-    client.get(
+    app_client.get(
         "/products/KB-01",
         headers={"X-Shop-Signature": "sig-unknown-to-filter", "User-Agent": "pytest-agent"},
     )
@@ -186,3 +199,12 @@ def test_a_query_slower_than_statement_timeout_is_cancelled_and_not_retried(shop
         db.execute(sa.text("SELECT pg_sleep(5)"))
     assert caught.value.__cause__.orig.sqlstate == "57014"  # matched by code, not by text
     assert not caught.value.transient  # a too-slow query is slow again: never retried
+
+
+def test_the_flask_app_refuses_a_malformed_payment_with_a_422_problem(shop, json_lines):
+    transport = httpx2.WSGITransport(app=create_flask_app(shop))
+    with httpx2.Client(transport=transport, base_url="http://flask.local") as client:
+        response = client.post("/payments", json={"card_number": 4111111111111111})
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "4111111111111111" not in response.text + json_lines.raw()
