@@ -44,9 +44,13 @@ class AuthSettings:
     argon2_time_cost: int = REAL_ARGON2.time_cost
     argon2_memory_kib: int = REAL_ARGON2.memory_cost
     argon2_parallelism: int = REAL_ARGON2.parallelism
-    session_seconds: int = 30 * 60
+    session_seconds: int = 30 * 60  # idle: renewed by every request (Redis key's TTL)
+    # absolute: a session kept alive by use still ends this long after its login (ASVS 3.3.2)
+    session_absolute_seconds: int = 12 * 60 * 60
     access_token_seconds: int = 5 * 60
-    refresh_token_seconds: int = 24 * 60 * 60
+    refresh_token_seconds: int = 24 * 60 * 60  # each token; renewed by every rotation
+    # a family of rotated tokens ends this long after its login, however busy (ASVS 5.0 V10.4.8)
+    refresh_family_seconds: int = 7 * 24 * 60 * 60
     reset_token_seconds: int = 15 * 60
     redis_prefix: str = "auth:"
     token_issuer: str = "https://auth.course.localhost"

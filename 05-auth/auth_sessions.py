@@ -9,6 +9,8 @@ a new session id at login, and cookies that are HttpOnly, Secure, SameSite and h
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 
 import redis
 from auth_account import account_pages
@@ -39,7 +41,11 @@ LOGIN_FAILED = "Email or password is incorrect."  # the same words whether or no
 
 
 def create_session_app(
-    settings: AuthSettings, *, engine: Engine, redis_client: redis.Redis
+    settings: AuthSettings,
+    *,
+    engine: Engine,
+    redis_client: redis.Redis,
+    clock: Callable[[], float] = time.time,
 ) -> Flask:
     """Create the Flask app: server-side sessions in Redis, CSRF on every POST, Flask-Login."""
     check_settings(settings)  # refuses to start in production with the development secret
@@ -66,6 +72,7 @@ def create_session_app(
         "passwords": Passwords(make_hasher(settings)),
         "throttle": Throttle(redis_client, settings.redis_prefix),
         "outbox": [],  # the emails the app would send: the lesson records them instead
+        "clock": clock,  # the time of logins and cut-offs; tests move it by hand
     }
     login_manager = LoginManager(app)
     login_manager.login_view = "login"
@@ -73,8 +80,8 @@ def create_session_app(
     @login_manager.user_loader
     def load_user(user_id: str) -> SessionUser | None:
         if not session_is_current(app, int(user_id)):
-            # a session from before "log out everywhere", saved back by a late request:
-            # emptied, so this request's save deletes it instead of renewing its lifetime
+            # past its absolute lifetime, or from before "log out everywhere" (saved back by
+            # a late request): emptied, so this request's save deletes it, not renews it
             session.clear()
             return None
         with Session(engine) as db:

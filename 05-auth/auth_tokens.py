@@ -55,7 +55,12 @@ def create_token_app(
     app = FastAPI(title="05-auth tokens")
     bearer = OAuth2PasswordBearer(tokenUrl="token", scopes=SCOPES)
     passwords = Passwords(make_hasher(settings))
-    refresh = RefreshTokens(redis_client, settings.redis_prefix, settings.refresh_token_seconds)
+    refresh = RefreshTokens(
+        redis_client,
+        settings.redis_prefix,
+        settings.refresh_token_seconds,
+        family_seconds=settings.refresh_family_seconds,
+    )
     # the same counters as the Flask login: guesses sent here count against the same lock
     throttle = Throttle(redis_client, settings.redis_prefix)
 
@@ -98,6 +103,8 @@ def create_token_app(
             rotation = refresh.rotate(refresh_token)
             if rotation.outcome is Outcome.REUSED:
                 audit("refresh_reuse", reason="the whole family is revoked")
+            if rotation.outcome is Outcome.EXPIRED:
+                audit("token_refused", reason="the family reached its absolute lifetime")
             if rotation.outcome is not Outcome.OK:
                 raise oauth_error(400, "invalid_grant")
             user_id, _, scopes = rotation.user_id.partition(":")
