@@ -16,6 +16,7 @@ import redis
 from auth_account import account_pages
 from auth_audit import audit
 from auth_config import AuthSettings, check_settings
+from auth_devices import DeviceCookies, known_device, remember_device
 from auth_forms import PAGE, ButtonForm, CredentialsForm
 from auth_orders_pages import order_pages
 from auth_passwords import Passwords, make_hasher
@@ -71,6 +72,7 @@ def create_session_app(
         "redis": redis_client,
         "passwords": Passwords(make_hasher(settings)),
         "throttle": Throttle(redis_client, settings.redis_prefix),
+        "devices": DeviceCookies(settings.secret_key),
         "outbox": [],  # the emails the app would send: the lesson records them instead
         "clock": clock,  # the time of logins and cut-offs; tests move it by hand
     }
@@ -99,7 +101,9 @@ def create_session_app(
             status = 400 if request.method == "POST" else 200
             return render_template_string(PAGE, title="Log in", form=form), status
         tools, email, ip = app.extensions["auth"], form.email.data, request.remote_addr or "-"
-        wait = tools["throttle"].begin(email, ip)  # counted before the check: no race
+        # a browser that logged in to this account before is counted apart (auth_devices.py)
+        device = known_device(app, email)
+        wait = tools["throttle"].begin(email, ip, device)  # counted before the check: no race
         if wait:
             audit("login_locked", email=email, ip=ip)
             flash(f"Too many attempts; try again in {wait} seconds.")
@@ -111,10 +115,12 @@ def create_session_app(
                 audit("login_failure", email=email, ip=ip)
                 flash(LOGIN_FAILED)
                 return render_template_string(PAGE, title="Log in", form=form), 401
-            tools["throttle"].record_success(email, ip)
+            tools["throttle"].record_success(email, ip, device)
             start_session(app, SessionUser(user))
         audit("login_success", user_id=current_user.id, ip=ip)
-        return redirect(url_for("account"))
+        response = redirect(url_for("account"))
+        remember_device(response, app, email)
+        return response
 
     @app.get("/account")
     @login_required
