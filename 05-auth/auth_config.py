@@ -19,7 +19,9 @@ from argon2 import profiles
 
 logger = logging.getLogger(__name__)
 
-DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production"
+# bandit flags it as a hard-coded password: it is the labelled placeholder check_settings refuses
+# in production, so the finding is the point, not a leak
+DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production"  # nosec B105
 MINIMUM_SECRET_BYTES = 32
 # argon2-cffi's default: RFC 9106's second recommended option (64 MiB, 3 passes, 4 lanes)
 REAL_ARGON2 = profiles.RFC_9106_LOW_MEMORY

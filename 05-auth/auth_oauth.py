@@ -44,7 +44,7 @@ def oauth_session(client_id: str, redirect_uri: str, state: str | None = None) -
         scope="openid profile",
         state=state,
         code_challenge_method="S256",
-        token_endpoint_auth_method="none",
+        token_endpoint_auth_method="none",  # nosec B106  # an auth method's name, not a password
     )
 
 

@@ -24,6 +24,9 @@ from auth_passwords import Passwords
 
 REDIRECT = "https://client.example/callback"
 
+# the demo user's password, made up by this script for its throwaway account
+DEMO_PASSWORD = "correct horse battery staple"  # nosec B105
+
 
 def approve(url: str) -> requests.Response:
     """Play the browser at the provider: load its login page, log in as ada, allow."""
@@ -32,7 +35,7 @@ def approve(url: str) -> requests.Response:
         token = re.search(r'name="csrf_token" value="([^"]+)"', page)
         form = {
             "username": "ada",
-            "password": "correct horse battery staple",
+            "password": DEMO_PASSWORD,
             "csrf_token": token[1] if token else "",
         }
         return browser.post(url, data=form, allow_redirects=False, timeout=5)
@@ -66,7 +69,7 @@ def replay(provider: str, victim: LoginStart) -> None:
 def main() -> None:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no request log lines in the demo
     passwords = Passwords(PasswordHasher())
-    users = {"ada": passwords.hash("correct horse battery staple")}
+    users = {"ada": passwords.hash(DEMO_PASSWORD)}
     app = create_provider_app(passwords, users, PublicClient("course-client", [REDIRECT]))
     with serve_locally(app) as provider:
 

