@@ -20,11 +20,15 @@ def test_the_account_page_needs_a_login(new_browser):
 
 
 def test_the_session_cookie_is_httponly_secure_samesite_and_host_only(new_browser):
-    set_cookie = new_browser().register_and_login("ada@example.com").headers["Set-Cookie"]
-    assert set_cookie.startswith("__Host-session=")
-    for attribute in ("HttpOnly", "Secure", "SameSite=Lax", "Path=/"):
-        assert attribute in set_cookie
-    assert "Domain=" not in set_cookie
+    login = new_browser().register_and_login("ada@example.com")
+    cookies = {c.partition("=")[0]: c for c in login.headers.getlist("Set-Cookie")}
+    for name, same_site in (
+        ("__Host-session", "SameSite=Lax"),
+        ("__Host-device", "SameSite=Strict"),
+    ):
+        for attribute in ("HttpOnly", "Secure", same_site, "Path=/"):
+            assert attribute in cookies[name], (name, attribute)
+        assert "Domain=" not in cookies[name]
 
 
 def test_a_session_id_planted_before_login_is_worthless_after_it(new_browser):
