@@ -98,6 +98,8 @@ def create_session_app(
     def login():
         form = CredentialsForm()
         if not form.validate_on_submit():
+            if request.method == "POST":  # malformed credentials: logged, nothing else changes
+                audit("bad_request", path="/login", ip=request.remote_addr or "-")
             status = 400 if request.method == "POST" else 200
             return render_template_string(PAGE, title="Log in", form=form), status
         tools, email, ip = app.extensions["auth"], form.email.data, request.remote_addr or "-"

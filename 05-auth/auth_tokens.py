@@ -23,6 +23,7 @@ from auth_rbac import can_read_order, permissions_for
 from auth_refresh import Outcome, RefreshTokens
 from auth_store import Order, User
 from auth_throttle import Throttle
+from auth_token_errors import audit_bad_requests, no_bearer_token, oauth_error
 from fastapi import Depends, FastAPI, Form, HTTPException, Request, Security
 from fastapi.security import OAuth2PasswordBearer, SecurityScopes
 from sqlalchemy import Engine, select
@@ -39,22 +40,14 @@ BEARER = "bearer"  # RFC 6750 token type; a literal under "token_type" looks lik
 Text = Annotated[str | None, Form(max_length=300)]  # bounded: no oversized credentials
 
 
-def oauth_error(
-    status: int, error: str, *, bearer: bool = False, headers: dict | None = None
-) -> HTTPException:
-    """Return an HTTPException with an RFC 6749/6750 error code and nothing more."""
-    if bearer:
-        headers = {"WWW-Authenticate": f'Bearer error="{error}"'}
-    return HTTPException(status_code=status, detail={"error": error}, headers=headers)
-
-
 def create_token_app(
     settings: AuthSettings, *, engine: Engine, redis_client: redis.Redis, keys: SigningKeys
 ) -> FastAPI:
     """Create the token API; it verifies tokens with `keys` and keeps refresh tokens in Redis."""
     check_settings(settings)
     app = FastAPI(title="05-auth tokens")
-    bearer = OAuth2PasswordBearer(tokenUrl="token", scopes=SCOPES)
+    # auto_error=False: a missing or non-Bearer header reaches `claims`, which logs it
+    bearer = OAuth2PasswordBearer(tokenUrl="token", scopes=SCOPES, auto_error=False)
     passwords = Passwords(make_hasher(settings))
     refresh = RefreshTokens(
         redis_client,
@@ -119,7 +112,13 @@ def create_token_app(
             }
         raise oauth_error(400, "invalid_request")
 
-    def claims(security_scopes: SecurityScopes, token: Annotated[str, Depends(bearer)]) -> dict:
+    audit_bad_requests(app)
+
+    def claims(
+        security_scopes: SecurityScopes, token: Annotated[str | None, Depends(bearer)]
+    ) -> dict:
+        if token is None:
+            raise no_bearer_token()
         try:
             verified = verify_access_token(token, keys, settings)
         except jwt.InvalidTokenError as error:
