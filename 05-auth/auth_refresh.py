@@ -27,7 +27,7 @@ ROTATE = """
 local user = redis.call('HGET', KEYS[1], 'user')
 if not user then return {'unknown', '', ''} end
 if redis.call('EXISTS', KEYS[2]) == 1 then return {'revoked', user, ''} end
-local born = redis.call('HGET', KEYS[1], 'born')
+local born = redis.call('HGET', KEYS[1], 'born') or '0'  -- none recorded: ended
 if tonumber(ARGV[2]) >= tonumber(born) + tonumber(ARGV[3]) then
   return {'expired', user, born}
 end

@@ -242,3 +242,10 @@ def test_the_token_api_refuses_a_refresh_past_the_familys_lifetime(
     with TestClient(app) as client:
         answer = refresh(client, log_in(client, "ada")["refresh_token"])
     assert (answer.status_code, answer.json()["detail"]) == (400, {"error": "invalid_grant"})
+
+
+def test_a_token_stored_without_its_familys_birth_is_expired_not_an_error(auth_redis):
+    tokens = RefreshTokens(auth_redis, "auth:", 60)
+    token = tokens.issue("1:orders:read")
+    auth_redis.hdel(tokens._keys(token)[0], "born")  # as a version before the limit stored it
+    assert tokens.rotate(token).outcome is Outcome.EXPIRED
