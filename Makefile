@@ -99,6 +99,7 @@ test: $(INSTALLED) ## run every lesson's tests and notebooks (starts and stops s
 lint: $(INSTALLED) ## check style and formatting with ruff
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -c pyproject.toml -q -r 05-auth
 
 format: $(INSTALLED) ## fix what ruff can fix and format the code
 	$(BIN)/ruff check --fix .

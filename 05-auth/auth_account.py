@@ -9,6 +9,7 @@ attacker who had the old password loses what it gave them).
 from __future__ import annotations
 
 from auth_audit import audit
+from auth_devices import remember_device
 from auth_forms import PAGE, ChangePasswordForm, CredentialsForm, EmailForm, NewPasswordForm
 from auth_passwords import WeakPassword, check_policy, load_common_passwords
 from auth_reset import (
@@ -143,9 +144,14 @@ def confirm_reset():
         user = db.get(User, user_id)
         user.password_hash = tools()["passwords"].hash(form.password.data)
         db.commit()
+        email = user.email
     end_all_sessions(current_app, user_id)
     logout_user()  # this browser too: it would otherwise save its session back at the end
     session.clear()
     audit("reset_done", user_id=user_id)
     flash("Your password was changed. Log in with it.")
-    return redirect(url_for("login"))
+    response = redirect(url_for("login"))
+    # this browser proved it reads the owner's mail: a known device from now on, so a lock
+    # an attacker keeps renewing does not stop its next login (OWASP Authentication CS)
+    remember_device(response, current_app, email)
+    return response

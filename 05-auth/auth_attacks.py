@@ -33,14 +33,14 @@ def segment(value: dict) -> str:
     return b64url(json.dumps(value, separators=(",", ":")).encode())
 
 
-def forge_alg_none(claims: dict) -> str:
-    """Return an unsigned token that says `alg: none`."""
-    return f"{segment({'alg': 'none', 'typ': 'JWT'})}.{segment(claims)}."
+def forge_alg_none(claims: dict, **header: str) -> str:
+    """Return an unsigned token that says `alg: none` (with more `header` fields, e.g. a kid)."""
+    return f"{segment({'alg': 'none', 'typ': 'JWT', **header})}.{segment(claims)}."
 
 
-def forge_hs256(claims: dict, secret: bytes) -> str:
+def forge_hs256(claims: dict, secret: bytes, **header: str) -> str:
     """Return a token 'signed' HS256 with `secret`: with an RS256 public key, it is confusion."""
-    signing_input = f"{segment({'alg': 'HS256', 'typ': 'JWT'})}.{segment(claims)}"
+    signing_input = f"{segment({'alg': 'HS256', 'typ': 'JWT', **header})}.{segment(claims)}"
     signature = hmac.new(secret, signing_input.encode(), hashlib.sha256).digest()
     return f"{signing_input}.{b64url(signature)}"
 

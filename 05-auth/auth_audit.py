@@ -19,7 +19,7 @@ EVENTS = frozenset(
         "register", "login_success", "login_failure", "login_locked", "logout",
         "logout_everywhere", "password_change", "reset_requested", "reset_done",
         "reset_refused", "token_issued", "token_refused", "refresh_reuse", "mfa_failure",
-        "access_denied",
+        "access_denied", "bad_request",
     }
 )  # fmt: skip
 FIELDS = frozenset({"user_id", "email", "ip", "reason", "family", "path"})

@@ -2,8 +2,9 @@
 
 Run it to see, in numbered steps: the authorization URL (with `state` and a PKCE
 `code_challenge`), the provider's redirect back with a code, the identity the client gets for
-it, and four attacks: a forged `state`, a stolen code without the verifier, a code used
-twice, and a redirect URI the client never registered.
+it (from the ID token, verified: OpenID Connect), and five attacks: a forged `state`, a
+stolen code without the verifier, a code used twice, a redirect URI the client never
+registered, and an ID token from another login.
 """
 
 from __future__ import annotations
@@ -12,14 +13,19 @@ import logging
 import re
 from urllib.parse import parse_qs, urlsplit
 
+import jwt
 import requests
 from argon2 import PasswordHasher
 from auth_config import run_main
 from auth_oauth import LoginStart, finish_login, serve_locally, start_login
 from auth_oauth_provider import PublicClient, create_provider_app
+from auth_oidc import verify_id_token
 from auth_passwords import Passwords
 
 REDIRECT = "https://client.example/callback"
+
+# the demo user's password, made up by this script for its throwaway account
+DEMO_PASSWORD = "correct horse battery staple"  # nosec B105
 
 
 def approve(url: str) -> requests.Response:
@@ -29,7 +35,7 @@ def approve(url: str) -> requests.Response:
         token = re.search(r'name="csrf_token" value="([^"]+)"', page)
         form = {
             "username": "ada",
-            "password": "correct horse battery staple",
+            "password": DEMO_PASSWORD,
             "csrf_token": token[1] if token else "",
         }
         return browser.post(url, data=form, allow_redirects=False, timeout=5)
@@ -40,14 +46,30 @@ def refused(action) -> str:
     try:
         action()
     except Exception as error:  # the demo prints whatever the refusal was
-        return f"refused: {str(error).splitlines()[0][:70]}"
+        return f"refused: {str(error).splitlines()[0][:80]}"
     return "ACCEPTED (the defence is missing)"
+
+
+def replay(provider: str, victim: LoginStart) -> None:
+    """Present an ID token the attacker got from its own login, at the victim's login."""
+    attacker = start_login(provider, "course-client", REDIRECT)
+    code = parse_qs(urlsplit(approve(attacker.url).headers["Location"]).query)["code"][0]
+    token = requests.post(
+        f"{provider}/token",
+        data={"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT,
+              "client_id": "course-client", "code_verifier": attacker.code_verifier},
+        timeout=5,
+    ).json()["id_token"]  # fmt: skip
+    jwks = jwt.PyJWKClient(f"{provider}/jwks.json", timeout=5)
+    verify_id_token(
+        token, issuer=provider, client_id="course-client", nonce=victim.nonce, jwks=jwks
+    )
 
 
 def main() -> None:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no request log lines in the demo
     passwords = Passwords(PasswordHasher())
-    users = {"ada": passwords.hash("correct horse battery staple")}
+    users = {"ada": passwords.hash(DEMO_PASSWORD)}
     app = create_provider_app(passwords, users, PublicClient("course-client", [REDIRECT]))
     with serve_locally(app) as provider:
 
@@ -61,7 +83,11 @@ def main() -> None:
         print(f"   and code_challenge={challenge[:12]}... ({query['code_challenge_method'][0]})")
         callback = approve(start.url).headers["Location"]
         print(f"2. The provider sends it back: {callback[:60]}...")
-        print(f"3. The client exchanges the code: {exchange(callback, start)}")
+        identity = exchange(callback, start)
+        print("3. The client exchanges the code and verifies the ID token (signature from the")
+        print(f"   provider's JWKS, iss, aud, exp, nonce): sub={identity['sub']!r},")
+        same = identity["nonce"] == start.nonce
+        print(f"   aud={identity['aud']}, nonce is this login's: {same}")
         fresh_start = start_login(provider, "course-client", REDIRECT)
         fresh = approve(fresh_start.url).headers["Location"]
         code = parse_qs(urlsplit(fresh).query)["code"][0]
@@ -74,8 +100,10 @@ def main() -> None:
         evil = start_login(provider, "course-client", "https://evil.example/cb")
         answer = requests.get(evil.url, allow_redirects=False, timeout=5)
         print(f"   an unregistered redirect:    {answer.status_code} {answer.json()}, no redirect")
+        print(f"   another login's ID token:    {refused(lambda: replay(provider, start))}")
     print("Conclusion: state ties the callback to this browser, PKCE ties the code to this")
-    print("client, a code works once, and the provider redirects only to registered URIs.")
+    print("client, a code works once, the provider redirects only to registered URIs, and")
+    print("the ID token counts only when its signature, issuer, audience, expiry and nonce hold.")
 
 
 if __name__ == "__main__":

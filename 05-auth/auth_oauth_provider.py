@@ -3,24 +3,29 @@
 It is the "external provider" of "log in with...": one registered public client, its exact
 redirect URIs, users who log in on the provider's own page (with a CSRF token), the
 authorization code grant with PKCE required (S256 only), codes that live a minute and work
-once, and a `/userinfo` endpoint. Its state is kept in memory: it is a real server over real
-HTTP, but a toy in what it remembers (one process, nothing persisted).
+once, a `/userinfo` endpoint, and OpenID Connect's ID tokens, discovery and keys
+(`auth_oidc_provider.py`). Its state is kept in memory: it is a real server over real HTTP,
+but a toy in what it remembers (one process, nothing persisted).
 """
 
 from __future__ import annotations
 
 import secrets
 import time
-from dataclasses import dataclass
 from typing import ClassVar
 
+from auth_jwt import SigningKeys, generate_signing_keys
+from auth_oauth_records import IssuedCode, PublicClient
+from auth_oidc_provider import ProviderOpenID, add_discovery
 from auth_passwords import Passwords
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2 import OAuth2Error
-from authlib.oauth2.rfc6749 import ClientMixin, grants
+from authlib.oauth2.rfc6749 import grants
 from authlib.oauth2.rfc7636 import CodeChallenge
 from flask import Flask, abort, render_template_string, request
 from flask_wtf.csrf import CSRFProtect
+
+__all__ = ["IssuedCode", "PublicClient", "create_provider_app"]
 
 CONSENT = """<!doctype html><title>Provider login</title>
 <form method="post"><input type="hidden" name="csrf_token" value="{{ csrf_token() }}">
@@ -28,76 +33,35 @@ CONSENT = """<!doctype html><title>Provider login</title>
 <input name="username"> <input name="password" type="password"> <button>Allow</button></form>"""
 
 
-@dataclass
-class PublicClient(ClientMixin):
-    """A registered client without a secret (a browser or mobile app): PKCE protects its code."""
-
-    client_id: str
-    redirect_uris: list[str]
-    scope: str = "profile"
-
-    def get_client_id(self) -> str:
-        return self.client_id
-
-    def get_default_redirect_uri(self) -> str:
-        return self.redirect_uris[0]
-
-    def get_allowed_scope(self, scope: str) -> str:
-        return " ".join(s for s in (scope or "").split() if s in self.scope.split())
-
-    def check_redirect_uri(self, redirect_uri: str) -> bool:
-        return redirect_uri in self.redirect_uris  # exact match: no prefixes, no wildcards
-
-    def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
-        return method == "none"
-
-    def check_response_type(self, response_type: str) -> bool:
-        return response_type == "code"
-
-    def check_grant_type(self, grant_type: str) -> bool:
-        return grant_type == "authorization_code"
-
-
-@dataclass
-class IssuedCode:
-    """An authorization code, as the provider remembers it until it is used."""
-
-    code: str
-    client_id: str
-    redirect_uri: str
-    scope: str
-    user: str
-    code_challenge: str
-    code_challenge_method: str
-    expires_at: float
-
-    def get_redirect_uri(self) -> str:
-        return self.redirect_uri
-
-    def get_scope(self) -> str:
-        return self.scope
-
-
 def create_provider_app(
-    passwords: Passwords, users: dict[str, str], client: PublicClient, code_seconds: float = 60
+    passwords: Passwords,
+    users: dict[str, str],
+    client: PublicClient,
+    code_seconds: float = 60,
+    keys: SigningKeys | None = None,
 ) -> Flask:
-    """Create the provider; `users` maps a user name to an Argon2id hash."""
+    """Create the provider; `users` maps a user name to an Argon2id hash; `keys` sign ID tokens."""
     app = Flask(__name__)
     app.config.update(SECRET_KEY=secrets.token_urlsafe(32))
     csrf = CSRFProtect(app)
     codes: dict[str, IssuedCode] = {}
     tokens: dict[str, dict] = {}
+    nonces: set[str] = set()  # every nonce that got a code: a second request with one is refused
+    keys = keys or generate_signing_keys()
 
     class CodeGrant(grants.AuthorizationCodeGrant):
         TOKEN_ENDPOINT_AUTH_METHODS: ClassVar = ["none"]  # public client: PKCE instead of a secret
 
         def save_authorization_code(self, code: str, oauth_request) -> None:
+            data, nonce = oauth_request.payload.data, oauth_request.payload.data.get("nonce")
             codes[code] = IssuedCode(
                 code, client.client_id, oauth_request.payload.redirect_uri, oauth_request.scope,
-                oauth_request.user, oauth_request.payload.data.get("code_challenge"),
-                oauth_request.payload.data.get("code_challenge_method"),
+                oauth_request.user, data.get("code_challenge"), data.get("code_challenge_method"),
                 time.time() + code_seconds,  # RFC 6749 4.1.2: short-lived, 10 minutes at most
+                nonce, int(time.time()),
             )  # fmt: skip
+            if nonce:
+                nonces.add(nonce)
 
         def query_authorization_code(self, code: str, queried_client) -> IssuedCode | None:
             found = codes.get(code)
@@ -125,7 +89,8 @@ def create_provider_app(
     )
     pkce = CodeChallenge(required=True)
     pkce.SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]  # "plain" would send the verifier itself
-    server.register_grant(CodeGrant, [pkce])
+    server.register_grant(CodeGrant, [pkce, ProviderOpenID(app, keys, nonces)])
+    add_discovery(app, keys)
 
     @app.route("/authorize", methods=["GET", "POST"])
     def authorize():

@@ -4,12 +4,12 @@ Flask-Session keeps each session under `<prefix><session id>` in Redis; this mod
 user, the set of their session ids. Deleting those keys ends the sessions for real: a copied
 cookie then points at nothing; the user's refresh tokens (part 3) are revoked too. With Flask's
 default cookie sessions, the data lives in the cookie itself, and no server-side delete can
-take it back.
+take it back. A session's Redis lifetime slides (every request renews it), so a session in
+constant use would never end: each also carries its login time, and ends
+`session_absolute_seconds` after it however busy it is (ASVS 4.0.3 3.3.2).
 """
 
 from __future__ import annotations
-
-import time
 
 from auth_refresh import RefreshTokens
 from auth_store import User
@@ -34,7 +34,7 @@ def start_session(app: Flask, user: SessionUser) -> None:
     login_user(user)
     # a new id at login: an id an attacker planted before login is worth nothing after it
     app.session_interface.regenerate(session)
-    session["logged_in_at"] = time.time()
+    session["logged_in_at"] = app.extensions["auth"]["clock"]()
     app.extensions["auth"]["redis"].sadd(sessions_key(app, user.id), session.sid)
 
 
@@ -53,7 +53,7 @@ def end_all_sessions(app: Flask, user_id: int) -> None:
     # a request in flight on another device saves its session back when it ends, after this
     # delete; the cut-off below makes such a resurrected session worthless all the same. It has
     # no TTL: a session's lifetime slides with every request, so any TTL could be outlived.
-    client.set(cutoff_key(app, user_id), time.time())
+    client.set(cutoff_key(app, user_id), app.extensions["auth"]["clock"]())
     client.delete(key, *(prefix + sid for sid in session_ids))
     settings = app.extensions["auth"]["settings"]  # the token API's sessions end too
     refresh = RefreshTokens(client, settings.redis_prefix, settings.refresh_token_seconds)
@@ -66,6 +66,10 @@ def cutoff_key(app: Flask, user_id: int) -> str:
 
 
 def session_is_current(app: Flask, user_id: int) -> bool:
-    """Return whether this session began after the user's last "log out everywhere"."""
-    cutoff = app.extensions["auth"]["redis"].get(cutoff_key(app, user_id))
-    return cutoff is None or session.get("logged_in_at", 0) > float(cutoff)
+    """Return whether this session began after the last "log out everywhere", recently enough."""
+    tools = app.extensions["auth"]
+    logged_in_at = session.get("logged_in_at", 0)
+    if tools["clock"]() - logged_in_at >= tools["settings"].session_absolute_seconds:
+        return False  # the absolute limit: however busy, log in again
+    cutoff = tools["redis"].get(cutoff_key(app, user_id))
+    return cutoff is None or logged_in_at > float(cutoff)

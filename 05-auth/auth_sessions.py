@@ -9,11 +9,14 @@ a new session id at login, and cookies that are HttpOnly, Secure, SameSite and h
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 
 import redis
 from auth_account import account_pages
 from auth_audit import audit
 from auth_config import AuthSettings, check_settings
+from auth_devices import DeviceCookies, known_device, remember_device
 from auth_forms import PAGE, ButtonForm, CredentialsForm
 from auth_orders_pages import order_pages
 from auth_passwords import Passwords, make_hasher
@@ -39,7 +42,11 @@ LOGIN_FAILED = "Email or password is incorrect."  # the same words whether or no
 
 
 def create_session_app(
-    settings: AuthSettings, *, engine: Engine, redis_client: redis.Redis
+    settings: AuthSettings,
+    *,
+    engine: Engine,
+    redis_client: redis.Redis,
+    clock: Callable[[], float] = time.time,
 ) -> Flask:
     """Create the Flask app: server-side sessions in Redis, CSRF on every POST, Flask-Login."""
     check_settings(settings)  # refuses to start in production with the development secret
@@ -65,7 +72,9 @@ def create_session_app(
         "redis": redis_client,
         "passwords": Passwords(make_hasher(settings)),
         "throttle": Throttle(redis_client, settings.redis_prefix),
+        "devices": DeviceCookies(settings.secret_key),
         "outbox": [],  # the emails the app would send: the lesson records them instead
+        "clock": clock,  # the time of logins and cut-offs; tests move it by hand
     }
     login_manager = LoginManager(app)
     login_manager.login_view = "login"
@@ -73,8 +82,8 @@ def create_session_app(
     @login_manager.user_loader
     def load_user(user_id: str) -> SessionUser | None:
         if not session_is_current(app, int(user_id)):
-            # a session from before "log out everywhere", saved back by a late request:
-            # emptied, so this request's save deletes it instead of renewing its lifetime
+            # past its absolute lifetime, or from before "log out everywhere" (saved back by
+            # a late request): emptied, so this request's save deletes it, not renews it
             session.clear()
             return None
         with Session(engine) as db:
@@ -89,10 +98,14 @@ def create_session_app(
     def login():
         form = CredentialsForm()
         if not form.validate_on_submit():
+            if request.method == "POST":  # malformed credentials: logged, nothing else changes
+                audit("bad_request", path="/login", ip=request.remote_addr or "-")
             status = 400 if request.method == "POST" else 200
             return render_template_string(PAGE, title="Log in", form=form), status
         tools, email, ip = app.extensions["auth"], form.email.data, request.remote_addr or "-"
-        wait = tools["throttle"].begin(email, ip)  # counted before the check: no race
+        # a browser that logged in to this account before is counted apart (auth_devices.py)
+        device = known_device(app, email)
+        wait = tools["throttle"].begin(email, ip, device)  # counted before the check: no race
         if wait:
             audit("login_locked", email=email, ip=ip)
             flash(f"Too many attempts; try again in {wait} seconds.")
@@ -104,10 +117,12 @@ def create_session_app(
                 audit("login_failure", email=email, ip=ip)
                 flash(LOGIN_FAILED)
                 return render_template_string(PAGE, title="Log in", form=form), 401
-            tools["throttle"].record_success(email, ip)
+            tools["throttle"].record_success(email, ip, device)
             start_session(app, SessionUser(user))
         audit("login_success", user_id=current_user.id, ip=ip)
-        return redirect(url_for("account"))
+        response = redirect(url_for("account"))
+        remember_device(response, app, email)
+        return response
 
     @app.get("/account")
     @login_required

@@ -20,6 +20,9 @@ from auth_store import create_schema, make_engine
 import course
 from course.sandbox import temporary_postgres_database
 
+# the demo user's password, made up by this script for its throwaway account
+DEMO_PASSWORD = "correct horse battery staple"  # nosec B105
+
 
 def main() -> None:
 
@@ -41,13 +44,15 @@ def main() -> None:
             return browser.post(path, data={"csrf_token": token, **fields})
 
         cookie = app.config["SESSION_COOKIE_NAME"]
-        post("/register", email="ada@example.com", password="correct horse battery staple")
+        post("/register", email="ada@example.com", password=DEMO_PASSWORD)
         before = browser.get_cookie(cookie).value
-        login = post("/login", email="ada@example.com", password="correct horse battery staple")
+        login = post("/login", email="ada@example.com", password=DEMO_PASSWORD)
         after = browser.get_cookie(cookie).value
         print("1. Log in: the session id changes, so one planted before login is worthless")
         print(f"   before: {before[:12]}...  after: {after[:12]}...")
-        print(f"2. The cookie: {login.headers['Set-Cookie'].split(';', 1)[1].strip()}")
+        # the login sets two cookies: the session's, and the device cookie (part 4)
+        set_cookie = next(c for c in login.headers.getlist("Set-Cookie") if c.startswith(cookie))
+        print(f"2. The cookie {cookie}: {set_cookie.split(';', 1)[1].strip()}")
         forged = browser.post("/logout-everywhere", data={})
         print(f"3. A POST without its CSRF token: {forged.status_code} (and still logged in: "
               f"{browser.get('/account').status_code == 200})")  # fmt: skip
@@ -60,7 +65,7 @@ def main() -> None:
             f"5. After logout the key is gone ({client.exists(prefix + 'session:' + after)}), "
             f"and the old cookie replayed gets: {thief.get('/account').status_code} (to login)"
         )
-        wrong = post("/login", email="nobody@example.com", password="correct horse battery staple")
+        wrong = post("/login", email="nobody@example.com", password=DEMO_PASSWORD)
         print(f"6. Unknown account: {wrong.status_code}, 'Email or password is incorrect.'")
         for key in client.scan_iter(f"{prefix}*"):
             client.delete(key)

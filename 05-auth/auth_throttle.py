@@ -4,8 +4,10 @@ Every attempt is counted BEFORE its password is checked, in one Lua script: coun
 the (slow) check would let many concurrent guesses all read "no failures yet" and all be
 checked. The `limit`-th attempt locks the account for a delay that doubles with every
 further attempt, up to `max_seconds`; each lock ends, but an attacker who keeps guessing can
-keep renewing it (part 4 says what mitigates that). The per-IP counter limits one address
-trying many accounts (password spraying). A success clears the account's counter.
+keep renewing it. So attempts from a browser with a valid device cookie for the account
+(`auth_devices.py`) are counted and locked per device, apart from everyone else's: the
+attacker's lock does not stop the victim's own browser. The per-IP counter limits one
+address trying many accounts (password spraying). A success clears its counter.
 """
 
 from __future__ import annotations
@@ -46,25 +48,32 @@ class Throttle:
     ip_limit: int = 100
     window_seconds: int = 15 * 60
 
-    def _account_key(self, email: str) -> str:
-        return f"{self.prefix}fails:account:{email_digest(email)}"
+    def _subject(self, email: str, device: str | None) -> str:
+        # untrusted clients share the account's counter; a known device has its own
+        return f"device:{device}" if device else email_digest(email)
+
+    def _account_key(self, email: str, device: str | None = None) -> str:
+        return f"{self.prefix}fails:account:{self._subject(email, device)}"
 
     def _ip_key(self, ip: str) -> str:
         return f"{self.prefix}fails:ip:{ip}"
 
-    def _lock_key(self, email: str) -> str:
-        return f"{self.prefix}locked:{email_digest(email)}"
+    def _lock_key(self, email: str, device: str | None = None) -> str:
+        return f"{self.prefix}locked:{self._subject(email, device)}"
 
-    def begin(self, email: str, ip: str) -> int:
-        """Count an attempt before its password is checked; return the seconds to wait (0: go)."""
-        keys = self._account_key(email), self._lock_key(email), self._ip_key(ip)
+    def begin(self, email: str, ip: str, device: str | None = None) -> int:
+        """Count an attempt before its password is checked; return the seconds to wait (0: go).
+
+        `device` is the nonce of a valid device cookie for this account, or None.
+        """
+        keys = self._account_key(email, device), self._lock_key(email, device), self._ip_key(ip)
         args = self.limit, self.base_seconds, self.max_seconds, self.ip_limit, self.window_seconds
         wait_ms = int(self.client.eval(BEGIN, 3, *keys, *args))
         return math.ceil(wait_ms / 1000)
 
-    def record_success(self, email: str, ip: str) -> None:
-        """Forget the account's attempts after a correct password; it was no guess from the IP."""
+    def record_success(self, email: str, ip: str, device: str | None = None) -> None:
+        """Forget the attempts of this client after a correct password, and the IP's one."""
         with self.client.pipeline() as pipe:
-            pipe.delete(self._account_key(email), self._lock_key(email))
+            pipe.delete(self._account_key(email, device), self._lock_key(email, device))
             pipe.decr(self._ip_key(ip))
             pipe.execute()

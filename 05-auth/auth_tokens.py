@@ -23,6 +23,7 @@ from auth_rbac import can_read_order, permissions_for
 from auth_refresh import Outcome, RefreshTokens
 from auth_store import Order, User
 from auth_throttle import Throttle
+from auth_token_errors import audit_bad_requests, no_bearer_token, oauth_error
 from fastapi import Depends, FastAPI, Form, HTTPException, Request, Security
 from fastapi.security import OAuth2PasswordBearer, SecurityScopes
 from sqlalchemy import Engine, select
@@ -35,16 +36,8 @@ SCOPES = {
     "orders:read_any": "read every customer's orders (support staff)",
     "profile:read": "read your profile",
 }
+BEARER = "bearer"  # RFC 6750 token type; a literal under "token_type" looks like a secret to bandit
 Text = Annotated[str | None, Form(max_length=300)]  # bounded: no oversized credentials
-
-
-def oauth_error(
-    status: int, error: str, *, bearer: bool = False, headers: dict | None = None
-) -> HTTPException:
-    """Return an HTTPException with an RFC 6749/6750 error code and nothing more."""
-    if bearer:
-        headers = {"WWW-Authenticate": f'Bearer error="{error}"'}
-    return HTTPException(status_code=status, detail={"error": error}, headers=headers)
 
 
 def create_token_app(
@@ -53,9 +46,15 @@ def create_token_app(
     """Create the token API; it verifies tokens with `keys` and keeps refresh tokens in Redis."""
     check_settings(settings)
     app = FastAPI(title="05-auth tokens")
-    bearer = OAuth2PasswordBearer(tokenUrl="token", scopes=SCOPES)
+    # auto_error=False: a missing or non-Bearer header reaches `claims`, which logs it
+    bearer = OAuth2PasswordBearer(tokenUrl="token", scopes=SCOPES, auto_error=False)
     passwords = Passwords(make_hasher(settings))
-    refresh = RefreshTokens(redis_client, settings.redis_prefix, settings.refresh_token_seconds)
+    refresh = RefreshTokens(
+        redis_client,
+        settings.redis_prefix,
+        settings.refresh_token_seconds,
+        family_seconds=settings.refresh_family_seconds,
+    )
     # the same counters as the Flask login: guesses sent here count against the same lock
     throttle = Throttle(redis_client, settings.redis_prefix)
 
@@ -66,7 +65,7 @@ def create_token_app(
         audit("token_issued", user_id=user_id)
         return {
             "access_token": access,
-            "token_type": "bearer",
+            "token_type": BEARER,
             "expires_in": settings.access_token_seconds,
             "refresh_token": token,
             "scope": " ".join(allowed),
@@ -98,20 +97,28 @@ def create_token_app(
             rotation = refresh.rotate(refresh_token)
             if rotation.outcome is Outcome.REUSED:
                 audit("refresh_reuse", reason="the whole family is revoked")
+            if rotation.outcome is Outcome.EXPIRED:
+                audit("token_refused", reason="the family reached its absolute lifetime")
             if rotation.outcome is not Outcome.OK:
                 raise oauth_error(400, "invalid_grant")
             user_id, _, scopes = rotation.user_id.partition(":")
             new_access = issue_access_token(keys, settings, subject=user_id, scopes=scopes.split())
             return {
                 "access_token": new_access,
-                "token_type": "bearer",
+                "token_type": BEARER,
                 "expires_in": settings.access_token_seconds,
                 "refresh_token": rotation.token,
                 "scope": scopes,
             }
         raise oauth_error(400, "invalid_request")
 
-    def claims(security_scopes: SecurityScopes, token: Annotated[str, Depends(bearer)]) -> dict:
+    audit_bad_requests(app)
+
+    def claims(
+        security_scopes: SecurityScopes, token: Annotated[str | None, Depends(bearer)]
+    ) -> dict:
+        if token is None:
+            raise no_bearer_token()
         try:
             verified = verify_access_token(token, keys, settings)
         except jwt.InvalidTokenError as error:

@@ -25,6 +25,9 @@ from sqlalchemy.orm import Session
 import course
 from course.sandbox import temporary_postgres_database
 
+# the demo user's password, made up by this script for its throwaway account
+DEMO_PASSWORD = "correct horse battery staple"  # nosec B105
+
 
 def main() -> None:
     logging.basicConfig(level=logging.ERROR)  # the demo uses the development secret
@@ -35,7 +38,7 @@ def main() -> None:
         prefix = f"auth-demo-{secrets.token_hex(3)}:"
         settings = load_auth_settings(url, base.redis_url, redis_prefix=prefix)
         with Session(engine) as session:
-            hashed = Passwords(make_hasher(settings)).hash("correct horse battery staple")
+            hashed = Passwords(make_hasher(settings)).hash(DEMO_PASSWORD)
             add_user(session, "ada@example.com", hashed)
             session.commit()
         client, keys = redis.Redis.from_url(base.redis_url), generate_signing_keys()
@@ -43,7 +46,7 @@ def main() -> None:
         login = {
             "grant_type": "password",
             "username": "ada@example.com",
-            "password": "correct horse battery staple",
+            "password": DEMO_PASSWORD,
             "scope": "orders:read profile:read",
         }
         issued = api.post("/token", data=login).json()

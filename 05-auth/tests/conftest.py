@@ -148,6 +148,12 @@ def new_browser(session_app):
 
 
 @pytest.fixture
+def browser_on() -> Callable:
+    """Return a factory of fresh browsers on an app a test made itself."""
+    return Browser
+
+
+@pytest.fixture
 def password() -> str:
     """A password the policy accepts."""
     return PASSWORD

@@ -143,3 +143,17 @@ def test_the_audit_log_never_contains_a_password_token_or_email(
     for line in records:
         for secret in secrets:
             assert secret not in line
+
+
+def test_malformed_input_is_refused_and_logged(new_browser, token_client, caplog):
+    caplog.set_level(logging.INFO, logger="auth.audit")
+    browser = new_browser()
+    login = browser.post_form("/login", email="not an address", password="")
+    grant = token_client.post("/token", data={"grant_type": "password", "username": "ada",
+                                              "password": "x" * 1_000})  # fmt: skip
+    header = token_client.get("/me", headers={"Authorization": "Basic YWRhOnB3"})
+    assert (login.status_code, grant.status_code, header.status_code) == (400, 422, 401)
+    events = [json.loads(r.getMessage()) for r in caplog.records if r.name == "auth.audit"]
+    assert {"event": "bad_request", "path": "/login", "ip": "127.0.0.1"} in events
+    assert {"event": "bad_request", "path": "/token"} in events
+    assert {"event": "token_refused", "reason": "no bearer token"} in events

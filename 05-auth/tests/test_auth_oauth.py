@@ -1,14 +1,19 @@
-"""OAuth 2.0 code flow with PKCE, over real HTTP to the lesson's provider: each attack refused."""
+"""OAuth 2.0 code flow with PKCE and OpenID Connect, over real HTTP: each attack refused."""
 
 from __future__ import annotations
 
 import re
+import time
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import jwt
 import pytest
 import requests
+from auth_attacks import forge_alg_none, forge_hs256
+from auth_jwt import generate_signing_keys
 from auth_oauth import LoginStart, finish_login, serve_locally, start_login
 from auth_oauth_provider import PublicClient, create_provider_app
+from auth_oidc import discover, verify_id_token
 from auth_passwords import Passwords, make_hasher
 from authlib.oauth2.rfc6749.errors import MismatchingStateException
 
@@ -17,10 +22,11 @@ PASSWORD = "a long passphrase nobody guesses"
 
 
 @pytest.fixture
-def provider(auth_settings):
+def provider(auth_settings, signing_keys):
     passwords = Passwords(make_hasher(auth_settings))
     client = PublicClient("course-client", [REDIRECT])
-    app = create_provider_app(passwords, {"ada": passwords.hash(PASSWORD)}, client)
+    users = {"ada": passwords.hash(PASSWORD)}
+    app = create_provider_app(passwords, users, client, keys=signing_keys)
     with serve_locally(app) as url:
         yield url
 
@@ -44,7 +50,8 @@ def callback_for(provider: str) -> tuple[LoginStart, str]:
 def test_a_login_through_the_provider_returns_the_user(provider):
     start, callback = callback_for(provider)
     assert callback.startswith(REDIRECT + "?code=")
-    assert finish_login(provider, "course-client", REDIRECT, callback, start) == {"sub": "ada"}
+    identity = finish_login(provider, "course-client", REDIRECT, callback, start)
+    assert (identity["sub"], identity["nonce"]) == ("ada", start.nonce)
 
 
 @pytest.mark.parametrize("state", ["an-attackers-state", None], ids=["wrong state", "no state"])
@@ -106,12 +113,100 @@ def test_plain_pkce_is_refused_at_the_authorize_step(provider):
     assert (page.status_code, page.json()) == (400, {"error": "invalid_request"})
 
 
-def test_an_expired_code_cannot_be_exchanged(auth_settings):
+def test_an_expired_code_cannot_be_exchanged(auth_settings, signing_keys):
     passwords = Passwords(make_hasher(auth_settings))
     client = PublicClient("course-client", [REDIRECT])
     users = {"ada": passwords.hash(PASSWORD)}
-    app = create_provider_app(passwords, users, client, code_seconds=-1)  # born expired
+    app = create_provider_app(passwords, users, client, code_seconds=-1, keys=signing_keys)
     with serve_locally(app) as provider:
         start, callback = callback_for(provider)
         with pytest.raises(Exception, match="invalid_grant"):
             finish_login(provider, "course-client", REDIRECT, callback, start)
+
+
+# OpenID Connect: the ID token, verified against the provider's published keys
+
+
+def id_token_for(provider: str) -> tuple[LoginStart, str]:
+    """Log in through the provider; return the login's start and the raw ID token."""
+    start, callback = callback_for(provider)
+    code = parse_qs(urlsplit(callback).query)["code"][0]
+    answer = requests.post(
+        f"{provider}/token",
+        data={"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT,
+              "client_id": "course-client", "code_verifier": start.code_verifier},
+        timeout=5,
+    )  # fmt: skip
+    return start, answer.json()["id_token"]
+
+
+def verify(provider: str, id_token: str, nonce: str, client_id: str = "course-client") -> dict:
+    jwks = jwt.PyJWKClient(discover(provider)["jwks_uri"], timeout=5)
+    return verify_id_token(id_token, issuer=provider, client_id=client_id, nonce=nonce, jwks=jwks)
+
+
+def test_the_id_token_is_signed_by_a_published_key_and_names_the_user(provider):
+    start, id_token = id_token_for(provider)
+    claims = verify(provider, id_token, start.nonce)
+    assert (claims["iss"], claims["sub"], claims["aud"]) == (provider, "ada", ["course-client"])
+
+
+def test_an_id_token_from_another_login_is_refused_by_its_nonce(provider):
+    _, stolen = id_token_for(provider)  # the attacker's own login, or one it intercepted
+    victim_start, _ = id_token_for(provider)
+    with pytest.raises(jwt.InvalidTokenError, match="nonce"):
+        verify(provider, stolen, victim_start.nonce)
+
+
+def test_an_id_token_for_another_client_is_refused(provider):
+    start, id_token = id_token_for(provider)
+    with pytest.raises(jwt.InvalidAudienceError):
+        verify(provider, id_token, start.nonce, client_id="another-client")
+
+
+def claims_for(provider: str, changes: dict | None = None) -> dict:
+    now = int(time.time())
+    claims = {"iss": provider, "sub": "ada", "aud": ["course-client"], "iat": now,
+              "exp": now + 300, "nonce": "the nonce of this login", **(changes or {})}  # fmt: skip
+    return {name: value for name, value in claims.items() if value is not None}
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"iss": "https://evil.example"}, {"exp": int(time.time()) - 60}, {"exp": None},
+     {"nonce": None}, {"aud": ["course-client", "evil-client"]}],
+    ids=["another issuer", "expired", "no exp", "no nonce", "two audiences, no azp"],
+)  # fmt: skip
+def test_an_id_token_signed_by_the_provider_but_wrong_is_refused(provider, signing_keys, changes):
+    nonce = "the nonce of this login"
+    claims = claims_for(provider, changes)
+    # signed with the provider's own key: only the claim checks stand between it and a login
+    token = jwt.encode(claims, signing_keys.private_key, "RS256", {"kid": signing_keys.key_id})
+    with pytest.raises(jwt.PyJWTError):
+        verify(provider, token, nonce)
+
+
+@pytest.mark.parametrize("forgery", ["another key, same kid", "alg none", "HS256 with public key"])
+def test_a_forged_id_token_is_refused(provider, signing_keys, forgery):
+    nonce = "the nonce of this login"
+    claims = claims_for(provider)
+    if forgery == "another key, same kid":
+        mallory = generate_signing_keys().private_key
+        token = jwt.encode(claims, mallory, "RS256", {"kid": signing_keys.key_id})
+    elif forgery == "alg none":
+        token = forge_alg_none(claims, kid=signing_keys.key_id)  # the kid finds the real key
+    else:
+        token = forge_hs256(claims, signing_keys.public_pem(), kid=signing_keys.key_id)
+    with pytest.raises(jwt.PyJWTError):
+        verify(provider, token, nonce)
+
+
+def test_an_authorization_request_reusing_a_nonce_is_refused(provider):
+    start, _ = callback_for(provider)  # that nonce got a code
+    replay = requests.get(start.url, allow_redirects=False, timeout=5)
+    assert (replay.status_code, replay.json()) == (400, {"error": "invalid_request"})
+
+
+def test_the_discovery_document_must_name_the_issuer_it_was_fetched_from(provider):
+    with pytest.raises(Exception, match="names"):
+        discover(provider.replace("127.0.0.1", "localhost"))

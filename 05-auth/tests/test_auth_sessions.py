@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from auth_sessions import create_session_app
 from flask import Flask, session
 
 
@@ -19,11 +20,15 @@ def test_the_account_page_needs_a_login(new_browser):
 
 
 def test_the_session_cookie_is_httponly_secure_samesite_and_host_only(new_browser):
-    set_cookie = new_browser().register_and_login("ada@example.com").headers["Set-Cookie"]
-    assert set_cookie.startswith("__Host-session=")
-    for attribute in ("HttpOnly", "Secure", "SameSite=Lax", "Path=/"):
-        assert attribute in set_cookie
-    assert "Domain=" not in set_cookie
+    login = new_browser().register_and_login("ada@example.com")
+    cookies = {c.partition("=")[0]: c for c in login.headers.getlist("Set-Cookie")}
+    for name, same_site in (
+        ("__Host-session", "SameSite=Lax"),
+        ("__Host-device", "SameSite=Strict"),
+    ):
+        for attribute in ("HttpOnly", "Secure", same_site, "Path=/"):
+            assert attribute in cookies[name], (name, attribute)
+        assert "Domain=" not in cookies[name]
 
 
 def test_a_session_id_planted_before_login_is_worthless_after_it(new_browser):
@@ -170,3 +175,25 @@ def test_registration_refuses_weak_and_oversized_passwords(new_browser, password
     assert reason in response.get_data(as_text=True)
     login = browser.post_form("/login", email="ada@example.com", password=password)
     assert login.status_code in (400, 401)
+
+
+def test_a_session_kept_alive_by_use_still_ends_at_its_absolute_lifetime(
+    auth_settings, auth_engine, auth_redis, browser_on, password
+):
+    now = [1_000.0]  # an injected clock: hours pass in microseconds
+    settings = auth_settings.with_changes(session_absolute_seconds=3_600)
+    app = create_session_app(
+        settings, engine=auth_engine, redis_client=auth_redis, clock=lambda: now[0]
+    )
+    browser = browser_on(app)
+    browser.register_and_login("ada@example.com", password)
+    for minutes in range(0, 60, 5):  # busy all hour: the idle timeout never fires
+        now[0] = 1_000.0 + minutes * 60
+        assert browser.get("/account").status_code == 200, f"minute {minutes}"
+    now[0] = 1_000.0 + 3_600
+    assert browser.get("/account").status_code == 302, "an hour after the login: log in again"
+    key = app.config["SESSION_KEY_PREFIX"] + browser.session_cookie
+    assert b"_user_id" not in (auth_redis.get(key) or b""), "and the session is emptied"
+    again = browser.post_form("/login", email="ada@example.com", password=password)
+    assert again.status_code == 302
+    assert browser.get("/account").status_code == 200, "a new login starts a new lifetime"

@@ -17,6 +17,8 @@ from auth_jwt import generate_signing_keys, issue_access_token, verify_access_to
 from auth_passwords import Passwords, make_hasher
 from auth_refresh import Outcome, RefreshTokens
 from auth_store import Order, add_user
+from auth_tokens import create_token_app
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 PASSWORD = "a long passphrase nobody guesses"
@@ -216,3 +218,34 @@ def test_logout_revokes_the_refresh_token_family(token_client, users):
 )
 def test_a_malformed_or_unknown_refresh_token_is_invalid_grant(token_client, users, token):
     assert refresh(token_client, token).status_code in (400, 422)
+
+
+def test_a_family_kept_alive_by_rotation_still_ends_at_its_absolute_lifetime(auth_redis):
+    now = [1_000.0]  # an injected clock: hours pass in microseconds
+    tokens = RefreshTokens(auth_redis, "auth:", 60, family_seconds=3_600, clock=lambda: now[0])
+    token = tokens.issue("1:orders:read")
+    for minutes in range(1, 60):  # a refresh every minute: each token is fresh when used
+        now[0] = 1_000.0 + minutes * 60 - 1
+        rotation = tokens.rotate(token)
+        assert rotation.outcome is Outcome.OK, f"minute {minutes}"
+        token = rotation.token
+    now[0] = 1_000.0 + 3_600
+    assert tokens.rotate(token).outcome is Outcome.EXPIRED, "an hour after the login: log in again"
+    assert tokens.rotate(tokens.issue("1:orders:read")).outcome is Outcome.OK, "a new login works"
+
+
+def test_the_token_api_refuses_a_refresh_past_the_familys_lifetime(
+    auth_settings, auth_engine, auth_redis, signing_keys, users
+):
+    settings = auth_settings.with_changes(refresh_family_seconds=0)  # ends as it begins
+    app = create_token_app(settings, engine=auth_engine, redis_client=auth_redis, keys=signing_keys)
+    with TestClient(app) as client:
+        answer = refresh(client, log_in(client, "ada")["refresh_token"])
+    assert (answer.status_code, answer.json()["detail"]) == (400, {"error": "invalid_grant"})
+
+
+def test_a_token_stored_without_its_familys_birth_is_expired_not_an_error(auth_redis):
+    tokens = RefreshTokens(auth_redis, "auth:", 60)
+    token = tokens.issue("1:orders:read")
+    auth_redis.hdel(tokens._keys(token)[0], "born")  # as a version before the limit stored it
+    assert tokens.rotate(token).outcome is Outcome.EXPIRED
