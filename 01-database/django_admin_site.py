@@ -50,8 +50,15 @@ def serve(port: int, *, fast_hashing: bool = False) -> None:
 
     configure(os.environ[URL_VARIABLE], fast_hashing=fast_hashing)
     # --noreload: one process, so stopping it stops the server; --insecure: runserver serves
-    # the admin's CSS and JavaScript although DEBUG is off
-    call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, insecure_serving=True)
+    # the admin's CSS and JavaScript although DEBUG is off; --skip-checks: the system checks
+    # ran when the database was migrated, and take a second at every start
+    call_command(
+        "runserver",
+        f"127.0.0.1:{port}",
+        use_reloader=False,
+        insecure_serving=True,
+        skip_checks=True,
+    )
 
 
 def wait_until_up(base_url: str, server: subprocess.Popen) -> None:

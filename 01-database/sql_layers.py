@@ -1,16 +1,16 @@
 """What each layer between Python and PostgreSQL costs, against pgbench as the server's ceiling.
 
 Run `python 01-database/sql_layers.py`. The same primary-key lookup and the same 1,000-row
-read of 100,000 products go through five layers, each on one open connection
+read of 100,000 products go through six layers, each on one open connection
 (sql_layers_clients.py): bare psycopg, psycopg with a server-side prepared statement,
-SQLAlchemy Core, the SQLAlchemy ORM and the Django ORM. Each is printed as queries per second
-and as a fraction of pgbench running the same two queries on the same database
-(sql_layers_pgbench.py): PostgreSQL's own C client, which does nothing with the rows, so its
-rate is the ceiling that the server and the loopback round trip allow. Every layer pays the
-round trip; a prepared statement skips the parsing and planning; the driver turns rows into
-tuples; the ORMs build an object per row (the SQLAlchemy ORM also files each in its identity
-map). Each rate is the median of alternating rounds; the absolute numbers depend on the
-machine, the fractions say what each layer costs.
+SQLAlchemy Core, the SQLAlchemy ORM, the Django ORM, and Django's `values_list` (tuples).
+Each is printed as queries per second and as a fraction of pgbench running the same two
+queries on the same database (sql_layers_pgbench.py): PostgreSQL's own C client, which does
+nothing with the rows, so its rate is the ceiling that the server and the loopback round trip
+allow. Every layer pays the round trip; a prepared statement skips the parsing and planning;
+the driver turns rows into tuples; the ORMs build an object per row (the SQLAlchemy ORM also
+files each in its identity map). Each rate is the median of alternating rounds; the absolute
+numbers depend on the machine, the fractions say what each layer costs.
 """
 
 from __future__ import annotations
@@ -26,25 +26,26 @@ from sql_layers_pgbench import pgbench_problem, pgbench_rate
 import course
 from course.sandbox import temporary_postgres_database
 
-LOOKUPS, READS, ROUNDS = 2_000, 40, 3  # per round: about a second per layer
-LOOKUP_SCRIPT = (
-    f"\\set id random(1, {ROWS})\n"
-    "SELECT id, sku, name, price_cents, stock, version FROM products WHERE id = :id;\n"
-)
-READ_SCRIPT = (
-    f"\\set first random(1, {ROWS - READ_SIZE + 1})\n"
-    "SELECT id, sku, name, price_cents, stock, version FROM products"
-    f" WHERE id BETWEEN :first AND :first + {READ_SIZE - 1};\n"
-)
+LOOKUPS, READS, ROUNDS = 1_000, 20, 3  # per round: a second or less per layer
 
 
-def rates(url: str, *, lookups: int, reads: int, rounds: int, size: int = READ_SIZE) -> dict:
+def pgbench_scripts(*, rows: int = ROWS, size: int = READ_SIZE) -> dict[str, str]:
+    """pgbench scripts for the same lookup and read the layers send, at random ids."""
+    columns = "id, sku, name, price_cents, stock, version"
+    return {
+        "lookup": f"\\set id random(1, {rows})\nSELECT {columns} FROM products WHERE id = :id;\n",
+        "read": f"\\set first random(1, {rows - size + 1})\n"
+        f"SELECT {columns} FROM products WHERE id BETWEEN :first AND :first + {size - 1};\n",
+    }
+
+
+def rates(url: str, *, lookups: int, reads: int, rounds: int, rows: int = ROWS) -> dict:
     """Queries per second of every layer, {"lookup": {layer: rate}, "read": {...}}."""
-    ids = random.Random(19)
-    lookup_ids = [ids.randint(1, ROWS) for _ in range(lookups)]
-    read_ids = [ids.randint(1, ROWS - size + 1) for _ in range(reads)]
+    ids, size = random.Random(19), READ_SIZE
+    lookup_ids = [ids.randint(1, rows) for _ in range(lookups)]
+    read_ids = [ids.randint(1, rows - size + 1) for _ in range(reads)]
     found: dict[str, dict[str, float]] = {"lookup": {}, "read": {}}
-    with layers(url, size=size) as clients:
+    with layers(url) as clients:
         for kind, position, arguments in (("lookup", 0, lookup_ids), ("read", 1, read_ids)):
             runs = {name: batch(layer[position], arguments) for name, layer in clients.items()}
             for run in runs.values():
@@ -65,24 +66,23 @@ def batch(query: Callable[[int], object], arguments: list[int]) -> Callable[[], 
     return run
 
 
-def ceiling(url: str, *, lookups: int, reads: int, rounds: int) -> dict[str, float]:
+def ceiling(url: str, *, lookups: int, reads: int, rounds: int, rows: int = ROWS) -> dict:
     """pgbench's median rate for the same lookup and read, {"lookup": tps, "read": tps}."""
+    scripts, counts = pgbench_scripts(rows=rows), {"lookup": lookups, "read": reads}
     return {
-        "lookup": statistics.median(
-            pgbench_rate(url, LOOKUP_SCRIPT, transactions=lookups) for _ in range(rounds)
-        ),
-        "read": statistics.median(
-            pgbench_rate(url, READ_SCRIPT, transactions=reads) for _ in range(rounds)
-        ),
+        kind: statistics.median(
+            pgbench_rate(url, scripts[kind], transactions=counts[kind]) for _ in range(rounds)
+        )
+        for kind in scripts
     }
 
 
-def measure(url: str, *, lookups: int = LOOKUPS, reads: int = READS, rounds: int = ROUNDS) -> dict:
+def measure(url: str, *, lookups=LOOKUPS, reads=READS, rounds=ROUNDS, rows=ROWS) -> dict:
     """Every layer's rates, and pgbench's (None, with the reason, where it is missing)."""
-    problem = pgbench_problem()
+    problem, sizes = pgbench_problem(), {"lookups": lookups, "reads": reads, "rounds": rounds}
     return {
-        "rates": rates(url, lookups=lookups, reads=reads, rounds=rounds),
-        "ceiling": None if problem else ceiling(url, lookups=lookups, reads=reads, rounds=rounds),
+        "rates": rates(url, **sizes, rows=rows),
+        "ceiling": None if problem else ceiling(url, **sizes, rows=rows),
         "problem": problem,
     }
 
@@ -100,9 +100,21 @@ def comparison_lines(figures: dict) -> list[str]:
         for name, rate in rows:
             share = f"  {rate / top:5.2f} of pgbench" if top else ""
             lines.append(f"   {name:<24} {rate:>9,.0f}/s  {1e6 / rate:>8,.0f} µs each{share}")
+        lines.append(f"   {added_work(figures['rates'][kind])}")
     if figures["problem"]:
         lines.append(f"   no ceiling to compare with: {figures['problem']}")
     return lines
+
+
+def added_work(layer_rates: dict[str, float]) -> str:
+    """What each layer adds per query to bare psycopg's time, in microseconds."""
+    base = 1e6 / layer_rates["psycopg"]
+    added = [
+        f"{name} {1e6 / rate - base:+,.0f} µs"
+        for name, rate in layer_rates.items()
+        if name != "psycopg"
+    ]
+    return "per query, beside bare psycopg: " + ", ".join(added)
 
 
 def benchmark(settings: course.Settings) -> list[dict]:
@@ -130,8 +142,9 @@ def main() -> None:
         print(f"{ROWS:,} products; each rate is the median of {ROUNDS} alternating rounds.")
         figures = measure(url)
     print("\n".join(comparison_lines(figures)))
-    print("Conclusion: on a lookup the round trip dominates and every layer stays near the")
-    print("ceiling; on 1,000 rows the objects dominate: read rows, not models, where it matters.")
+    print("Conclusion: every layer pays the round trip; each one above the driver adds Python")
+    print("work per query and per row, most of all the objects an ORM builds: where a page reads")
+    print("many rows, ask for rows (Core, values_list), not models.")
 
 
 if __name__ == "__main__":

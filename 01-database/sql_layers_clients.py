@@ -1,8 +1,9 @@
-"""The five client layers that sql_layers.py measures, each on one open connection.
+"""The client layers that sql_layers.py measures, each on one open connection.
 
 `layers(url)` opens them and yields, per layer, a lookup (one product by primary key) and a
 read (1,000 products by an id range): bare psycopg, psycopg with a server-side prepared
-statement, SQLAlchemy Core, the SQLAlchemy ORM and the Django ORM. Every connection runs in
+statement, SQLAlchemy Core, the SQLAlchemy ORM, and the Django ORM building models or, with
+`values_list`, tuples. Every connection runs in
 autocommit (no BEGIN before each query, as pgbench sends none), and every layer selects the
 same six columns, so the layers differ only in the work done in Python.
 """
@@ -92,18 +93,27 @@ def sqlalchemy_layers(stack: ExitStack, url: str, *, size: int) -> dict[str, Lay
     return {"SQLAlchemy Core": (core_lookup, core_read), "SQLAlchemy ORM": (orm_lookup, orm_read)}
 
 
-def django_layer(url: str, *, size: int) -> Layer:
-    """The Django ORM on its connection for this thread (model instances, like the ORM's)."""
+def django_layers(url: str, *, size: int) -> dict[str, Layer]:
+    """The Django ORM on this thread's connection: model instances, and tuples (values_list)."""
     configure(url)
     from django_shop.models import Product as DjangoProduct
 
+    columns = ("id", "sku", "name", "price_cents", "stock", "version")
+    products = DjangoProduct.objects
+
     def lookup(id_: int) -> object:
-        return DjangoProduct.objects.get(pk=id_)
+        return products.get(pk=id_)
 
     def read(first: int) -> list:
-        return list(DjangoProduct.objects.filter(pk__range=(first, first + size - 1)))
+        return list(products.filter(pk__range=(first, first + size - 1)))
 
-    return lookup, read
+    def tuple_lookup(id_: int) -> tuple:
+        return products.values_list(*columns).get(pk=id_)
+
+    def tuple_read(first: int) -> list[tuple]:
+        return list(products.filter(pk__range=(first, first + size - 1)).values_list(*columns))
+
+    return {"Django ORM": (lookup, read), "Django values_list": (tuple_lookup, tuple_read)}
 
 
 @contextmanager
@@ -114,7 +124,7 @@ def layers(url: str, *, size: int = READ_SIZE) -> Iterator[dict[str, Layer]]:
             "psycopg": psycopg_layer(stack, url, prepare=False, size=size),
             "psycopg, prepared": psycopg_layer(stack, url, prepare=True, size=size),
             **sqlalchemy_layers(stack, url, size=size),
-            "Django ORM": django_layer(url, size=size),
+            **django_layers(url, size=size),
         }
         stack.callback(close_connections)
         yield found

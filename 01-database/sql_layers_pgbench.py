@@ -58,8 +58,9 @@ def pgbench_rate(url: str, script: str, *, transactions: int) -> float:
     with tempfile.TemporaryDirectory(prefix="sql_layers_") as folder:
         script_file = Path(folder) / "query.sql"
         script_file.write_text(script)
+        target = sqlalchemy_url_to_libpq(url)  # pgbench takes a connection URI as its database
         command = [str(pgbench), "-n", "-M", "prepared", "-c", "1", "-j", "1", "-t",
-                   str(transactions), "-f", str(script_file), sqlalchemy_url_to_libpq(url)]  # fmt: skip
+                   str(transactions), "-f", str(script_file), target]  # fmt: skip
         result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS)
     found = TPS.search(result.stdout)
     if result.returncode != 0 or not found:

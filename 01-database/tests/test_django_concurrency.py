@@ -6,9 +6,8 @@ PostgreSQL shows a session blocked on the lock), so each outcome is the same on 
 
 import pytest
 from django_concurrency import add_keyboard, buy_with_f, stock_of, two_buyers
-from sql_models import make_engine
-
 from django_project import empty_shop
+from sql_models import make_engine
 
 
 @pytest.fixture

@@ -2,10 +2,9 @@
 
 import pytest
 from django_n_plus_one import LOADERS, count_queries, summaries_sqlalchemy
+from django_project import empty_shop
 from sql_models import make_engine
 from sql_n_plus_one import add_orders_with_lines
-
-from django_project import empty_shop
 
 ORDERS = 20
 

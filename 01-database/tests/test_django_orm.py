@@ -1,4 +1,4 @@
-"""The shop's questions asked with Django's QuerySet API return SQLAlchemy's rows, on one database."""
+"""The shop's questions asked with Django's QuerySet API return SQLAlchemy's rows, same database."""
 
 import pytest
 from django_orm import (
@@ -12,14 +12,13 @@ from django_orm import (
     revenue_sqlalchemy,
     sql_sent,
 )
+from django_project import empty_shop
 from sql_models import make_engine
 from sql_queries import affordable_products as affordable_sqlalchemy
 from sql_queries import best_customers_orm
 from sql_queries import products_page as page_sqlalchemy
 from sqlalchemy import text
 from sqlalchemy.orm import Session
-
-from django_project import empty_shop
 
 
 @pytest.fixture(scope="module")
@@ -97,3 +96,22 @@ def test_placing_the_sample_shop_took_the_stock_with_f_expressions(shop):
         stock = dict(connection.execute(text("SELECT sku, stock FROM products")).all())
 
     assert stock == {"KB-01": 11, "MS-01": 29, "MN-27": 3, "CB-02": 95}
+
+
+def test_the_committed_migration_matches_the_models(shop):
+    from django.core.management import call_command
+
+    call_command("makemigrations", "django_shop", "--check", "--dry-run", verbosity=0)
+
+
+@pytest.mark.parametrize("table", ["customers", "products", "orders", "order_lines"])
+def test_djangos_tables_have_sqlalchemys_columns_and_constraints(shop, table):
+    from sql_models import Base
+    from sqlalchemy import CheckConstraint, inspect
+
+    inspector = inspect(shop)
+    model = Base.metadata.tables[table]
+
+    assert {column["name"] for column in inspector.get_columns(table)} == set(model.columns.keys())
+    checks = {check["name"] for check in inspector.get_check_constraints(table)}
+    assert checks == {c.name for c in model.constraints if isinstance(c, CheckConstraint)}

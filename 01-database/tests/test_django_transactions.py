@@ -2,9 +2,8 @@
 
 import pytest
 from django_orm import add_sample_shop, sql_sent
-from django_transactions import OrderRefused, import_orders, order_count, place_order, stock_by_sku
-
 from django_project import empty_shop
+from django_transactions import OrderRefused, import_orders, order_count, place_order, stock_by_sku
 
 
 @pytest.fixture
