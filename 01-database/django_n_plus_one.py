@@ -98,7 +98,8 @@ def main() -> None:
             count = len(result["queries"])
             print(f"{number}. {name:<26} {count:>4} {'query' if count == 1 else 'queries'}")
         second = results["orders, prefetch_related"]["queries"][1]
-        print(f"   prefetch_related's second query: {second[:80]}...")
+        where = second[second.index(" WHERE") :][:60]
+        print(f"   prefetch_related's second query ends: ...{where}...")
         same = (results["orders, lazy (N+1)"]["result"]
                 == results["orders, prefetch_related"]["result"]
                 == summaries_sqlalchemy(url))  # fmt: skip

@@ -88,33 +88,27 @@ def measure(url: str, *, lookups=LOOKUPS, reads=READS, rounds=ROUNDS, rows=ROWS)
 
 
 def comparison_lines(figures: dict) -> list[str]:
-    """Describe measure()'s figures: rate, time per query and the fraction of the ceiling."""
+    """Describe measure()'s figures: rate, time per query, time beside psycopg, fraction."""
     titles = {"lookup": "one product by primary key", "read": f"{READ_SIZE:,} products by id range"}
     lines = []
     for kind, title in titles.items():
-        lines.append(f"{kind.title()}, {title} (queries/s on one connection):")
+        lines.append(f"{kind.title()}, {title}, on one connection:")
+        lines.append(f"   {'':<24} {'queries/s':>9} {'each':>9} {'vs psycopg':>11}  of pgbench")
         top = figures["ceiling"][kind] if figures["ceiling"] else None
-        rows = ([("pgbench -M prepared (C)", top)] if top else []) + list(
-            figures["rates"][kind].items()
-        )
+        layer_rates = figures["rates"][kind]
+        rows = ([("pgbench -M prepared (C)", top)] if top else []) + list(layer_rates.items())
         for name, rate in rows:
-            share = f"  {rate / top:5.2f} of pgbench" if top else ""
-            lines.append(f"   {name:<24} {rate:>9,.0f}/s  {1e6 / rate:>8,.0f} µs each{share}")
-        lines.append(f"   {added_work(figures['rates'][kind])}")
+            share = f"{rate / top:10.2f}" if top else ""
+            added = f"{added_us(layer_rates, rate):+8,.0f} µs"
+            lines.append(f"   {name:<24} {rate:>9,.0f} {1e6 / rate:>6,.0f} µs {added}  {share}")
     if figures["problem"]:
         lines.append(f"   no ceiling to compare with: {figures['problem']}")
     return lines
 
 
-def added_work(layer_rates: dict[str, float]) -> str:
-    """What each layer adds per query to bare psycopg's time, in microseconds."""
-    base = 1e6 / layer_rates["psycopg"]
-    added = [
-        f"{name} {1e6 / rate - base:+,.0f} µs"
-        for name, rate in layer_rates.items()
-        if name != "psycopg"
-    ]
-    return "per query, beside bare psycopg: " + ", ".join(added)
+def added_us(layer_rates: dict[str, float], rate: float) -> float:
+    """How many microseconds per query a rate adds to bare psycopg's (negative: saves)."""
+    return 1e6 / rate - 1e6 / layer_rates["psycopg"]
 
 
 def benchmark(settings: course.Settings) -> list[dict]:

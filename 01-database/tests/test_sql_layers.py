@@ -2,7 +2,7 @@
 
 import pytest
 from django_project import empty_shop
-from sql_layers import added_work, comparison_lines, measure, pgbench_scripts
+from sql_layers import added_us, comparison_lines, measure, pgbench_scripts
 from sql_layers_clients import add_products, layers
 from sql_layers_pgbench import pgbench_problem, pgbench_rate
 
@@ -56,17 +56,25 @@ def test_pgbench_runs_the_same_queries_on_the_same_database(products, kind):
 
 def test_the_comparison_reads_as_fractions_of_the_ceiling():
     rates = {"psycopg": 1000.0, "SQLAlchemy ORM": 500.0}
-    figures = {
-        "rates": {"lookup": rates, "read": rates},
-        "ceiling": {"lookup": 2000.0, "read": 2000.0},
-        "problem": None,
-    }
+    ceiling = {"lookup": 2000.0, "read": 2000.0}
+    figures = {"rates": {"lookup": rates, "read": rates}, "ceiling": ceiling, "problem": None}
 
     lines = comparison_lines(figures)
 
-    assert "pgbench" in lines[1] and "1.00 of pgbench" in lines[1]
-    assert "0.25 of pgbench" in lines[3] and "2,000 µs each" in lines[3]
-    assert added_work(rates) == "per query, beside bare psycopg: SQLAlchemy ORM +1,000 µs"
+    assert lines[2].split() == [
+        "pgbench",
+        "-M",
+        "prepared",
+        "(C)",
+        "2,000",
+        "500",
+        "µs",
+        "-500",
+        "µs",
+        "1.00",
+    ]
+    assert lines[4].split() == ["SQLAlchemy", "ORM", "500", "2,000", "µs", "+1,000", "µs", "0.25"]
+    assert added_us(rates, 250.0) == 3000
 
 
 def test_without_pgbench_the_comparison_says_why():
