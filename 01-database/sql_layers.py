@@ -9,7 +9,7 @@ queries on the same database (sql_layers_pgbench.py): PostgreSQL's own C client,
 nothing with the rows, so its rate is the ceiling that the server and the loopback round trip
 allow. Every layer pays the round trip; a prepared statement skips the parsing and planning;
 the driver turns rows into tuples; the ORMs build an object per row (the SQLAlchemy ORM also
-files each in its identity map). Each rate is the median of alternating rounds; the absolute
+files each in its identity map). Each rate is the median of rounds in rotating order; the absolute
 numbers depend on the machine, the fractions say what each layer costs.
 """
 
@@ -17,16 +17,18 @@ from __future__ import annotations
 
 import random
 import statistics
+import time
 from collections.abc import Callable
+from functools import partial
 
-from db_timing import alternating_ms
 from sql_layers_clients import READ_SIZE, ROWS, add_products, layers
 from sql_layers_pgbench import pgbench_problem, pgbench_rate
 
 import course
 from course.sandbox import temporary_postgres_database
 
-LOOKUPS, READS, ROUNDS = 1_000, 20, 3  # per round: a second or less per layer
+LOOKUPS, READS, ROUNDS = 500, 10, 5  # per round: under a second per layer
+PGBENCH = "pgbench -M prepared (C)"
 
 
 def pgbench_scripts(*, rows: int = ROWS, size: int = READ_SIZE) -> dict[str, str]:
@@ -39,21 +41,46 @@ def pgbench_scripts(*, rows: int = ROWS, size: int = READ_SIZE) -> dict[str, str
     }
 
 
-def rates(url: str, *, lookups: int, reads: int, rounds: int, rows: int = ROWS) -> dict:
-    """Queries per second of every layer, {"lookup": {layer: rate}, "read": {...}}."""
-    ids, size = random.Random(19), READ_SIZE
-    lookup_ids = [ids.randint(1, rows) for _ in range(lookups)]
-    read_ids = [ids.randint(1, rows - size + 1) for _ in range(reads)]
-    found: dict[str, dict[str, float]] = {"lookup": {}, "read": {}}
+def measure(url: str, *, lookups=LOOKUPS, reads=READS, rounds=ROUNDS, rows=ROWS) -> dict:
+    """Every layer's rate and pgbench's, each the median of the same rotating rounds."""
+    problem, scripts = pgbench_problem(), pgbench_scripts(rows=rows)
+    ids = random.Random(19)
+    arguments = {
+        "lookup": [ids.randint(1, rows) for _ in range(lookups)],
+        "read": [ids.randint(1, rows - READ_SIZE + 1) for _ in range(reads)],
+    }
+    samples: dict[str, dict[str, list[float]]] = {"lookup": {}, "read": {}}
     with layers(url) as clients:
-        for kind, position, arguments in (("lookup", 0, lookup_ids), ("read", 1, read_ids)):
-            runs = {name: batch(layer[position], arguments) for name, layer in clients.items()}
-            for run in runs.values():
-                run()  # warm-up: caches, prepared statements, Django's first query
-            durations = alternating_ms(runs, rounds=rounds)
-            for name, ms in durations.items():
-                found[kind][name] = len(arguments) / (statistics.median(ms) / 1000)
-    return found
+        for position, kind in enumerate(samples):
+            runs = {
+                name: batch(layer[position], arguments[kind]) for name, layer in clients.items()
+            }
+            if not problem:  # pgbench reports its own rate, leaving out its connection time
+                runs[PGBENCH] = partial(
+                    pgbench_rate, url, scripts[kind], transactions=len(arguments[kind])
+                )
+            for name, run in runs.items():
+                if name != PGBENCH:
+                    run()  # warm-up: caches, prepared statements, Django's first query
+            # every round runs each side once, in an order rotated each round, so that a busy
+            # moment of the machine does not always fall on the same side
+            names = list(runs)
+            for number in range(rounds):
+                for name in names[number % len(names) :] + names[: number % len(names)]:
+                    samples[kind].setdefault(name, []).append(
+                        rate_of(runs[name], len(arguments[kind]))
+                    )
+    medians = {kind: {name: statistics.median(rates) for name, rates in found.items()}
+               for kind, found in samples.items()}  # fmt: skip
+    ceiling = None if problem else {kind: found.pop(PGBENCH) for kind, found in medians.items()}
+    return {"rates": medians, "ceiling": ceiling, "problem": problem}
+
+
+def rate_of(run: Callable[[], object], queries: int) -> float:
+    """Queries per second of one run: pgbench's own figure, or `queries` over the time taken."""
+    began = time.perf_counter()
+    reported = run()
+    return reported if reported else queries / (time.perf_counter() - began)
 
 
 def batch(query: Callable[[int], object], arguments: list[int]) -> Callable[[], None]:
@@ -66,27 +93,6 @@ def batch(query: Callable[[int], object], arguments: list[int]) -> Callable[[], 
     return run
 
 
-def ceiling(url: str, *, lookups: int, reads: int, rounds: int, rows: int = ROWS) -> dict:
-    """pgbench's median rate for the same lookup and read, {"lookup": tps, "read": tps}."""
-    scripts, counts = pgbench_scripts(rows=rows), {"lookup": lookups, "read": reads}
-    return {
-        kind: statistics.median(
-            pgbench_rate(url, scripts[kind], transactions=counts[kind]) for _ in range(rounds)
-        )
-        for kind in scripts
-    }
-
-
-def measure(url: str, *, lookups=LOOKUPS, reads=READS, rounds=ROUNDS, rows=ROWS) -> dict:
-    """Every layer's rates, and pgbench's (None, with the reason, where it is missing)."""
-    problem, sizes = pgbench_problem(), {"lookups": lookups, "reads": reads, "rounds": rounds}
-    return {
-        "rates": rates(url, **sizes, rows=rows),
-        "ceiling": None if problem else ceiling(url, **sizes, rows=rows),
-        "problem": problem,
-    }
-
-
 def comparison_lines(figures: dict) -> list[str]:
     """Describe measure()'s figures: rate, time per query, time beside psycopg, fraction."""
     titles = {"lookup": "one product by primary key", "read": f"{READ_SIZE:,} products by id range"}
@@ -96,7 +102,7 @@ def comparison_lines(figures: dict) -> list[str]:
         lines.append(f"   {'':<24} {'queries/s':>9} {'each':>9} {'vs psycopg':>11}  of pgbench")
         top = figures["ceiling"][kind] if figures["ceiling"] else None
         layer_rates = figures["rates"][kind]
-        rows = ([("pgbench -M prepared (C)", top)] if top else []) + list(layer_rates.items())
+        rows = ([(PGBENCH, top)] if top else []) + list(layer_rates.items())
         for name, rate in rows:
             share = f"{rate / top:10.2f}" if top else ""
             added = f"{added_us(layer_rates, rate):+8,.0f} µs"
@@ -133,7 +139,7 @@ def main() -> None:
     settings = course.require("postgres")
     with temporary_postgres_database(settings, prefix="sql_layers") as url:
         add_products(url)
-        print(f"{ROWS:,} products; each rate is the median of {ROUNDS} alternating rounds.")
+        print(f"{ROWS:,} products; each rate is the median of {ROUNDS} rounds in rotating order.")
         figures = measure(url)
     print("\n".join(comparison_lines(figures)))
     print("Conclusion: every layer pays the round trip; each one above the driver adds Python")
