@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable
 from functools import partial
 
-from django_project import close_connections, temporary_django_database
+from django_project import SHOP, close_connections, temporary_django_database
 from sql_models import make_engine
 from sql_threads import WAIT_SECONDS, Hook, nothing, run_in_threads, wait_for_a_blocked_session
 from sqlalchemy import Engine
@@ -120,7 +120,7 @@ def stock_of(sku: str) -> int:
 
 def main() -> None:
     settings = course.require("postgres")
-    with temporary_django_database(settings, prefix="django_concurrency") as url:
+    with temporary_django_database(settings, prefix="django_concurrency", apps=SHOP) as url:
         engine = make_engine(url)
         print("Two buyers, one keyboard each, at the same moment; the stock starts at 10.")
         for number, strategy in enumerate(STRATEGIES, start=1):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django_project import temporary_django_database
+from django_project import SHOP, temporary_django_database
 from sql_models import make_engine
 from sql_n_plus_one import add_orders_with_lines
 
@@ -88,7 +88,7 @@ def summaries_sqlalchemy(url: str) -> list[Summary]:
 
 def main() -> None:
     settings = course.require("postgres")
-    with temporary_django_database(settings, prefix="django_n_plus_one") as url:
+    with temporary_django_database(settings, prefix="django_n_plus_one", apps=SHOP) as url:
         engine = make_engine(url)
         add_orders_with_lines(engine, orders=FULL_SIZE)  # sql_n_plus_one's data, via SQLAlchemy
         engine.dispose()

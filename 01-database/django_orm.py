@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 
-from django_project import temporary_django_database
+from django_project import SHOP, temporary_django_database
 from sql_orm import SAMPLE_ORDERS, SAMPLE_PRODUCTS
 from sqlalchemy import Connection, func, select
 
@@ -152,7 +152,7 @@ def main() -> None:
     from sqlalchemy.orm import Session
 
     settings = course.require("postgres")
-    with temporary_django_database(settings, prefix="django_orm") as url:
+    with temporary_django_database(settings, prefix="django_orm", apps=SHOP) as url:
         add_sample_shop()
         print("1. migrate created the tables from django_shop/migrations/0001_initial.py;")
         print("   part 1's sample shop was placed through Django's models.")

@@ -4,9 +4,9 @@ Django usually reads its settings from a `settings.py` module named by DJANGO_SE
 a project this small calls `settings.configure(...)` instead, once, before the first model is
 imported. `configure(url)` points Django at a PostgreSQL database given as a SQLAlchemy URL
 (the lesson's temporary databases), and `temporary_django_database()` creates one, runs
-`migrate` on it (the django_shop app's committed migrations and those of the admin's apps),
-yields its URL and drops it. Nothing connects at import, nor in configure(): Django opens a
-connection per thread on the first query.
+`migrate` on it (the django_shop app's committed migration, and those of the admin's apps
+unless only `apps=SHOP` is asked for), yields its URL and drops it. Nothing connects at
+import, nor in configure(): Django opens a connection per thread on the first query.
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ TEMPLATES = [
         },
     }
 ]
+SHOP = ("django_shop",)  # migrate only the shop's app: the demos that need no admin
 # tests only: Django's docs suggest a fast hasher there; the real one takes ~0.5 s per login
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -108,22 +109,24 @@ def use_database(database: dict) -> None:
     connections["default"].settings_dict.update(database)
 
 
-def migrate() -> None:
-    """Apply every app's migrations to the configured database (`manage.py migrate`)."""
+def migrate(*apps: str) -> None:
+    """Apply the migrations of `apps` (every app's when none) to the database (`migrate`)."""
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
+    for app in apps or [None]:
+        call_command("migrate", *([app] if app else []), verbosity=0)
 
 
 def empty_shop() -> None:
-    """Empty the shop's tables and the admin's users, ids from 1 again (tests share a database)."""
+    """Empty the shop's tables (and the admin's users, if migrated), ids from 1 again."""
     from django.db import connection
 
+    tables = ["customers", "products", "orders", "order_lines"]
+    tables += [
+        t for t in ("auth_user", "django_session") if t in connection.introspection.table_names()
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(
-            "TRUNCATE customers, products, orders, order_lines, auth_user, django_session"
-            " RESTART IDENTITY CASCADE"
-        )
+        cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
 
 
 def close_connections() -> None:
@@ -135,13 +138,17 @@ def close_connections() -> None:
 
 @contextmanager
 def temporary_django_database(
-    settings: Settings, *, prefix: str = "django", fast_hashing: bool = False
+    settings: Settings,
+    *,
+    prefix: str = "django",
+    apps: tuple[str, ...] = (),
+    fast_hashing: bool = False,
 ) -> Iterator[str]:
-    """Create a database, configure Django on it and migrate it; yield its URL; drop it."""
+    """Create a database, configure Django on it, migrate `apps` (all); yield its URL; drop it."""
     with temporary_postgres_database(settings, prefix=prefix) as url:
         configure(url, fast_hashing=fast_hashing)
         try:
-            migrate()
+            migrate(*apps)
             yield url
         finally:
             close_connections()

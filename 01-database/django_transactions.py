@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 
 from django_orm import add_sample_shop
-from django_project import temporary_django_database
+from django_project import SHOP, temporary_django_database
 
 import course
 
@@ -91,7 +91,7 @@ def order_count() -> int:
 
 def main() -> None:
     settings = course.require("postgres")
-    with temporary_django_database(settings, prefix="django_transactions"):
+    with temporary_django_database(settings, prefix="django_transactions", apps=SHOP):
         add_sample_shop()
         before = stock_by_sku()
         print(f"1. Stock before: {before}; orders: {order_count()}")

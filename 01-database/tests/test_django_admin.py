@@ -8,16 +8,19 @@ COURSE_REQUIRE_BROWSER=1, it fails instead).
 import pytest
 from django_admin_site import ORDERS_PAGE, create_admin, orders_listed, running_admin
 from django_orm import add_sample_shop
-from django_project import empty_shop
+from django_project import empty_shop, migrate
 
 from course.browser import ARGS, REQUIRE_VARIABLE, browser_required, find_chromium
 
 PASSWORD = "a-test-password-1"
+# one worker starts the server for all three tests (`course test` runs --dist=loadgroup)
+pytestmark = pytest.mark.xdist_group("django-admin")
 
 
 @pytest.fixture(scope="module")
 def admin_site(django_database):
     """The sample shop and a superuser `staff`, served by runserver on a free port."""
+    migrate()  # the admin's apps (auth, sessions...): the worker's database has the shop's only
     empty_shop()
     add_sample_shop()
     create_admin("staff", PASSWORD)
