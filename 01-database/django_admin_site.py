@@ -5,13 +5,15 @@ sample shop, creates a superuser, and starts Django's development server (`runse
 process of its own, on a free port of 127.0.0.1) with the admin at /admin/; then it logs in
 over HTTP as a browser would (the login form, its CSRF token, the session cookie) and reads
 the order list, where the admin's `list_select_related` fetched each order's customer in the
-same query. The server is stopped at the end. runserver is for development only: a deployment
+same query. The server is stopped at the end; with `--keep-running` it serves until Ctrl+C,
+for you to explore the admin in a browser. runserver is for development only: a deployment
 serves the same WSGI application with gunicorn or uWSGI behind a proxy (Django's docs, "How
 to deploy with WSGI").
 """
 
 from __future__ import annotations
 
+import argparse
 import logging
 import os
 import re
@@ -111,16 +113,34 @@ def orders_listed(base_url: str, username: str, password: str) -> str:
     return found.group(0) if found else "no order count on the page: was the login refused?"
 
 
-def main() -> None:
+def keep_serving(base_url: str, password: str) -> None:
+    """Wait for Ctrl+C while a person explores the admin in a browser."""
+    print(f"   open {base_url}/admin/ and log in as admin / {password}; Ctrl+C stops it")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        print()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="The shop's Django admin under runserver.")
+    parser.add_argument(
+        "--keep-running", action="store_true", help="serve until Ctrl+C, to explore it"
+    )
+    keep_running = parser.parse_args(argv).keep_running
     settings = course.require("postgres")
+    password = "a-long-demo-password"
     with temporary_django_database(settings, prefix="django_admin") as url:
         add_sample_shop()
-        create_admin("admin", "a-long-demo-password")
+        create_admin("admin", password)
         print("1. Migrated, placed the sample shop, created the superuser `admin`.")
         with running_admin(url) as base_url:
             print(f"2. runserver answers at {base_url}/admin/ (its own process)")
-            listed = orders_listed(base_url, "admin", "a-long-demo-password")
+            listed = orders_listed(base_url, "admin", password)
             print(f"3. Logged in through the login form; the order list shows {listed}")
+            if keep_running:
+                keep_serving(base_url, password)
         print("4. The server is stopped; its database is dropped next.")
     print("Conclusion: the admin is a working back office from the models alone; keep it for")
     print("staff, behind a login, and never expose runserver itself to the internet.")
