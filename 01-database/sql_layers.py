@@ -121,7 +121,11 @@ def benchmark(settings: course.Settings) -> list[dict]:
     """The figures for `make bench`: each layer's rate against pgbench's (or bare psycopg's)."""
     with temporary_postgres_database(settings, prefix="bench_layers") as url:
         add_products(url)
-        figures = measure(url)
+        return bench_figures(measure(url))
+
+
+def bench_figures(figures: dict) -> list[dict]:
+    """measure()'s figures in `make bench`'s shape: one per layer and kind, against the ceiling."""
     result = []
     for kind, layer_rates in figures["rates"].items():
         label, base = (("pgbench", figures["ceiling"][kind]) if figures["ceiling"]

@@ -2,7 +2,7 @@
 
 import pytest
 from django_project import empty_shop
-from sql_layers import added_us, comparison_lines, measure, pgbench_scripts
+from sql_layers import added_us, bench_figures, comparison_lines, measure, pgbench_scripts
 from sql_layers_clients import add_products, layers
 from sql_layers_pgbench import pgbench_problem, pgbench_rate
 
@@ -82,3 +82,24 @@ def test_without_pgbench_the_comparison_says_why():
     figures = {"rates": {"lookup": rates, "read": rates}, "ceiling": None, "problem": "no pgbench"}
 
     assert comparison_lines(figures)[-1] == "   no ceiling to compare with: no pgbench"
+
+
+def test_the_bench_figures_have_make_bench_s_shape():
+    from course.bench import FIGURE_KEYS
+
+    rates = {"psycopg": 1000.0, "Django ORM": 250.0}
+    figures = {
+        "rates": {"lookup": rates, "read": rates},
+        "ceiling": {"lookup": 2000.0, "read": 500.0},
+        "problem": None,
+    }
+
+    found = bench_figures(figures)
+
+    assert all(set(figure) == set(FIGURE_KEYS) for figure in found)
+    assert [(f["measured_label"], f["ratio"]) for f in found] == [
+        ("psycopg", 0.5),
+        ("Django ORM", 0.12),
+        ("psycopg", 2.0),
+        ("Django ORM", 0.5),
+    ]
