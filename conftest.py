@@ -144,6 +144,26 @@ def engine(database_url: str):
     engine.dispose()
 
 
+# --- Django (01-database part 3) ---------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def django_database(settings: Settings) -> Iterator[str]:
+    """A database with the shop's tables for this worker's Django tests; dropped at the end.
+
+    Django's settings are configured once per process (django_project.py), so the Django tests
+    of one worker share a database; each test empties the shop's tables first, and the admin's
+    tests migrate the admin's apps too.
+    """
+    from django_project import SHOP, temporary_django_database
+
+    require_service("postgres", settings)
+    with temporary_django_database(
+        settings, prefix="test_django", apps=SHOP, fast_hashing=True
+    ) as url:
+        yield url
+
+
 # --- MongoDB ----------------------------------------------------------------------------
 
 

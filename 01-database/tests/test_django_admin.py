@@ -1,0 +1,68 @@
+"""The admin, served by runserver in its own process: staff log in and see the orders.
+
+The browser test opens the admin in the headless Chromium that the course's site check uses
+(course/browser.py); without one it skips with the same reason (in CI, where
+COURSE_REQUIRE_BROWSER=1, it fails instead).
+"""
+
+import pytest
+from django_admin_site import ORDERS_PAGE, create_admin, orders_listed, running_admin
+from django_orm import add_sample_shop
+from django_project import empty_shop, migrate
+
+from course.browser import ARGS, REQUIRE_VARIABLE, browser_required, find_chromium
+
+PASSWORD = "a-test-password-1"
+# one worker starts the server for all three tests (`course test` runs --dist=loadgroup)
+pytestmark = pytest.mark.xdist_group("django-admin")
+
+
+@pytest.fixture(scope="module")
+def admin_site(django_database):
+    """The sample shop and a superuser `staff`, served by runserver on a free port."""
+    migrate()  # the admin's apps (auth, sessions...): the worker's database has the shop's only
+    empty_shop()
+    add_sample_shop()
+    create_admin("staff", PASSWORD)
+    with running_admin(django_database, fast_hashing=True) as base_url:
+        yield base_url
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    """Chromium's path; skip (or in CI, fail) with how to get it when it is absent."""
+    search = find_chromium()
+    if search.path:
+        return search.path
+    message = f"browser check: {search.reason}"
+    if browser_required():
+        pytest.fail(f"{message} ({REQUIRE_VARIABLE}=1 requires the browser)", pytrace=False)
+    pytest.skip(message)
+
+
+def test_staff_log_in_through_the_form_and_see_every_order(admin_site):
+    assert orders_listed(admin_site, "staff", PASSWORD) == "3 orders"
+
+
+def test_a_wrong_password_shows_no_orders(admin_site):
+    assert orders_listed(admin_site, "staff", "wrong").startswith("no order count")
+
+
+def test_staff_log_in_in_a_browser_and_list_the_orders(admin_site, chromium):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=list(ARGS))
+        try:
+            page = browser.new_page()
+            page.goto(f"{admin_site}{ORDERS_PAGE}")  # not logged in: the login form
+            page.fill("#id_username", "staff")
+            page.fill("#id_password", PASSWORD)
+            page.click("input[type=submit]")
+            page.wait_for_url(f"**{ORDERS_PAGE}")
+            rows = page.locator("#result_list tbody tr")
+            listed = page.inner_text("#result_list")
+            assert rows.count() == 3
+            assert "grace@example.com" in listed and "ada@example.com" in listed
+        finally:
+            browser.close()

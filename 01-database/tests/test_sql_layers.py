@@ -1,0 +1,105 @@
+"""Every layer sends the same query and gets the same rows; rates are printed, never asserted."""
+
+import pytest
+from django_project import empty_shop
+from sql_layers import added_us, bench_figures, comparison_lines, measure, pgbench_scripts
+from sql_layers_clients import add_products, layers
+from sql_layers_pgbench import pgbench_problem, pgbench_rate
+
+ROWS, SIZE = 2_000, 50
+
+
+@pytest.fixture(scope="module")
+def products(django_database):
+    """2,000 products in the worker's Django database (its tables exist; create_all skips them)."""
+    empty_shop()
+    add_products(django_database, rows=ROWS)
+    return django_database
+
+
+def as_values(found) -> tuple:
+    """A row, a SQLAlchemy object or a Django model, as its six column values."""
+    if isinstance(found, tuple):
+        return found
+    names = ("id", "sku", "name", "price_cents", "stock", "version")
+    return tuple(found[n] if hasattr(found, "keys") else getattr(found, n) for n in names)
+
+
+def test_every_layer_finds_the_same_product_and_the_same_rows(products):
+    with layers(products, size=SIZE) as clients:
+        lookups = {name: as_values(lookup(42)) for name, (lookup, _) in clients.items()}
+        reads = {name: [as_values(r) for r in read(101)] for name, (_, read) in clients.items()}
+
+    assert set(lookups.values()) == {(42, "SKU-42", "Product 42", 142, 10, 1)}
+    assert all(len(rows) == SIZE and rows == reads["psycopg"] for rows in reads.values())
+    assert [row[0] for row in reads["psycopg"]] == list(range(101, 101 + SIZE))
+    assert len(clients) == 6  # psycopg twice, Core, the SQLAlchemy ORM, Django twice
+
+
+def test_a_tiny_measurement_gives_a_rate_for_every_layer(products):
+    figures = measure(products, lookups=5, reads=1, rounds=1, rows=ROWS)
+
+    assert set(figures["rates"]["lookup"]) == set(figures["rates"]["read"])
+    assert all(rate > 0 for kind in figures["rates"].values() for rate in kind.values())
+    assert (figures["ceiling"] is None) == (figures["problem"] is not None)
+
+
+@pytest.mark.parametrize("kind", ["lookup", "read"])
+def test_pgbench_runs_the_same_queries_on_the_same_database(products, kind):
+    if pgbench_problem():
+        pytest.skip(pgbench_problem())
+    script = pgbench_scripts(rows=ROWS, size=SIZE)[kind]
+
+    assert "FROM products WHERE id" in script
+    assert pgbench_rate(products, script, transactions=3) > 0
+
+
+def test_the_comparison_reads_as_fractions_of_the_ceiling():
+    rates = {"psycopg": 1000.0, "SQLAlchemy ORM": 500.0}
+    ceiling = {"lookup": 2000.0, "read": 2000.0}
+    figures = {"rates": {"lookup": rates, "read": rates}, "ceiling": ceiling, "problem": None}
+
+    lines = comparison_lines(figures)
+
+    assert lines[2].split() == [
+        "pgbench",
+        "-M",
+        "prepared",
+        "(C)",
+        "2,000",
+        "500",
+        "µs",
+        "-500",
+        "µs",
+        "1.00",
+    ]
+    assert lines[4].split() == ["SQLAlchemy", "ORM", "500", "2,000", "µs", "+1,000", "µs", "0.25"]
+    assert added_us(rates, 250.0) == 3000
+
+
+def test_without_pgbench_the_comparison_says_why():
+    rates = {"psycopg": 1000.0}
+    figures = {"rates": {"lookup": rates, "read": rates}, "ceiling": None, "problem": "no pgbench"}
+
+    assert comparison_lines(figures)[-1] == "   no ceiling to compare with: no pgbench"
+
+
+def test_the_bench_figures_have_make_bench_s_shape():
+    from course.bench import FIGURE_KEYS
+
+    rates = {"psycopg": 1000.0, "Django ORM": 250.0}
+    figures = {
+        "rates": {"lookup": rates, "read": rates},
+        "ceiling": {"lookup": 2000.0, "read": 500.0},
+        "problem": None,
+    }
+
+    found = bench_figures(figures)
+
+    assert all(set(figure) == set(FIGURE_KEYS) for figure in found)
+    assert [(f["measured_label"], f["ratio"]) for f in found] == [
+        ("psycopg", 0.5),
+        ("Django ORM", 0.12),
+        ("psycopg", 2.0),
+        ("Django ORM", 0.5),
+    ]
