@@ -153,6 +153,11 @@ def test(
 
     Only the services this command started are stopped at the end. Extra arguments go to pytest.
     """
+    extra = list(context.args)
+    if lesson and lesson.startswith("-"):
+        # an option for pytest came first (`course test --durations=0`): with unknown options
+        # allowed, click hands it to the lesson argument; it is pytest's, in its place
+        lesson, extra = None, [lesson, *extra]
     paths = []
     if lesson:
         try:
@@ -162,7 +167,7 @@ def test(
     manager = ServiceManager()
     report = bring_up(manager, mode, keep_partial=False)
     try:
-        command = pytest_command(workers, paths, fast, context.args)
+        command = pytest_command(workers, paths, fast, extra)
         if fast:
             console.print(FAST_NOTE, highlight=False)
         console.print(f"$ {shown(command)}", highlight=False)

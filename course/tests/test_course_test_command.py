@@ -6,7 +6,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from course import cli
 from course.cli import FAST_NOTE, pytest_command, shown
 from course.paths import ROOT
 from course.service_commands import up_sentence
@@ -66,3 +68,35 @@ def test_fast_is_passed_to_pytest_and_said_out_loud():
         "-x",
     ]
     assert "not built" in FAST_NOTE and "not executed" in FAST_NOTE
+
+
+@pytest.fixture
+def pytest_runs(monkeypatch) -> list[list[str]]:
+    """The pytest commands `course test` runs, recorded, not run (services not touched)."""
+    commands: list[list[str]] = []
+
+    def record(command, **_options):
+        commands.append(command)
+        return subprocess.CompletedProcess(command, 0)
+
+    monkeypatch.setattr(cli, "bring_up", lambda *_arguments, **_options: UpReport("embedded"))
+    monkeypatch.setattr(cli.subprocess, "run", record)
+    return commands
+
+
+@pytest.mark.parametrize(
+    ("arguments", "paths", "passed_on"),
+    [
+        (["--durations=0"], [], ["--durations=0"]),
+        (["-k", "durations", "--co"], [], ["-k", "durations", "--co"]),
+        (["01-database", "--durations=3"], [ROOT / "01-database"], ["--durations=3"]),
+        (["--durations=3", "01-database"], [], ["--durations=3", "01-database"]),
+    ],
+)
+def test_a_pytest_option_first_goes_to_pytest_not_taken_for_a_lesson(
+    pytest_runs, arguments, paths, passed_on
+):
+    result = CliRunner().invoke(cli.app, ["test", "--workers", "2", *arguments])
+
+    assert result.exit_code == 0, result.output
+    assert pytest_runs == [pytest_command(2, [str(path) for path in paths], False, passed_on)]

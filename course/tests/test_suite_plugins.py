@@ -76,19 +76,6 @@ def run_pytest(tmp_path: Path, *arguments: str) -> subprocess.CompletedProcess:
     return subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300)
 
 
-@pytest.mark.slow
-def test_each_notebook_is_a_test_that_fails_with_the_cell_error(tmp_path):
-    write_notebook(tmp_path / "good.ipynb", "print('fine')")
-    write_notebook(tmp_path / "bad.ipynb", "raise ValueError('the shop is closed')")
-
-    result = run_pytest(tmp_path, "good.ipynb", "bad.ipynb")
-
-    assert result.returncode == 1, result.stdout
-    assert "1 failed, 1 passed" in result.stdout
-    assert "ValueError: the shop is closed" in result.stdout
-    assert "\x1b[" not in result.stdout  # the kernel's colours are stripped
-
-
 SKIPPING_TESTS = """
 import pytest
 
@@ -154,14 +141,51 @@ def test_long_tests_start_first_notebooks_before_the_site(tmp_path):
     ], result.stdout
 
 
-def test_without_fast_the_site_tests_and_the_notebooks_run(tmp_path):
-    (tmp_path / "test_sample.py").write_text(SKIPPING_TESTS)
-    write_notebook(tmp_path / "sample.ipynb", "print('fine')")
+@pytest.fixture(scope="module")
+def full_run(tmp_path_factory) -> subprocess.CompletedProcess:
+    """One fresh pytest, without --fast, over sample tests and a good and a bad notebook.
 
-    result = run_pytest(tmp_path, "test_sample.py", "sample.ipynb")
+    Two tests below read it: a pytest and a kernel started once instead of twice.
+    """
+    folder = tmp_path_factory.mktemp("full-run")
+    (folder / "test_sample.py").write_text(SKIPPING_TESTS)
+    write_notebook(folder / "good.ipynb", "print('fine')")
+    write_notebook(folder / "bad.ipynb", "raise ValueError('the shop is closed')")
+    return run_pytest(folder, "-v", "test_sample.py", "good.ipynb", "bad.ipynb")
 
-    assert result.returncode == 0, result.stdout
-    assert "3 passed, 2 skipped" in result.stdout
+
+def outcomes(result: subprocess.CompletedProcess) -> dict[str, str]:
+    """Each test's outcome from `pytest -v` lines (`good.ipynb::good.ipynb PASSED [ 50%]`)."""
+    found = {}
+    for line in result.stdout.splitlines():
+        words = line.split()
+        if len(words) > 1 and "::" in words[0] and words[1] in ("PASSED", "FAILED", "SKIPPED"):
+            found[words[0]] = words[1]
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("suite-full-run")  # one worker, so the run is made once
+def test_each_notebook_is_a_test_that_fails_with_the_cell_error(full_run):
+    ran = outcomes(full_run)
+    assert (ran["good.ipynb::good.ipynb"], ran["bad.ipynb::bad.ipynb"]) == ("PASSED", "FAILED")
+    assert full_run.returncode == 1, full_run.stdout
+    assert "ValueError: the shop is closed" in full_run.stdout
+    assert "\x1b[" not in full_run.stdout  # the kernel's colours are stripped
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("suite-full-run")
+def test_without_fast_the_site_tests_and_the_notebooks_run(full_run):
+    assert outcomes(full_run) == {
+        "test_sample.py::test_one": "SKIPPED",
+        "test_sample.py::test_two": "SKIPPED",
+        "test_sample.py::test_builds_the_site": "PASSED",
+        "test_sample.py::test_quick": "PASSED",
+        "good.ipynb::good.ipynb": "PASSED",
+        "bad.ipynb::bad.ipynb": "FAILED",  # the cell's error: the test above reads it
+    }, full_run.stdout
+    assert "1 failed, 3 passed, 2 skipped" in full_run.stdout
 
 
 LESSON_TESTS = """
@@ -217,7 +241,8 @@ def test_grouped_two():
 @pytest.mark.slow
 def test_under_xdist_loadgroup_the_notebooks_still_start_before_the_biggest_group(tmp_path):
     (tmp_path / "test_grouped.py").write_text(GROUPED_TESTS)
-    write_notebook(tmp_path / "sample.ipynb", "print('fine')")
+    # no code cell: the order is what is checked, and a notebook without code starts no kernel
+    write_notebook(tmp_path / "sample.ipynb")
 
     result = run_pytest(
         tmp_path, "-n", "1", "--dist=loadgroup", "-v", "test_grouped.py", "sample.ipynb"
