@@ -47,9 +47,12 @@ class ServerProcess:
     process: subprocess.Popen
     base_url: str
     log_path: Path
+    kept_log: str | None = None  # the log as it was when the server's folder was removed
 
     def log(self) -> str:
         """What the server has written so far."""
+        if self.kept_log is not None:
+            return self.kept_log
         return self.log_path.read_text(errors="replace")
 
     def stop(self, sig: signal.Signals = signal.SIGTERM) -> int:
@@ -101,3 +104,4 @@ def running_server(
             yield server
         finally:
             server.stop()
+            server.kept_log = server.log()
