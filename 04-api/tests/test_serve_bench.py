@@ -1,0 +1,21 @@
+"""The load benchmark runs end to end: tiny sizes, figures of the right shape, no timing asserted."""
+
+from __future__ import annotations
+
+import pytest
+from api_load_bench import COMPARISONS, benchmark
+
+from course.bench import FIGURE_KEYS
+
+pytestmark = pytest.mark.xdist_group("api-bench")
+
+
+def test_the_benchmark_measures_every_comparison_through_real_servers(settings):
+    figures = benchmark(settings, books=20, seconds=0.1, concurrency=2)
+
+    assert len(figures) == len(COMPARISONS)
+    for figure in figures:
+        assert set(figure) == set(FIGURE_KEYS)
+        assert figure["unit"] == "req/s"
+        # every scenario answered: a failing endpoint would measure 0 req/s
+        assert figure["baseline"] > 0 and figure["measured"] > 0, figure
