@@ -28,6 +28,7 @@ from api_serve_routes import add_fastapi_serve_routes, add_flask_serve_routes
 from api_serve_settings import ConfigError, ServeSettings, settings_from_environment
 from fastapi import FastAPI
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,10 @@ def flask_app(settings: ServeSettings | None = None) -> Flask:
     """Part 1's Flask app with the job routes and the cached report (what gunicorn serves)."""
     settings = settings or settings_from_environment()
     app = api_flask.create_app(settings.api)
+    if settings.proxy_hops:  # behind nginx, the peer is nginx: the client is in X-Forwarded-For
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops
+        )
     add_flask_job_routes(app, make_queue(settings.api.redis_url, settings.jobs_queue))
     add_flask_serve_routes(app, settings)
     return app

@@ -32,6 +32,7 @@ class ServeSettings:
     jobs_queue: str = "bookshop"  # the RQ queue the API enqueues on and the worker drains
     cache_seconds: int = 30  # how long a cached report may be stale
     demo_routes: bool = False  # /demo/slow, for the SIGTERM test and the demo; never in production
+    proxy_hops: int = 0  # trusted proxies in front (nginx: 1): their X-Forwarded-For is believed
 
 
 def whole_number(environ: Mapping[str, str], name: str, default: int, *, minimum: int = 0) -> int:
@@ -78,6 +79,7 @@ def settings_from_environment(environ: Mapping[str, str] | None = None) -> Serve
         jobs_queue=environ.get("API_JOBS_QUEUE", "bookshop"),
         cache_seconds=whole_number(environ, "API_CACHE_SECONDS", 30),
         demo_routes=flag(environ, "API_DEMO_ROUTES"),
+        proxy_hops=whole_number(environ, "API_PROXY_HOPS", 0),
     )
 
 
@@ -92,4 +94,5 @@ def environment_of(settings: ServeSettings) -> dict[str, str]:
         "API_JOBS_QUEUE": settings.jobs_queue,
         "API_CACHE_SECONDS": str(settings.cache_seconds),
         "API_DEMO_ROUTES": "1" if settings.demo_routes else "0",
+        "API_PROXY_HOPS": str(settings.proxy_hops),
     }

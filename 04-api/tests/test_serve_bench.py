@@ -1,4 +1,4 @@
-"""The load benchmark runs end to end: tiny sizes, figures of the right shape, no timing asserted."""
+"""The load benchmark runs end to end: tiny sizes, figures of the right shape, no timings."""
 
 from __future__ import annotations
 
