@@ -123,8 +123,8 @@ def run_demo(first: ServerProcess, second: ServerProcess) -> None:
         f"   a book created through one, read 4 times through both: {len(answers)} distinct answer"
     )
     statuses = [client.request("GET", "/api/v1/books").status_code for _ in range(20)]
-    print(f"2. Rate limit 20 a minute, counted in Redis: 25 requests in all, the last answers"
-          f" {statuses[-3:]} (both instances share one count)")  # fmt: skip
+    print(f"2. Rate limit 20 a minute, one count in Redis; 25 requests in all, the last three:"
+          f" {statuses[-3:]}")  # fmt: skip
     print(f"   served so far: {dict(client.served)}")
     second.stop(signal.SIGKILL)
     client.served.clear()
