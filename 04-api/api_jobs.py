@@ -1,7 +1,7 @@
 """Background jobs on Redis with RQ: what a request must not wait for, run by a worker process.
 
 The API enqueues a job (a function name and its arguments, stored in Redis) and answers
-`202 Accepted` at once; a separate worker process (`rq worker`) takes the job, runs it and
+`202 Accepted` at once; a separate worker process (`api_jobs_worker.py`) takes the job, runs it and
 stores its result or its error in Redis, where the API reads the status back. A job that
 raises is retried (`Retry`); one that fails every try ends in the `FailedJobRegistry`, RQ's
 dead-letter list, with its traceback. RQ's default worker forks a fresh child process (the
@@ -138,30 +138,3 @@ def dead_letters(queue: Queue) -> list[dict[str, Any]]:
         for job in jobs
         if job is not None
     ]
-
-
-def run_worker(queue_names: list[str] | None = None) -> None:
-    """Drain the queues until SIGTERM (a warm shutdown: the job in hand finishes first)."""
-    from rq import Worker
-
-    settings = settings_from_environment()
-    queue = make_queue(settings.api.redis_url, settings.jobs_queue)
-    names = queue_names or [settings.jobs_queue]
-    queues = [Queue(name, connection=queue.connection) for name in names]
-    # with_scheduler: retries with an interval wait in a scheduled registry, moved back on time
-    Worker(queues, connection=queue.connection).work(with_scheduler=True)
-
-
-def main() -> None:
-    import argparse
-
-    parser = argparse.ArgumentParser(description="Run an RQ worker for the bookshop's jobs.")
-    parser.add_argument("worker", choices=["worker"], help="run a worker (the Procfile's worker:)")
-    parser.add_argument("--queue", action="append", help="a queue to drain (API_JOBS_QUEUE)")
-    arguments = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(process)d %(message)s")
-    run_worker(arguments.queue)
-
-
-if __name__ == "__main__":
-    main()

@@ -37,9 +37,9 @@ DEADLINE_SECONDS = 30
 
 
 def start_worker(settings: ServeSettings, queue: Queue) -> subprocess.Popen:
-    """`python api_jobs.py worker` with these settings, once it has registered in Redis."""
+    """`python api_jobs_worker.py worker` with these settings, once it has registered in Redis."""
     worker = subprocess.Popen(
-        [sys.executable, str(LESSON / "api_jobs.py"), "worker"],
+        [sys.executable, str(LESSON / "api_jobs_worker.py"), "worker"],
         env=os.environ | environment_of(settings),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -48,7 +48,7 @@ def start_worker(settings: ServeSettings, queue: Queue) -> subprocess.Popen:
     while not Worker.all(queue=queue):
         if worker.poll() is not None or time.monotonic() > deadline:
             raise SystemExit(
-                "error: the worker did not start (run `python 04-api/api_jobs.py worker`)"
+                "error: the worker did not start (run `python 04-api/api_jobs_worker.py worker`)"
             )
         time.sleep(0.05)
     return worker

@@ -115,11 +115,14 @@ async def generate_each(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("urls", nargs="+", metavar="URL", help="measured one after the other")
+    parser.add_argument("urls", nargs="*", metavar="URL", help="measured one after the other")
     parser.add_argument("--seconds", type=float, default=2.0, help="per URL")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--warm-up", type=float, default=0.0, help="untimed seconds first")
     arguments = parser.parse_args()
+    if not arguments.urls:  # `make run` runs every script bare: say how to use this one
+        parser.print_help()
+        return
     if any(
         urlsplit(url).hostname not in {"127.0.0.1", "localhost", "::1"} for url in arguments.urls
     ):

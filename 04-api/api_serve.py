@@ -92,11 +92,14 @@ def default_workers() -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Serve the bookshop API with a real server.")
-    parser.add_argument("command", choices=["flask", "fastapi", "migrate"])
+    parser.add_argument("command", nargs="?", choices=["flask", "fastapi", "migrate"])
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--workers", type=int, help="processes (default: WEB_CONCURRENCY or 2)")
     arguments = parser.parse_args()
+    if arguments.command is None:  # `make run` runs every script bare: say how to use this one
+        parser.print_help()
+        return
     logging.basicConfig(level=logging.INFO)
     try:
         settings = settings_from_environment()  # fail here, in one line, not in every worker

@@ -49,9 +49,9 @@ def queue(jobs_settings) -> Queue:
 
 @pytest.fixture(scope="module")
 def worker(jobs_settings, queue) -> Iterator[subprocess.Popen]:
-    """`python api_jobs.py worker`, as the Procfile runs it, until the module ends."""
+    """`python api_jobs_worker.py worker`, as the Procfile runs it, until the module ends."""
     process = subprocess.Popen(
-        [sys.executable, str(LESSON / "api_jobs.py"), "worker"],
+        [sys.executable, str(LESSON / "api_jobs_worker.py"), "worker"],
         env=os.environ | environment_of(jobs_settings),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
