@@ -70,6 +70,8 @@ def server_command(
             *("--bind", f"{host}:{port}", "--workers", str(workers)),
             # sync workers: one request at a time each; the master restarts a dead one
             *("--graceful-timeout", str(GRACEFUL_SECONDS), "--access-logfile", "-"),
+            # gunicorn 26+ opens a control socket at one path per user: two instances collide
+            "--no-control-socket",
             "api_serve:flask_app()",
         ]
     if framework == "fastapi":
