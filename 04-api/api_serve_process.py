@@ -21,7 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx2
+from api_models import make_engine
 from api_serve import server_command
+from sqlalchemy import Engine, TextClause, text
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +82,30 @@ def wait_until_up(server: ServerProcess, deadline_seconds: float = START_SECONDS
             except httpx2.TransportError:
                 time.sleep(0.05)  # a poll interval, not a wait for an effect
     raise ServerDidNotStart(f"no answer from {server.base_url} in {deadline_seconds} s")
+
+
+def sleeping(engine: Engine, query: TextClause) -> bool:
+    """Whether the query counts a running pg_sleep (in a transaction of its own)."""
+    with engine.connect() as connection:
+        return bool(connection.scalar(query))
+
+
+def wait_for_sleeping_query(database_url: str, deadline_seconds: float = 10) -> None:
+    """Poll `pg_stat_activity` until a `pg_sleep` query runs: a request is inside its handler."""
+    engine = make_engine(database_url)
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        " AND state = 'active' AND query LIKE 'SELECT pg_sleep%'"
+    )
+    deadline = time.monotonic() + deadline_seconds
+    try:
+        # a transaction per look: PostgreSQL keeps one snapshot of the statistics per transaction
+        while not sleeping(engine, query):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no pg_sleep query began in {deadline_seconds} s")
+            time.sleep(0.02)
+    finally:
+        engine.dispose()
 
 
 @contextmanager

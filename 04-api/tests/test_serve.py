@@ -9,15 +9,13 @@ from __future__ import annotations
 import signal
 import sys
 import threading
-import time
 
 import httpx2
 import pytest
 from api_serve import main, server_command
-from api_serve_process import running_server
+from api_serve_process import running_server, wait_for_sleeping_query
 from api_serve_settings import ConfigError, ServeSettings, environment_of, settings_from_environment
 from api_settings import ApiSettings
-from sqlalchemy import text
 
 URLS = {"DATABASE_URL": "postgresql+psycopg://u:p@db/shop", "REDIS_URL": "redis://cache:6379/0"}
 
@@ -69,20 +67,9 @@ def test_each_framework_gets_its_production_server():
         server_command("django", port=1, workers=1)
 
 
-def sleeping_queries(engine) -> int:
-    """How many pg_sleep queries run in this database now (the in-flight request)."""
-    with engine.connect() as connection:
-        return connection.scalar(
-            text(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                " AND state = 'active' AND query LIKE 'SELECT pg_sleep%'"
-            )
-        )
-
-
 @pytest.mark.parametrize("framework", ["flask", "fastapi"])
 def test_sigterm_during_a_request_lets_it_finish_then_the_server_exits(
-    framework, engine, worker_database, redis_url
+    framework, worker_database, redis_url
 ):
     settings = ServeSettings(
         api=ApiSettings(database_url=worker_database[0], redis_url=redis_url), demo_routes=True
@@ -92,10 +79,7 @@ def test_sigterm_during_a_request_lets_it_finish_then_the_server_exits(
         url = f"{server.base_url}/demo/slow?seconds=1"
         request = threading.Thread(target=lambda: answers.append(httpx2.get(url, timeout=10)))
         request.start()
-        deadline = time.monotonic() + 10
-        while sleeping_queries(engine) == 0:  # the request is inside the handler now
-            assert time.monotonic() < deadline, "the slow request never reached the database"
-            time.sleep(0.02)
+        wait_for_sleeping_query(worker_database[0])  # the request is inside the handler now
 
         exit_code = server.stop(signal.SIGTERM)  # what `docker stop` sends
         request.join(timeout=10)
