@@ -47,8 +47,8 @@ class Scenario:
     label: str
 
 
-GUNICORN = f"gunicorn, {WORKERS} sync workers"
-UVICORN = f"uvicorn, {WORKERS} workers"
+GUNICORN = "gunicorn, {workers} sync workers"  # filled in with the worker count measured
+UVICORN = "uvicorn, {workers} workers"
 SCENARIOS = [
     Scenario("flask-health", "flask", "/health", f"Flask /health ({GUNICORN})"),
     Scenario("flask-list", "flask", "/api/v1/books", f"Flask ({GUNICORN})"),
@@ -77,7 +77,7 @@ def seed(database_url: str, books: int) -> None:
 
 
 @contextmanager
-def servers(settings: course.Settings, books: int) -> Iterator[dict[str, str]]:
+def servers(settings: course.Settings, books: int, workers: int) -> Iterator[dict[str, str]]:
     """Both servers on a seeded temporary database; their base URLs by framework."""
     with temporary_postgres_database(settings, prefix="bench_api") as url, ExitStack() as stack:
         seed(url, books)
@@ -90,26 +90,38 @@ def servers(settings: course.Settings, books: int) -> Iterator[dict[str, str]]:
         environment = environment_of(ServeSettings(api=api, cache_seconds=600, demo_routes=True))
         yield {
             framework: stack.enter_context(
-                running_server(framework, workers=WORKERS, environment=environment)
+                running_server(framework, workers=workers, environment=environment)
             ).base_url
             for framework in ("flask", "fastapi")
         }
 
 
 def measure(
-    settings: course.Settings, *, books: int = 2000, seconds: float = 2.0, concurrency: int = 16
+    settings: course.Settings,
+    *,
+    books: int = 2000,
+    seconds: float = 2.0,
+    concurrency: int = 16,
+    workers: int = WORKERS,
 ) -> dict[str, LoadResult]:
     """Every scenario's result, measured in one run by one generator process."""
-    with servers(settings, books) as urls:
+    with servers(settings, books, workers) as urls:
         targets = [urls[scenario.framework] + scenario.path for scenario in SCENARIOS]
         results = run_load(targets, seconds=seconds, concurrency=concurrency, warm_up=seconds / 4)
     return {scenario.key: result for scenario, result in zip(SCENARIOS, results, strict=True)}
 
 
-def figure(results: dict[str, LoadResult], name: str, baseline: str, measured: str) -> dict:
+def labels(workers: int) -> dict[str, str]:
+    """Each scenario's label, with the worker count it ran with."""
+    return {scenario.key: scenario.label.format(workers=workers) for scenario in SCENARIOS}
+
+
+def figure(
+    results: dict[str, LoadResult], name: str, baseline: str, measured: str, *, workers: int
+) -> dict:
     """A `make bench` figure: requests per second, baseline vs measured, latencies in the name."""
     base, better = results[baseline], results[measured]
-    label = {scenario.key: scenario.label for scenario in SCENARIOS}
+    label = labels(workers)
     latencies = f"p50/p99 ms {base.p50_ms}/{base.p99_ms} vs {better.p50_ms}/{better.p99_ms}"
     return {
         "name": f"{name}, {base.concurrency} clients ({latencies})",
@@ -137,10 +149,10 @@ COMPARISONS = [
 ]
 
 
-def benchmark(settings: course.Settings, **sizes) -> list[dict]:
-    """The figures for `make bench` (tests pass tiny `books`, `seconds`, `concurrency`)."""
-    results = measure(settings, **sizes)
-    return [figure(results, *comparison) for comparison in COMPARISONS]
+def benchmark(settings: course.Settings, workers: int = WORKERS, **sizes) -> list[dict]:
+    """The figures for `make bench` (tests pass tiny sizes, and one worker per server)."""
+    results = measure(settings, workers=workers, **sizes)
+    return [figure(results, *comparison, workers=workers) for comparison in COMPARISONS]
 
 
 def main() -> None:
@@ -148,9 +160,10 @@ def main() -> None:
     settings = course.require("postgres", "redis")
     print(f"Two servers, {WORKERS} processes each, 2,000 books; 16 clients, 2 s per endpoint:")
     results = measure(settings)
+    label = labels(WORKERS)
     for number, scenario in enumerate(SCENARIOS, 1):
         got = results[scenario.key]
-        print(f"{number:2}. {scenario.label:<52} {got.requests_per_second:7.1f} req/s  p50"
+        print(f"{number:2}. {label[scenario.key]:<52} {got.requests_per_second:7.1f} req/s  p50"
               f" {got.p50_ms:6.1f} ms  p99 {got.p99_ms:6.1f} ms  errors {got.errors}")  # fmt: skip
     print("Ratios (requests per second, measured / baseline):")
     for name, baseline, measured in COMPARISONS:
