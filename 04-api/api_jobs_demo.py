@@ -3,7 +3,7 @@
 1. A report is requested through the API (Flask, in this process) and polled until a real
    `rq worker` process (started here) has built it from PostgreSQL.
 2. A webhook to a partner that is down: tried three times, then dead-lettered with its error.
-3. SIGTERM to the worker: a warm shutdown, it exits when the job in hand is done.
+3. SIGTERM to the worker during a long job: a warm shutdown, the job finishes first.
 
 Its own temporary database and its own queue: running it twice gives the same output.
 Run it: `python 04-api/api_jobs_demo.py`.
@@ -20,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import httpx2
-from api_jobs import dead_letters, deliver_webhook, make_queue, retry_policy
+from api_jobs import dead_letters, deliver_webhook, export_catalogue, make_queue, retry_policy
 from api_models import create_schema, make_engine
 from api_samples import SAMPLE_BOOK
 from api_serve import flask_app
@@ -66,6 +66,21 @@ def poll(http: httpx2.Client, location: str) -> dict:
     return document
 
 
+def warm_shutdown(worker: subprocess.Popen, queue: Queue) -> tuple[int, str]:
+    """SIGTERM the worker while a long job runs; the worker's exit code and the job's status."""
+    release_key = unique_name("release")
+    job = queue.enqueue(export_catalogue, release_key)
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while "pid" not in job.get_meta():  # the job is running in its horse
+        if time.monotonic() > deadline:
+            raise SystemExit("error: the long job never started")
+        time.sleep(0.05)
+    worker.terminate()  # SIGTERM: the worker stops taking jobs but waits for this one
+    queue.connection.rpush(release_key, "go")  # the job in hand can finish now
+    code = worker.wait(timeout=DEADLINE_SECONDS)
+    return code, job.get_status().value
+
+
 def main() -> None:
     logging.basicConfig(level=logging.ERROR)
     course.require("postgres", "redis")
@@ -103,11 +118,14 @@ def main() -> None:
                 f"2. A webhook to a port nobody listens on: {job.get_status().value} after 3 tries,"
             )
             print(f"   in the dead-letter list: {letter['function']}: {letter['error'][:60]}")
+            code, outcome = warm_shutdown(worker, queue)
+            print(f"3. SIGTERM to the worker during a long job: the job ended {outcome},")
+            print(f"   then the worker exited with {code} (a warm shutdown)")
         finally:
             app.extensions["api"].close()
-            worker.terminate()  # SIGTERM: RQ's warm shutdown
-            code = worker.wait(timeout=DEADLINE_SECONDS)
-        print(f"3. SIGTERM to the worker: it finished its job in hand and exited with {code}")
+            if worker.poll() is None:
+                worker.terminate()
+                worker.wait(timeout=DEADLINE_SECONDS)
     print("Conclusion: the request waits for nothing slow; the worker retries, and what keeps")
     print("failing is kept, with its error, for a person to look at, not silently dropped.")
 
