@@ -35,10 +35,14 @@ RETRIES = 2  # three tries in all; then the job is dead-lettered
 JOB_TIMEOUT_SECONDS = 60  # the horse is killed past this; a report is seconds, not minutes
 
 
-def make_queue(redis_url: str, name: str) -> Queue:
+def make_queue(redis_url: str, name: str, *, socket_timeout: float | None = 2.0) -> Queue:
     """The queue the API enqueues on and the worker drains (nothing connects yet)."""
-    # no socket_timeout: the worker blocks on BLPOP for minutes between jobs, by design
-    return Queue(name, connection=redis.Redis.from_url(redis_url, socket_connect_timeout=2))
+    # the API gives up on a hung Redis in 2 s; the worker passes None: it blocks on BLPOP
+    # for minutes between jobs, by design
+    connection = redis.Redis.from_url(
+        redis_url, socket_connect_timeout=2, socket_timeout=socket_timeout
+    )
+    return Queue(name, connection=connection)
 
 
 def retry_policy(intervals: list[int] | None = None) -> Retry:

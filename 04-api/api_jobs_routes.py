@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import redis
 from api_jobs import enqueue_report, fetch_job, job_document
 from api_problems import ApiProblem
 from fastapi import APIRouter, FastAPI, Request
@@ -28,16 +29,31 @@ def job_location(job_id: str) -> str:
     return f"/api/v1/jobs/{job_id}"
 
 
+def queue_down(error: redis.RedisError) -> ApiProblem:
+    """A 503 problem for a queue that does not answer (the reason goes to the log only)."""
+    logger.error("job queue unavailable: %s", error)
+    return ApiProblem(
+        503, "the job queue is unavailable; retry later", slug="unavailable",
+        headers={"Retry-After": "5"},
+    )  # fmt: skip
+
+
 def accepted(queue: Queue) -> tuple[dict[str, Any], dict[str, str]]:
     """Enqueue a report; the body and headers of the 202."""
-    job = enqueue_report(queue)
+    try:
+        job = enqueue_report(queue)
+    except redis.RedisError as error:
+        raise queue_down(error) from None
     logger.info("queued report job %s", job.id)
     return {"id": job.id, "status": "queued"}, {"Location": job_location(job.id)}
 
 
 def status_of(queue: Queue, job_id: str) -> dict[str, Any]:
     """The job's document, or a 404 problem."""
-    job = fetch_job(queue, job_id)
+    try:
+        job = fetch_job(queue, job_id)
+    except redis.RedisError as error:
+        raise queue_down(error) from None
     if job is None:
         raise ApiProblem(404, f"there is no job {job_id}", slug="not-found")
     return job_document(job)

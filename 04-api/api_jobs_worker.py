@@ -30,7 +30,9 @@ def worker_class(name: str | None = None) -> type[Worker]:
 def run_worker(queue_names: list[str] | None = None, kind: str | None = None) -> None:
     """Drain the queues until SIGTERM (a warm shutdown: the job in hand finishes first)."""
     settings = settings_from_environment()
-    connection = make_queue(settings.api.redis_url, settings.jobs_queue).connection
+    connection = make_queue(
+        settings.api.redis_url, settings.jobs_queue, socket_timeout=None
+    ).connection
     queues = [Queue(name, connection=connection) for name in queue_names or [settings.jobs_queue]]
     # with_scheduler: retries with an interval wait in a scheduled registry, moved back on time
     worker_class(kind)(queues, connection=connection).work(with_scheduler=True)

@@ -89,3 +89,24 @@ def test_sigterm_during_a_request_lets_it_finish_then_the_server_exits(
     # gunicorn exits 0; uvicorn, once its graceful shutdown is done, re-raises the SIGTERM it
     # caught, so it ends "by SIGTERM" (-15) as an uncaught signal would. Never -9: no kill needed
     assert exit_code in (0, -signal.SIGTERM), server.log()
+
+
+@pytest.mark.parametrize("factory", ["flask", "fastapi"])
+def test_an_unreachable_job_queue_is_a_503_problem_not_a_traceback(factory, worker_database):
+    import api_serve
+    from api_serve_process import free_port
+    from fastapi.testclient import TestClient
+
+    api = ApiSettings(database_url=worker_database[0], redis_url=f"redis://127.0.0.1:{free_port()}")
+    app = getattr(api_serve, f"{factory}_app")(ServeSettings(api=api))
+    if factory == "flask":
+        client = httpx2.Client(transport=httpx2.WSGITransport(app=app), base_url="http://t")
+    else:
+        client = TestClient(app)
+    with client:
+        responses = [client.post("/api/v1/reports"), client.get("/api/v1/jobs/some-id")]
+    for response in responses:
+        assert response.status_code == 503
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.headers["retry-after"] == "5"
+        assert response.json()["detail"] == "the job queue is unavailable; retry later"
