@@ -23,7 +23,6 @@ import api_fastapi
 import api_flask
 from api_jobs import make_queue
 from api_jobs_routes import add_fastapi_job_routes, add_flask_job_routes
-from api_serve_async import add_async_routes
 from api_serve_routes import add_fastapi_serve_routes, add_flask_serve_routes
 from api_serve_settings import ConfigError, ServeSettings, settings_from_environment
 from fastapi import FastAPI
@@ -56,6 +55,9 @@ def fastapi_app(settings: ServeSettings | None = None) -> FastAPI:
     add_fastapi_job_routes(app, make_queue(settings.api.redis_url, settings.jobs_queue))
     add_fastapi_serve_routes(app, settings)
     if settings.demo_routes:
+        # imported here: async SQLAlchemy needs greenlet, which the production image leaves out
+        from api_serve_async import add_async_routes
+
         add_async_routes(app, settings.api.database_url)
     return app
 
