@@ -80,7 +80,8 @@ def wait_until_up(server: ServerProcess, deadline_seconds: float = START_SECONDS
                 if client.get(f"{server.base_url}/health").status_code == 200:
                     return
             except httpx2.TransportError:
-                time.sleep(0.05)  # a poll interval, not a wait for an effect
+                pass  # not listening yet
+            time.sleep(0.05)  # a poll interval, not a wait for an effect
     raise ServerDidNotStart(f"no answer from {server.base_url} in {deadline_seconds} s")
 
 
