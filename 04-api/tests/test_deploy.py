@@ -51,6 +51,15 @@ def test_the_api_services_start_only_with_their_profile():
         )
 
 
+def test_every_service_of_the_api_image_builds_it_from_the_dockerfile():
+    services = compose()["services"]
+    image = services["api"]["image"]
+    users = [name for name, service in services.items() if service.get("image") == image]
+    assert sorted(users) == ["api", "api-migrate", "api-worker"]
+    for name in users:  # an image only built here cannot be pulled: each must say how to build
+        assert services[name]["build"] == {"context": ".", "dockerfile": "04-api/deploy/Dockerfile"}
+
+
 def test_two_replicas_sit_behind_a_balancer_that_names_their_service_and_port():
     services = compose()["services"]
     config = (DEPLOY / "nginx.conf").read_text()
