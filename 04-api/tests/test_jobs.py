@@ -117,6 +117,7 @@ class Unavailable(BaseHTTPRequestHandler):
 
 
 def test_a_job_that_keeps_failing_is_retried_then_dead_lettered_with_its_error(queue, worker):
+    Unavailable.hits = 0
     receiver = ThreadingHTTPServer(("127.0.0.1", 0), Unavailable)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{receiver.server_port}/hooks/order"
