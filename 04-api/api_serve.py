@@ -1,0 +1,132 @@
+"""Run the API for real: Flask under gunicorn, FastAPI under uvicorn, configured by the environment.
+
+    python 04-api/api_serve.py flask --port 8001 --workers 2     # gunicorn, 2 sync workers
+    python 04-api/api_serve.py fastapi --port 8002 --workers 1   # uvicorn, 1 event loop
+    python 04-api/api_serve.py migrate                           # create the tables (release)
+
+`flask_app()` and `fastapi_app()` are the factories the servers call: part 1's own
+`create_app`, given settings from the environment, plus the job endpoints and the cached
+report. The command line becomes `gunicorn 'api_serve:flask_app()'` or
+`uvicorn --factory api_serve:fastapi_app`, which replaces this process (`os.execv`), so
+SIGTERM from Docker, a platform or a test reaches the server itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+import api_fastapi
+import api_flask
+from api_jobs import make_queue
+from api_jobs_routes import add_fastapi_job_routes, add_flask_job_routes
+from api_serve_routes import add_fastapi_serve_routes, add_flask_serve_routes
+from api_serve_settings import ConfigError, ServeSettings, settings_from_environment
+from fastapi import FastAPI
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+logger = logging.getLogger(__name__)
+
+LESSON = Path(__file__).resolve().parent
+GRACEFUL_SECONDS = 20  # on SIGTERM, in-flight requests get this long; Docker waits 10 s by default
+
+
+def flask_app(settings: ServeSettings | None = None) -> Flask:
+    """Part 1's Flask app with the job routes and the cached report (what gunicorn serves)."""
+    settings = settings or settings_from_environment()
+    app = api_flask.create_app(settings.api)
+    if settings.proxy_hops:  # behind nginx, the peer is nginx: the client is in X-Forwarded-For
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops
+        )
+    add_flask_job_routes(app, make_queue(settings.api.redis_url, settings.jobs_queue))
+    add_flask_serve_routes(app, settings)
+    return app
+
+
+def fastapi_app(settings: ServeSettings | None = None) -> FastAPI:
+    """Part 1's FastAPI app with the job routes and the cached report (what uvicorn serves)."""
+    settings = settings or settings_from_environment()
+    app = api_fastapi.create_app(settings.api)
+    add_fastapi_job_routes(app, make_queue(settings.api.redis_url, settings.jobs_queue))
+    add_fastapi_serve_routes(app, settings)
+    if settings.demo_routes:
+        # imported here: async SQLAlchemy needs greenlet, which the production image leaves out
+        from api_serve_async import add_async_routes
+
+        add_async_routes(app, settings.api.database_url)
+    return app
+
+
+def server_command(
+    framework: str, *, port: int, workers: int, host: str = "127.0.0.1"
+) -> list[str]:
+    """The production server's command line for one framework."""
+    if framework == "flask":
+        return [
+            *(sys.executable, "-m", "gunicorn", "--chdir", str(LESSON)),
+            *("--bind", f"{host}:{port}", "--workers", str(workers)),
+            # sync workers: one request at a time each; the master restarts a dead one
+            *("--graceful-timeout", str(GRACEFUL_SECONDS), "--access-logfile", "-"),
+            # gunicorn 26+ opens a control socket at one path per user: two instances collide
+            "--no-control-socket",
+            # import the app once in the master, then fork: faster starts, shared memory; safe
+            # because part 1's factories connect nothing until the first request
+            "--preload",
+            "api_serve:flask_app()",
+        ]
+    if framework == "fastapi":
+        return [
+            *(sys.executable, "-m", "uvicorn", "--app-dir", str(LESSON), "--factory"),
+            *("--host", host, "--port", str(port), "--workers", str(workers)),
+            *("--timeout-graceful-shutdown", str(GRACEFUL_SECONDS), "--no-server-header"),
+            "api_serve:fastapi_app",
+        ]
+    raise ValueError(f"unknown framework {framework!r}: flask or fastapi")
+
+
+def default_workers() -> int:
+    """WEB_CONCURRENCY if set (the convention Heroku and gunicorn share), else 2."""
+    raw = os.environ.get("WEB_CONCURRENCY", "2")
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigError(f"WEB_CONCURRENCY must be a whole number >= 1, got {raw!r}")
+    return int(raw)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Serve the bookshop API with a real server.")
+    parser.add_argument("command", nargs="?", choices=["flask", "fastapi", "migrate"])
+    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument("--workers", type=int, help="processes (default: WEB_CONCURRENCY or 2)")
+    arguments = parser.parse_args()
+    if arguments.command is None:  # `make run` runs every script bare: say how to use this one
+        parser.print_help()
+        return
+    logging.basicConfig(level=logging.INFO)
+    try:
+        settings = settings_from_environment()  # fail here, in one line, not in every worker
+        workers = arguments.workers or default_workers()
+    except ConfigError as error:
+        parser.exit(2, f"error: {error}\n")
+    if arguments.command == "migrate":
+        from api_models import create_schema, make_engine
+
+        engine = make_engine(settings.api.database_url)
+        create_schema(engine)
+        engine.dispose()
+        print("the tables exist")
+        return
+    command = server_command(
+        arguments.command, port=arguments.port, workers=workers, host=arguments.host
+    )
+    print(f"exec: {' '.join(command[1:])}", flush=True)
+    os.execv(command[0], command)  # the server becomes this process: signals reach it
+
+
+if __name__ == "__main__":
+    main()
