@@ -30,15 +30,22 @@ RELEASE_LOCK = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0
 """
-# store the loaded value only if no invalidation bumped the generation since loading began
+# store the loaded value only if no invalidation changed the generation since loading began
 # (while `:gen` is not evicted: an evicted one reads as '0' again, see part 2b's Memory)
 STORE_IF_CURRENT = """
 if (redis.call('get', KEYS[2]) or '0') ~= ARGV[1] then return 0 end
 redis.call('set', KEYS[1], ARGV[2], 'EX', ARGV[3])
 return 1
 """
-# the generation outlives any load by far: it only has to last longer than one loader call
+# each invalidation sets a NEW random generation, never a counter: a counter's key that
+# expired mid-load (or was never set) restarts at 1, a value a loader may hold already; the
+# TTL only keeps rarely written keys from piling up (expired, it reads as '0', matching no one)
 GENERATION_TTL_SECONDS = 24 * 3600
+
+
+def new_generation() -> str:
+    """Return a generation no loader can have read: random, not a counter that may restart."""
+    return uuid.uuid4().hex
 
 
 def make_cache_client(redis_url: str, *, timeout_seconds: float = 0.5) -> redis.Redis:
@@ -163,8 +170,7 @@ class Cache:
         key = self.key(name)
         try:
             with self.client.pipeline(transaction=True) as pipe:  # MULTI/EXEC: both or neither
-                pipe.incr(f"{key}:gen")
-                pipe.expire(f"{key}:gen", GENERATION_TTL_SECONDS)
+                pipe.set(f"{key}:gen", new_generation(), ex=GENERATION_TTL_SECONDS)
                 pipe.delete(key)
                 pipe.execute()
         except redis.RedisError as error:

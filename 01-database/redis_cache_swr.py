@@ -23,7 +23,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import redis
-from redis_cache import GENERATION_TTL_SECONDS, RELEASE_LOCK, STORE_IF_CURRENT
+from redis_cache import GENERATION_TTL_SECONDS, RELEASE_LOCK, STORE_IF_CURRENT, new_generation
 
 logger = logging.getLogger(__name__)
 # at the refresh's start, not when it was queued: still our lock? then it lasts PX from now
@@ -122,12 +122,11 @@ class StaleWhileRevalidateCache:
             logger.info("%s was invalidated while loading; not caching the loaded value", key)
 
     def invalidate(self, name: str) -> None:
-        """Delete a cached value and bump its generation (call it after the write)."""
+        """Delete a cached value and give it a new generation (call it after the write)."""
         key = self.key(name)
         try:
             with self.client.pipeline(transaction=True) as pipe:
-                pipe.incr(f"{key}:gen")
-                pipe.expire(f"{key}:gen", GENERATION_TTL_SECONDS)
+                pipe.set(f"{key}:gen", new_generation(), ex=GENERATION_TTL_SECONDS)
                 pipe.delete(key)
                 pipe.execute()
         except redis.RedisError as error:  # the write has committed: do not fail its request

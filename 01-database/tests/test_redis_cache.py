@@ -181,6 +181,33 @@ def test_a_value_loaded_before_a_write_and_its_invalidation_is_not_cached(
     assert next_read["pen"]["revenue_cents"] == stale["pen"]["revenue_cents"] + 2500
 
 
+def expire_now(client: redis.Redis, key: str) -> None:
+    """Let a key's TTL run out now (as the generation's 24 h do), and wait until it has."""
+    client.pexpire(key, 1)
+    deadline = time.monotonic() + 5
+    while client.exists(key) and time.monotonic() < deadline:
+        time.sleep(0.001)
+    assert not client.exists(key), f"{key} did not expire"
+
+
+def test_a_generation_that_expires_during_a_load_cannot_let_the_old_value_in(cache, redis_client):
+    # a key written once a day: its generation's TTL runs out during a load, and a write
+    # plus its invalidation follow; the new generation must not equal the one the loader read
+    database = {"report": "old"}
+    cache.invalidate("report")  # yesterday's write
+
+    def loader_across_the_generations_expiry() -> str:
+        seen = database["report"]
+        expire_now(redis_client, "test:report:gen")
+        database["report"] = "new"  # today's write commits, then invalidates
+        cache.invalidate("report")
+        return seen
+
+    assert cache.get_or_load("report", loader_across_the_generations_expiry) == "old"
+    assert redis_client.get("test:report") is None  # the old value was not cached
+    assert cache.get_or_load("report", lambda: database["report"]) == "new"
+
+
 def test_releasing_the_lock_leaves_a_lock_that_another_caller_now_holds(cache, redis_client):
     # our lock expired during a long load and another caller took it: our release must not
     # delete THEIR lock (a plain DEL would, and let a third caller stampede in)

@@ -158,6 +158,26 @@ def test_a_refresh_that_read_before_an_invalidation_does_not_store_its_value(mak
     assert cache.get_or_load("report", lambda: "v3, after the write") == "v3, after the write"
 
 
+def test_a_generation_that_expires_during_a_load_cannot_let_the_old_value_in(
+    make_cache, redis_client
+):
+    cache, database = make_cache(), {"report": "old"}
+    cache.invalidate("report")  # an earlier write; its generation lasts 24 h
+
+    def loader_across_the_generations_expiry() -> str:
+        seen = database["report"]
+        redis_client.pexpire("swr:report:gen", 1)  # the 24 h run out now, during the load
+        deadline = time.monotonic() + WAIT
+        while redis_client.exists("swr:report:gen") and time.monotonic() < deadline:
+            time.sleep(0.001)
+        database["report"] = "new"  # a write commits, then invalidates
+        cache.invalidate("report")
+        return seen
+
+    assert cache.get_or_load("report", loader_across_the_generations_expiry) == "old"
+    assert redis_client.get("swr:report") is None  # the old value was not cached
+
+
 def test_an_entry_past_its_hard_ttl_is_gone_from_redis(make_cache, redis_client):
     cache = make_cache()
     cache.get_or_load("report", lambda: "v1")
