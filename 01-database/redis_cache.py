@@ -177,16 +177,24 @@ class Cache:
             logger.warning("could not invalidate %s (%s); it expires with its TTL", name, error)
 
 
-def cached(cache: Cache, *, ttl: int | None = None, version: int = 1) -> Callable:
+def cached(
+    cache: Cache, *, ttl: int | None = None, version: int = 1, name: str | None = None
+) -> Callable:
     """Cache a function's results under `v<version>:<module>.<qualname>:<JSON of the args>`."""
 
     def decorate(function: Callable) -> Callable:
         if function.__name__ == "<lambda>":
             # every lambda of a module has the same qualified name: their keys would collide
             raise TypeError("cached() needs a named function (def), not a lambda")
+        if name is None and "<locals>" in function.__qualname__:
+            # every closure a factory makes has this one qualified name, whatever it captured
+            raise TypeError(
+                f"cached() cannot tell the closures {function.__qualname__} apart: define the"
+                " function at module level, or pass name= unique to what it captured"
+            )
         # the module and qualified name keep two functions called `report` apart; the version
         # lets a change of the result's shape skip the entries the old code cached
-        prefix = f"v{version}:{function.__module__}.{function.__qualname__}"
+        prefix = f"v{version}:{name or f'{function.__module__}.{function.__qualname__}'}"
 
         def name_for(*args: Any) -> str:
             # JSON, not str(): ("a:b",) and ("a", "b") must not share a key
