@@ -6,8 +6,9 @@ inside the stored value (after it the value is stale, still served) and a **hard
 key (after it Redis deletes it, a real miss). A caller that finds a stale value takes a
 refresh lock with SET NX PX; the one that wins reloads in a background thread, and every
 caller, the winner included, returns the stale value at once. The lock lives in Redis, so
-across all processes one refresh runs per key. A refresh stores its value only if no
-invalidation happened since it read the generation (the same check as `redis_cache.Cache`).
+across all processes one refresh runs per key at a time, and a refresh that finds the entry
+fresh again when it starts (another one stored meanwhile) skips. A refresh stores its value
+only if no invalidation happened since it read the generation (as `redis_cache.Cache` does).
 A real miss (nothing cached) is loaded by each caller that finds it, as in plain cache-aside:
 the long hard TTL makes that rare for a hot key, and `Cache`'s lock is the answer where not.
 """
@@ -95,8 +96,15 @@ class StaleWhileRevalidateCache:
             if not self._rearm_lock(keys=[f"{key}:lock"], args=[token, self.lock_ms]):
                 logger.info("the refresh lock on %s expired while queued; not refreshing", key)
                 return
+            # a caller that read the stale entry just before another refresh stored, and won
+            # the lock just after that one released it, finds the entry fresh again: skip
+            entry = self.client.get(key)
         except redis.RedisError as error:
             logger.warning("could not re-arm the lock on %s (%s); not refreshing", key, error)
+            return
+        if entry is None or self.clock() < json.loads(entry)["fresh_until"]:
+            logger.info("%s was refreshed or invalidated meanwhile; not refreshing", key)
+            self._unlock(key, token)
             return
         try:
             self._store(key, loader(), generation)
@@ -104,6 +112,9 @@ class StaleWhileRevalidateCache:
             # and its lock until PX: a down database gets one attempt per PX, not one per read
             logger.exception("refreshing %s failed; the stale value stays", key)
             return
+        self._unlock(key, token)
+
+    def _unlock(self, key: str, token: str) -> None:
         try:
             self._release_lock(keys=[f"{key}:lock"], args=[token])
         except redis.RedisError as error:

@@ -4,6 +4,7 @@ import threading
 import time
 
 import pytest
+import redis
 from redis_cache import make_cache_client
 from redis_cache_swr import StaleWhileRevalidateCache
 
@@ -37,6 +38,17 @@ class BlockingLoader:
         self.started.set()
         assert self.release.wait(WAIT), "the test never released the loader"
         return self.value
+
+
+class PausedAfterRead(redis.Redis):
+    """A real client whose process is descheduled once, right after its first MGET."""
+
+    def mget(self, *args, **options):
+        values = super().mget(*args, **options)
+        if not self.has_read.is_set():
+            self.has_read.set()
+            assert self.resume.wait(WAIT), "the test never resumed the straggler"
+        return values
 
 
 @pytest.fixture
@@ -209,3 +221,31 @@ def test_a_refresh_whose_lock_expired_while_queued_does_not_run_beside_another(
     first.refreshing["swr:c"].result(WAIT)
 
     assert c_loads == ["second"]  # the queued refresh saw the lock was no longer its own
+
+
+def test_a_straggler_that_read_the_stale_entry_does_not_refresh_it_again_once_fresh(
+    make_cache, clock, redis_url
+):
+    first = make_cache()
+    client = PausedAfterRead.from_url(redis_url, decode_responses=True)
+    client.has_read, client.resume = threading.Event(), threading.Event()
+    straggler = StaleWhileRevalidateCache(client, namespace="swr", clock=clock)
+    first.get_or_load("report", lambda: "v1")
+    clock.now += 31  # stale
+    loads = []
+
+    def loader() -> str:
+        loads.append("query")
+        return "v2"
+
+    reader = threading.Thread(target=straggler.get_or_load, args=("report", loader))
+    reader.start()
+    assert client.has_read.wait(WAIT)  # the straggler read the stale entry, then paused
+    assert first.get_or_load("report", loader) == "v1"
+    first.refreshing["swr:report"].result(WAIT)  # refreshed, stored, lock released
+    client.resume.set()  # the straggler now wins the free lock for an entry that is fresh
+    reader.join(WAIT)
+    straggler.close()  # waits for the refresh it started, if any
+    client.close()
+
+    assert loads == ["query"]  # one database query for the stale period, not two
