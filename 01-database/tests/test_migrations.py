@@ -1,6 +1,9 @@
 """The migration history builds the models' schema, backfills data, and runs backwards too."""
 
 import io
+import os
+import subprocess
+import sys
 from argparse import Namespace
 
 import pytest
@@ -19,6 +22,9 @@ from sql_migrations import (
 )
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import ProgrammingError
+
+from course.paths import ROOT
+from course.services.ports import free_port
 
 SHOP_TABLES = ["alembic_version", "customers", "order_lines", "orders", "products"]
 
@@ -116,6 +122,22 @@ def test_the_command_line_x_url_option_picks_the_database(engine, database_url):
     command.upgrade(config, "0001")
 
     assert current_revision(engine) == "0001"
+
+
+def test_the_command_line_x_url_at_a_dead_server_gives_one_line_not_a_traceback():
+    dead = f"postgresql+psycopg://course:secret@127.0.0.1:{free_port()}/shop"
+    result = subprocess.run(
+        [sys.executable, "-m", "alembic", "-c", "01-database/alembic.ini", "-x", f"url={dead}",
+         "current"],
+        capture_output=True, text=True, cwd=ROOT, env=os.environ,
+    )  # fmt: skip
+
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: cannot connect to postgresql+psycopg://course:***@")
+    assert "Connection refused" in result.stderr  # the server's own reason
+    assert "check the -x url=" in result.stderr  # and what to fix
+    assert result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr and "secret" not in result.stderr
 
 
 def test_the_backfill_fills_every_old_order_across_several_batches(engine, database_url):
