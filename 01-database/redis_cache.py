@@ -30,15 +30,22 @@ RELEASE_LOCK = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0
 """
-# store the loaded value only if no invalidation bumped the generation since loading began
+# store the loaded value only if no invalidation changed the generation since loading began
 # (while `:gen` is not evicted: an evicted one reads as '0' again, see part 2b's Memory)
 STORE_IF_CURRENT = """
 if (redis.call('get', KEYS[2]) or '0') ~= ARGV[1] then return 0 end
 redis.call('set', KEYS[1], ARGV[2], 'EX', ARGV[3])
 return 1
 """
-# the generation outlives any load by far: it only has to last longer than one loader call
+# each invalidation sets a NEW random generation, never a counter: a counter's key that
+# expired mid-load (or was never set) restarts at 1, a value a loader may hold already; the
+# TTL only keeps rarely written keys from piling up (expired, it reads as '0', matching no one)
 GENERATION_TTL_SECONDS = 24 * 3600
+
+
+def new_generation() -> str:
+    """Return a generation no loader can have read: random, not a counter that may restart."""
+    return uuid.uuid4().hex
 
 
 def make_cache_client(redis_url: str, *, timeout_seconds: float = 0.5) -> redis.Redis:
@@ -163,24 +170,31 @@ class Cache:
         key = self.key(name)
         try:
             with self.client.pipeline(transaction=True) as pipe:  # MULTI/EXEC: both or neither
-                pipe.incr(f"{key}:gen")
-                pipe.expire(f"{key}:gen", GENERATION_TTL_SECONDS)
+                pipe.set(f"{key}:gen", new_generation(), ex=GENERATION_TTL_SECONDS)
                 pipe.delete(key)
                 pipe.execute()
         except redis.RedisError as error:
             logger.warning("could not invalidate %s (%s); it expires with its TTL", name, error)
 
 
-def cached(cache: Cache, *, ttl: int | None = None, version: int = 1) -> Callable:
+def cached(
+    cache: Cache, *, ttl: int | None = None, version: int = 1, name: str | None = None
+) -> Callable:
     """Cache a function's results under `v<version>:<module>.<qualname>:<JSON of the args>`."""
 
     def decorate(function: Callable) -> Callable:
         if function.__name__ == "<lambda>":
             # every lambda of a module has the same qualified name: their keys would collide
             raise TypeError("cached() needs a named function (def), not a lambda")
+        if name is None and "<locals>" in function.__qualname__:
+            # every closure a factory makes has this one qualified name, whatever it captured
+            raise TypeError(
+                f"cached() cannot tell the closures {function.__qualname__} apart: define the"
+                " function at module level, or pass name= unique to what it captured"
+            )
         # the module and qualified name keep two functions called `report` apart; the version
         # lets a change of the result's shape skip the entries the old code cached
-        prefix = f"v{version}:{function.__module__}.{function.__qualname__}"
+        prefix = f"v{version}:{name or f'{function.__module__}.{function.__qualname__}'}"
 
         def name_for(*args: Any) -> str:
             # JSON, not str(): ("a:b",) and ("a", "b") must not share a key

@@ -31,7 +31,7 @@ from course.sandbox import temporary_postgres_database, unique_name
 def show_cache_aside(cache: Cache, engine: Engine) -> None:
     """Print steps 1 and 2: a cached report, then a write that invalidates it."""
 
-    @cached(cache, ttl=60)
+    @cached(cache, ttl=60, name="revenue_report")  # a closure: it needs a name of its own
     def revenue_report() -> dict:
         return revenue_by_sku(engine)
 

@@ -6,8 +6,9 @@ inside the stored value (after it the value is stale, still served) and a **hard
 key (after it Redis deletes it, a real miss). A caller that finds a stale value takes a
 refresh lock with SET NX PX; the one that wins reloads in a background thread, and every
 caller, the winner included, returns the stale value at once. The lock lives in Redis, so
-across all processes one refresh runs per key. A refresh stores its value only if no
-invalidation happened since it read the generation (the same check as `redis_cache.Cache`).
+across all processes one refresh runs per key at a time, and a refresh that finds the entry
+fresh again when it starts (another one stored meanwhile) skips. A refresh stores its value
+only if no invalidation happened since it read the generation (as `redis_cache.Cache` does).
 A real miss (nothing cached) is loaded by each caller that finds it, as in plain cache-aside:
 the long hard TTL makes that rare for a hot key, and `Cache`'s lock is the answer where not.
 """
@@ -23,7 +24,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import redis
-from redis_cache import GENERATION_TTL_SECONDS, RELEASE_LOCK, STORE_IF_CURRENT
+from redis_cache import GENERATION_TTL_SECONDS, RELEASE_LOCK, STORE_IF_CURRENT, new_generation
 
 logger = logging.getLogger(__name__)
 # at the refresh's start, not when it was queued: still our lock? then it lasts PX from now
@@ -95,8 +96,15 @@ class StaleWhileRevalidateCache:
             if not self._rearm_lock(keys=[f"{key}:lock"], args=[token, self.lock_ms]):
                 logger.info("the refresh lock on %s expired while queued; not refreshing", key)
                 return
+            # a caller that read the stale entry just before another refresh stored, and won
+            # the lock just after that one released it, finds the entry fresh again: skip
+            entry = self.client.get(key)
         except redis.RedisError as error:
             logger.warning("could not re-arm the lock on %s (%s); not refreshing", key, error)
+            return
+        if entry is None or self.clock() < json.loads(entry)["fresh_until"]:
+            logger.info("%s was refreshed or invalidated meanwhile; not refreshing", key)
+            self._unlock(key, token)
             return
         try:
             self._store(key, loader(), generation)
@@ -104,6 +112,9 @@ class StaleWhileRevalidateCache:
             # and its lock until PX: a down database gets one attempt per PX, not one per read
             logger.exception("refreshing %s failed; the stale value stays", key)
             return
+        self._unlock(key, token)
+
+    def _unlock(self, key: str, token: str) -> None:
         try:
             self._release_lock(keys=[f"{key}:lock"], args=[token])
         except redis.RedisError as error:
@@ -122,12 +133,11 @@ class StaleWhileRevalidateCache:
             logger.info("%s was invalidated while loading; not caching the loaded value", key)
 
     def invalidate(self, name: str) -> None:
-        """Delete a cached value and bump its generation (call it after the write)."""
+        """Delete a cached value and give it a new generation (call it after the write)."""
         key = self.key(name)
         try:
             with self.client.pipeline(transaction=True) as pipe:
-                pipe.incr(f"{key}:gen")
-                pipe.expire(f"{key}:gen", GENERATION_TTL_SECONDS)
+                pipe.set(f"{key}:gen", new_generation(), ex=GENERATION_TTL_SECONDS)
                 pipe.delete(key)
                 pipe.execute()
         except redis.RedisError as error:  # the write has committed: do not fail its request

@@ -92,6 +92,17 @@ def global_objects(engine: Engine) -> list[str]:
     return [line for line in dump.splitlines() if line.startswith("CREATE ROLE")]
 
 
+def restore_targets(history: History) -> dict[str, dict[str, str]]:
+    """Return the demo's recovery targets by label: the restore point, then the DELETE's LSN."""
+    return {
+        f"restore point {RESTORE_POINT!r}": {"recovery_target_name": RESTORE_POINT},
+        f"LSN {history.commit_lsn} (the DELETE's commit), exclusive": {
+            "recovery_target_lsn": history.commit_lsn,
+            "recovery_target_inclusive": "off",  # on would replay the commit: lines gone
+        },
+    }
+
+
 def main() -> None:
     with wal_archive() as archive, tempfile.TemporaryDirectory() as folder:
         with private_server("postgres", extra_args=archiving_options(archive)) as primary:
@@ -106,15 +117,8 @@ def main() -> None:
             print(f"3. Archived WAL up to {archive_current_wal(engine)}")
             roles = global_objects(engine)
             engine.dispose()
-        targets = {
-            f"restore point {RESTORE_POINT!r}": {"recovery_target_name": RESTORE_POINT},
-            f"LSN {history.commit_lsn} (the DELETE's commit), exclusive": {
-                "recovery_target_lsn": history.commit_lsn,
-                "recovery_target_inclusive": "off",  # on would replay the commit: lines gone
-            },
-        }
         point = history.seconds_lost_at_point
-        for step, (label, target) in enumerate(targets.items(), start=4):
+        for step, (label, target) in enumerate(restore_targets(history).items(), start=4):
             with recovered_server(backup, archive, target) as (restored, took):
                 lines, skus = shop_state(restored.url)
             print(f"{step}. Restored to the {label}: {lines} order lines, products {skus}")

@@ -12,7 +12,8 @@ from logging.config import fileConfig
 from pathlib import Path
 
 from alembic import context
-from sqlalchemy import create_engine, pool
+from sqlalchemy import Connection, Engine, create_engine, pool
+from sqlalchemy.exc import OperationalError
 
 LESSON_FOLDER = Path(__file__).resolve().parents[1]
 if str(LESSON_FOLDER) not in sys.path:
@@ -39,6 +40,20 @@ def database_url() -> str:
     return course.require("postgres").database_url
 
 
+def connect(engine: Engine) -> Connection:
+    """Connect; a `-x url=` that reaches no database exits with one line, not a traceback."""
+    try:
+        return engine.connect()
+    except OperationalError as error:
+        if not context.get_x_argument(as_dictionary=True).get("url"):
+            raise  # code that passed the URL in handles its own errors
+        reason = " ".join(str(error.orig).split())  # libpq's reason, on one line
+        shown = engine.url.render_as_string(hide_password=True)
+        raise SystemExit(
+            f"error: cannot connect to {shown}: {reason}; check the -x url= value"
+        ) from None
+
+
 def run_migrations_offline() -> None:
     """Print the SQL instead of running it (`alembic upgrade head --sql`)."""
     context.configure(url=database_url(), target_metadata=target_metadata, literal_binds=True)
@@ -49,7 +64,7 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     """Connect and run the migrations, each revision in a transaction of its own."""
     engine = create_engine(database_url(), poolclass=pool.NullPool)
-    with engine.connect() as connection:
+    with connect(engine) as connection:
         # one transaction per revision: a lock a revision takes is released when it commits,
         # not held until the last revision of the run (PostgreSQL has transactional DDL, so
         # a failed revision still rolls back whole)

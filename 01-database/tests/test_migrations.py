@@ -20,6 +20,8 @@ from sql_migrations import (
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import ProgrammingError
 
+from course.services.ports import free_port
+
 SHOP_TABLES = ["alembic_version", "customers", "order_lines", "orders", "products"]
 
 
@@ -116,6 +118,23 @@ def test_the_command_line_x_url_option_picks_the_database(engine, database_url):
     command.upgrade(config, "0001")
 
     assert current_revision(engine) == "0001"
+
+
+def test_the_command_line_x_url_at_a_dead_server_gives_one_line_not_a_traceback():
+    # what `alembic -x url=... current` runs, in-process: the CLI prints a SystemExit's
+    # message as the one line on stderr and exits 1
+    dead = f"postgresql+psycopg://course:secret@127.0.0.1:{free_port()}/shop"
+    config = Config(ALEMBIC_INI, cmd_opts=Namespace(x=[f"url={dead}"]))
+    config.attributes["configure_logging"] = False
+
+    with pytest.raises(SystemExit) as raised:
+        command.current(config)
+
+    message = str(raised.value.code)
+    assert message.startswith("error: cannot connect to postgresql+psycopg://course:***@")
+    assert "Connection refused" in message  # the server's own reason
+    assert message.endswith("check the -x url= value")  # and what to fix
+    assert "\n" not in message and "secret" not in message
 
 
 def test_the_backfill_fills_every_old_order_across_several_batches(engine, database_url):

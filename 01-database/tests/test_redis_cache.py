@@ -70,7 +70,7 @@ def test_the_value_is_stored_as_json_with_the_ttl(cache, redis_client):
 
 
 def test_the_decorator_caches_per_arguments_and_invalidates_on_write(cache, sales_engine):
-    @cached(cache, ttl=30)
+    @cached(cache, ttl=30, name="revenue_of")  # a closure over the test's engine: named
     def revenue_of(sku: str) -> int:
         return revenue_by_sku(sales_engine)[sku]["revenue_cents"]
 
@@ -181,6 +181,33 @@ def test_a_value_loaded_before_a_write_and_its_invalidation_is_not_cached(
     assert next_read["pen"]["revenue_cents"] == stale["pen"]["revenue_cents"] + 2500
 
 
+def expire_now(client: redis.Redis, key: str) -> None:
+    """Let a key's TTL run out now (as the generation's 24 h do), and wait until it has."""
+    client.pexpire(key, 1)
+    deadline = time.monotonic() + 5
+    while client.exists(key) and time.monotonic() < deadline:
+        time.sleep(0.001)
+    assert not client.exists(key), f"{key} did not expire"
+
+
+def test_a_generation_that_expires_during_a_load_cannot_let_the_old_value_in(cache, redis_client):
+    # a key written once a day: its generation's TTL runs out during a load, and a write
+    # plus its invalidation follow; the new generation must not equal the one the loader read
+    database = {"report": "old"}
+    cache.invalidate("report")  # yesterday's write
+
+    def loader_across_the_generations_expiry() -> str:
+        seen = database["report"]
+        expire_now(redis_client, "test:report:gen")
+        database["report"] = "new"  # today's write commits, then invalidates
+        cache.invalidate("report")
+        return seen
+
+    assert cache.get_or_load("report", loader_across_the_generations_expiry) == "old"
+    assert redis_client.get("test:report") is None  # the old value was not cached
+    assert cache.get_or_load("report", lambda: database["report"]) == "new"
+
+
 def test_releasing_the_lock_leaves_a_lock_that_another_caller_now_holds(cache, redis_client):
     # our lock expired during a long load and another caller took it: our release must not
     # delete THEIR lock (a plain DEL would, and let a third caller stampede in)
@@ -193,24 +220,55 @@ def test_releasing_the_lock_leaves_a_lock_that_another_caller_now_holds(cache, r
     assert redis_client.get("test:report:lock") == "another-callers-token"
 
 
+class Shop:
+    @staticmethod
+    def report(*parts: str) -> list:
+        return ["shop", *parts]
+
+
+class Warehouse:
+    @staticmethod
+    def report(*parts: str) -> list:
+        return ["warehouse", *parts]
+
+
 def test_cache_keys_of_different_arguments_and_functions_never_collide(cache):
-    class Shop:
-        @staticmethod
-        @cached(cache)
-        def report(*parts: str) -> list:
-            return ["shop", *parts]
+    # module-level classes, as in real code (a class inside this test would be <locals>)
+    shop_report, warehouse_report = cached(cache)(Shop.report), cached(cache)(Warehouse.report)
 
-    class Warehouse:
-        @staticmethod
-        @cached(cache)
-        def report(*parts: str) -> list:
-            return ["warehouse", *parts]
+    assert shop_report("a:b") == ["shop", "a:b"]
+    assert shop_report("a", "b") == ["shop", "a", "b"]  # not the ("a:b",) entry
+    assert warehouse_report("a", "b") == ["warehouse", "a", "b"]  # not Shop's entry
+    assert shop_report.cache_key("a", "b").startswith("test:v1:")
+    assert shop_report.cache_key("a", "b").endswith('.Shop.report:["a","b"]')
 
-    assert Shop.report("a:b") == ["shop", "a:b"]
-    assert Shop.report("a", "b") == ["shop", "a", "b"]  # not the ("a:b",) entry
-    assert Warehouse.report("a", "b") == ["warehouse", "a", "b"]  # not Shop's entry
-    assert Shop.report.cache_key("a", "b").startswith("test:v1:")
-    assert Shop.report.cache_key("a", "b").endswith('.Shop.report:["a","b"]')
+
+def test_a_function_defined_inside_another_is_refused_as_its_closures_share_one_name(cache):
+    # every closure a factory makes is `report_for.<locals>.report`, whatever it captured:
+    # cached under that name, Lyon's report would be served Paris's entry
+    def report_for(shop: str):
+        @cached(cache)
+        def report() -> str:
+            return f"report of {shop}"
+
+        return report
+
+    with pytest.raises(TypeError, match=r"<locals>.*pass name="):
+        report_for("paris")
+
+
+def test_closures_given_their_own_names_keep_their_own_entries(cache):
+    def report_for(shop: str):
+        @cached(cache, name=f"report_for:{shop}")
+        def report() -> str:
+            return f"report of {shop}"
+
+        return report
+
+    paris, lyon = report_for("paris"), report_for("lyon")
+
+    assert (paris(), lyon()) == ("report of paris", "report of lyon")
+    assert lyon.cache_key() == "test:v1:report_for:lyon:[]"
 
 
 def test_caching_a_lambda_is_refused_because_every_lambda_has_the_same_name(cache):

@@ -4,6 +4,7 @@ import threading
 import time
 
 import pytest
+import redis
 from redis_cache import make_cache_client
 from redis_cache_swr import StaleWhileRevalidateCache
 
@@ -37,6 +38,17 @@ class BlockingLoader:
         self.started.set()
         assert self.release.wait(WAIT), "the test never released the loader"
         return self.value
+
+
+class PausedAfterRead(redis.Redis):
+    """A real client whose process is descheduled once, right after its first MGET."""
+
+    def mget(self, *args, **options):
+        values = super().mget(*args, **options)
+        if not self.has_read.is_set():
+            self.has_read.set()
+            assert self.resume.wait(WAIT), "the test never resumed the straggler"
+        return values
 
 
 @pytest.fixture
@@ -158,6 +170,26 @@ def test_a_refresh_that_read_before_an_invalidation_does_not_store_its_value(mak
     assert cache.get_or_load("report", lambda: "v3, after the write") == "v3, after the write"
 
 
+def test_a_generation_that_expires_during_a_load_cannot_let_the_old_value_in(
+    make_cache, redis_client
+):
+    cache, database = make_cache(), {"report": "old"}
+    cache.invalidate("report")  # an earlier write; its generation lasts 24 h
+
+    def loader_across_the_generations_expiry() -> str:
+        seen = database["report"]
+        redis_client.pexpire("swr:report:gen", 1)  # the 24 h run out now, during the load
+        deadline = time.monotonic() + WAIT
+        while redis_client.exists("swr:report:gen") and time.monotonic() < deadline:
+            time.sleep(0.001)
+        database["report"] = "new"  # a write commits, then invalidates
+        cache.invalidate("report")
+        return seen
+
+    assert cache.get_or_load("report", loader_across_the_generations_expiry) == "old"
+    assert redis_client.get("swr:report") is None  # the old value was not cached
+
+
 def test_an_entry_past_its_hard_ttl_is_gone_from_redis(make_cache, redis_client):
     cache = make_cache()
     cache.get_or_load("report", lambda: "v1")
@@ -189,3 +221,31 @@ def test_a_refresh_whose_lock_expired_while_queued_does_not_run_beside_another(
     first.refreshing["swr:c"].result(WAIT)
 
     assert c_loads == ["second"]  # the queued refresh saw the lock was no longer its own
+
+
+def test_a_straggler_that_read_the_stale_entry_does_not_refresh_it_again_once_fresh(
+    make_cache, clock, redis_url
+):
+    first = make_cache()
+    client = PausedAfterRead.from_url(redis_url, decode_responses=True)
+    client.has_read, client.resume = threading.Event(), threading.Event()
+    straggler = StaleWhileRevalidateCache(client, namespace="swr", clock=clock)
+    first.get_or_load("report", lambda: "v1")
+    clock.now += 31  # stale
+    loads = []
+
+    def loader() -> str:
+        loads.append("query")
+        return "v2"
+
+    reader = threading.Thread(target=straggler.get_or_load, args=("report", loader))
+    reader.start()
+    assert client.has_read.wait(WAIT)  # the straggler read the stale entry, then paused
+    assert first.get_or_load("report", loader) == "v1"
+    first.refreshing["swr:report"].result(WAIT)  # refreshed, stored, lock released
+    client.resume.set()  # the straggler now wins the free lock for an entry that is fresh
+    reader.join(WAIT)
+    straggler.close()  # waits for the refresh it started, if any
+    client.close()
+
+    assert loads == ["query"]  # one database query for the stale period, not two

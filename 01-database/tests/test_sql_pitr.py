@@ -12,7 +12,7 @@ from sql_pitr import (
     recovered_server,
     wal_archive,
 )
-from sql_pitr_demo import RESTORE_POINT, global_objects, shop_state, write_history
+from sql_pitr_demo import global_objects, restore_targets, shop_state, write_history
 
 from course.services.private import private_server
 
@@ -47,8 +47,7 @@ def test_the_mistake_happened_on_the_primary(drill):
 
 def test_recovery_to_just_before_the_deletes_commit_loses_only_what_came_after(drill):
     backup, archive, history, _state, _roles = drill
-    # exclusive: with the default (on) the commit record at this LSN is replayed, lines gone
-    target = {"recovery_target_lsn": history.commit_lsn, "recovery_target_inclusive": "off"}
+    _at_the_point, target = restore_targets(history).values()  # the demo's own targets
 
     with recovered_server(backup, archive, target, server_options=NO_FSYNC) as (server, _rto):
         lines, skus = shop_state(server.url)
@@ -61,9 +60,21 @@ def test_recovery_to_just_before_the_deletes_commit_loses_only_what_came_after(d
     assert writable
 
 
+def test_recovery_to_the_deletes_commit_inclusive_replays_it_and_the_lines_stay_deleted(drill):
+    backup, archive, history, _state, _roles = drill
+    _at_the_point, exclusive = restore_targets(history).values()
+    inclusive = {**exclusive, "recovery_target_inclusive": "on"}  # PostgreSQL's default
+
+    with recovered_server(backup, archive, inclusive, server_options=NO_FSYNC) as (server, _rto):
+        lines, skus = shop_state(server.url)
+
+    assert lines == 0  # the commit record at the target LSN was replayed: the DELETE stands
+    assert skus == ["AFTER-BACKUP", "AFTER-POINT"]
+
+
 def test_recovery_to_the_restore_point_loses_the_write_made_after_it(drill):
     backup, archive, history, _state, _roles = drill
-    target = {"recovery_target_name": RESTORE_POINT}
+    target, _exclusive = restore_targets(history).values()
 
     with recovered_server(backup, archive, target, server_options=NO_FSYNC) as (server, _rto):
         lines, skus = shop_state(server.url)
