@@ -2,11 +2,11 @@
 
 Every test that touches a service gets its own: a fresh PostgreSQL database, a uniquely named
 MongoDB database, a Redis logical database of its own worker (flushed before and after), a
-uniquely named S3 or Google Cloud Storage bucket or Azure container. Each is removed
-afterwards, so tests pass in any order and in parallel (`pytest -n 2`). When a service is
-down, the test fails with one line that names the service, the URL tried and the command
-that starts it. The optional cloud emulators skip instead where they cannot run here (no
-Node.js for Azurite), with the reason and the way to get them.
+uniquely named S3 or Google Cloud Storage bucket or Azure container, a Memcached key prefix.
+Each is removed afterwards, so tests pass in any order and in parallel (`pytest -n 2`). When
+a service is down, the test fails with one line that names the service, the URL tried and
+the command that starts it. The optional services skip instead where they cannot run here
+(no Node.js for Azurite, no `memcached` program), with the reason and the way to get them.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import os
 import re
 import sys
 from collections.abc import Iterator
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import pytest
 
@@ -262,6 +262,47 @@ def azure_container(azure_service_client):
     """A uniquely named Azure container (a `ContainerClient`), deleted with its blobs after."""
     with temporary_azure_container(azure_service_client, prefix="test") as container:
         yield container
+
+
+# --- Memcached (optional) ----------------------------------------------------------------
+
+
+@pytest.fixture
+def memcached_client(settings: Settings):
+    """A pymemcache `PooledClient` whose keys carry a prefix of the test's own; they are deleted after.
+
+    Memcached has no databases to give each test, so the prefix isolates it, and teardown
+    deletes exactly the keys under that prefix (listed with `lru_crawler metadump`), never
+    `flush_all`: a learner's other keys on the same server stay. Skipped, saying how to
+    install it, where no `memcached` program exists.
+    """
+    from pymemcache.client.base import PooledClient
+
+    require_optional_service("memcached", settings)
+    prefix = make_unique_name("test") + ":"
+    address = urlsplit(settings.memcached_url)
+    client = PooledClient(
+        (address.hostname, address.port or 11211),
+        key_prefix=prefix.encode(),
+        connect_timeout=5,
+        timeout=5,
+        max_pool_size=16,  # thread-safe: a test may share it between threads
+        default_noreply=False,  # wait for each reply, so `add` and `cas` tell the truth
+    )
+    yield client
+    delete_memcached_prefix(client, prefix)
+    client.close()
+
+
+def delete_memcached_prefix(client, prefix: str) -> int:
+    """Delete every key that starts with `prefix` (Memcached's SCAN: `lru_crawler metadump`)."""
+    dump = client.raw_command("lru_crawler metadump all", "END\r\n").decode()
+    # one line per item, `key=<URL-encoded key> exp=... size=...`
+    keys = [unquote(line.split()[0][4:]) for line in dump.splitlines() if line.startswith("key=")]
+    mine = [key.removeprefix(prefix) for key in keys if key.startswith(prefix)]
+    for key in mine:
+        client.delete(key)  # the client adds the prefix again
+    return len(mine)
 
 
 # --- names ------------------------------------------------------------------------------
