@@ -15,7 +15,7 @@ import os
 import re
 import sys
 from collections.abc import Iterator
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -33,6 +33,7 @@ from course.services.cloud_probes import make_blob_service_client, make_gcs_clie
 from course.services.cloud_sandbox import temporary_azure_container, temporary_gcs_bucket
 from course.services.manager import ServiceManager
 from course.services.probes import SERVICES, ServiceUnavailable, make_s3_client
+from course.services.servers.memcached import delete_prefixed
 from course.settings import Settings, SettingsError, get_settings
 
 # Lesson modules have course-wide unique names (sql_orm, redis_cache, ...), so every lesson
@@ -269,7 +270,7 @@ def azure_container(azure_service_client):
 
 @pytest.fixture
 def memcached_client(settings: Settings):
-    """A pymemcache `PooledClient` whose keys carry a prefix of the test's own; they are deleted after.
+    """A pymemcache `PooledClient` with a key prefix of the test's own, its keys deleted after.
 
     Memcached has no databases to give each test, so the prefix isolates it, and teardown
     deletes exactly the keys under that prefix (listed with `lru_crawler metadump`), never
@@ -290,19 +291,8 @@ def memcached_client(settings: Settings):
         default_noreply=False,  # wait for each reply, so `add` and `cas` tell the truth
     )
     yield client
-    delete_memcached_prefix(client, prefix)
+    delete_prefixed(client, prefix)
     client.close()
-
-
-def delete_memcached_prefix(client, prefix: str) -> int:
-    """Delete every key that starts with `prefix` (Memcached's SCAN: `lru_crawler metadump`)."""
-    dump = client.raw_command("lru_crawler metadump all", "END\r\n").decode()
-    # one line per item, `key=<URL-encoded key> exp=... size=...`
-    keys = [unquote(line.split()[0][4:]) for line in dump.splitlines() if line.startswith("key=")]
-    mine = [key.removeprefix(prefix) for key in keys if key.startswith(prefix)]
-    for key in mine:
-        client.delete(key)  # the client adds the prefix again
-    return len(mine)
 
 
 # --- names ------------------------------------------------------------------------------

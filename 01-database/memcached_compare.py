@@ -20,7 +20,11 @@ from course.services.private import private_server
 
 # (what, Redis, Memcached)
 COMPARISON = [
-    ("values", "strings, hashes, lists, sets, sorted sets, streams", "opaque bytes, 1 MB max"),
+    (
+        "values",
+        "strings, hashes, lists, sets, sorted sets, streams",
+        "opaque bytes, 1 MB by default",
+    ),
     ("atomic updates", "MULTI/EXEC, WATCH, Lua scripts, INCR", "cas, add, incr/decr, append"),
     ("persistence", "RDB snapshots and the AOF log", "none: memory only"),
     (
@@ -28,7 +32,7 @@ COMPARISON = [
         "maxmemory-policy (noeviction, allkeys-lru...)",
         "evicts LRU items (-M refuses)",
     ),
-    ("expiry", "per key, in milliseconds", "per item, whole seconds, 30 days max"),
+    ("expiry", "per key, in milliseconds", "whole seconds; over 30 days: a Unix time"),
     ("scaling out", "replicas, Sentinel, Redis Cluster", "none: the client hashes keys"),
     ("threads", "one thread runs the commands", "many worker threads"),
 ]
@@ -121,3 +125,26 @@ def benchmark_memory(settings) -> list[dict[str, Any]]:
             "ratio": round(figures["redis_per_key"] / figures["memcached_slabs_per_key"], 2),
         }
     ]
+
+
+def main() -> None:
+    print("1. Redis and Memcached, side by side:")
+    print(f"   {'':<15} {'Redis':<52} Memcached")
+    for what, in_redis, in_memcached in COMPARISON:
+        print(f"   {what:<15} {in_redis:<52} {in_memcached}")
+    count = 100_000
+    print(f"2. The same {count:,} sessions in a fresh Redis and a fresh Memcached:")
+    figures = memory_per_key(count)
+    print(f"   stored (Redis, Memcached): {figures['stored']}")
+    print(f"   key and value: {figures['payload_per_key']:.0f} bytes per session")
+    print(f"   Redis used_memory:        {figures['redis_per_key']:6.1f} bytes per key")
+    print(f"   Memcached items (bytes):  {figures['memcached_items_per_key']:6.1f} bytes per key")
+    print(f"   Memcached slab pages:     {figures['memcached_slabs_per_key']:6.1f} bytes per key")
+    print(
+        "Conclusion: neither stores a value for free; the overhead per key is of the same order,"
+        " so pick by features (structures, persistence, eviction), not by memory."
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -81,3 +81,39 @@ def share_moved_modulo(keys: Sequence[str], before: Sequence[str], after: Sequen
         return nodes[zlib.crc32(key.encode()) % len(nodes)]
 
     return sum(owner(key, before) != owner(key, after) for key in keys) / len(keys)
+
+
+def main() -> None:
+    from course.services.private import private_server
+
+    keys = [f"product:{number}" for number in range(1_000)]
+    print("Two private Memcached servers, one HashClient, 1,000 cached products:")
+    with private_server("memcached") as first, private_server("memcached") as second:
+        addresses = [("127.0.0.1", first.port), ("127.0.0.1", second.port)]
+        client = make_hash_client(addresses)
+        client.set_many(dict.fromkeys(keys, b"cached"))
+        spread = keys_per_server(client, keys)
+        print(f"1. Rendezvous hashing spreads them: {dict(spread)}")
+        print(f"2. Every read hits: (hits, misses) = {read_all(client, keys)}")
+        second.stop()  # the fault: one server dies
+        hits, misses = read_all(client, keys)
+        print(
+            f"3. {node_name(addresses[1])} dies: {hits} hits, {misses} misses (its keys), no error"
+        )
+        print(f"   its keys now go to the survivor: {dict(keys_per_server(client, keys))}")
+        client.set_many({key: b"reloaded" for key in keys if client.get(key) is None})
+        print(f"4. Loaded again there, every read hits: {read_all(client, keys)}")
+        client.close()
+    nodes = ["cache-a:11211", "cache-b:11211"]
+    three = [*nodes, "cache-c:11211"]
+    print("5. A third server joins: the share of keys that move to another server")
+    print(f"   rendezvous hashing: {share_moved_rendezvous(keys, nodes, three):.0%} (ideal: 1/3)")
+    print(f"   WRONG WAY, crc32 % n: {share_moved_modulo(keys, nodes, three):.0%}")
+    print(
+        "Conclusion: the client places the keys; a dead server costs only its share of hits,"
+        " and a new one moves only its share, if the hashing is consistent."
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -60,8 +60,8 @@ def embedded_memcached_missing() -> str | None:
         return None
     return (
         f"Memcached: no `memcached` program on PATH, and none installs from PyPI: "
-        f"{MEMCACHED_INSTALL_HINT}, then `.venv/bin/course services up memcached`; or use Docker mode "
-        f"(`course services up --mode docker`)"
+        f"{MEMCACHED_INSTALL_HINT}, then `.venv/bin/course services up memcached`; or use "
+        f"Docker mode (`course services up --mode docker`)"
     )
 
 

@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from urllib.parse import unquote
 
 from course.services.availability import MEMCACHED_INSTALL_HINT
 from course.services.servers.base import HOST, Server, ServiceStartError
@@ -44,3 +45,18 @@ class MemcachedServer(Server):
         as_user = ["-u", ROOT_USER] if os.geteuid() == 0 else []
         return [server_binary(), "-l", HOST, "-p", str(port), "-U", "0",
                 "-m", str(MEMORY_MB), *as_user]  # fmt: skip
+
+
+def delete_prefixed(client, prefix: str) -> int:
+    """Delete every key that starts with `prefix`; return how many (for a test's teardown).
+
+    Memcached cannot list keys by pattern; `lru_crawler metadump all` lists every item, one
+    `key=<URL-encoded key> exp=... size=...` line each, as SCAN does for Redis. `client` is
+    a pymemcache client whose own key prefix is `prefix`, so each delete adds it back.
+    """
+    dump = client.raw_command("lru_crawler metadump all", "END\r\n").decode()
+    keys = [unquote(line.split()[0][4:]) for line in dump.splitlines() if line.startswith("key=")]
+    mine = [key.removeprefix(prefix) for key in keys if key.startswith(prefix)]
+    for key in mine:
+        client.delete(key)
+    return len(mine)
