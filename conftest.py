@@ -44,6 +44,7 @@ for lesson in discover():
 
 REDIS_TEST_DATABASES = 15  # Redis has 16 logical databases; 0 is left to scripts and notebooks
 MONGO_NOTEBOOK = re.compile(r"MongoClient|import mongo|from mongo")  # a notebook that needs it
+MEMCACHED_NOTEBOOK = re.compile(r"check_services\([^)]*memcached")  # its first cell names it
 
 
 @pytest.fixture(scope="session")
@@ -106,6 +107,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if settings.course_services_mode != "embedded":
         return
     skip_mongo_notebooks(items, mongo_missing_reason(settings))
+    skip_notebooks(items, MEMCACHED_NOTEBOOK, embedded_missing("memcached", SERVICES_DIR))
     for item in items:
         marker = item.get_closest_marker("docker_only")
         if marker:
@@ -113,6 +115,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             if not reason:
                 raise pytest.UsageError(f"{item.nodeid}: docker_only needs a reason=")
             item.add_marker(pytest.mark.skip(reason=f"embedded mode: {reason}"))
+
+
+def skip_notebooks(items: list[pytest.Item], needs: re.Pattern, reason: str | None) -> None:
+    """Skip the notebooks that need a service that cannot run here (no `memcached`)."""
+    if not reason:
+        return
+    for item in items:
+        if item.path.suffix == ".ipynb" and needs.search(item.path.read_text()):
+            item.add_marker(pytest.mark.skip(reason=reason))
 
 
 def skip_mongo_notebooks(items: list[pytest.Item], reason: str | None) -> None:
