@@ -6,28 +6,7 @@ import time
 import pytest
 from memcached_cache import MAX_KEY_BYTES, MemcachedCache, make_memcached_client, memcached_key
 from redis_cache_bench import concurrent_misses, counting
-from redis_cache_sales import create_sales, record_sale, revenue_by_sku
-from sqlalchemy import event
-
-
-@pytest.fixture
-def sales_engine(engine):
-    create_sales(engine, rows=2_000)
-    return engine
-
-
-@pytest.fixture
-def report_queries(sales_engine):
-    """Count the report queries PostgreSQL receives (a count, not a timing)."""
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        if "GROUP BY sku" in statement:
-            statements.append(statement)
-
-    event.listen(sales_engine, "before_cursor_execute", record)
-    yield statements
-    event.remove(sales_engine, "before_cursor_execute", record)
+from redis_cache_sales import record_sale, revenue_by_sku
 
 
 @pytest.fixture
