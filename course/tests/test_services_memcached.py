@@ -103,22 +103,10 @@ def test_memcached_is_optional_and_started_for_the_lesson_that_lists_it():
 
 
 @needs_memcached
-def test_a_private_memcached_answers_and_is_gone_after_the_block():
+def test_a_private_memcached_answers_its_teardown_deletes_only_a_prefix_and_it_is_gone_after():
     with private_server("memcached") as server:
         assert server.url.startswith("memcached://127.0.0.1:")
-        client = Client(("127.0.0.1", server.port), default_noreply=False)
-        assert client.set("k", b"v") and client.get("k") == b"v"
         assert SERVICES["memcached"].check(Settings(_env_file=None, memcached_url=server.url))
-        client.close()
-        process, home = server.process, server.home
-    assert not process.is_running()
-    assert not home.exists()
-    assert MemcachedServer().version().startswith("Memcached 1.")
-
-
-@needs_memcached
-def test_teardown_deletes_only_the_keys_under_the_tests_prefix():
-    with private_server("memcached") as server:
         mine = Client(("127.0.0.1", server.port), key_prefix=b"t_1:", default_noreply=False)
         other = Client(("127.0.0.1", server.port), default_noreply=False)
         mine.set_many({"a": b"1", "b": b"2"})
@@ -129,3 +117,7 @@ def test_teardown_deletes_only_the_keys_under_the_tests_prefix():
         assert (mine.get("a"), mine.get("b"), other.get("someone-else")) == (None, None, b"3")
         mine.close()
         other.close()
+        process, home = server.process, server.home
+    assert not process.is_running()
+    assert not home.exists()
+    assert MemcachedServer().version().startswith("Memcached 1.")
