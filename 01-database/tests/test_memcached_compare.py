@@ -3,6 +3,8 @@
 import memcached_compare
 from memcached_compare import COMPARISON, benchmark_memory, memory_per_key
 
+from course.bench import validate_figures
+
 
 def test_both_servers_store_every_key_and_the_benchmark_reports_bytes_per_key(
     memcached_client, monkeypatch
@@ -14,7 +16,7 @@ def test_both_servers_store_every_key_and_the_benchmark_reports_bytes_per_key(
         lambda count: figures.update(memory_per_key(2_000)) or figures,
     )
 
-    (figure,) = benchmark_memory(settings=None)
+    (figure,) = validate_figures(benchmark_memory(settings=None), "memory")
 
     assert figures["stored"] == (2_000, 2_000)
     assert figures["redis_per_key"] > figures["payload_per_key"]

@@ -1,9 +1,19 @@
 """GET through redis-py's layers, each beside redis-benchmark's ceiling (rates, never asserted)."""
 
+from types import SimpleNamespace
+
 import pytest
 import redis
+import redis_layers
 from redis._parsers import _HiredisParser
-from redis_layers import LAYERS, benchmark_program, gets_per_second, measure_layers
+from redis_layers import (
+    LAYERS,
+    benchmark_layers,
+    benchmark_program,
+    gets_per_second,
+)
+
+from course.bench import validate_figures
 
 
 def test_each_layer_really_uses_its_parser(redis_url):
@@ -23,11 +33,21 @@ def test_every_layer_returns_a_rate_and_reads_the_value_it_set(redis_url, redis_
     assert redis_client.get("key:__rand_int__") == "xxx"
 
 
-def test_the_ceiling_comes_from_redis_benchmark_in_the_same_run(redis_url):
-    if benchmark_program() is None:
+@pytest.mark.parametrize("with_redis_benchmark", [True, False])
+def test_the_benchmark_figures_have_the_shape_make_bench_checks(
+    redis_url, monkeypatch, with_redis_benchmark
+):
+    if with_redis_benchmark and benchmark_program() is None:
         pytest.skip("redis-benchmark is not installed: `sudo apt install redis-tools`")
+    if not with_redis_benchmark:
+        monkeypatch.setattr(redis_layers, "benchmark_program", lambda: None)
+    measure = redis_layers.measure_layers
+    monkeypatch.setattr(
+        redis_layers, "measure_layers", lambda url: measure(url, seconds=0.05, requests=200)
+    )
 
-    rows = measure_layers(redis_url, seconds=0.05, requests=200)
+    figures = validate_figures(benchmark_layers(SimpleNamespace(redis_url=redis_url)), "layers")
 
-    assert [row["layer"] for row in rows] == [layer.label for layer in LAYERS]
-    assert all(row["ceiling"] > 0 and row["fraction"] > 0 for row in rows)
+    assert [figure["measured_label"] for figure in figures] == [layer.label for layer in LAYERS]
+    expected = "redis-benchmark -c 1" if with_redis_benchmark else "(no redis-benchmark)"
+    assert all(expected in figure["baseline_label"] for figure in figures)
