@@ -84,7 +84,12 @@ def share_moved_modulo(keys: Sequence[str], before: Sequence[str], after: Sequen
 
 
 def main() -> None:
+    from course.services.availability import embedded_memcached_missing
     from course.services.private import private_server
+
+    reason = embedded_memcached_missing()  # the private servers are the `memcached` program
+    if reason:
+        raise SystemExit(f"error: this script starts Memcached servers of its own: {reason}")
 
     keys = [f"product:{number}" for number in range(1_000)]
     print("Two private Memcached servers, one HashClient, 1,000 cached products:")
