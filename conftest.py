@@ -2,11 +2,11 @@
 
 Every test that touches a service gets its own: a fresh PostgreSQL database, a uniquely named
 MongoDB database, a Redis logical database of its own worker (flushed before and after), a
-uniquely named S3 or Google Cloud Storage bucket or Azure container. Each is removed
-afterwards, so tests pass in any order and in parallel (`pytest -n 2`). When a service is
-down, the test fails with one line that names the service, the URL tried and the command
-that starts it. The optional cloud emulators skip instead where they cannot run here (no
-Node.js for Azurite), with the reason and the way to get them.
+uniquely named S3 or Google Cloud Storage bucket or Azure container, a Memcached key prefix.
+Each is removed afterwards, so tests pass in any order and in parallel (`pytest -n 2`). When
+a service is down, the test fails with one line that names the service, the URL tried and
+the command that starts it. The optional services skip instead where they cannot run here
+(no Node.js for Azurite, no `memcached` program), with the reason and the way to get them.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from course.services.cloud_probes import make_blob_service_client, make_gcs_clie
 from course.services.cloud_sandbox import temporary_azure_container, temporary_gcs_bucket
 from course.services.manager import ServiceManager
 from course.services.probes import SERVICES, ServiceUnavailable, make_s3_client
+from course.services.servers.memcached import delete_prefixed
 from course.settings import Settings, SettingsError, get_settings
 
 # Lesson modules have course-wide unique names (sql_orm, redis_cache, ...), so every lesson
@@ -43,6 +44,7 @@ for lesson in discover():
 
 REDIS_TEST_DATABASES = 15  # Redis has 16 logical databases; 0 is left to scripts and notebooks
 MONGO_NOTEBOOK = re.compile(r"MongoClient|import mongo|from mongo")  # a notebook that needs it
+MEMCACHED_NOTEBOOK = re.compile(r"check_services\([^)]*memcached")  # its first cell names it
 
 
 @pytest.fixture(scope="session")
@@ -105,6 +107,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if settings.course_services_mode != "embedded":
         return
     skip_mongo_notebooks(items, mongo_missing_reason(settings))
+    skip_notebooks(items, MEMCACHED_NOTEBOOK, embedded_missing("memcached", SERVICES_DIR))
     for item in items:
         marker = item.get_closest_marker("docker_only")
         if marker:
@@ -112,6 +115,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             if not reason:
                 raise pytest.UsageError(f"{item.nodeid}: docker_only needs a reason=")
             item.add_marker(pytest.mark.skip(reason=f"embedded mode: {reason}"))
+
+
+def skip_notebooks(items: list[pytest.Item], needs: re.Pattern, reason: str | None) -> None:
+    """Skip the notebooks that need a service that cannot run here (no `memcached`)."""
+    if not reason:
+        return
+    for item in items:
+        if item.path.suffix == ".ipynb" and needs.search(item.path.read_text()):
+            item.add_marker(pytest.mark.skip(reason=reason))
 
 
 def skip_mongo_notebooks(items: list[pytest.Item], reason: str | None) -> None:
@@ -282,6 +294,36 @@ def azure_container(azure_service_client):
     """A uniquely named Azure container (a `ContainerClient`), deleted with its blobs after."""
     with temporary_azure_container(azure_service_client, prefix="test") as container:
         yield container
+
+
+# --- Memcached (optional) ----------------------------------------------------------------
+
+
+@pytest.fixture
+def memcached_client(settings: Settings):
+    """A pymemcache `PooledClient` with a key prefix of the test's own, its keys deleted after.
+
+    Memcached has no databases to give each test, so the prefix isolates it, and teardown
+    deletes exactly the keys under that prefix (listed with `lru_crawler metadump`), never
+    `flush_all`: a learner's other keys on the same server stay. Skipped, saying how to
+    install it, where no `memcached` program exists.
+    """
+    from pymemcache.client.base import PooledClient
+
+    require_optional_service("memcached", settings)
+    prefix = make_unique_name("test") + ":"
+    address = urlsplit(settings.memcached_url)
+    client = PooledClient(
+        (address.hostname, address.port or 11211),
+        key_prefix=prefix.encode(),
+        connect_timeout=5,
+        timeout=5,
+        max_pool_size=16,  # thread-safe: a test may share it between threads
+        default_noreply=False,  # wait for each reply, so `add` and `cas` tell the truth
+    )
+    yield client
+    delete_prefixed(client, prefix)
+    client.close()
 
 
 # --- names ------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from dataclasses import dataclass
 from importlib import metadata
@@ -10,7 +11,11 @@ from packaging.requirements import Requirement
 
 from course.browser import INSTALL_HINT, find_chromium
 from course.paths import ENV_FILE, SERVICES_DIR
-from course.services.availability import embedded_missing, embedded_mongo_missing
+from course.services.availability import (
+    MEMCACHED_INSTALL_HINT,
+    embedded_missing,
+    embedded_mongo_missing,
+)
 from course.services.manager import docker_engine_answers
 from course.services.probes import SERVICES, ServiceUnavailable
 from course.settings import SettingsError, get_settings
@@ -98,10 +103,29 @@ def optional_service_down(spec, error: ServiceUnavailable) -> Check:
     """An optional emulator that does not answer: why (it may not run here), and how to get it."""
     missing = embedded_missing(spec.key, SERVICES_DIR)
     detail = missing or f"not running ({error.cause})"
-    fix = "optional: only 03-cloud uses it; " + (
+    fix = f"optional: only {lessons_listing(spec.key)} uses it; " + (
         "see the reason" if missing else error.fix or "edit it as it says"
     )
     return Check(f"{spec.title} (optional)", False, detail, fix, required=False)
+
+
+def lessons_listing(key: str) -> str:
+    """The lessons whose lesson.toml lists service `key` ("03-cloud"), for a note."""
+    from course.lessons import discover
+
+    return " and ".join(lesson.path.name for lesson in discover() if key in lesson.services)
+
+
+def check_memcached_program() -> Check:
+    """Memcached is optional: without its program, part 3b's tests skip, saying how to get it."""
+    found = shutil.which("memcached")
+    detail = (
+        f"`memcached` at {found}: embedded mode runs Memcached (01-database part 3b)"
+        if found
+        else "no `memcached` on PATH: embedded mode skips Memcached (01-database part 3b)"
+    )
+    fix = f"optional: {MEMCACHED_INSTALL_HINT}, or use Docker mode"
+    return Check("memcached program", found is not None, detail, fix, required=False)
 
 
 def check_embedded_mongo() -> Check:
@@ -115,5 +139,5 @@ def check_embedded_mongo() -> Check:
 def run_checks() -> list[Check]:
     return [
         check_python(), check_packages(), check_docker(), check_embedded_mongo(),
-        check_browser(), *check_services(),
+        check_browser(), check_memcached_program(), *check_services(),
     ]  # fmt: skip

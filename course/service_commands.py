@@ -158,7 +158,7 @@ def print_status(manager: ServiceManager) -> bool:
 @services_app.command("up")
 def services_up(
     service: Annotated[
-        list[str] | None, typer.Argument(help="postgres, mongo, redis, s3, gcs, azure")
+        list[str] | None, typer.Argument(help="postgres, mongo, redis, s3, gcs, azure, memcached")
     ] = None,
     mode: ModeOption = "auto",
     yes: YesOption = False,

@@ -49,6 +49,7 @@ URL_RULES: dict[str, UrlRule] = {
     "redis_url": UrlRule(("redis", "rediss"), "redis://127.0.0.1:6379/0"),
     "s3_endpoint_url": UrlRule(("http", "https"), "http://127.0.0.1:9000"),
     "gcs_endpoint_url": UrlRule(("http", "https"), "http://127.0.0.1:4443"),
+    "memcached_url": UrlRule(("memcached",), "memcached://127.0.0.1:11211"),
 }
 # a Google Cloud project ID: 6 to 30 lowercase letters, digits or hyphens, from a letter
 # (older projects may carry a domain prefix, `example.com:my-project`)
@@ -86,6 +87,8 @@ class Settings(BaseSettings):
     gcs_endpoint_url: str = URL_RULES["gcs_endpoint_url"].example
     gcs_project: str = "course-local"
     azure_storage_connection_string: str = CONNECTION_STRINGS["azure_storage_connection_string"]
+    # optional (01-database part 3b): the official image, or the `memcached` program on PATH
+    memcached_url: str = URL_RULES["memcached_url"].example
     # written to .env by `course services up`; docker is the default the URLs above describe
     course_services_mode: Literal["docker", "embedded"] = "docker"
     # the .env file these settings were read from, to say where a bad value came from

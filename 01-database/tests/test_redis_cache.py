@@ -12,8 +12,7 @@ import redis
 from redis_cache import STORE_IF_CURRENT, Cache, cached, make_cache_client
 from redis_cache_bench import concurrent_misses
 from redis_cache_guard import CircuitBreaker
-from redis_cache_sales import create_sales, record_sale, revenue_by_sku
-from sqlalchemy import event
+from redis_cache_sales import record_sale, revenue_by_sku
 
 
 class StoreFailingRedis(redis.Redis):
@@ -23,26 +22,6 @@ class StoreFailingRedis(redis.Redis):
         if sha == hashlib.sha1(STORE_IF_CURRENT.encode()).hexdigest():
             raise redis.ConnectionError("injected fault: storing the value failed")
         return super().evalsha(sha, numkeys, *keys_and_args)
-
-
-@pytest.fixture
-def sales_engine(engine):
-    create_sales(engine, rows=2_000)
-    return engine
-
-
-@pytest.fixture
-def report_queries(sales_engine):
-    """Count the report queries PostgreSQL receives (a count, not a timing)."""
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        if "GROUP BY sku" in statement:
-            statements.append(statement)
-
-    event.listen(sales_engine, "before_cursor_execute", record)
-    yield statements
-    event.remove(sales_engine, "before_cursor_execute", record)
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
-"""Which embedded servers can run here: SecantusDB has no wheel for Python 3.14, and the
-optional cloud emulators need their package (Google Cloud Storage) or Node.js (Azurite)."""
+"""Which embedded servers can run here: SecantusDB has no wheel for Python 3.14, the
+optional cloud emulators need their package (Google Cloud Storage) or Node.js (Azurite), and
+Memcached its `memcached` program (from apt or Homebrew: none installs from PyPI)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,11 @@ import sys
 from pathlib import Path
 
 from course.services.azurite import AZURITE_VERSION, installed_program
+
+MEMCACHED_INSTALL_HINT = (
+    "install it with `sudo apt install memcached` (Debian, Ubuntu) or "
+    "`brew install memcached` (macOS)"
+)
 
 
 def embedded_mongo_missing() -> str | None:
@@ -48,6 +54,17 @@ def embedded_azure_missing(services_dir: Path) -> str | None:
     )
 
 
+def embedded_memcached_missing() -> str | None:
+    """Why Memcached cannot run here (no `memcached` program on PATH), or None."""
+    if shutil.which("memcached") is not None:
+        return None
+    return (
+        f"Memcached: no `memcached` program on PATH, and none installs from PyPI: "
+        f"{MEMCACHED_INSTALL_HINT}, then `.venv/bin/course services up memcached`; or use "
+        f"Docker mode (`course services up --mode docker`)"
+    )
+
+
 def embedded_missing(key: str, services_dir: Path) -> str | None:
     """Why service `key` has no embedded server here, or None when it can start."""
     if key == "mongo":
@@ -56,4 +73,6 @@ def embedded_missing(key: str, services_dir: Path) -> str | None:
         return embedded_gcs_missing()
     if key == "azure":
         return embedded_azure_missing(services_dir)
+    if key == "memcached":
+        return embedded_memcached_missing()
     return None

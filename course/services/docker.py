@@ -17,6 +17,7 @@ COMPOSE_SERVICES = {
     "s3": ["minio"],
     "gcs": ["fake-gcs-server"],
     "azure": ["azurite"],
+    "memcached": ["memcached"],
 }
 # the `.env` keys each service's Docker container needs (`up --mode docker redis` sets REDIS_URL)
 DOCKER_ENV_KEYS = {
@@ -26,6 +27,7 @@ DOCKER_ENV_KEYS = {
     "s3": ("S3_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "S3_BUCKET"),
     "gcs": ("GCS_ENDPOINT_URL", "GCS_PROJECT"),
     "azure": ("AZURE_STORAGE_CONNECTION_STRING",),
+    "memcached": ("MEMCACHED_URL",),
 }
 
 

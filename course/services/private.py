@@ -35,7 +35,7 @@ from course.services.ports import free_port, port_is_free
 from course.services.servers import Server, ServiceStartError, embedded_servers
 from course.services.servers.postgres import PostgresServer
 
-PRIVATE_KINDS = ("postgres", "redis", "s3")
+PRIVATE_KINDS = ("postgres", "redis", "s3", "memcached")
 ATTEMPTS = 3  # another program may take the free port before the server binds it
 PREFIX = "course-private-"  # every private server's folder, so leftovers can be found
 RECORD = "course-private.json"  # in that folder: who started the server, and which it is

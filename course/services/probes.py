@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from course import connection_strings
 from course.services.cloud_probes import probe_azure, probe_gcs
@@ -97,6 +98,31 @@ def probe_redis(settings: Settings) -> str:
     return f"Redis {server['redis_version']}, PONG"
 
 
+def make_memcached_client(settings: Settings, **options):
+    """Create a pymemcache `Client` for MEMCACHED_URL (`memcached://host:port`), short timeouts."""
+    from pymemcache.client.base import Client
+
+    parts = urlsplit(settings.memcached_url)
+    return Client(
+        (parts.hostname, parts.port or 11211),
+        connect_timeout=PROBE_TIMEOUT_SECONDS,
+        timeout=PROBE_TIMEOUT_SECONDS,
+        default_noreply=False,  # wait for each answer: a probe must see failures
+        **options,
+    )
+
+
+def probe_memcached(settings: Settings) -> str:
+    """Ask Memcached for its version and item count (the `version` and `stats` commands)."""
+    client = make_memcached_client(settings)
+    try:
+        version = client.version().decode()
+        items = int(client.stats().get(b"curr_items", 0))
+    finally:
+        client.close()
+    return f"Memcached {version}, {items} item(s)"
+
+
 def make_s3_client(settings: Settings):
     """Create a boto3 S3 client for the configured endpoint (path-style, short timeouts)."""
     import boto3
@@ -180,6 +206,9 @@ SERVICES: dict[str, ServiceSpec] = {
         ServiceSpec(
             "azure", "Azure Blob Storage", "azure_storage_connection_string", 10000, probe_azure,
             optional=True, address=connection_strings.blob_endpoint,
+        ),
+        ServiceSpec(
+            "memcached", "Memcached", "memcached_url", 11211, probe_memcached, optional=True
         ),
     )
 }  # fmt: skip

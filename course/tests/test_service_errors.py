@@ -26,6 +26,7 @@ DEAD_URLS = {
     "s3": "http://127.0.0.1:{port}",
     "gcs": "http://127.0.0.1:{port}",
     "azure": development_connection_string(port="{port}"),  # type: ignore[arg-type]
+    "memcached": "memcached://127.0.0.1:{port}",
 }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from course.services.servers.azure import AzureServer
 from course.services.servers.base import Server, ServiceStartError, StartCancelled
 from course.services.servers.gcs import GcsServer
+from course.services.servers.memcached import MemcachedServer
 from course.services.servers.mongo import MongoServer
 from course.services.servers.postgres import PostgresServer
 from course.services.servers.redis import RedisServer
@@ -25,4 +26,5 @@ def embedded_servers() -> dict[str, Server]:
         "s3": S3Server(),
         "gcs": GcsServer(),
         "azure": AzureServer(),
+        "memcached": MemcachedServer(),
     }

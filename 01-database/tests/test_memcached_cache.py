@@ -1,0 +1,103 @@
+"""Caching with Memcached: cache-aside with a TTL, the `add` lock, invalidation, degradation."""
+
+import json
+import time
+
+import pytest
+from memcached_cache import MAX_KEY_BYTES, MemcachedCache, make_memcached_client, memcached_key
+from redis_cache_bench import concurrent_misses, counting
+from redis_cache_sales import record_sale, revenue_by_sku
+
+
+@pytest.fixture
+def cache(memcached_client):
+    return MemcachedCache(memcached_client, namespace="report", ttl_seconds=30)
+
+
+def test_a_second_read_is_served_from_memcached_without_a_query(
+    cache, sales_engine, report_queries
+):
+    first = cache.get_or_load("revenue", lambda: revenue_by_sku(sales_engine))
+    second = cache.get_or_load("revenue", lambda: revenue_by_sku(sales_engine))
+
+    assert len(report_queries) == 1
+    assert first == second == revenue_by_sku(sales_engine)
+
+
+def test_the_value_is_stored_as_json(cache, memcached_client):
+    cache.get_or_load("greeting", lambda: {"text": "hello", "count": 2})
+
+    assert json.loads(memcached_client.get("report:greeting")) == {"text": "hello", "count": 2}
+
+
+def test_an_entry_expires_after_its_ttl(cache, memcached_client):
+    cache.get_or_load("short", lambda: "value", ttl_seconds=1)
+    assert memcached_client.get("report:short") is not None
+
+    # Memcached's expiries are whole seconds on its own clock: poll, never assert a time
+    deadline = time.monotonic() + 5
+    while memcached_client.get("report:short") is not None and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+    assert memcached_client.get("report:short") is None
+
+
+def test_invalidating_after_a_write_serves_the_new_data(cache, sales_engine):
+    load = lambda: revenue_by_sku(sales_engine)  # noqa: E731
+    before = cache.get_or_load("revenue", load)["pen"]["revenue_cents"]
+    record_sale(sales_engine, sku="pen", qty=1, price_cents=2500)
+    stale = cache.get_or_load("revenue", load)["pen"]["revenue_cents"]
+    cache.invalidate("revenue")
+
+    fresh = cache.get_or_load("revenue", load)["pen"]["revenue_cents"]
+
+    assert stale == before
+    assert fresh == before + 2500
+
+
+@pytest.mark.parametrize(("protected", "queries_expected"), [(False, 8), (True, 1)])
+def test_eight_concurrent_misses_query_once_only_with_the_add_lock(
+    memcached_client, protected, queries_expected
+):
+    cache = MemcachedCache(
+        memcached_client, namespace=f"herd{protected}", stampede_protection=protected
+    )
+    loader, queries = counting(lambda: time.sleep(0.2) or {"rows": 3})  # a slow query
+
+    results = concurrent_misses(cache, "report", loader, callers=8)
+
+    assert results == [{"rows": 3}] * 8
+    assert queries() == queries_expected
+
+
+def test_the_lock_is_released_after_loading_so_a_new_miss_does_not_wait(memcached_client):
+    cache = MemcachedCache(memcached_client, namespace="lock", lock_seconds=30)
+    cache.get_or_load("report", lambda: 1)
+
+    assert memcached_client.get(f"{cache.key('report')}:lock") is None
+
+
+def test_with_memcached_down_reads_fall_back_to_the_database(sales_engine, report_queries):
+    dead = make_memcached_client("memcached://127.0.0.1:1", timeout_seconds=0.2)
+    cache = MemcachedCache(dead, namespace="down")
+
+    report = cache.get_or_load("revenue", lambda: revenue_by_sku(sales_engine))
+
+    assert report == revenue_by_sku(sales_engine)
+    assert len(report_queries) == 2  # ours, and the comparison's
+
+
+@pytest.mark.parametrize("ttl_seconds", [0, 31 * 24 * 3600])
+def test_a_ttl_memcached_would_misread_is_refused_in_one_line(memcached_client, ttl_seconds):
+    with pytest.raises(ValueError, match=r"whole seconds from 1 to 30 days .* Unix timestamp"):
+        MemcachedCache(memcached_client, namespace="x", ttl_seconds=ttl_seconds)
+
+
+@pytest.mark.parametrize("name", ["with spaces", "x" * 400, "tab\tand\nnewline", "ünïcödé " * 40])
+def test_a_name_memcached_would_refuse_becomes_a_valid_key_that_works(memcached_client, name):
+    key = memcached_key("ns", name)
+    memcached_client.set(key, b"stored")
+
+    assert len(key.encode()) <= MAX_KEY_BYTES and " " not in key
+    assert memcached_client.get(key) == b"stored"
+    assert memcached_key("ns", name + "!") != key
