@@ -164,6 +164,17 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     return app
 
 
+def openapi_schema() -> dict[str, Any]:
+    """The API's OpenAPI schema, as `/openapi.json` serves it; no service is needed for it."""
+    # an app is built only for its routes: the engine and Redis client never connect
+    unused = ApiSettings(database_url="postgresql+psycopg://", redis_url="redis://127.0.0.1:1")
+    app = create_app(unused)
+    try:
+        return app.openapi()
+    finally:
+        app.state.resources.close()
+
+
 def main() -> None:
     import uvicorn
     from api_models import create_schema
