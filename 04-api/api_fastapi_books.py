@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from api_books import (
+    MAX_BOOK_ID,
     book_document,
     book_location,
     create_book,
@@ -24,7 +25,7 @@ from api_paging import list_books
 from api_problems import ApiProblem
 from api_resources import Resources
 from api_schemas import BookIn, BookOut, BookPage, BookQuery
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
@@ -62,6 +63,8 @@ def require_json(content_type: Annotated[str | None, Header()] = None) -> None:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+# the schema states the id's range; outside it, the path names no book: 404, as in Flask
+BookId = Annotated[int, Path(ge=1, le=MAX_BOOK_ID)]
 router = APIRouter(dependencies=[Depends(limit_rate)], tags=["books"])
 
 
@@ -109,7 +112,7 @@ def create_book_endpoint(
 @router.get("/books/{book_id}", response_model=BookOut)
 @router.head("/books/{book_id}", include_in_schema=False)  # the server drops the body
 def read_book_endpoint(
-    book_id: int, session: SessionDep, if_none_match: Annotated[str | None, Header()] = None
+    book_id: BookId, session: SessionDep, if_none_match: Annotated[str | None, Header()] = None
 ) -> Response:
     book = get_book(book_id, session=session)
     if not_modified(if_none_match, book.version):
@@ -119,7 +122,7 @@ def read_book_endpoint(
 
 @router.put("/books/{book_id}", response_model=BookOut, dependencies=[Depends(require_json)])
 def replace_book_endpoint(
-    book_id: int,
+    book_id: BookId,
     payload: BookIn,
     session: SessionDep,
     if_match: Annotated[str | None, Header()] = None,
@@ -132,7 +135,7 @@ def replace_book_endpoint(
 
 @router.delete("/books/{book_id}", status_code=204)
 def delete_book_endpoint(
-    book_id: int, session: SessionDep, if_match: Annotated[str | None, Header()] = None
+    book_id: BookId, session: SessionDep, if_match: Annotated[str | None, Header()] = None
 ) -> Response:
     delete_book(book_id, required_versions(if_match), session=session)
     session.commit()

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import not_a_server_error
 
 # a bounded run: enough to cross every operation's edges, small enough for `make test`
-EXAMPLES = 20
+EXAMPLES = 12
 
 
 # the one schema, FastAPI's, for both apps (building it connects to nothing)
