@@ -45,15 +45,17 @@ class BodyTooLarge(HTTPException):
 class BodySizeLimit:
     """ASGI middleware: refuse a body over `max_bytes` with 413, declared or streamed."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app, self.max_bytes = app, max_bytes
+    def __init__(self, app: ASGIApp, max_bytes: int, cover_max_bytes: int) -> None:
+        self.app, self.json_max_bytes, self.cover_max_bytes = app, max_bytes, cover_max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        cover = scope["path"].endswith("/cover")  # a cover upload has its own, larger limit
+        max_bytes = self.cover_max_bytes if cover else self.json_max_bytes
         declared = dict(scope["headers"]).get(b"content-length", b"0")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            response = problem(problem_body(413, f"the body is over {self.max_bytes} bytes"))
+        if declared.isdigit() and int(declared) > max_bytes:
+            response = problem(problem_body(413, f"the body is over {max_bytes} bytes"))
             return await response(scope, receive, send)
         received = 0
 
@@ -61,8 +63,8 @@ class BodySizeLimit:
             nonlocal received
             message = await receive()
             received += len(message.get("body", b""))
-            if received > self.max_bytes:  # a chunked body has no Content-Length to check
-                raise BodyTooLarge(413, f"the body is over {self.max_bytes} bytes")
+            if received > max_bytes:  # a chunked body has no Content-Length to check
+                raise BodyTooLarge(413, f"the body is over {max_bytes} bytes")
             return message
 
         await self.app(scope, counted_receive, send)
@@ -138,7 +140,9 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
 
     app = FastAPI(title="Bookshop API", version="1.0.0", lifespan=lifespan)
     app.state.resources = resources
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit, max_bytes=settings.max_body_bytes, cover_max_bytes=settings.max_cover_bytes
+    )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import course
 
@@ -20,6 +22,9 @@ class ApiSettings:
     cors_origins: tuple[str, ...] = field(default=("http://localhost:5173",))
     max_body_bytes: int = 64 * 1024  # a book is a few hundred bytes; 64 KiB is plenty
     max_page_size: int = 100
+    # book covers: streamed to files here, each at most this size (a large photo, not a film)
+    covers_dir: Path = field(default_factory=lambda: Path(tempfile.gettempdir(), "bookshop-covers"))
+    max_cover_bytes: int = 2 * 1024 * 1024
 
 
 def settings_from_course() -> ApiSettings:

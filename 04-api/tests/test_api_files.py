@@ -123,16 +123,22 @@ def big_settings(api_settings, tmp_path):
     return replace(api_settings, covers_dir=tmp_path, max_cover_bytes=BIG + 1)
 
 
-def flask_call(settings, method: str, path: str, body: GeneratedBody | None = None) -> list[int]:
-    """Call the Flask app as a WSGI server would; the sizes of the body chunks it sent back."""
+def flask_call(
+    settings, method: str, path: str, body: GeneratedBody | None = None, *, declared: bool = True
+) -> list[int]:
+    """Call the Flask app as a WSGI server would; the status, then each body chunk's size."""
     app = api_flask.create_app(settings)
     headers = {"Content-Type": "image/png"}
-    builder = EnvironBuilder(path=path, method=method, headers=headers, input_stream=body,
-                             content_length=BIG if body else None)  # fmt: skip
-    environ = builder.get_environ()
+    environ = EnvironBuilder(path=path, method=method, headers=headers).get_environ()
+    if body is not None:  # the server's socket, as a stream: read as the app asks
+        environ["wsgi.input"] = body
+        if declared:
+            environ["CONTENT_LENGTH"] = str(body.left)
+        else:  # chunked: no length; the server says it ends the stream (as Werkzeug's does)
+            environ["wsgi.input_terminated"] = True
     sizes: list[int] = []
     try:
-        result = app(environ, lambda status, headers, exc_info=None: None)
+        result = app(environ, lambda status, headers, exc_info=None: sizes.append(int(status[:3])))
         sizes.extend(len(chunk) for chunk in result)
         getattr(result, "close", lambda: None)()
     finally:
@@ -141,20 +147,30 @@ def flask_call(settings, method: str, path: str, body: GeneratedBody | None = No
 
 
 def fastapi_call(settings, method: str, path: str, upload: int = 0) -> list[int]:
-    """Call the FastAPI app as an ASGI server would; the sizes of the body chunks it sent."""
+    """Call the FastAPI app as an ASGI server would (no Content-Length: chunked); as flask_call."""
     app = api_fastapi.create_app(settings)
     sizes: list[int] = []
-    left = upload
+    left, body_sent = upload, asyncio.Event()
 
     async def receive() -> dict:
         nonlocal left
+        if left == 0 and upload:  # the whole body was delivered: wait, as a connection does
+            await body_sent.wait()
+            return {"type": "http.disconnect"}
+        if not upload:
+            await body_sent.wait()
+            return {"type": "http.disconnect"}
         chunk = b"\xab" * min(CHUNK, left)
         left -= len(chunk)
         return {"type": "http.request", "body": chunk, "more_body": left > 0}
 
     async def send(message: dict) -> None:
+        if message["type"] == "http.response.start":
+            sizes.append(message["status"])
         if message["type"] == "http.response.body":
             sizes.append(len(message.get("body", b"")))
+            if not message.get("more_body"):
+                body_sent.set()
 
     headers = [(b"content-type", b"image/png"), (b"host", b"testserver")]
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
@@ -185,13 +201,28 @@ def test_flask_streams_8_mib_in_and_out_in_bounded_memory(engine, big_settings):
     assert (big_settings.covers_dir / "1.png").stat().st_size == BIG
     sizes: list[int] = []
     assert peak_bytes(lambda: sizes.extend(flask_call(big_settings, "GET", path))) < MEMORY_BOUND
-    assert sum(sizes) == BIG and max(sizes) <= CHUNK  # sent in chunks, not in one piece
+    status, *chunks = sizes
+    assert status == 200
+    assert sum(chunks) == BIG and max(chunks) <= CHUNK  # sent in chunks, not in one piece
 
 
 def test_fastapi_streams_8_mib_in_and_out_in_bounded_memory(engine, big_settings):
     path = book_path(engine)
     assert peak_bytes(lambda: fastapi_call(big_settings, "PUT", path, upload=BIG)) < MEMORY_BOUND
     assert (big_settings.covers_dir / "1.png").stat().st_size == BIG
+    fastapi_call(big_settings, "GET", path)  # warm-up: the first download imports and caches
     sizes: list[int] = []
     assert peak_bytes(lambda: sizes.extend(fastapi_call(big_settings, "GET", path))) < MEMORY_BOUND
-    assert sum(sizes) == BIG and max(sizes) <= CHUNK
+    status, *chunks = sizes
+    assert status == 200
+    assert sum(chunks) == BIG and max(chunks) <= CHUNK
+
+
+def test_a_chunked_upload_over_the_limit_is_a_413_and_leaves_no_file(engine, big_settings):
+    # no Content-Length to refuse up front: each app counts while it reads, stops, cleans up
+    small = replace(big_settings, max_cover_bytes=BIG // 4)
+    path = book_path(engine)
+    flask_status = flask_call(small, "PUT", path, GeneratedBody(BIG), declared=False)[0]
+    fastapi_status = fastapi_call(small, "PUT", path, upload=BIG)[0]
+    assert (flask_status, fastapi_status) == (413, 413)
+    assert files_in(small.covers_dir) == []

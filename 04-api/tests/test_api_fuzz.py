@@ -26,9 +26,9 @@ schema = schemathesis.openapi.from_dict(openapi_schema())
 
 
 @pytest.fixture
-def fuzzed(make_client) -> httpx2.Client:
+def fuzzed(make_client, tmp_path) -> httpx2.Client:
     """The app under test, with a limit no fuzzing run reaches (429s would hide the handlers)."""
-    return make_client(rate_limit=1_000_000)
+    return make_client(rate_limit=1_000_000, covers_dir=tmp_path)
 
 
 @schema.parametrize()
