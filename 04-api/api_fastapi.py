@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 from api_fastapi_books import get_resources, router
 from api_problems import (
     PROBLEM_JSON,
@@ -22,6 +23,7 @@ from api_problems import (
     problem_body,
     validation_problem,
 )
+from api_ratelimit import RateLimiter
 from api_resources import Resources, open_resources, readiness
 from api_settings import ApiSettings, settings_from_course
 from fastapi import Depends, FastAPI, Request, Response
@@ -29,6 +31,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -70,6 +74,41 @@ class BodySizeLimit:
         await self.app(scope, counted_receive, send)
 
 
+class RateLimit:
+    """ASGI middleware: count each API request in Redis before anything reads its body."""
+
+    def __init__(self, app: ASGIApp, limiter: RateLimiter) -> None:
+        self.app, self.limiter = app, limiter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # a dependency would run after FastAPI has read and parsed the body; Flask's
+        # before_request runs first, so this keeps the two apps' answers the same
+        counted = scope["type"] == "http" and scope["path"].startswith("/api/")
+        if counted and scope["method"] != "OPTIONS":  # preflights are not counted (as Flask)
+            client = scope["client"][0] if scope.get("client") else "unknown"
+            decision = await anyio.to_thread.run_sync(self.limiter.check, client)  # Redis blocks
+            if not decision.allowed:
+                detail = f"too many requests; retry in {decision.retry_after} s"
+                body = problem_body(429, detail, slug="rate-limited")
+                response = problem(body, {"Retry-After": str(decision.retry_after)})
+                return await response(scope, receive, send)
+        await self.app(scope, receive, send)
+
+
+class NarrowCORS(CORSMiddleware):
+    """Starlette's CORS, except that a preflight from another origin gets the plain answer."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "OPTIONS":
+            headers = Headers(scope=scope)
+            origin = headers.get("origin")
+            preflight = origin is not None and "access-control-request-method" in headers
+            if preflight and not self.is_allowed_origin(origin):
+                # Starlette answers 400 text/plain; Flask-CORS the route's OPTIONS, no grant
+                return await self.app(scope, receive, send)
+        await super().__call__(scope, receive, send)
+
+
 def problem(body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
     """An `application/problem+json` response."""
     return JSONResponse(body, body["status"], headers=headers, media_type=PROBLEM_JSON)
@@ -108,7 +147,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
         errors = list(error.errors())
-        if any(item["type"] == "json_invalid" for item in errors):
+        empty_body = [(item["type"], item["loc"]) for item in errors] == [("missing", ("body",))]
+        if empty_body or any(item["type"] == "json_invalid" for item in errors):
             return problem(problem_body(400, "the body is not valid JSON", slug="malformed-json"))
         places = {item["loc"][0] for item in errors}
         if places == {"path"}:  # /books/abc: no such book, as Flask's <int:...> route says
@@ -117,7 +157,8 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem(body_of(validation_problem(errors, status=status)))
 
     @app.exception_handler(OperationalError)
-    async def database_down(_request: Request, error: OperationalError) -> JSONResponse:
+    @app.exception_handler(PoolTimeout)  # every pooled connection busy: an overload, not a bug
+    async def database_down(_request: Request, error: Exception) -> JSONResponse:
         logger.error("database unavailable: %s", error)
         body = problem_body(503, "the database is unavailable; retry later", slug="unavailable")
         return problem(body, {"Retry-After": "5"})
@@ -143,8 +184,9 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.add_middleware(
         BodySizeLimit, max_bytes=settings.max_body_bytes, cover_max_bytes=settings.max_cover_bytes
     )
+    app.add_middleware(RateLimit, limiter=resources.limiter)  # outside BodySizeLimit: 429 first
     app.add_middleware(
-        CORSMiddleware,
+        NarrowCORS,
         allow_origins=list(settings.cors_origins),
         allow_methods=["GET", "POST", "PUT", "DELETE"],
         allow_headers=["Content-Type", "If-Match", "If-None-Match", "Idempotency-Key"],

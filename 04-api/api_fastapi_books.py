@@ -20,7 +20,7 @@ from api_books import (
     get_book,
     replace_book,
 )
-from api_conditional import etag_of, not_modified, required_versions
+from api_conditional import cache_headers, etag_of, not_modified, required_versions
 from api_files import COVER_TYPES, CoverUpload, cover_suffix, find_cover, remove_covers
 from api_idempotency import StoredResponse, fingerprint, parse_key, respond_once
 from api_paging import list_books
@@ -48,17 +48,6 @@ def client_id(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def limit_rate(request: Request, resources: Annotated[Resources, Depends(get_resources)]) -> None:
-    decision = resources.limiter.check(client_id(request))
-    if not decision.allowed:
-        raise ApiProblem(
-            429,
-            f"too many requests; retry in {decision.retry_after} s",
-            slug="rate-limited",
-            headers={"Retry-After": str(decision.retry_after)},
-        )
-
-
 def require_json(content_type: Annotated[str | None, Header()] = None) -> None:
     if (content_type or "").split(";")[0].strip().lower() != "application/json":
         raise ApiProblem(415, "send the body as application/json", slug="unsupported-media-type")
@@ -68,12 +57,13 @@ SessionDep = Annotated[Session, Depends(get_session)]
 ResourcesDep = Annotated[Resources, Depends(get_resources)]
 # the schema states the id's range; outside it, the path names no book: 404, as in Flask
 BookId = Annotated[int, Path(ge=1, le=MAX_BOOK_ID)]
-router = APIRouter(dependencies=[Depends(limit_rate)], tags=["books"])
+# the rate limit is `api_fastapi.RateLimit`, a middleware: it must run before the body is read
+router = APIRouter(tags=["books"])
 
 
 def book_response(book_json: dict, status: int = 200, **headers: str) -> JSONResponse:
     """A book as JSON, with its ETag."""
-    headers = {"ETag": etag_of(book_json["version"]), **headers}
+    headers = {"ETag": etag_of(book_json["version"]), "Cache-Control": "no-cache", **headers}
     return JSONResponse(book_json, status, headers=headers)
 
 
@@ -93,6 +83,7 @@ def create_book_endpoint(
     payload: BookIn,
     request: Request,
     session: SessionDep,
+    resources: ResourcesDep,
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> JSONResponse:
     def create() -> StoredResponse:
@@ -104,7 +95,14 @@ def create_book_endpoint(
         stored = create()
     else:
         digest = fingerprint("POST", request.url.path, payload.model_dump())
-        stored = respond_once(client_id(request), key, digest, create, session=session)
+        stored = respond_once(
+            client_id(request),
+            key,
+            digest,
+            create,
+            session=session,
+            wait_ms=resources.settings.key_wait_ms,
+        )
     session.commit()
     headers = {"Location": stored.location or ""}
     if stored.replayed:
@@ -119,7 +117,7 @@ def read_book_endpoint(
 ) -> Response:
     book = get_book(book_id, session=session)
     if not_modified(if_none_match, book.version):
-        return Response(status_code=304, headers={"ETag": etag_of(book.version)})
+        return Response(status_code=304, headers=cache_headers(book.version))
     return book_response(book_document(book))
 
 

@@ -18,6 +18,7 @@ from api_settings import ApiSettings, settings_from_course
 from flask import Flask, Response, g, json, request
 from flask_cors import CORS
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 logger = logging.getLogger(__name__)
@@ -45,7 +46,8 @@ def register_error_handlers(app: Flask) -> None:
         return problem_response(problem_body(status, error.description), headers)
 
     @app.errorhandler(OperationalError)
-    def database_down(error: OperationalError) -> Response:
+    @app.errorhandler(PoolTimeout)  # every pooled connection busy: an overload, not a bug
+    def database_down(error: Exception) -> Response:
         logger.error("database unavailable: %s", error)
         body = problem_body(503, "the database is unavailable; retry later", slug="unavailable")
         return problem_response(body, {"Retry-After": "5"})
