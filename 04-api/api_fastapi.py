@@ -154,7 +154,9 @@ def install_error_handlers(app: FastAPI) -> None:
         if places == {"path"}:  # /books/abc: no such book, as Flask's <int:...> route says
             return problem(problem_body(404, "there is no such book", slug="not-found"))
         status = 422 if "body" in places else 400  # a bad query string is a bad request
-        return problem(body_of(validation_problem(errors, status=status)))
+        # the first item of FastAPI's loc is where the value came from, not a key inside it
+        inside = [{**item, "loc": tuple(item["loc"][1:])} for item in errors]
+        return problem(body_of(validation_problem(inside, status=status)))
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(PoolTimeout)  # every pooled connection busy: an overload, not a bug
