@@ -37,6 +37,8 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+import course
+
 logger = logging.getLogger(__name__)
 
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")  # OPTIONS: the 405 handler
@@ -230,6 +232,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8000)
     arguments = parser.parse_args()
+    course.require("postgres", "redis")  # a stopped service: one clear line, not a traceback
     logging.basicConfig(level=logging.INFO)
     app = create_app()
     create_schema(app.state.resources.engine)

@@ -21,6 +21,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
+import course
+
 logger = logging.getLogger(__name__)
 
 
@@ -112,6 +114,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=5000)
     arguments = parser.parse_args()
+    course.require("postgres", "redis")  # a stopped service: one clear line, not a traceback
     logging.basicConfig(level=logging.INFO)
     app = create_app()
     create_schema(app.extensions["api"].engine)
