@@ -123,3 +123,10 @@ def test_a_preflight_from_another_origin_gets_no_grant_and_the_same_answer(api):
     assert response.status_code == 200  # both apps: the path's plain OPTIONS answer
     assert "Access-Control-Allow-Origin" not in response.headers
     assert "PUT" in response.headers["Allow"]
+
+
+@pytest.mark.parametrize("origin", [None, "https://evil.example"])
+def test_no_cors_header_at_all_without_an_allowed_origin(api, origin):
+    headers = {"Origin": origin} if origin else {}
+    response = api.get("/api/v1/books", headers=headers)
+    assert [name for name in response.headers if name.lower().startswith("access-control-")] == []
