@@ -35,7 +35,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import course
 
@@ -98,17 +98,30 @@ class RateLimit:
 
 
 class NarrowCORS(CORSMiddleware):
-    """Starlette's CORS, except that a preflight from another origin gets the plain answer."""
+    """Starlette's CORS, except that another origin gets no CORS header at all, as in Flask."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "OPTIONS":
-            headers = Headers(scope=scope)
-            origin = headers.get("origin")
-            preflight = origin is not None and "access-control-request-method" in headers
-            if preflight and not self.is_allowed_origin(origin):
-                # Starlette answers 400 text/plain; Flask-CORS the route's OPTIONS, no grant
-                return await self.app(scope, receive, send)
-        await super().__call__(scope, receive, send)
+        headers = Headers(scope=scope) if scope["type"] == "http" else Headers()
+        origin = headers.get("origin")
+        if origin is None or self.is_allowed_origin(origin):
+            return await super().__call__(scope, receive, send)
+        if scope["method"] == "OPTIONS" and "access-control-request-method" in headers:
+            # Starlette answers 400 text/plain; Flask-CORS the route's OPTIONS, no grant
+            return await self.app(scope, receive, send)
+
+        async def send_no_grant(message: Message) -> None:
+            # Starlette adds Expose-Headers even for an origin it refuses; Vary stays
+            if message["type"] == "http.response.start":
+                kept = [pair for pair in message["headers"] if not granting(pair[0])]
+                message["headers"] = kept
+            await send(message)
+
+        await super().__call__(scope, receive, send_no_grant)
+
+
+def granting(header: bytes) -> bool:
+    """Whether a response header is a CORS grant (`Access-Control-...`)."""
+    return header.lower().startswith(b"access-control-")
 
 
 def problem(body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
