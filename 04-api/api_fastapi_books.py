@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-import anyio
 from api_books import (
     MAX_BOOK_ID,
     book_document,
@@ -21,14 +20,14 @@ from api_books import (
     replace_book,
 )
 from api_conditional import cache_headers, etag_of, not_modified, required_versions
-from api_files import COVER_TYPES, CoverUpload, cover_suffix, find_cover, remove_covers
+from api_files import remove_covers
 from api_idempotency import StoredResponse, fingerprint, parse_key, respond_once
 from api_paging import list_books
 from api_problems import ApiProblem
 from api_resources import Resources
 from api_schemas import BookIn, BookOut, BookPage, BookQuery
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 
@@ -145,52 +144,3 @@ def delete_book_endpoint(
     session.commit()
     remove_covers(resources.settings.covers_dir, book_id)
     return Response(status_code=204)
-
-
-def upload_suffix(content_type: Annotated[str | None, Header()] = None) -> str:
-    return cover_suffix(content_type)
-
-
-def existing_book(book_id: BookId, resources: ResourcesDep) -> int:
-    with (
-        resources.sessions() as session
-    ):  # closed before the body: a slow upload holds no connection
-        get_book(book_id, session=session)
-    return book_id
-
-
-BINARY = {"schema": {"type": "string", "format": "binary"}}
-
-
-# the body is read as a stream, not a parameter, so its schema is written out for OpenAPI
-COVER_BODY = {"requestBody": {"required": True, "content": dict.fromkeys(COVER_TYPES, BINARY)}}
-
-
-@router.put("/books/{book_id}/cover", status_code=204, openapi_extra=COVER_BODY)
-async def upload_cover_endpoint(
-    request: Request,
-    suffix: Annotated[str, Depends(upload_suffix)],  # 415 first, then 404, as in Flask
-    book_id: Annotated[int, Depends(existing_book)],
-    resources: ResourcesDep,
-) -> Response:
-    # async: the body arrives chunk by chunk from the server; each file write runs in a thread,
-    # so the event loop never waits on the disk (BodySizeLimit refuses a body past the limit)
-    settings = resources.settings
-    upload = await anyio.to_thread.run_sync(
-        CoverUpload, settings.covers_dir, book_id, suffix, settings.max_cover_bytes
-    )
-    try:
-        async for chunk in request.stream():
-            await anyio.to_thread.run_sync(upload.write, chunk)
-        await anyio.to_thread.run_sync(upload.finish)
-    except BaseException:
-        upload.discard()
-        raise
-    return Response(status_code=204)
-
-
-@router.get("/books/{book_id}/cover", response_class=FileResponse)
-@router.head("/books/{book_id}/cover", include_in_schema=False)
-def download_cover_endpoint(book_id: BookId, resources: ResourcesDep) -> FileResponse:
-    path, media_type = find_cover(resources.settings.covers_dir, book_id)
-    return FileResponse(path, media_type=media_type)  # sent in 64 KiB chunks

@@ -12,6 +12,7 @@ import logging
 from typing import Any
 
 from api_flask_books import books_v1, resources
+from api_flask_covers import covers_v1
 from api_problems import PROBLEM_JSON, ApiProblem, body_of, internal_error_body, problem_body
 from api_resources import open_resources, readiness
 from api_settings import ApiSettings, settings_from_course
@@ -77,6 +78,7 @@ def create_app(settings: ApiSettings | None = None) -> Flask:
         always_send=False,  # no Origin, no CORS headers (Flask-CORS sends them by default)
     )
     app.register_blueprint(books_v1, url_prefix="/api/v1")
+    app.register_blueprint(covers_v1, url_prefix="/api/v1")
 
     @app.after_request
     def vary_on_origin(response: Response) -> Response:

@@ -11,18 +11,17 @@ from api_books import (
     book_location,
     create_book,
     delete_book,
-    existing_id,
     get_book,
     replace_book,
 )
 from api_conditional import cache_headers, not_modified, required_versions
-from api_files import CHUNK_BYTES, CoverUpload, cover_suffix, find_cover, remove_covers, too_large
+from api_files import remove_covers
 from api_idempotency import StoredResponse, fingerprint, parse_key, respond_once
 from api_paging import list_books
 from api_problems import ApiProblem, parse_json_body, parse_query
 from api_resources import Resources
 from api_schemas import BookIn, BookQuery
-from flask import Blueprint, Response, current_app, g, jsonify, request, send_file
+from flask import Blueprint, Response, current_app, g, jsonify, request
 from sqlalchemy.orm import Session
 
 books_v1 = Blueprint("books_v1", __name__)
@@ -144,34 +143,3 @@ def delete_book_view(book_id: int) -> Response:
     session.commit()
     remove_covers(resources().settings.covers_dir, book_id)
     return Response(status=204)
-
-
-@books_v1.put("/books/<int:book_id>/cover")
-def upload_cover_view(book_id: int) -> Response:
-    suffix = cover_suffix(request.content_type)
-    settings = resources().settings
-    with (
-        resources().sessions() as session
-    ):  # closed before the body: a slow upload holds no connection
-        get_book(book_id, session=session)
-    if (request.content_length or 0) > settings.max_cover_bytes:
-        raise too_large(settings.max_cover_bytes)  # declared too large: refused unread
-    # the app's 64 KiB limit is for JSON; a cover has its own, counted by CoverUpload (+1 so
-    # that Werkzeug's stream ends at the limit instead of raising its own 413 first)
-    request.max_content_length = settings.max_cover_bytes + 1
-    upload = CoverUpload(settings.covers_dir, book_id, suffix, settings.max_cover_bytes)
-    try:
-        for chunk in iter(lambda: request.stream.read(CHUNK_BYTES), b""):
-            upload.write(chunk)
-        upload.finish()
-    except BaseException:
-        upload.discard()
-        raise
-    return Response(status=204)
-
-
-@books_v1.get("/books/<int:book_id>/cover")
-def download_cover_view(book_id: int) -> Response:
-    path, media_type = find_cover(resources().settings.covers_dir, existing_id(book_id))
-    # send_file streams the open file in blocks (or hands it to the server's file_wrapper)
-    return send_file(path, mimetype=media_type, etag=False, conditional=False)
