@@ -59,7 +59,8 @@ class IdempotencyKey(Base):
 
     __tablename__ = "idempotency_keys"
 
-    # scoped by client: one client's key can never replay another client's response
+    # scoped by client identity (here the peer address, a stand-in: a real API scopes keys by
+    # the authenticated account, since users behind one proxy share an address)
     client: Mapped[str] = mapped_column(String(100), primary_key=True)
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     fingerprint: Mapped[str] = mapped_column(String(64))  # SHA-256 of method, path and body
