@@ -17,6 +17,20 @@ from sqlalchemy.orm import Session
 
 logger = logging.getLogger(__name__)
 
+MAX_BOOK_ID = 2**31 - 1  # the id column is PostgreSQL's `integer`: a larger id names no book
+
+
+def no_such_book(book_id: int) -> ApiProblem:
+    """The 404 problem for a book that does not exist."""
+    return ApiProblem(404, f"there is no book {book_id}", slug="not-found")
+
+
+def existing_id(book_id: int) -> int:
+    """The id, if a book could have it; else the 404 (PostgreSQL would refuse it as a 500)."""
+    if not 1 <= book_id <= MAX_BOOK_ID:
+        raise no_such_book(book_id)
+    return book_id
+
 
 def book_document(book: Book) -> dict[str, Any]:
     """The JSON-ready representation of a book (what GET returns)."""
@@ -30,9 +44,9 @@ def book_location(book_id: int) -> str:
 
 def get_book(book_id: int, *, session: Session) -> Book:
     """The book with this id, or a 404 problem."""
-    book = session.get(Book, book_id)
+    book = session.get(Book, existing_id(book_id))
     if book is None:
-        raise ApiProblem(404, f"there is no book {book_id}", slug="not-found")
+        raise no_such_book(book_id)
     return book
 
 
@@ -52,7 +66,7 @@ def replace_book(
     """Replace a book if its version is one the client named (None: any); 404 or 412 if not."""
     statement = (
         update(Book)
-        .where(Book.id == book_id)
+        .where(Book.id == existing_id(book_id))
         .values(**payload.model_dump(), version=Book.version + 1)
         .returning(Book)
     )
@@ -67,7 +81,7 @@ def replace_book(
 
 def delete_book(book_id: int, versions: list[int] | None, *, session: Session) -> None:
     """Delete a book if its version is one the client named (None: any); 404 or 412 if not."""
-    statement = delete(Book).where(Book.id == book_id)
+    statement = delete(Book).where(Book.id == existing_id(book_id))
     if versions is not None:
         statement = statement.where(Book.version.in_(versions))
     if session.execute(statement).rowcount == 0:
@@ -77,7 +91,7 @@ def delete_book(book_id: int, versions: list[int] | None, *, session: Session) -
 def missing_or_changed(book_id: int, *, session: Session) -> ApiProblem:
     """The problem for a conditional write that matched no row: 404, or 412 if it changed."""
     if session.get(Book, book_id) is None:
-        return ApiProblem(404, f"there is no book {book_id}", slug="not-found")
+        return no_such_book(book_id)
     return ApiProblem(
         412,
         "the book changed since you read it: GET it again, then retry with its new ETag",

@@ -15,6 +15,13 @@ def etag_of(version: int) -> str:
     return f'"{version}"'
 
 
+def cache_headers(version: int) -> dict[str, str]:
+    """A book's ETag and Cache-Control: on its 200, and repeated on its 304 (RFC 9110, 15.4.5)."""
+    # no-cache: caches may keep a book but must revalidate it on every use (RFC 9111, 5.2.2.4),
+    # so every read goes through If-None-Match; without it a cache may guess a freshness
+    return {"ETag": etag_of(version), "Cache-Control": "no-cache"}
+
+
 def listed_tags(header: str) -> list[str]:
     """The entity tags of an `If-Match` or `If-None-Match` header, in order."""
     return [tag.strip() for tag in header.split(",") if tag.strip()]

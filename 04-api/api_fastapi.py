@@ -14,8 +14,9 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from api_fastapi_books import get_resources, router
+from api_fastapi_covers import covers_router
+from api_fastapi_middleware import BodySizeLimit, NarrowCORS, RateLimit, problem
 from api_problems import (
-    PROBLEM_JSON,
     ApiProblem,
     body_of,
     internal_error_body,
@@ -26,51 +27,17 @@ from api_resources import Resources, open_resources, readiness
 from api_settings import ApiSettings, settings_from_course
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
-from starlette.types import ASGIApp, Receive, Scope, Send
+
+import course
 
 logger = logging.getLogger(__name__)
 
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")  # OPTIONS: the 405 handler
-
-
-class BodyTooLarge(HTTPException):
-    """Raised while reading a body that grew past the limit (FastAPI lets HTTP errors through)."""
-
-
-class BodySizeLimit:
-    """ASGI middleware: refuse a body over `max_bytes` with 413, declared or streamed."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app, self.max_bytes = app, max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        declared = dict(scope["headers"]).get(b"content-length", b"0")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            response = problem(problem_body(413, f"the body is over {self.max_bytes} bytes"))
-            return await response(scope, receive, send)
-        received = 0
-
-        async def counted_receive() -> dict:
-            nonlocal received
-            message = await receive()
-            received += len(message.get("body", b""))
-            if received > self.max_bytes:  # a chunked body has no Content-Length to check
-                raise BodyTooLarge(413, f"the body is over {self.max_bytes} bytes")
-            return message
-
-        await self.app(scope, counted_receive, send)
-
-
-def problem(body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
-    """An `application/problem+json` response."""
-    return JSONResponse(body, body["status"], headers=headers, media_type=PROBLEM_JSON)
 
 
 def allowed_methods(request: Request) -> list[str]:
@@ -106,16 +73,20 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
         errors = list(error.errors())
-        if any(item["type"] == "json_invalid" for item in errors):
+        empty_body = [(item["type"], item["loc"]) for item in errors] == [("missing", ("body",))]
+        if empty_body or any(item["type"] == "json_invalid" for item in errors):
             return problem(problem_body(400, "the body is not valid JSON", slug="malformed-json"))
         places = {item["loc"][0] for item in errors}
         if places == {"path"}:  # /books/abc: no such book, as Flask's <int:...> route says
             return problem(problem_body(404, "there is no such book", slug="not-found"))
         status = 422 if "body" in places else 400  # a bad query string is a bad request
-        return problem(body_of(validation_problem(errors, status=status)))
+        # the first item of FastAPI's loc is where the value came from, not a key inside it
+        inside = [{**item, "loc": tuple(item["loc"][1:])} for item in errors]
+        return problem(body_of(validation_problem(inside, status=status)))
 
     @app.exception_handler(OperationalError)
-    async def database_down(_request: Request, error: OperationalError) -> JSONResponse:
+    @app.exception_handler(PoolTimeout)  # every pooled connection busy: an overload, not a bug
+    async def database_down(_request: Request, error: Exception) -> JSONResponse:
         logger.error("database unavailable: %s", error)
         body = problem_body(503, "the database is unavailable; retry later", slug="unavailable")
         return problem(body, {"Retry-After": "5"})
@@ -138,9 +109,12 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
 
     app = FastAPI(title="Bookshop API", version="1.0.0", lifespan=lifespan)
     app.state.resources = resources
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(
-        CORSMiddleware,
+        BodySizeLimit, max_bytes=settings.max_body_bytes, cover_max_bytes=settings.max_cover_bytes
+    )
+    app.add_middleware(RateLimit, limiter=resources.limiter)  # outside BodySizeLimit: 429 first
+    app.add_middleware(
+        NarrowCORS,
         allow_origins=list(settings.cors_origins),
         allow_methods=["GET", "POST", "PUT", "DELETE"],
         allow_headers=["Content-Type", "If-Match", "If-None-Match", "Idempotency-Key"],
@@ -149,6 +123,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     app.include_router(router, prefix="/api/v1")
+    app.include_router(covers_router, prefix="/api/v1")
 
     @app.get("/health")
     def health() -> dict[str, str]:
@@ -164,6 +139,17 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     return app
 
 
+def openapi_schema() -> dict[str, Any]:
+    """The API's OpenAPI schema, as `/openapi.json` serves it; no service is needed for it."""
+    # an app is built only for its routes: the engine and Redis client never connect
+    unused = ApiSettings(database_url="postgresql+psycopg://", redis_url="redis://127.0.0.1:1")
+    app = create_app(unused)
+    try:
+        return app.openapi()
+    finally:
+        app.state.resources.close()
+
+
 def main() -> None:
     import uvicorn
     from api_models import create_schema
@@ -171,6 +157,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8000)
     arguments = parser.parse_args()
+    course.require("postgres", "redis")  # a stopped service: one clear line, not a traceback
     logging.basicConfig(level=logging.INFO)
     app = create_app()
     create_schema(app.state.resources.engine)

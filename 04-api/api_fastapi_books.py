@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from api_books import (
+    MAX_BOOK_ID,
     book_document,
     book_location,
     create_book,
@@ -18,13 +19,14 @@ from api_books import (
     get_book,
     replace_book,
 )
-from api_conditional import etag_of, not_modified, required_versions
+from api_conditional import cache_headers, etag_of, not_modified, required_versions
+from api_files import remove_covers
 from api_idempotency import StoredResponse, fingerprint, parse_key, respond_once
 from api_paging import list_books
 from api_problems import ApiProblem
 from api_resources import Resources
 from api_schemas import BookIn, BookOut, BookPage, BookQuery
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
@@ -45,29 +47,22 @@ def client_id(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def limit_rate(request: Request, resources: Annotated[Resources, Depends(get_resources)]) -> None:
-    decision = resources.limiter.check(client_id(request))
-    if not decision.allowed:
-        raise ApiProblem(
-            429,
-            f"too many requests; retry in {decision.retry_after} s",
-            slug="rate-limited",
-            headers={"Retry-After": str(decision.retry_after)},
-        )
-
-
 def require_json(content_type: Annotated[str | None, Header()] = None) -> None:
     if (content_type or "").split(";")[0].strip().lower() != "application/json":
         raise ApiProblem(415, "send the body as application/json", slug="unsupported-media-type")
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
-router = APIRouter(dependencies=[Depends(limit_rate)], tags=["books"])
+ResourcesDep = Annotated[Resources, Depends(get_resources)]
+# the schema states the id's range; outside it, the path names no book: 404, as in Flask
+BookId = Annotated[int, Path(ge=1, le=MAX_BOOK_ID)]
+# the rate limit is `api_fastapi.RateLimit`, a middleware: it must run before the body is read
+router = APIRouter(tags=["books"])
 
 
 def book_response(book_json: dict, status: int = 200, **headers: str) -> JSONResponse:
     """A book as JSON, with its ETag."""
-    headers = {"ETag": etag_of(book_json["version"]), **headers}
+    headers = {"ETag": etag_of(book_json["version"]), "Cache-Control": "no-cache", **headers}
     return JSONResponse(book_json, status, headers=headers)
 
 
@@ -87,6 +82,7 @@ def create_book_endpoint(
     payload: BookIn,
     request: Request,
     session: SessionDep,
+    resources: ResourcesDep,
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> JSONResponse:
     def create() -> StoredResponse:
@@ -98,7 +94,14 @@ def create_book_endpoint(
         stored = create()
     else:
         digest = fingerprint("POST", request.url.path, payload.model_dump())
-        stored = respond_once(client_id(request), key, digest, create, session=session)
+        stored = respond_once(
+            client_id(request),
+            key,
+            digest,
+            create,
+            session=session,
+            wait_ms=resources.settings.key_wait_ms,
+        )
     session.commit()
     headers = {"Location": stored.location or ""}
     if stored.replayed:
@@ -109,17 +112,17 @@ def create_book_endpoint(
 @router.get("/books/{book_id}", response_model=BookOut)
 @router.head("/books/{book_id}", include_in_schema=False)  # the server drops the body
 def read_book_endpoint(
-    book_id: int, session: SessionDep, if_none_match: Annotated[str | None, Header()] = None
+    book_id: BookId, session: SessionDep, if_none_match: Annotated[str | None, Header()] = None
 ) -> Response:
     book = get_book(book_id, session=session)
     if not_modified(if_none_match, book.version):
-        return Response(status_code=304, headers={"ETag": etag_of(book.version)})
+        return Response(status_code=304, headers=cache_headers(book.version))
     return book_response(book_document(book))
 
 
 @router.put("/books/{book_id}", response_model=BookOut, dependencies=[Depends(require_json)])
 def replace_book_endpoint(
-    book_id: int,
+    book_id: BookId,
     payload: BookIn,
     session: SessionDep,
     if_match: Annotated[str | None, Header()] = None,
@@ -132,8 +135,12 @@ def replace_book_endpoint(
 
 @router.delete("/books/{book_id}", status_code=204)
 def delete_book_endpoint(
-    book_id: int, session: SessionDep, if_match: Annotated[str | None, Header()] = None
+    book_id: BookId,
+    session: SessionDep,
+    resources: ResourcesDep,
+    if_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     delete_book(book_id, required_versions(if_match), session=session)
     session.commit()
+    remove_covers(resources.settings.covers_dir, book_id)
     return Response(status_code=204)

@@ -12,13 +12,17 @@ import logging
 from typing import Any
 
 from api_flask_books import books_v1, resources
+from api_flask_covers import covers_v1
 from api_problems import PROBLEM_JSON, ApiProblem, body_of, internal_error_body, problem_body
 from api_resources import open_resources, readiness
 from api_settings import ApiSettings, settings_from_course
 from flask import Flask, Response, g, json, request
 from flask_cors import CORS
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
+
+import course
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +49,8 @@ def register_error_handlers(app: Flask) -> None:
         return problem_response(problem_body(status, error.description), headers)
 
     @app.errorhandler(OperationalError)
-    def database_down(error: OperationalError) -> Response:
+    @app.errorhandler(PoolTimeout)  # every pooled connection busy: an overload, not a bug
+    def database_down(error: Exception) -> Response:
         logger.error("database unavailable: %s", error)
         body = problem_body(503, "the database is unavailable; retry later", slug="unavailable")
         return problem_response(body, {"Retry-After": "5"})
@@ -73,6 +78,7 @@ def create_app(settings: ApiSettings | None = None) -> Flask:
         always_send=False,  # no Origin, no CORS headers (Flask-CORS sends them by default)
     )
     app.register_blueprint(books_v1, url_prefix="/api/v1")
+    app.register_blueprint(covers_v1, url_prefix="/api/v1")
 
     @app.after_request
     def vary_on_origin(response: Response) -> Response:
@@ -110,6 +116,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=5000)
     arguments = parser.parse_args()
+    course.require("postgres", "redis")  # a stopped service: one clear line, not a traceback
     logging.basicConfig(level=logging.INFO)
     app = create_app()
     create_schema(app.extensions["api"].engine)

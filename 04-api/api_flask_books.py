@@ -14,7 +14,8 @@ from api_books import (
     get_book,
     replace_book,
 )
-from api_conditional import etag_of, not_modified, required_versions
+from api_conditional import cache_headers, not_modified, required_versions
+from api_files import remove_covers
 from api_idempotency import StoredResponse, fingerprint, parse_key, respond_once
 from api_paging import list_books
 from api_problems import ApiProblem, parse_json_body, parse_query
@@ -45,6 +46,8 @@ def client_id() -> str:
 
 @books_v1.before_request
 def limit_rate() -> None:
+    if request.method == "OPTIONS":
+        return  # a preflight (or plain OPTIONS) carries no work; counting it halves the budget
     decision = resources().limiter.check(client_id())
     if not decision.allowed:
         raise ApiProblem(
@@ -71,7 +74,7 @@ def book_response(book_json: dict, status: int = 200, **headers: str) -> Respons
     """A book as JSON, with its ETag."""
     response = jsonify(book_json)
     response.status_code = status
-    response.headers["ETag"] = etag_of(book_json["version"])
+    response.headers.update(cache_headers(book_json["version"]))
     response.headers.update(headers)
     return response
 
@@ -99,7 +102,14 @@ def create_book_view() -> Response:
         stored = create()
     else:
         digest = fingerprint("POST", request.path, payload.model_dump())
-        stored = respond_once(client_id(), key, digest, create, session=session)
+        stored = respond_once(
+            client_id(),
+            key,
+            digest,
+            create,
+            session=session,
+            wait_ms=resources().settings.key_wait_ms,
+        )
     session.commit()
     headers = {"Location": stored.location or ""}
     if stored.replayed:
@@ -111,7 +121,7 @@ def create_book_view() -> Response:
 def read_book_view(book_id: int) -> Response:
     book = get_book(book_id, session=db())
     if not_modified(request.headers.get("If-None-Match"), book.version):
-        return Response(status=304, headers={"ETag": etag_of(book.version)})
+        return Response(status=304, headers=cache_headers(book.version))
     return book_response(book_document(book))
 
 
@@ -131,4 +141,5 @@ def delete_book_view(book_id: int) -> Response:
     session = db()
     delete_book(book_id, versions, session=session)
     session.commit()
+    remove_covers(resources().settings.covers_dir, book_id)
     return Response(status=204)

@@ -15,9 +15,12 @@ from typing import Any
 
 from api_models import IdempotencyKey
 from api_problems import ApiProblem
-from sqlalchemy import update
+from sqlalchemy import text, update
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for "lock_timeout reached"
 
 
 @dataclass(frozen=True)
@@ -53,14 +56,29 @@ def respond_once(
     create: Callable[[], StoredResponse],
     *,
     session: Session,
+    wait_ms: int = 2000,
 ) -> StoredResponse:
     """Run `create` for the first request with this key; replay its response to every retry."""
-    claimed = session.execute(
-        insert(IdempotencyKey)
-        .values(client=client, key=key, fingerprint=request_fingerprint)
-        .on_conflict_do_nothing()  # a concurrent holder of the key makes this wait, then skip
-        .returning(IdempotencyKey.key)
-    ).first()
+    # a waiting retry holds a pooled connection: bound the wait, so a burst of retries of one
+    # slow request cannot drain the pool; past it, the draft's 409 "still being processed"
+    session.execute(text(f"SET LOCAL lock_timeout = {int(wait_ms)}"))
+    try:
+        claimed = session.execute(
+            insert(IdempotencyKey)
+            .values(client=client, key=key, fingerprint=request_fingerprint)
+            .on_conflict_do_nothing()  # a concurrent holder of the key makes this wait, then skip
+            .returning(IdempotencyKey.key)
+        ).first()
+    except OperationalError as error:
+        if getattr(error.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+            raise
+        raise ApiProblem(
+            409,
+            "a request with this Idempotency-Key is still being processed; retry later",
+            slug="idempotency-key-in-use",
+            headers={"Retry-After": "1"},
+        ) from None
+    session.execute(text("SET LOCAL lock_timeout TO DEFAULT"))  # the work itself may wait
     if claimed is None:
         # the conflicting transaction has committed (had it rolled back, we would have claimed
         # the key), so this new statement sees its row, response and all

@@ -14,6 +14,7 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     Engine,
+    Index,
     Integer,
     String,
     create_engine,
@@ -36,6 +37,12 @@ class Book(Base):
     __table_args__ = (
         CheckConstraint("price_cents >= 0", name="price_not_negative"),
         CheckConstraint("year BETWEEN 1450 AND 2100", name="year_plausible"),
+        # keyset paging reads a page straight off an index only if one matches its ORDER BY
+        # exactly, the id included (read backwards for a descending sort); without these, a
+        # page of sort=year sorts the whole table, however deep it is
+        Index("books_year_id", "year", "id"),
+        Index("books_title_id", "title", "id"),
+        Index("books_price_cents_id", "price_cents", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,7 +59,8 @@ class IdempotencyKey(Base):
 
     __tablename__ = "idempotency_keys"
 
-    # scoped by client: one client's key can never replay another client's response
+    # scoped by client identity (here the peer address, a stand-in: a real API scopes keys by
+    # the authenticated account, since users behind one proxy share an address)
     client: Mapped[str] = mapped_column(String(100), primary_key=True)
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     fingerprint: Mapped[str] = mapped_column(String(64))  # SHA-256 of method, path and body

@@ -59,14 +59,26 @@ def body_of(problem: ApiProblem) -> dict[str, Any]:
     return problem_body(problem.status, problem.detail, slug=problem.slug, **problem.extensions)
 
 
+def json_pointer(location: Iterable[Any]) -> str:
+    """Where an error is in the request's JSON, as an RFC 6901 pointer in a URI fragment.
+
+    `location` is pydantic's `loc` of an error in the body itself (FastAPI's leading "body"
+    or "query" already removed: a field may be named "body" too).
+    """
+    # "~" first: escaping "/" first would turn its "~1" into "~01"
+    escaped = [str(part).replace("~", "~0").replace("/", "~1") for part in location]
+    return "#" + "".join("/" + part for part in escaped)  # no parts: "#", the whole body
+
+
 def validation_problem(errors: Iterable[Mapping[str, Any]], *, status: int = 422) -> ApiProblem:
     """One problem listing every invalid field, each with a JSON pointer to where it is."""
-    listed = []
+    listed, summary = [], []
     for error in errors:
-        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query")]
-        listed.append({"pointer": "#/" + "/".join(location), "detail": error["msg"]})
-    summary = "; ".join(f"{item['pointer'][2:] or 'body'}: {item['detail']}" for item in listed)
-    return ApiProblem(status, f"invalid: {summary}", slug="validation-error", errors=listed)
+        location = error.get("loc", ())
+        listed.append({"pointer": json_pointer(location), "detail": error["msg"]})
+        summary.append(f"{'/'.join(map(str, location)) or 'body'}: {error['msg']}")
+    detail = "invalid: " + "; ".join(summary)
+    return ApiProblem(status, detail, slug="validation-error", errors=listed)
 
 
 def internal_error_body() -> dict[str, Any]:

@@ -7,13 +7,17 @@ details object (a dict) for a `422` response:
 
 - `type`: `"https://bookshop.example/problems/validation-error"`;
 - `title`: `"Unprocessable Content"` (RFC 9110's name for 422); `status`: 422;
-- `detail`: a one-line summary that names how many fields are wrong, e.g. `"2 invalid fields"`;
+- `detail`: a one-line summary that counts the errors (one per error, even two on one field):
+  `"1 invalid field"`, `"2 invalid fields"`;
 - `errors`: one entry per error, `{"pointer": ..., "detail": msg}`, where `pointer` is a JSON
   Pointer into the request body (RFC 6901): `"#/authors/0/name"`. The `"body"` or `"query"`
   that FastAPI puts first in `loc` is not part of the body, so leave it out; and a `/` or `~`
-  inside a key must be escaped as `~1` and `~0` (`~` first).
+  inside a key must be escaped as `~1` and `~0` (`~` first). An error about the whole body
+  (`loc` is just `("body",)`) points at the whole document: `"#"` (`"#/"` would name a member
+  called `""`).
 
-`api_problems.py` (`validation_problem`) shows a simpler version without the escaping.
+The function stands alone: the apps do not call it (their `detail` lists the fields instead,
+`api_problems.validation_problem`); write yours before you read that one.
 
 Check your work with `.venv/bin/course check 04 ex02`; a hint: `.venv/bin/course hint 04 ex02`.
 """

@@ -54,3 +54,10 @@ def test_fastapis_body_prefix_is_left_out():
 def test_slash_and_tilde_in_a_key_are_escaped():
     errors = [{"loc": ("body", "a/b", "c~d"), "msg": "bad", "type": "x"}]
     assert task.validation_problem(errors)["errors"][0]["pointer"] == "#/a~1b/c~0d"
+
+
+def test_an_error_about_the_whole_body_points_at_the_whole_document():
+    errors = [{"loc": ("body",), "msg": "Input should be an object", "type": "model_type"}]
+    # RFC 6901: "" is the whole document, so "#"; "#/" would be a member named ""
+    assert task.validation_problem(errors)["errors"][0]["pointer"] == "#"
+    assert task.validation_problem(errors)["detail"] == "1 invalid field"

@@ -54,10 +54,13 @@ def engine(worker_database) -> Engine:
 
 
 @pytest.fixture
-def api_settings(engine, worker_database, redis_url, unique_name) -> ApiSettings:
-    """Settings on the emptied database and on the test's own Redis database and prefix."""
+def api_settings(engine, worker_database, redis_url, unique_name, tmp_path) -> ApiSettings:
+    """Settings on the emptied database, the test's own Redis prefix and covers directory."""
     return ApiSettings(
-        database_url=worker_database[0], redis_url=redis_url, redis_prefix=f"{unique_name}:"
+        database_url=worker_database[0],
+        redis_url=redis_url,
+        redis_prefix=f"{unique_name}:",
+        covers_dir=tmp_path / "covers",  # never the servers' own directory
     )
 
 

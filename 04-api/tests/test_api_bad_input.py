@@ -58,6 +58,15 @@ def test_a_missing_field_is_a_422_problem(api, engine):
     assert books_in(engine) == 0
 
 
+def test_pointers_escape_slash_and_tilde_and_keep_a_field_named_like_a_location(api):
+    # RFC 6901: "/" in a key is "~1", "~" is "~0"; only loc[0] ("body") is not in the body
+    odd = SAMPLE_BOOK | {"a/b": 1, "c~d": 2, "query": 3, "body": 4}
+    problem = assert_problem(api.post("/api/v1/books", json=odd), 422)
+    pointers = sorted(error["pointer"] for error in problem["errors"])
+    assert pointers == ["#/a~1b", "#/body", "#/c~0d", "#/query"]
+    assert "query: Extra inputs" in problem["detail"]
+
+
 def test_an_unknown_field_is_a_422_problem(api, engine):
     response = api.post("/api/v1/books", json=SAMPLE_BOOK | {"discount": 50})
     assert assert_problem(response, 422)["errors"][0]["pointer"] == "#/discount"

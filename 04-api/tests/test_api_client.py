@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 import httpx2
 import pytest
-from api_client import BooksClient, ProblemError, backoff_delay
+from api_client import BooksClient, ProblemError, backoff_delay, make_http_client
 from api_samples import SAMPLE_BOOK, SAMPLE_BOOKS
+
+
+class FakeClock:
+    """Time that moves only when the client sleeps."""
+
+    def __init__(self) -> None:
+        self.time = 0.0
+
+    def now(self) -> float:
+        return self.time
+
+    def sleep(self, seconds: float) -> None:
+        self.time += seconds
 
 
 class FailingFirst(httpx2.BaseTransport):
@@ -85,10 +100,74 @@ def test_a_503_with_retry_after_is_waited_for_then_retried(api):
     assert transport.slept == client.waits == [3.0]
 
 
-def test_a_huge_retry_after_is_capped(api):
+def test_a_retry_after_past_the_deadline_raises_at_once(api):
     client, transport = books_client(api, failures=1, fault="503", retry_after="3600")
+    with pytest.raises(ProblemError) as caught:
+        list(client.iterate())
+    # waiting an hour breaks the caller's deadline; retrying early earns another 503
+    assert (caught.value.status, caught.value.retry_after) == (503, 3600.0)
+    assert transport.sent == ["GET"] and transport.slept == []
+
+
+def test_a_retry_after_as_an_http_date_is_honoured(api):
+    when = format_datetime(datetime.now(UTC) + timedelta(seconds=4), usegmt=True)
+    client, transport = books_client(api, failures=1, fault="503", retry_after=when)
     assert list(client.iterate()) == []
-    assert transport.slept == [client.backoff_cap * 10]  # never an hour-long sleep
+    assert len(transport.slept) == 1 and 2 <= transport.slept[0] <= 4  # RFC 9110, 10.2.3
+
+
+def test_the_deadline_bounds_every_retry_and_wait(api):
+    clock = FakeClock()
+    transport = FailingFirst(api._transport, failures=100, fault="connect", retry_after="0")
+    http = httpx2.Client(transport=transport, base_url="http://testserver")
+    client = BooksClient(http, attempts=100, deadline_seconds=3.0, sleep=clock.sleep,
+                         clock=clock.now, backoff_base=0.5, rng=random.Random(7))  # fmt: skip
+    with pytest.raises(httpx2.ConnectError):
+        client.get(1)
+    assert clock.time <= 3.0  # gave up within the deadline, not after 100 attempts
+    assert 1 < len(transport.sent) < 100
+
+
+def test_an_unusable_url_is_not_retried():
+    client = BooksClient(make_http_client("localhost:8000"), sleep=pytest.fail)
+    with pytest.raises(httpx2.UnsupportedProtocol):  # a mistake that no retry can heal
+        client.get(1)
+    assert client.waits == []
+
+
+def test_a_put_whose_answer_was_lost_reports_the_write_that_happened(api):
+    # the retry's If-Match names the old version, so the server says 412; the book is ours
+    client, transport = books_client(api)
+    book = client.create(SAMPLE_BOOK)
+    transport.failures, transport.fault = len(transport.sent) + 1, "after-write"
+    changed, etag = client.replace(book["id"], SAMPLE_BOOK | {"price_cents": 1}, etag='"1"')
+    assert transport.sent[-3:] == ["PUT", "PUT", "GET"]  # the GET checks whose write it was
+    assert (changed["price_cents"], etag) == (1, '"2"')
+
+
+def test_a_put_that_lost_to_another_writer_still_raises_412(api):
+    client, transport = books_client(api)
+    book = client.create(SAMPLE_BOOK)
+    client.replace(book["id"], SAMPLE_BOOK | {"price_cents": 5}, etag='"1"')  # someone else
+    transport.failures, transport.fault = len(transport.sent) + 1, "connect"
+    with pytest.raises(ProblemError) as caught:
+        client.replace(book["id"], SAMPLE_BOOK | {"price_cents": 1}, etag='"1"')
+    assert caught.value.status == 412
+
+
+def test_a_delete_whose_answer_was_lost_succeeds(api):
+    client, transport = books_client(api)
+    book = client.create(SAMPLE_BOOK)
+    transport.failures, transport.fault = len(transport.sent) + 1, "after-write"
+    client.delete(book["id"], etag='"1"')  # the retry's 404 means "already done"
+    assert transport.sent[-2:] == ["DELETE", "DELETE"]
+
+
+def test_a_key_in_a_lower_case_header_still_makes_a_post_retryable(api):
+    client, transport = books_client(api, failures=1, fault="after-write")
+    client.request("post", "/api/v1/books", json=SAMPLE_BOOK, headers={"idempotency-key": "k1"})
+    assert transport.sent == ["POST", "POST"]
+    assert len(list(client.iterate())) == 1
 
 
 def test_a_post_whose_answer_was_lost_is_retried_and_creates_once(api):

@@ -127,3 +127,19 @@ def test_an_unexpected_error_is_a_500_problem_that_leaks_nothing(api, framework,
     assert response.status_code == 500
     assert response.headers["content-type"] == "application/problem+json"
     assert "hunter2" not in response.text and "RuntimeError" not in response.text
+
+
+def test_an_empty_json_body_is_a_400_problem(api):
+    response = api.post("/api/v1/books", content=b"", headers={"Content-Type": "application/json"})
+    assert response.status_code == 400  # no body is not JSON at all, as malformed JSON is not
+    assert response.json()["type"].endswith("/malformed-json")
+
+
+def test_a_book_says_revalidate_before_reuse_and_304_repeats_it(api, book):
+    url = f"/api/v1/books/{book['id']}"
+    response = api.get(url)
+    # no-cache: a cache may store it but must ask (If-None-Match) every time (RFC 9111, 5.2.2.4)
+    assert response.headers["Cache-Control"] == "no-cache"
+    again = api.get(url, headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
+    assert again.headers["Cache-Control"] == "no-cache"

@@ -96,3 +96,37 @@ def test_a_preflight_for_a_put_with_if_match_is_allowed(api):
     assert response.status_code == 200
     assert response.headers["Access-Control-Allow-Origin"] == ALLOWED
     assert "PUT" in response.headers["Access-Control-Allow-Methods"]
+
+
+def test_preflights_are_not_counted_against_the_rate_limit(make_client):
+    api = make_client(rate_limit=2)
+    preflight = {"Origin": ALLOWED, "Access-Control-Request-Method": "PUT"}
+    statuses = [api.options("/api/v1/books/1", headers=preflight).status_code for _ in range(3)]
+    assert statuses == [200, 200, 200]  # a refused preflight is a CORS failure in the browser
+    assert api.get("/api/v1/books").status_code == 200
+
+
+def test_a_throttled_client_is_refused_before_its_body_is_read(make_client):
+    api = make_client(rate_limit=1)
+    api.get("/api/v1/books")
+    malformed = api.post(
+        "/api/v1/books", content=b"{", headers={"Content-Type": "application/json"}
+    )
+    assert malformed.status_code == 429  # over the limit: not worth parsing
+
+
+def test_a_preflight_from_another_origin_gets_no_grant_and_the_same_answer(api):
+    response = api.options(
+        "/api/v1/books/1",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "PUT"},
+    )
+    assert response.status_code == 200  # both apps: the path's plain OPTIONS answer
+    assert "Access-Control-Allow-Origin" not in response.headers
+    assert "PUT" in response.headers["Allow"]
+
+
+@pytest.mark.parametrize("origin", [None, "https://evil.example"])
+def test_no_cors_header_at_all_without_an_allowed_origin(api, origin):
+    headers = {"Origin": origin} if origin else {}
+    response = api.get("/api/v1/books", headers=headers)
+    assert [name for name in response.headers if name.lower().startswith("access-control-")] == []

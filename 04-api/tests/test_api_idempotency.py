@@ -85,3 +85,35 @@ def test_two_concurrent_retries_create_one_book(make_client, engine):
     assert responses[0].json() == responses[1].json()
     assert sorted(r.headers.get("Idempotent-Replayed", "") for r in responses) == ["", "true"]
     assert books_in(engine) == 1
+
+
+def test_a_retry_that_waits_too_long_for_its_key_is_a_409_problem(make_client, engine, framework):
+    # the first request with the key is still running (its transaction holds the key's row):
+    # a retry waits at most key_wait_ms for it, then hears "in progress", not a pool timeout
+    api = make_client(key_wait_ms=100)
+    client = "127.0.0.1" if framework == "flask" else "testclient"  # the peer each client shows
+    with engine.connect() as first, first.begin():
+        first.execute(
+            text("INSERT INTO idempotency_keys (client, key, fingerprint) VALUES (:c, 'k', 'x')"),
+            {"c": client},
+        )
+        response = api.post("/api/v1/books", json=SAMPLE_BOOK, headers={"Idempotency-Key": "k"})
+    assert response.status_code == 409
+    assert response.headers["content-type"] == "application/problem+json"
+    assert int(response.headers["Retry-After"]) >= 1
+    assert books_in(engine) == 0
+
+
+def test_an_exhausted_connection_pool_is_a_503_problem(api, monkeypatch):
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    def exhausted(*_args, **_kwargs):
+        raise PoolTimeout("QueuePool limit of size 5 overflow 10 reached")
+
+    monkeypatch.setattr("api_flask_books.get_book", exhausted)
+    monkeypatch.setattr("api_fastapi_books.get_book", exhausted)
+    response = api.get("/api/v1/books/1")
+    assert response.status_code == 503  # an overload, not a bug: retry later, not a 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "QueuePool" not in response.text
+    assert int(response.headers["Retry-After"]) >= 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from api_samples import SAMPLE_BOOKS
+from sqlalchemy import text
 
 
 @pytest.fixture
@@ -115,3 +116,15 @@ def test_books_sharing_a_sort_value_are_paged_by_id_each_once(api, sort):
         seen += [book["id"] for book in body["items"]]
         url = body["links"].get("next")
     assert seen == sorted(ids, reverse=sort.startswith("-"))
+
+
+@pytest.mark.parametrize("sort", ["year", "-title", "price_cents"])
+def test_every_sort_has_an_index_in_its_exact_order(engine, sort):
+    # keyset paging costs the same at any depth only if an index matches the ORDER BY that
+    # list_books sends, (column, id): with sequential scans off, the plan shows whether one does
+    column, direction = sort.lstrip("-"), "DESC" if sort.startswith("-") else "ASC"
+    order = f"ORDER BY {column} {direction}, id {direction} LIMIT 3"
+    with engine.connect() as connection:
+        connection.execute(text("SET enable_seqscan = off"))
+        plan = connection.execute(text(f"EXPLAIN SELECT * FROM books {order}")).scalars().all()
+    assert f"books_{column}_id" in plan[1], plan  # an Index Scan (Backward) on it, no Sort

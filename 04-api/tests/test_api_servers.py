@@ -84,3 +84,15 @@ def test_a_real_server_serves_the_client_and_refuses_a_chunked_body_over_the_lim
         )
     assert response.status_code == 413, response.text
     assert response.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("script", sorted(SCRIPTS.values()))
+def test_a_server_whose_database_is_down_says_so_in_one_line(script):
+    environment = os.environ | {"DATABASE_URL": "postgresql+psycopg://course:x@127.0.0.1:9/course"}
+    result = subprocess.run(
+        [sys.executable, str(LESSON / script)],
+        env=environment, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "PostgreSQL is not reachable" in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr  # one clear line, not 117 of traceback

@@ -12,7 +12,7 @@ def pointer(location: tuple[Any, ...]) -> str:
         parts = parts[1:]  # FastAPI's prefix says where the value came from, not where it is
     # "~" first: escaping "/" first would turn its "~1" into "~01"
     escaped = [str(part).replace("~", "~0").replace("/", "~1") for part in parts]
-    return "#/" + "/".join(escaped)
+    return "#" + "".join("/" + part for part in escaped)  # no parts: "#", the whole body
 
 
 def validation_problem(errors: list[dict[str, Any]]) -> dict[str, Any]:
