@@ -96,10 +96,10 @@ run: $(INSTALLED) ## start the services, run every lesson script, show a summary
 test: $(INSTALLED) ## run every lesson's tests and notebooks (starts and stops services)
 	$(COURSE) test
 
-lint: $(INSTALLED) ## check style and formatting with ruff
+lint: $(INSTALLED) ## check style and formatting with ruff, and security findings with bandit
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/bandit -c pyproject.toml -q -r 05-auth
+	$(BIN)/bandit -c pyproject.toml -q -r .
 
 format: $(INSTALLED) ## fix what ruff can fix and format the code
 	$(BIN)/ruff check --fix .

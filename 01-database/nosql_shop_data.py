@@ -30,7 +30,7 @@ class Shop:
 
 def make_shop(*, customers: int = 20, orders: int = 200, seed: int = 7) -> Shop:
     """Build the same shop every time for the same arguments (a seeded random generator)."""
-    rng = random.Random(seed)  # nosec B311: seeded sample data, not a secret
+    rng = random.Random(seed)  # nosec B311  # seeded sample data, not a secret
     people = [
         {"email": f"customer{n}@example.com", "name": f"Customer {n}"} for n in range(customers)
     ]

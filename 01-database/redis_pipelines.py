@@ -104,7 +104,7 @@ def transfer(
             except redis.WatchError:
                 logger.info("%s changed during the transfer; retrying", source)
                 # bounded, with a random pause: a hot key must not spin a loop forever
-                time.sleep(random.uniform(0, 0.005 * 2**attempt))  # nosec B311: jitter, not a secret
+                time.sleep(random.uniform(0, 0.005 * 2**attempt))  # nosec B311  # jitter, not a secret
     raise TransferContended(f"{source} kept changing; gave up after {attempts} attempts")
 
 

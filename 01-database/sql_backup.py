@@ -122,7 +122,7 @@ def table_fingerprints(engine: Engine) -> dict[str, tuple[int, str]]:
         for table in Base.metadata.sorted_tables:  # names from the models, never from input
             row = connection.execute(
                 text(
-                    f"SELECT count(*), md5(coalesce(string_agg(t::text, '|' ORDER BY t.id), ''))"  # nosec B608: table names from the models
+                    f"SELECT count(*), md5(coalesce(string_agg(t::text, '|' ORDER BY t.id), ''))"  # nosec B608  # table names from the models
                     f" FROM {table.name} AS t"
                 )
             ).one()

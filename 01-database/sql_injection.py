@@ -27,7 +27,7 @@ ATTACKS = [
 
 def find_emails_UNSAFE(connection: Connection, email: str) -> list[str]:
     """WRONG, for demonstration only: the input is pasted into the SQL text."""
-    sql = f"SELECT email FROM customers WHERE email = '{email}'"  # nosec B608: the vulnerable query, exploited on purpose
+    sql = f"SELECT email FROM customers WHERE email = '{email}'"  # nosec B608  # the vulnerable query, exploited on purpose
     return list(connection.exec_driver_sql(sql).scalars())
 
 

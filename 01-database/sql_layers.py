@@ -35,8 +35,8 @@ def pgbench_scripts(*, rows: int = ROWS, size: int = READ_SIZE) -> dict[str, str
     """pgbench scripts for the same lookup and read the layers send, at random ids."""
     columns = "id, sku, name, price_cents, stock, version"
     return {
-        "lookup": f"\\set id random(1, {rows})\nSELECT {columns} FROM products WHERE id = :id;\n",  # nosec B608: a pgbench script from constants
-        "read": f"\\set first random(1, {rows - size + 1})\n"  # nosec B608: a pgbench script from constants
+        "lookup": f"\\set id random(1, {rows})\nSELECT {columns} FROM products WHERE id = :id;\n",  # nosec B608  # a pgbench script from constants
+        "read": f"\\set first random(1, {rows - size + 1})\n"  # nosec B608  # a pgbench script from constants
         f"SELECT {columns} FROM products WHERE id BETWEEN :first AND :first + {size - 1};\n",
     }
 
@@ -44,7 +44,7 @@ def pgbench_scripts(*, rows: int = ROWS, size: int = READ_SIZE) -> dict[str, str
 def measure(url: str, *, lookups=LOOKUPS, reads=READS, rounds=ROUNDS, rows=ROWS) -> dict:
     """Every layer's rate and pgbench's, each the median of the same rotating rounds."""
     problem, scripts = pgbench_problem(), pgbench_scripts(rows=rows)
-    ids = random.Random(19)  # nosec B311: seeded ids to look up, not a secret
+    ids = random.Random(19)  # nosec B311  # seeded ids to look up, not a secret
     arguments = {
         "lookup": [ids.randint(1, rows) for _ in range(lookups)],
         "read": [ids.randint(1, rows - READ_SIZE + 1) for _ in range(reads)],

@@ -24,8 +24,8 @@ from course.services.probes import sqlalchemy_url_to_libpq
 ROWS = 100_000
 READ_SIZE = 1_000
 COLUMNS = "id, sku, name, price_cents, stock, version"
-LOOKUP_SQL = f"SELECT {COLUMNS} FROM products WHERE id = %s"  # nosec B608: a constant column list
-READ_SQL = f"SELECT {COLUMNS} FROM products WHERE id BETWEEN %s AND %s"  # nosec B608: a constant column list
+LOOKUP_SQL = f"SELECT {COLUMNS} FROM products WHERE id = %s"  # nosec B608  # a constant column list
+READ_SQL = f"SELECT {COLUMNS} FROM products WHERE id BETWEEN %s AND %s"  # nosec B608  # a constant column list
 Query = Callable[[int], object]  # given an id (the lookup's, or the read's first), runs once
 Layer = tuple[Query, Query]  # (lookup, read)
 

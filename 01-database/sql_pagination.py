@@ -64,7 +64,7 @@ def page_after(
     with engine.connect() as connection:
         rows = connection.execute(
             text(
-                f"SELECT id, placed_at FROM orders {where}"  # nosec B608: a constant clause; values are bound
+                f"SELECT id, placed_at FROM orders {where}"  # nosec B608  # a constant clause; values are bound
                 " ORDER BY placed_at DESC, id DESC LIMIT :size"
             ),
             {
@@ -101,7 +101,7 @@ def place_newest_order(engine: Engine) -> None:
 def measure_deep_page(engine: Engine, *, offset: int = DEEP_OFFSET) -> dict[str, float]:
     """Time the same deep page by OFFSET and by keyset, on the same data."""
     cursor = cursor_at(engine, offset=offset)
-    assert page_by_offset(engine, offset=offset) == page_after(engine, cursor)[0]  # same rows  # nosec B101: the demo's self-check
+    assert page_by_offset(engine, offset=offset) == page_after(engine, cursor)[0]  # same rows  # nosec B101  # the demo's self-check
     return {
         "offset_ms": median_ms(lambda: page_by_offset(engine, offset=offset)),
         "keyset_ms": median_ms(lambda: page_after(engine, cursor)),

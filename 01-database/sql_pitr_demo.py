@@ -111,7 +111,7 @@ def main() -> None:
             backup = Path(folder) / "base"
             history = write_history(engine, backup)
             print(f"1. Base backup: {sum(1 for _ in backup.rglob('*')):,} files in {backup.name}/")
-            print(f"2. The mistake: DELETE FROM order_lines, committed at LSN {history.commit_lsn}")  # nosec B608: a printed message, not a query
+            print(f"2. The mistake: DELETE FROM order_lines, committed at LSN {history.commit_lsn}")  # nosec B608  # a printed message, not a query
             lines, skus = shop_state(primary.url)
             print(f"   the primary now has {lines} order lines, and the products {skus}")
             print(f"3. Archived WAL up to {archive_current_wal(engine)}")

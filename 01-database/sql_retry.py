@@ -28,4 +28,4 @@ def is_retryable(error: DBAPIError) -> bool:
 
 def backoff_seconds(attempt: int, *, base: float = 0.01, cap: float = 1.0) -> float:
     """Return a random wait before retry number `attempt` (1, 2, ...): up to base * 2**attempt."""
-    return random.uniform(0, min(cap, base * 2**attempt))  # nosec B311: jitter, not a secret
+    return random.uniform(0, min(cap, base * 2**attempt))  # nosec B311  # jitter, not a secret

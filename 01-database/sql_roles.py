@@ -98,7 +98,7 @@ def main() -> None:
         with read_only_role(owner, role_name=role_name) as reader_url:
             print(f"1. Created the role {role_name}: LOGIN, CONNECT, USAGE, SELECT only.")
             reader = make_engine(reader_url)
-            print(f"2. As {role_name}, SELECT count(*) FROM customers: {count_customers(reader)}")  # nosec B608: a printed message, not a query
+            print(f"2. As {role_name}, SELECT count(*) FROM customers: {count_customers(reader)}")  # nosec B608  # a printed message, not a query
             try:
                 add_customer(reader, email="mallory@example.com")
             except ProgrammingError as error:

@@ -49,7 +49,7 @@ def kill_writer_once(path: Path, writer_name: str, max_delay: float, rng: random
         text=True,
     )
     try:
-        assert writer.stdout is not None  # nosec B101: narrows the type: stdout=PIPE
+        assert writer.stdout is not None  # nosec B101  # narrows the type: stdout=PIPE
         if writer.stdout.readline().strip() != "ready":
             raise RuntimeError(f"the {writer_name} writer did not start")
         time.sleep(rng.uniform(0, max_delay))
@@ -66,7 +66,7 @@ def kill_repeatedly(
     path: Path, writer_name: str, kills: int, max_delay: float = 0.03, seed: int | None = None
 ) -> list[str]:
     """Kill a fresh writer `kills` times; return what each kill left ("whole" or "torn: ...")."""
-    rng = random.Random(seed)  # nosec B311: seeded test data, not a secret
+    rng = random.Random(seed)  # nosec B311  # seeded test data, not a secret
     path.write_bytes(version_content(1))  # the old version, whole, before any writer runs
     return [kill_writer_once(path, writer_name, max_delay, rng) for _ in range(kills)]
 

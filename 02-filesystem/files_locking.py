@@ -81,14 +81,14 @@ def run_workers(path: Path, workers: int, records_each: int, *, use_lock: bool) 
         for index in range(workers)
     ]
     for process in processes:  # all started and waiting ...
-        assert process.stdout is not None  # nosec B101: narrows the type: stdout=PIPE
+        assert process.stdout is not None  # nosec B101  # narrows the type: stdout=PIPE
         process.stdout.readline()
     for process in processes:  # ... then all released at once
-        assert process.stdin is not None  # nosec B101: narrows the type: stdin=PIPE
+        assert process.stdin is not None  # nosec B101  # narrows the type: stdin=PIPE
         process.stdin.write("go\n")
         process.stdin.close()
     for process in processes:
-        assert process.stdout is not None  # nosec B101: narrows the type: stdout=PIPE
+        assert process.stdout is not None  # nosec B101  # narrows the type: stdout=PIPE
         process.stdout.close()
         if process.wait() != 0:
             raise RuntimeError(f"worker {process.args[6]} failed with {process.returncode}")

@@ -109,7 +109,7 @@ def emulator_signing_credentials(project: str):
             "type": "service_account",
             "client_email": f"course@{project}.iam.gserviceaccount.com",
             "private_key": pem.decode(),
-            "token_uri": "https://oauth2.googleapis.com/token",  # nosec B105: a URL, not a password
+            "token_uri": "https://oauth2.googleapis.com/token",  # nosec B105  # a URL, not a password
             "project_id": project,
         }
     )

@@ -107,7 +107,7 @@ def measure_listing(
         }
         took = warmed_up(runs, rounds=rounds)
     for listings in found["paged"] + found["partitioned"]:  # every run found every key
-        assert sum(len(listing.keys) for listing in listings) == keys  # nosec B101: the benchmark's self-check
+        assert sum(len(listing.keys) for listing in listings) == keys  # nosec B101  # the benchmark's self-check
     pages = {way: sum(listing.pages for listing in runs[-1]) for way, runs in found.items()}
     return {"paged_s": took["paged"], "pages": pages["paged"], "partitioned_s":
             took["partitioned"], "partitioned_pages": pages["partitioned"]}  # fmt: skip

@@ -97,7 +97,7 @@ def locked_down_server(
         own = settings.model_copy(update=server.url_settings)
         iam = boto3.client(
             "iam", endpoint_url=own.s3_endpoint_url, region_name=own.aws_default_region,
-            aws_access_key_id="bootstrap", aws_secret_access_key="bootstrap",  # nosec B106: moto's bootstrap key, local only
+            aws_access_key_id="bootstrap", aws_secret_access_key="bootstrap",  # nosec B106  # moto's bootstrap key, local only
         )  # fmt: skip
         admin = create_user(iam, "admin", json.dumps(ADMIN_POLICY), own)
         reporter = create_user(
@@ -152,7 +152,7 @@ def main() -> None:
         }
         for label, action in checks.items():
             print(f"   {label}: {attempt(action)}")
-        wrong = server.reporter.model_copy(update={"aws_secret_access_key": "guessed"})  # nosec B105: a wrong secret, refused on purpose
+        wrong = server.reporter.model_copy(update={"aws_secret_access_key": "guessed"})  # nosec B105  # a wrong secret, refused on purpose
         wrong_client = make_s3_client(wrong, total_attempts=1)
         outcome = attempt(lambda: wrong_client.get_object(Bucket=bucket, Key="reports/q1.csv"))
         print(f"3. the reporter's key id with a wrong secret: {outcome}")

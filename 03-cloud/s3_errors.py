@@ -116,7 +116,7 @@ def main() -> None:
             print(f"2. after the server stopped: {problem}")
     # a wrong secret needs a server that checks signatures: moto does, with auth turned on
     with locked_down_server(settings) as server:
-        wrong = server.reporter.model_copy(update={"aws_secret_access_key": "not-the-secret"})  # nosec B105: a wrong secret, refused on purpose
+        wrong = server.reporter.model_copy(update={"aws_secret_access_key": "not-the-secret"})  # nosec B105  # a wrong secret, refused on purpose
         try:
             with reported():
                 make_s3_client(wrong, total_attempts=1).list_objects_v2(Bucket=server.bucket_name)

@@ -106,7 +106,7 @@ async def measure(
             *(client.get(f"/{endpoint}") for _ in range(requests)), timed_ping()
         )
         total = time.perf_counter() - started
-    assert all(response.status_code == 200 for response in responses)  # nosec B101: the demo's self-check
+    assert all(response.status_code == 200 for response in responses)  # nosec B101  # the demo's self-check
     return {"seconds": total, "ping_seconds": ping_seconds, "most": app.state.in_flight.most}
 
 

@@ -79,7 +79,7 @@ class BooksClient:
         self.http, self.attempts, self.sleep, self.clock = http, attempts, sleep, clock
         self.backoff_base, self.backoff_cap = backoff_base, backoff_cap
         self.deadline_seconds = deadline_seconds  # for one call, all attempts and waits included
-        self.rng = rng or random.Random()  # nosec B311: jitter for backoff, not a secret
+        self.rng = rng or random.Random()  # nosec B311  # jitter for backoff, not a secret
         self.waits: list[float] = []  # every pause taken, for a log line or a test
         self.retried = False  # whether the last request needed more than one attempt
 

@@ -86,7 +86,7 @@ def deliver_webhook(url: str, payload: dict[str, Any]) -> int:
 def export_catalogue(release_key: str, wait_seconds: int = 10) -> dict[str, Any]:
     """A long job: note this horse's pid, then wait (bounded) until `release_key` is pushed."""
     job = get_current_job()
-    assert job is not None, "export_catalogue runs inside an RQ worker"  # nosec B101: narrows the type inside a worker
+    assert job is not None, "export_catalogue runs inside an RQ worker"  # nosec B101  # narrows the type inside a worker
     job.meta["pid"] = os.getpid()  # so a test (or you, with kill) can find the horse
     job.meta["tries"] = job.meta.get("tries", 0) + 1
     job.save_meta()

@@ -163,7 +163,7 @@ def main() -> None:
     logger.setLevel(logging.INFO)
     logger.propagate = False
     print("1. A login with a password in `extra` and one in the message:")
-    logger.info("login for %s with password=%s", "ada", "hunter2", extra={"password": "hunter2"})  # nosec B105: a fake secret the filter masks
+    logger.info("login for %s with password=%s", "ada", "hunter2", extra={"password": "hunter2"})  # nosec B105  # a fake secret the filter masks
     print("2. Request headers with an Authorization header and a cookie:")
     headers = {
         "Authorization": "Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig",

@@ -56,7 +56,7 @@ class Shop:
         with self.engine.begin() as connection:
             connection.execute(
                 sa.text(
-                    f"INSERT INTO {self.table} VALUES (:sku, :name, :price) "  # nosec B608: the shop's own generated table name
+                    f"INSERT INTO {self.table} VALUES (:sku, :name, :price) "  # nosec B608  # the shop's own generated table name
                     "ON CONFLICT (sku) DO UPDATE SET name = :name, price_cents = :price"
                 ),
                 {"sku": sku, "name": name, "price": price_cents},
@@ -95,7 +95,7 @@ class Shop:
         ):
             row = (
                 connection.execute(
-                    sa.text(f"SELECT sku, name, price_cents FROM {self.table} WHERE sku = :sku"),  # nosec B608: the shop's own generated table name
+                    sa.text(f"SELECT sku, name, price_cents FROM {self.table} WHERE sku = :sku"),  # nosec B608  # the shop's own generated table name
                     {"sku": sku},
                 )
                 .mappings()

@@ -101,7 +101,7 @@ def main() -> None:
     token = request_id_var.set("5f2c9e1a7b3d4c60")
     try:
         demo.info("order placed", extra={"order_id": 42, "total_cents": 1999})
-        demo.warning("payment retried", extra={"attempt": 2, "token": "tok_live_abc"})  # nosec B105: a fake secret the filter masks
+        demo.warning("payment retried", extra={"attempt": 2, "token": "tok_live_abc"})  # nosec B105  # a fake secret the filter masks
     finally:
         request_id_var.reset(token)
     demo.handlers.clear()

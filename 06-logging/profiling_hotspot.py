@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 def make_orders(count: int, seed: int = 7) -> list[dict]:
     """Return `count` orders with customers drawn from a pool, reproducibly."""
-    rng = random.Random(seed)  # nosec B311: seeded sample data, not a secret
+    rng = random.Random(seed)  # nosec B311  # seeded sample data, not a secret
     return [
         {"customer": f"c{rng.randrange(count // 2)}", "total_cents": rng.randrange(100, 10_000)}
         for _ in range(count)

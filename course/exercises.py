@@ -61,7 +61,7 @@ def load_exercise(test_file: str | Path) -> ModuleType:
         module = ModuleType(module_name)
         module.__file__ = str(path)
         sys.modules[module_name] = module
-        exec(compile(committed_text(path), str(path), "exec"), module.__dict__)  # nosec B102: runs the course's own committed task file
+        exec(compile(committed_text(path), str(path), "exec"), module.__dict__)  # nosec B102  # runs the course's own committed task file
         return module
     spec = importlib.util.spec_from_file_location(module_name, path)
     if spec is None or spec.loader is None:

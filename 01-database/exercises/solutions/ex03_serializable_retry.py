@@ -30,5 +30,5 @@ def run_serializable(engine: Engine, work: Callable[[Connection], T], *, attempt
             # safe: the rolled-back transaction left no trace, and work starts from its reads;
             # a random, growing pause keeps the transactions that collided from colliding again
             logger.info("serialization failure on attempt %d of %d; retrying", attempt, attempts)
-            time.sleep(random.uniform(0, 0.01 * 2**attempt))  # nosec B311: jitter, not a secret
+            time.sleep(random.uniform(0, 0.01 * 2**attempt))  # nosec B311  # jitter, not a secret
     raise ValueError("attempts must be at least 1")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from course.services.servers.base import HOST, Server, ServiceStartError, run_tool
 
-USER = PASSWORD = DATABASE = "course"  # nosec B105: the local dev server's documented password
+USER = PASSWORD = DATABASE = "course"  # nosec B105  # the local dev server's documented password
 # the name pgserver used: data folders made as root before the switch stay readable
 SYSTEM_USER = "pgserver"
 # what the server says while it starts; anything else (a wrong password) is final
