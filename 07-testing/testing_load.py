@@ -8,11 +8,12 @@ short run of `LostCustomer` (every request a 404) shows the threshold failing th
 
 from __future__ import annotations
 
-import csv
+import json
 import logging
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,31 +39,55 @@ class LoadResult:
     exit_code: int
 
 
+def percentile(histogram: dict[float, int], share: float) -> float:
+    """Return the response time under which `share` of the requests fell (0.95: the p95)."""
+    total, seen = sum(histogram.values()), 0
+    for milliseconds in sorted(histogram):
+        seen += histogram[milliseconds]
+        if seen >= share * total:
+            return milliseconds
+    return 0.0
+
+
+def summarise(entries: list[dict], exit_code: int) -> LoadResult:
+    """Return the figures over every endpoint of Locust's JSON report."""
+    histogram: Counter[float] = Counter()
+    for entry in entries:
+        histogram.update({float(ms): n for ms, n in entry["response_times"].items()})
+    requests = sum(entry["num_requests"] for entry in entries)
+    started = min((entry["start_time"] for entry in entries), default=0.0)
+    ended = max((entry["last_request_timestamp"] or 0 for entry in entries), default=0.0)
+    return LoadResult(
+        requests=requests,
+        failures=sum(entry["num_failures"] for entry in entries),
+        requests_per_second=requests / (ended - started) if ended > started else 0.0,
+        median_ms=percentile(histogram, 0.5),
+        p95_ms=percentile(histogram, 0.95),
+        exit_code=exit_code,
+    )
+
+
 def run_locust(
     base_url: str, *, user: str = "OrderCustomer", users: int = 10, seconds: int = 5
 ) -> LoadResult:
     """Run Locust headless against base_url for `seconds`; return its aggregated figures."""
     with tempfile.TemporaryDirectory() as folder:
-        prefix = Path(folder) / "run"
+        report = Path(folder) / "stats.json"
         command = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), user, "--headless"]
         command += ["--host", base_url, "-u", str(users), "-r", str(users), "-t", f"{seconds}s"]
-        command += ["--csv", str(prefix), "--only-summary", "--loglevel", "WARNING"]
+        # the JSON file is written once, at the end (the CSV files are written periodically)
+        command += ["--json-file", str(report.with_suffix("")), "--only-summary"]
         # --stop-timeout bounds the wait for running tasks; timeout= bounds the whole run
-        command += ["--stop-timeout", "2"]
+        command += ["--loglevel", "WARNING", "--stop-timeout", "2"]
         done = subprocess.run(
             command, env=child_env(), capture_output=True, text=True, timeout=seconds + 60
         )
-        with Path(f"{prefix}_stats.csv").open(newline="") as stats:
-            rows = list(csv.DictReader(stats))
-    total = next(row for row in rows if row["Name"] == "Aggregated")
-    return LoadResult(
-        requests=int(total["Request Count"]),
-        failures=int(total["Failure Count"]),
-        requests_per_second=float(total["Requests/s"]),
-        median_ms=float(total["Median Response Time"]),
-        p95_ms=float(total["95%"]),
-        exit_code=done.returncode,
-    )
+        if not report.exists():
+            raise RuntimeError(
+                f"Locust wrote no report (exit code {done.returncode}): "
+                f"{done.stderr.strip().splitlines()[-1:]}"
+            )
+        return summarise(json.loads(report.read_text()), done.returncode)
 
 
 def describe(result: LoadResult) -> str:

@@ -11,8 +11,10 @@ a test that uses a service's fixture is marked `integration`, one that starts th
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
+from orders_live_server import live_server
 from orders_repository import FakeOrderRepository, SqlOrderRepository
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -77,3 +79,19 @@ def repository(request: pytest.FixtureRequest):
 def customer() -> str:
     """The customer of a test's orders; `tests/layering/conftest.py` overrides it below it."""
     return "ada"
+
+
+class Server(NamedTuple):
+    """A running order API: its base URL, and an engine on its database."""
+
+    url: str
+    engine: Engine
+
+
+@pytest.fixture(scope="session")
+def orders_server(settings) -> Iterator[Server]:
+    """The order API as a server process on a database of its own; stopped and dropped after."""
+    with fresh_database(settings.database_url, prefix="orders_e2e") as engine:
+        url = engine.url.render_as_string(hide_password=False)
+        with live_server(url) as base_url:
+            yield Server(base_url, engine)

@@ -1,36 +1,20 @@
 """End to end: the order API as a real uvicorn process, over real HTTP, on a real database.
 
-`orders_server` starts ONE server for this module, on a port the kernel chose, waits until
-`/health` answers, and stops it after the last test, even if one failed. The tests share its
-database, so each uses references of its own.
+`orders_server` (in `conftest.py`) starts ONE server per test session, on a port the kernel
+chose, waits until `/health` answers, and stops it after the last test, even if one failed. The
+tests share its database, so each uses references of its own.
 """
 
 import subprocess
 import sys
 import uuid
-from typing import NamedTuple
 
 import httpx
 import pytest
 from orders_live_server import ServerDidNotStart, live_server, wait_until_ready
 from orders_tables import OrderRow
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
-from testing_isolation import fresh_database
-
-
-class Server(NamedTuple):
-    url: str
-    engine: Engine
-
-
-@pytest.fixture(scope="module")
-def orders_server(settings):
-    """A running order API on a database of its own; stopped and dropped after the module."""
-    with fresh_database(settings.database_url, prefix="orders_e2e") as engine:
-        url = engine.url.render_as_string(hide_password=False)
-        with live_server(url) as base_url:
-            yield Server(base_url, engine)
 
 
 def new_order() -> dict:
