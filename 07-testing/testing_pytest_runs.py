@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,9 +50,12 @@ def child_env() -> dict[str, str]:
 def run(command: list[str], *, cwd: Path, timeout: float, env: dict[str, str]) -> PytestRun:
     """Run a pytest command line; return what it did."""
     started = time.perf_counter()
-    done = subprocess.run(
-        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
-    )
+    with tempfile.TemporaryDirectory(prefix="pytest-child-") as folder:
+        # coverage's data file goes to a folder of its own, not into the lesson or the repo
+        env = {**env, "COVERAGE_FILE": str(Path(folder) / ".coverage")}
+        done = subprocess.run(
+            command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+        )
     seconds = time.perf_counter() - started
     return PytestRun(done.returncode, done.stdout + done.stderr, seconds)
 
