@@ -4,18 +4,49 @@ The services' own fixtures (`settings`, `redis_url`, `s3_bucket`, ...) are in th
 conftest. Here: `orders_engine` makes ONE database with the order tables per test session
 (per xdist worker), and `session` gives each test a transaction that is rolled back at the end,
 which is part 2's cheapest clean slate. `repository` runs a test twice: against the fake and
-against PostgreSQL (the contract test).
+against PostgreSQL (the contract test). Part 4's markers are registered and applied here:
+a test that uses a service's fixture is marked `integration`, one that starts the API server
+`e2e`, so `-m "not integration and not e2e"` runs the unit tests alone.
 """
 
 from collections.abc import Iterator
+from pathlib import Path
+from typing import NamedTuple
 
 import pytest
+from orders_live_server import live_server
 from orders_repository import FakeOrderRepository, SqlOrderRepository
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from testing_isolation import fresh_database, rolled_back_session
 
 from course.services.probes import SERVICES, ServiceUnavailable
+
+HERE = Path(__file__).resolve().parent
+# the fixtures that reach a real service, and the one that starts a server process
+SERVICE_FIXTURES = {"orders_engine", "settings", "redis_url", "redis_client", "s3_bucket"}
+SERVER_FIXTURES = {"orders_server"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the lesson's markers (with --strict-markers an unknown one is an error)."""
+    config.addinivalue_line("markers", "integration: talks to a real service (PostgreSQL, Redis)")
+    config.addinivalue_line("markers", "e2e: starts the order API as a server process")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark this lesson's tests by the fixtures they use (the hook sees every lesson's items)."""
+    for item in items:
+        if HERE not in item.path.parents:
+            continue
+        used = set(getattr(item, "fixturenames", ()))
+        callspec = getattr(item, "callspec", None)
+        # the contract test's PostgreSQL run asks for its session inside the fixture
+        on_postgres = callspec is not None and callspec.params.get("repository") == "postgres"
+        if used & SERVER_FIXTURES:
+            item.add_marker("e2e")
+        elif used & SERVICE_FIXTURES or on_postgres:
+            item.add_marker("integration")
 
 
 @pytest.fixture(scope="session")
@@ -42,3 +73,25 @@ def repository(request: pytest.FixtureRequest):
     if request.param == "fake":
         return FakeOrderRepository()
     return SqlOrderRepository(request.getfixturevalue("session"))
+
+
+@pytest.fixture
+def customer() -> str:
+    """The customer of a test's orders; `tests/layering/conftest.py` overrides it below it."""
+    return "ada"
+
+
+class Server(NamedTuple):
+    """A running order API: its base URL, and an engine on its database."""
+
+    url: str
+    engine: Engine
+
+
+@pytest.fixture(scope="session")
+def orders_server(settings) -> Iterator[Server]:
+    """The order API as a server process on a database of its own; stopped and dropped after."""
+    with fresh_database(settings.database_url, prefix="orders_e2e") as engine:
+        url = engine.url.render_as_string(hide_password=False)
+        with live_server(url) as base_url:
+            yield Server(base_url, engine)

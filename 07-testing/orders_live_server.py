@@ -1,0 +1,85 @@
+"""The order API as a real server process, for end-to-end and load tests.
+
+`live_server(database_url)` starts uvicorn in a child process on a port nobody else has, waits
+until `/health` answers, yields the base URL, and always stops the process, even when the test
+failed. The port is never guessed: the parent binds a socket to port 0 (the kernel picks a free
+one) and hands the bound socket to uvicorn (`--fd`), so no other process can take the port
+between the choice and the start. `app_from_env` is the factory the child process runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI
+from orders_api import create_app, sql_repositories
+from sqlalchemy import create_engine
+
+logger = logging.getLogger(__name__)
+LESSON_DIR = Path(__file__).resolve().parent
+URL_VARIABLE = "ORDERS_DATABASE_URL"
+
+
+class ServerDidNotStart(RuntimeError):
+    """The server process exited, or did not answer in time."""
+
+
+def app_from_env() -> FastAPI:
+    """Return the order API over the database named by ORDERS_DATABASE_URL (the child runs it)."""
+    url = os.environ.get(URL_VARIABLE)
+    if not url:
+        raise SystemExit(f"set {URL_VARIABLE} to a SQLAlchemy URL of a database with the tables")
+    return create_app(sql_repositories(create_engine(url, pool_size=10)))
+
+
+def wait_until_ready(url: str, process: subprocess.Popen, *, timeout: float = 30.0) -> None:
+    """Poll `url` until it answers 200; raise ServerDidNotStart if the process exits first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise ServerDidNotStart(
+                f"the server exited with {process.returncode} before it answered"
+            )
+        try:
+            if httpx.get(url, timeout=1.0).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass  # not listening yet: the socket is bound, but uvicorn has not started
+        time.sleep(0.05)
+    raise ServerDidNotStart(f"no answer from {url} within {timeout:.0f} s")
+
+
+@contextmanager
+def live_server(database_url: str) -> Iterator[str]:
+    """Run the order API in a child process; yield its base URL; stop it on exit."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))  # port 0: the kernel picks one that is free
+    port = listener.getsockname()[1]
+    command = [sys.executable, "-m", "uvicorn", "orders_live_server:app_from_env", "--factory"]
+    command += ["--fd", str(listener.fileno()), "--log-level", "warning"]
+    env = {**os.environ, URL_VARIABLE: database_url}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(LESSON_DIR), env.get("PYTHONPATH")]))
+    # the server's own messages go to this process's stderr: a pipe nobody reads could fill
+    process = subprocess.Popen(command, env=env, pass_fds=[listener.fileno()])
+    listener.close()  # the child has its own copy of the socket now
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_ready(f"{base_url}/health", process)
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

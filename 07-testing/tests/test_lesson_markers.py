@@ -1,0 +1,19 @@
+"""Markers: the lesson's conftest marks each test by the fixtures it uses.
+
+`-m "not integration and not e2e"` then runs only the unit tests, in a second or two, and
+`--strict-markers` (in the course's configuration) turns a misspelled marker into an error.
+"""
+
+
+def test_a_test_without_services_has_no_level_marker(request):
+    assert request.node.get_closest_marker("integration") is None
+    assert request.node.get_closest_marker("e2e") is None
+
+
+def test_a_test_that_uses_postgres_is_marked_integration(session, request):
+    assert request.node.get_closest_marker("integration") is not None
+
+
+def test_a_contract_test_run_on_postgres_is_marked_too(request, repository):
+    marked = request.node.get_closest_marker("integration") is not None
+    assert marked == (request.node.callspec.params["repository"] == "postgres")

@@ -1,0 +1,60 @@
+"""End to end: the order API as a real uvicorn process, over real HTTP, on a real database.
+
+`orders_server` (in `conftest.py`) starts ONE server per test session, on a port the kernel
+chose, waits until `/health` answers, and stops it after the last test, even if one failed. The
+tests share its database, so each uses references of its own.
+"""
+
+import subprocess
+import sys
+import uuid
+
+import httpx
+import pytest
+from orders_live_server import ServerDidNotStart, live_server, wait_until_ready
+from orders_tables import OrderRow
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+
+def new_order() -> dict:
+    reference = f"ORD-{uuid.uuid4().hex[:8]}"
+    return {
+        "reference": reference,
+        "customer": f"c-{reference}",
+        "lines": [{"sku": "tea", "quantity": 3, "unit_price_cents": 450}],
+    }
+
+
+def test_an_order_placed_over_http_is_in_the_database(orders_server):
+    order = new_order()
+    response = httpx.post(f"{orders_server.url}/orders", json=order)
+    assert response.status_code == 201
+    with Session(orders_server.engine) as session:
+        stored = session.scalars(select(OrderRow).filter_by(reference=order["reference"])).one()
+    assert (stored.customer, stored.lines[0].quantity) == (order["customer"], 3)
+
+
+def test_the_server_answers_each_call_of_a_short_story(orders_server):
+    order = new_order()
+    with httpx.Client(base_url=orders_server.url) as client:
+        assert client.post("/orders", json=order).status_code == 201
+        assert client.post("/orders", json=order).status_code == 409
+        assert client.post(f"/orders/{order['reference']}/pay").json()["status"] == "paid"
+        total = client.get(f"/customers/{order['customer']}/total").json()
+    assert total["total_cents"] == 1350
+
+
+def test_the_server_is_stopped_even_when_the_test_fails(orders_server):
+    url = orders_server.engine.url.render_as_string(hide_password=False)
+    with pytest.raises(RuntimeError), live_server(url) as base_url:
+        assert httpx.get(f"{base_url}/health").status_code == 200
+        raise RuntimeError("a failing test")
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{base_url}/health")
+
+
+def test_a_server_that_exits_is_reported_at_once_not_waited_for():
+    process = subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"])
+    with pytest.raises(ServerDidNotStart, match="exited with 3"):
+        wait_until_ready("http://127.0.0.1:9/health", process, timeout=30)

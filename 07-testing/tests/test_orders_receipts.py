@@ -1,0 +1,52 @@
+"""A flaky test diagnosed and fixed: the race between a test and a background thread.
+
+The flaky version checks `sender.sent` right after `send_later`; it passes only when the worker
+thread happens to run first. Holding the worker back with its gate makes the race lose every
+time, which proves the diagnosis. The fix waits for the outcome with a deadline; it passes
+however late the worker is. Retrying the flaky test (pytest-rerunfailures) would only hide it.
+"""
+
+import threading
+
+import pytest
+from orders_receipts import ReceiptSender
+
+
+@pytest.fixture
+def gate():
+    return threading.Event()
+
+
+@pytest.fixture
+def sender(gate):
+    sender = ReceiptSender(gate)
+    yield sender
+    sender.close()
+
+
+def flaky_check(sender: ReceiptSender) -> None:
+    """THE WRONG WAY: assume the worker has already run."""
+    sender.send_later("ORD-1")
+    assert sender.sent == ["ORD-1"]
+
+
+def fixed_check(sender: ReceiptSender) -> None:
+    """Wait for the outcome, with a deadline, instead of assuming it."""
+    sender.send_later("ORD-1")
+    assert sender.wait_until_sent(1, timeout=5), "the receipt was not sent within 5 s"
+    assert sender.sent == ["ORD-1"]
+
+
+def test_the_flaky_check_fails_every_time_the_worker_is_late(sender):
+    with pytest.raises(AssertionError):
+        flaky_check(sender)  # the gate is closed: the worker cannot have sent it yet
+
+
+def test_the_fixed_check_passes_however_late_the_worker_is(sender, gate):
+    threading.Timer(0.05, gate.set).start()  # the worker is held back, then let go
+    fixed_check(sender)
+
+
+def test_a_receipt_that_never_comes_fails_at_the_deadline_not_never(sender):
+    sender.send_later("ORD-1")
+    assert sender.wait_until_sent(1, timeout=0.05) is False

@@ -1,0 +1,59 @@
+"""Quality gates: coverage with a threshold, mutation testing, and a planted order dependence.
+
+Each test runs a tool in a child process on a tiny target (`orders_shipping.py`, the samples),
+so the whole file stays quick; `testing_gates.py` runs the same tools on the lesson's suite.
+"""
+
+import re
+
+from testing_mutants import run_both
+from testing_pytest_runs import SAMPLES, run_samples
+
+WEAK = str(SAMPLES / "shipping_weak_tests.py")
+PAIR = str(SAMPLES / "order_dependent_sample.py")
+COVERAGE = ("pytest_cov",)
+
+
+def test_the_weak_tests_reach_full_line_and_branch_coverage():
+    run = run_samples(
+        WEAK, "--cov=orders_shipping", "--cov-branch", "--cov-fail-under=100", plugins=COVERAGE
+    )
+    assert run.returncode == 0, run.output
+    assert "Required test coverage of 100% reached" in run.output
+
+
+def test_a_run_below_the_threshold_fails_even_though_every_test_passed():
+    run = run_samples(
+        WEAK,
+        "-k",
+        "large",
+        "--cov=orders_shipping",
+        "--cov-branch",
+        "--cov-fail-under=100",
+        plugins=COVERAGE,
+    )
+    assert run.count("passed") == 1 and run.count("failed") == 0
+    assert run.returncode != 0
+    assert "Required test coverage of 100% not reached" in run.output
+
+
+def test_mutants_survive_full_coverage_and_the_boundary_tests_kill_them():
+    weak, strong = run_both()
+    assert len(weak.results) >= 5
+    assert len(weak.survived) >= 3, weak.results
+    assert any(">" in diff and ">=" in diff for diff in weak.survivor_diffs.values())
+    assert strong.results.keys() == weak.results.keys()
+    assert strong.survived == [], strong.survivor_diffs
+
+
+def test_the_planted_pair_fails_reversed_and_the_fixed_pair_passes_either_way():
+    names = ["test_placing_an_order_stores_it", "test_paying_an_order_changes_its_status"]
+    planted = [f"{PAIR}::{name}" for name in names]
+    fixed = [f"{PAIR}::{name}_fixed" for name in names]
+    assert run_samples(*planted, *fixed).count("passed") == 4  # file order
+    reversed_run = run_samples(*planted[::-1], *fixed[::-1])
+    assert (reversed_run.count("failed"), reversed_run.count("passed")) == (1, 3)
+    assert "OrderNotFound" in reversed_run.output
+    # the one failure is the planted test that relied on the other, not its fixed twin
+    planted_failure = r"FAILED \S+::test_paying_an_order_changes_its_status\b(?!_)"
+    assert re.search(planted_failure, reversed_run.output)
