@@ -84,8 +84,17 @@ ADA_ID = 1
 
 @pytest.mark.parametrize(
     "cookie",
-    [None, "", "x" * 400, "not.a.signature", "FORGED", "NO SALT", "SHA-1"],
-    ids=["none", "empty", "oversized", "garbage", "another key", "another salt", "sha1"],
+    [None, "", "x" * 400, "not.a.signature", "FORGED", "itsdangerous", "cookie-session", "SHA-1"],
+    ids=[
+        "none",
+        "empty",
+        "oversized",
+        "garbage",
+        "another key",
+        "default salt",
+        "flask salt",
+        "sha1",
+    ],
 )
 def test_a_missing_or_forged_device_cookie_is_untrusted(cookie):
     secret = "the app's secret key, thirty-two bytes or more"
@@ -93,8 +102,9 @@ def test_a_missing_or_forged_device_cookie_is_untrusted(cookie):
     payload = {"user": ADA_ID, "generation": 0, "nonce": "n"}
     if cookie == "FORGED":
         cookie = DeviceCookies("an attacker's own key of thirty-two bytes").issue(ADA_ID)
-    elif cookie == "NO SALT":  # the same key signing for another use (itsdangerous's default)
-        cookie = URLSafeTimedSerializer(secret).dumps(payload)
+    elif cookie in ("itsdangerous", "cookie-session"):  # the same key, for another use
+        sha256 = {"digest_method": hashlib.sha256}  # everything alike but the salt
+        cookie = URLSafeTimedSerializer(secret, salt=cookie, signer_kwargs=sha256).dumps(payload)
     elif cookie == "SHA-1":  # the right key and salt, itsdangerous's default HMAC-SHA1
         cookie = URLSafeTimedSerializer(secret, salt="auth-device-cookie").dumps(payload)
     assert devices.device_for(ADA_ID, cookie) is None
