@@ -17,7 +17,7 @@ from auth_account import account_pages
 from auth_audit import audit
 from auth_config import AuthSettings, check_settings
 from auth_devices import DeviceCookies, known_device, remember_device
-from auth_forms import PAGE, ButtonForm, CredentialsForm
+from auth_forms import PAGE, ButtonForm, CredentialsForm, audit_csrf_refusals
 from auth_orders_pages import order_pages
 from auth_passwords import Passwords, make_hasher
 from auth_session_ids import (
@@ -66,6 +66,7 @@ def create_session_app(
     )
     ServerSideSessions(app)
     CSRFProtect(app)
+    audit_csrf_refusals(app)  # a refused POST is an audit line, like any bad input
     app.extensions["auth"] = {
         "settings": settings,
         "engine": engine,

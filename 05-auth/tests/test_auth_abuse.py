@@ -153,8 +153,16 @@ def test_malformed_input_is_refused_and_logged(new_browser, token_client, caplog
     grant = token_client.post("/token", data={"grant_type": "password", "username": "ada",
                                               "password": "x" * 1_000})  # fmt: skip
     header = token_client.get("/me", headers={"Authorization": "Basic YWRhOnB3"})
+    forged = browser.post("/register", {"email": "ada@example.com", "password": "x" * 20})
     assert (login.status_code, grant.status_code, header.status_code) == (400, 422, 401)
+    assert forged.status_code == 400, "no CSRF token"
     events = [json.loads(r.getMessage()) for r in caplog.records if r.name == "auth.audit"]
     assert {"event": "bad_request", "path": "/login", "ip": "127.0.0.1"} in events
-    assert {"event": "bad_request", "path": "/token"} in events
+    assert {"event": "bad_request", "path": "/token", "ip": "testclient"} in events  # its host
+    assert {
+        "event": "bad_request",
+        "path": "/register",
+        "ip": "127.0.0.1",
+        "reason": "csrf",
+    } in events
     assert {"event": "token_refused", "reason": "no bearer token"} in events
