@@ -104,7 +104,9 @@ def change_password():
     start_session(current_app, current_user._get_current_object())  # this device stays in
     audit("password_change", user_id=current_user.id)
     flash("Password changed; every other session was logged out.")
-    return redirect(url_for("account"))
+    response = redirect(url_for("account"))
+    remember_device(response, current_app, current_user.id)  # the other devices' cookies ended
+    return response
 
 
 @account_pages.route("/reset", methods=["GET", "POST"])
@@ -144,7 +146,6 @@ def confirm_reset():
         user = db.get(User, user_id)
         user.password_hash = tools()["passwords"].hash(form.password.data)
         db.commit()
-        email = user.email
     end_all_sessions(current_app, user_id)
     logout_user()  # this browser too: it would otherwise save its session back at the end
     session.clear()
@@ -153,5 +154,5 @@ def confirm_reset():
     response = redirect(url_for("login"))
     # this browser proved it reads the owner's mail: a known device from now on, so a lock
     # an attacker keeps renewing does not stop its next login (OWASP Authentication CS)
-    remember_device(response, current_app, email)
+    remember_device(response, current_app, user_id)
     return response

@@ -1,13 +1,16 @@
 """The Flask app's forms (Flask-WTF: each carries a CSRF token) and its one small template.
 
 Every state-changing request is a POST from one of these forms, so CSRFProtect can refuse any
-POST whose token is missing or belongs to another session.
+POST whose token is missing or belongs to another session; each refusal is an audit line.
 """
 
 from __future__ import annotations
 
+from auth_audit import audit
 from auth_passwords import MAX_LENGTH
+from flask import Flask, render_template_string, request
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFError
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
@@ -60,3 +63,13 @@ class ChangePasswordForm(FlaskForm):
 
 class ButtonForm(FlaskForm):
     """A form with only its CSRF token: log out, log out everywhere."""
+
+
+def audit_csrf_refusals(app: Flask) -> None:
+    """Log every POST CSRFProtect refuses, then answer 400 with what went wrong."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_refused(error: CSRFError):
+        audit("bad_request", path=request.path, ip=request.remote_addr or "-", reason="csrf")
+        page = render_template_string(PAGE, title="Refused", form=None, body=error.description)
+        return page, 400

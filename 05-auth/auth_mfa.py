@@ -67,14 +67,17 @@ def check_second_factor(
     code: str,
     *,
     ip: str,
+    device: str | None = None,
     now: float | None = None,
 ) -> bool:
-    """Verify a TOTP code behind a throttle: wrong codes lock the factor like wrong passwords."""
-    # RFC 4226, section 7.3 (which RFC 6238 follows): the server SHOULD throttle guesses
-    if throttle.begin(user.email, ip):
+    """Verify a TOTP code behind a throttle: counted per device, like the password."""
+    # RFC 4226, section 7.3 (which RFC 6238 follows): the server SHOULD throttle guesses. A
+    # known device (the nonce of its device cookie) has its own counter: the lock an attacker
+    # renews on the account does not refuse the owner's second factor
+    if throttle.begin(user.email, ip, device):
         return False
     if verify_totp(throttle.client, throttle.prefix, keys, user, code, now=now):
-        throttle.record_success(user.email, ip)
+        throttle.record_success(user.email, ip, device)
         return True
     return False
 

@@ -4,7 +4,8 @@ Run it to see, in numbered steps: the authorization URL (with `state` and a PKCE
 `code_challenge`), the provider's redirect back with a code, the identity the client gets for
 it (from the ID token, verified: OpenID Connect), and five attacks: a forged `state`, a
 stolen code without the verifier, a code used twice, a redirect URI the client never
-registered, and an ID token from another login.
+registered, and an ID token from another login; last, the provider's discovery document and
+a raw ID token with its header, to paste into a decoder.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from argon2 import PasswordHasher
 from auth_config import run_main
 from auth_oauth import LoginStart, finish_login, serve_locally, start_login
 from auth_oauth_provider import PublicClient, create_provider_app
-from auth_oidc import verify_id_token
+from auth_oidc import discover, verify_id_token
 from auth_passwords import Passwords
 
 REDIRECT = "https://client.example/callback"
@@ -50,16 +51,21 @@ def refused(action) -> str:
     return "ACCEPTED (the defence is missing)"
 
 
-def replay(provider: str, victim: LoginStart) -> None:
-    """Present an ID token the attacker got from its own login, at the victim's login."""
-    attacker = start_login(provider, "course-client", REDIRECT)
-    code = parse_qs(urlsplit(approve(attacker.url).headers["Location"]).query)["code"][0]
-    token = requests.post(
+def raw_id_token(provider: str) -> str:
+    """Log in once more and return the raw ID token the token endpoint answers with."""
+    login = start_login(provider, "course-client", REDIRECT)
+    code = parse_qs(urlsplit(approve(login.url).headers["Location"]).query)["code"][0]
+    return requests.post(
         f"{provider}/token",
         data={"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT,
-              "client_id": "course-client", "code_verifier": attacker.code_verifier},
+              "client_id": "course-client", "code_verifier": login.code_verifier},
         timeout=5,
     ).json()["id_token"]  # fmt: skip
+
+
+def replay(provider: str, victim: LoginStart) -> None:
+    """Present an ID token the attacker got from its own login, at the victim's login."""
+    token = raw_id_token(provider)
     jwks = jwt.PyJWKClient(f"{provider}/jwks.json", timeout=5)
     verify_id_token(
         token, issuer=provider, client_id="course-client", nonce=victim.nonce, jwks=jwks
@@ -101,6 +107,14 @@ def main() -> None:
         answer = requests.get(evil.url, allow_redirects=False, timeout=5)
         print(f"   an unregistered redirect:    {answer.status_code} {answer.json()}, no redirect")
         print(f"   another login's ID token:    {refused(lambda: replay(provider, start))}")
+        document = discover(provider)  # what a client reads first, from the issuer alone
+        print(f"5. The discovery document ({provider}/.well-known/openid-configuration):")
+        print(f"   issuer={document['issuer']}, jwks_uri={document['jwks_uri']},")
+        algorithms = document["id_token_signing_alg_values_supported"]
+        print(f"   id_token_signing_alg_values_supported={algorithms}")
+        token = raw_id_token(provider)
+        print(f"   An ID token, to paste into a decoder: {token}")
+        print(f"   its header: {jwt.get_unverified_header(token)}")
     print("Conclusion: state ties the callback to this browser, PKCE ties the code to this")
     print("client, a code works once, the provider redirects only to registered URIs, and")
     print("the ID token counts only when its signature, issuer, audience, expiry and nonce hold.")

@@ -1,11 +1,13 @@
 """Verify an OpenID Connect ID token as the specification says, with PyJWT.
 
-Anyone can make a JWT, so a client believes an ID token only after it checks, as OpenID
-Connect Core 1.0 section 3.1.3.7 lists: the signature, with a key from the provider's own
-JWK Set (found through discovery from the issuer the client was configured with, never from
-the token); the algorithm, pinned; `iss`, the provider's exact issuer; `aud`, this client's
-id (and `azp` when there are several audiences); `exp`, still ahead; and the `nonce`, the one
-this login sent, so an ID token from another login (stolen or replayed) is refused.
+Anyone can make a JWT, so a client believes an ID token only after the checks OpenID Connect
+Core 1.0 section 3.1.3.7 lists (PyJWT checks the signature first, then the claims; the order
+changes nothing, since every check must pass): the signature, with a key from the provider's
+own JWK Set (found through discovery from the issuer the client was configured with, never
+from the token); the algorithm, pinned; `iss`, the provider's exact issuer; `aud`, this
+client's id; `azp`, if present, this client's id too (and present when there are several
+audiences); `exp`, still ahead; `sub` and `iat`, present; and the `nonce`, the one this login
+sent, so an ID token from another login (stolen or replayed) is refused.
 """
 
 from __future__ import annotations
@@ -50,8 +52,10 @@ def verify_id_token(
         options={"require": REQUIRED_CLAIMS},
     )
     audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
-    if len(audiences) > 1 and claims.get("azp") != client_id:
-        raise jwt.InvalidAudienceError("several audiences, and azp is not this client")
+    if len(audiences) > 1 and "azp" not in claims:  # Core 3.1.3.7, item 4
+        raise jwt.InvalidAudienceError("several audiences, and no azp")
+    if "azp" in claims and claims["azp"] != client_id:  # item 5: whenever azp is present
+        raise jwt.InvalidAudienceError("azp names another client")
     if not hmac.compare_digest(str(claims["nonce"]), nonce):
         raise jwt.InvalidTokenError("the nonce is not this login's: a replayed ID token")
     return claims

@@ -22,7 +22,7 @@ from enum import Enum
 import redis
 
 # KEYS[1]: the token's hash; KEYS[2]: its family's revocation flag
-# ARGV: the flag's TTL, now, the family's absolute lifetime (seconds)
+# ARGV: the flag's TTL (the family's lifetime), now, the family's absolute lifetime (seconds)
 ROTATE = """
 local user = redis.call('HGET', KEYS[1], 'user')
 if not user then return {'unknown', '', ''} end
@@ -103,7 +103,7 @@ class RefreshTokens:
         keys = self._keys(token)
         if keys is None:
             return Rotation(Outcome.UNKNOWN)
-        args = self.seconds, repr(self.clock()), self.family_seconds
+        args = self.family_seconds, repr(self.clock()), self.family_seconds
         status, user, born = self.client.eval(ROTATE, 2, *keys, *args)
         outcome, user_id = Outcome(self._decode(status)), self._decode(user) or None
         if outcome is not Outcome.OK:
@@ -115,7 +115,7 @@ class RefreshTokens:
         """Revoke every token of this token's family (logout)."""
         keys = self._keys(token)
         if keys is not None:
-            self.client.set(keys[1], "1", ex=self.seconds)
+            self.client.set(keys[1], "1", ex=self.family_seconds)
 
     def revoke_user(self, user_id: int) -> None:
         """Revoke every family of a user (password change, reset, log out everywhere)."""
@@ -123,6 +123,8 @@ class RefreshTokens:
         families = [self._decode(family) for family in self.client.smembers(key)]
         with self.client.pipeline() as pipe:
             for family in families:
-                pipe.set(f"{self.prefix}family:{family}:revoked", "1", ex=self.seconds)
+                # until the family's end, not one token's: a token issued by a rotation in a
+                # race with this revocation lives up to `seconds` from later, never past that
+                pipe.set(f"{self.prefix}family:{family}:revoked", "1", ex=self.family_seconds)
             pipe.delete(key)
             pipe.execute()

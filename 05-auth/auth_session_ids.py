@@ -11,6 +11,7 @@ constant use would never end: each also carries its login time, and ends
 
 from __future__ import annotations
 
+from auth_devices import generation_key
 from auth_refresh import RefreshTokens
 from auth_store import User
 from flask import Flask, session
@@ -46,7 +47,7 @@ def end_session(app: Flask) -> None:
 
 
 def end_all_sessions(app: Flask, user_id: int) -> None:
-    """Delete every session and refresh token of a user: every device is logged out."""
+    """Delete every session, refresh token and device cookie of a user: every device is out."""
     client, key = app.extensions["auth"]["redis"], sessions_key(app, user_id)
     prefix = app.config["SESSION_KEY_PREFIX"]
     session_ids = [sid.decode() if isinstance(sid, bytes) else sid for sid in client.smembers(key)]
@@ -55,6 +56,7 @@ def end_all_sessions(app: Flask, user_id: int) -> None:
     # no TTL: a session's lifetime slides with every request, so any TTL could be outlived.
     client.set(cutoff_key(app, user_id), app.extensions["auth"]["clock"]())
     client.delete(key, *(prefix + sid for sid in session_ids))
+    client.incr(generation_key(app, user_id))  # and the device cookies issued so far
     settings = app.extensions["auth"]["settings"]  # the token API's sessions end too
     refresh = RefreshTokens(client, settings.redis_prefix, settings.refresh_token_seconds)
     refresh.revoke_user(user_id)

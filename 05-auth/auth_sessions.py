@@ -17,7 +17,7 @@ from auth_account import account_pages
 from auth_audit import audit
 from auth_config import AuthSettings, check_settings
 from auth_devices import DeviceCookies, known_device, remember_device
-from auth_forms import PAGE, ButtonForm, CredentialsForm
+from auth_forms import PAGE, ButtonForm, CredentialsForm, audit_csrf_refusals
 from auth_orders_pages import order_pages
 from auth_passwords import Passwords, make_hasher
 from auth_session_ids import (
@@ -27,7 +27,7 @@ from auth_session_ids import (
     session_is_current,
     start_session,
 )
-from auth_store import User
+from auth_store import User, find_user
 from auth_throttle import Throttle
 from flask import Flask, flash, redirect, render_template_string, request, session, url_for
 from flask_login import LoginManager, current_user, login_required
@@ -66,6 +66,7 @@ def create_session_app(
     )
     ServerSideSessions(app)
     CSRFProtect(app)
+    audit_csrf_refusals(app)  # a refused POST is an audit line, like any bad input
     app.extensions["auth"] = {
         "settings": settings,
         "engine": engine,
@@ -103,8 +104,10 @@ def create_session_app(
             status = 400 if request.method == "POST" else 200
             return render_template_string(PAGE, title="Log in", form=form), status
         tools, email, ip = app.extensions["auth"], form.email.data, request.remote_addr or "-"
+        with Session(engine) as db:  # the device cookie names the account by its user id
+            account = find_user(db, email)
         # a browser that logged in to this account before is counted apart (auth_devices.py)
-        device = known_device(app, email)
+        device = known_device(app, account.id if account else None)
         wait = tools["throttle"].begin(email, ip, device)  # counted before the check: no race
         if wait:
             audit("login_locked", email=email, ip=ip)
@@ -121,7 +124,7 @@ def create_session_app(
             start_session(app, SessionUser(user))
         audit("login_success", user_id=current_user.id, ip=ip)
         response = redirect(url_for("account"))
-        remember_device(response, app, email)
+        remember_device(response, app, current_user.id)
         return response
 
     @app.get("/account")

@@ -34,5 +34,6 @@ def audit_bad_requests(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, error: RequestValidationError):
-        audit("bad_request", path=request.url.path)
+        client = request.client.host if request.client else "-"  # behind a proxy: see part 4
+        audit("bad_request", path=request.url.path, ip=client)
         return await request_validation_exception_handler(request, error)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import threading
@@ -9,7 +10,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from auth_audit import audit, email_digest
+from auth_audit import audit
 from auth_passwords import Passwords, make_hasher
 from auth_store import add_user
 from auth_throttle import Throttle
@@ -21,7 +22,7 @@ def throttle(auth_redis) -> Throttle:
     return Throttle(auth_redis, "auth:", limit=3, base_seconds=2, max_seconds=8, ip_limit=10)
 
 
-LOCK_KEY = f"auth:locked:{email_digest('ada@example.com')}"
+LOCK_KEY = f"auth:locked:{hashlib.sha256(b'ada@example.com').hexdigest()}"  # the full digest
 
 
 def test_an_account_is_locked_after_the_limit_with_a_doubling_capped_delay(throttle, auth_redis):
@@ -152,8 +153,16 @@ def test_malformed_input_is_refused_and_logged(new_browser, token_client, caplog
     grant = token_client.post("/token", data={"grant_type": "password", "username": "ada",
                                               "password": "x" * 1_000})  # fmt: skip
     header = token_client.get("/me", headers={"Authorization": "Basic YWRhOnB3"})
+    forged = browser.post("/register", {"email": "ada@example.com", "password": "x" * 20})
     assert (login.status_code, grant.status_code, header.status_code) == (400, 422, 401)
+    assert forged.status_code == 400, "no CSRF token"
     events = [json.loads(r.getMessage()) for r in caplog.records if r.name == "auth.audit"]
     assert {"event": "bad_request", "path": "/login", "ip": "127.0.0.1"} in events
-    assert {"event": "bad_request", "path": "/token"} in events
+    assert {"event": "bad_request", "path": "/token", "ip": "testclient"} in events  # its host
+    assert {
+        "event": "bad_request",
+        "path": "/register",
+        "ip": "127.0.0.1",
+        "reason": "csrf",
+    } in events
     assert {"event": "token_refused", "reason": "no bearer token"} in events

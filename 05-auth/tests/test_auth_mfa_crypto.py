@@ -174,3 +174,18 @@ def test_concurrent_uses_of_one_recovery_code_succeed_once(
             return use_recovery_code(session, passwords, user, codes[0])
 
     assert race(use, threads=4).count(True) == 1
+
+
+def test_the_owners_device_passes_its_second_factor_under_the_attackers_lock(
+    auth_redis, keys, enrolled
+):
+    user, totp = enrolled
+    throttle = Throttle(auth_redis, "auth:totp:")
+    for number in range(5):  # the attacker locks the account, from five addresses
+        throttle.begin(user.email, f"203.0.113.{number}")
+    assert throttle.begin(user.email, "198.51.100.7") > 0, "untrusted clients are locked"
+    code = totp.at(NOW)
+    # her laptop's device cookie (its nonce) gets its own counter, as in the password check
+    assert check_second_factor(
+        throttle, keys, user, code, ip="198.51.100.7", device="laptop-nonce", now=NOW
+    )

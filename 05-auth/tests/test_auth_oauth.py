@@ -174,8 +174,12 @@ def claims_for(provider: str, changes: dict | None = None) -> dict:
 @pytest.mark.parametrize(
     "changes",
     [{"iss": "https://evil.example"}, {"exp": int(time.time()) - 60}, {"exp": None},
-     {"nonce": None}, {"aud": ["course-client", "evil-client"]}],
-    ids=["another issuer", "expired", "no exp", "no nonce", "two audiences, no azp"],
+     {"nonce": None}, {"sub": None}, {"iat": None}, {"aud": ["course-client", "evil-client"]},
+     {"aud": ["course-client", "evil-client"], "azp": "evil-client"},
+     {"azp": "evil-client"}],
+    ids=["another issuer", "expired", "no exp", "no nonce", "no sub", "no iat",
+         "two audiences, no azp", "two audiences, azp another client",
+         "one audience, azp another client"],
 )  # fmt: skip
 def test_an_id_token_signed_by_the_provider_but_wrong_is_refused(provider, signing_keys, changes):
     nonce = "the nonce of this login"
@@ -184,6 +188,27 @@ def test_an_id_token_signed_by_the_provider_but_wrong_is_refused(provider, signi
     token = jwt.encode(claims, signing_keys.private_key, "RS256", {"kid": signing_keys.key_id})
     with pytest.raises(jwt.PyJWTError):
         verify(provider, token, nonce)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{}, {"azp": "course-client"}, {"aud": ["course-client", "its-api"], "azp": "course-client"}],
+    ids=["one audience", "one audience, azp this client", "two audiences, azp this client"],
+)
+def test_an_id_token_for_this_client_is_accepted(provider, signing_keys, changes):
+    nonce = "the nonce of this login"
+    claims = claims_for(provider, changes)
+    token = jwt.encode(claims, signing_keys.private_key, "RS256", {"kid": signing_keys.key_id})
+    assert verify(provider, token, nonce)["aud"] == claims["aud"]
+
+
+@pytest.mark.parametrize("algorithm", ["RS512", "PS256"])
+def test_an_id_token_signed_with_another_algorithm_is_refused(provider, signing_keys, algorithm):
+    # the provider's own key, only another algorithm: the pin alone refuses it
+    claims = claims_for(provider)
+    token = jwt.encode(claims, signing_keys.private_key, algorithm, {"kid": signing_keys.key_id})
+    with pytest.raises(jwt.InvalidAlgorithmError):
+        verify(provider, token, "the nonce of this login")
 
 
 @pytest.mark.parametrize("forgery", ["another key, same kid", "alg none", "HS256 with public key"])
@@ -205,6 +230,16 @@ def test_an_authorization_request_reusing_a_nonce_is_refused(provider):
     start, _ = callback_for(provider)  # that nonce got a code
     replay = requests.get(start.url, allow_redirects=False, timeout=5)
     assert (replay.status_code, replay.json()) == (400, {"error": "invalid_request"})
+
+
+def test_an_authorization_request_without_a_nonce_is_refused(provider):
+    start = start_login(provider, "course-client", REDIRECT)
+    url, query = start.url.split("?", 1)
+    params = {name: value for name, value in parse_qs(query).items() if name != "nonce"}
+    answer = requests.get(
+        f"{url}?{urlencode(params, doseq=True)}", allow_redirects=False, timeout=5
+    )
+    assert (answer.status_code, answer.json()) == (400, {"error": "invalid_request"})
 
 
 def test_the_discovery_document_must_name_the_issuer_it_was_fetched_from(provider):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from auth_session_ids import session_is_current
 from auth_sessions import create_session_app
 from flask import Flask, session
 
@@ -197,3 +198,10 @@ def test_a_session_kept_alive_by_use_still_ends_at_its_absolute_lifetime(
     again = browser.post_form("/login", email="ada@example.com", password=password)
     assert again.status_code == 302
     assert browser.get("/account").status_code == 200, "a new login starts a new lifetime"
+
+
+def test_a_session_without_a_login_time_counts_as_expired(session_app):
+    # a session saved before login times existed, or by a bug, carries none: not fresh
+    with session_app.test_request_context():
+        session["_user_id"] = "1"
+        assert not session_is_current(session_app, 1)

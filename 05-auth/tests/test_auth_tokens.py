@@ -249,3 +249,20 @@ def test_a_token_stored_without_its_familys_birth_is_expired_not_an_error(auth_r
     token = tokens.issue("1:orders:read")
     auth_redis.hdel(tokens._keys(token)[0], "born")  # as a version before the limit stored it
     assert tokens.rotate(token).outcome is Outcome.EXPIRED
+
+
+@pytest.mark.parametrize("how", ["logout", "password change", "reuse"])
+def test_a_revoked_familys_flag_lives_until_the_familys_end(auth_redis, how):
+    # a rotation that passed the script just before the revocation issues its token a moment
+    # later, with a full `seconds` to live: a flag that expired first would let it rotate again
+    tokens = RefreshTokens(auth_redis, "auth:", 60, family_seconds=3_600)
+    first = tokens.issue("1:orders:read")
+    if how == "logout":
+        tokens.revoke_family(first)
+    elif how == "password change":
+        tokens.revoke_user(1)
+    else:
+        tokens.rotate(first)
+        assert tokens.rotate(first).outcome is Outcome.REUSED
+    flag = f"auth:family:{first.partition('.')[0]}:revoked"
+    assert auth_redis.ttl(flag) > tokens.seconds, "the family could outlive its revocation"
