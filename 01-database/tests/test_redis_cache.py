@@ -250,6 +250,41 @@ def test_closures_given_their_own_names_keep_their_own_entries(cache):
     assert lyon.cache_key() == "test:v1:report_for:lyon:[]"
 
 
+# made at module level in a loop (one report per shop): two function objects, one qualified
+# name `shop_report`, so the `<locals>` refusal does not see them
+SHOP_REPORTS = []
+for _shop in ("paris", "lyon"):
+
+    def shop_report(shop: str = _shop) -> str:
+        return f"report of {shop}"
+
+    SHOP_REPORTS.append(shop_report)
+
+
+def test_a_second_function_under_the_same_qualified_name_is_refused(cache):
+    paris, lyon = SHOP_REPORTS
+    paris_report = cached(cache)(paris)
+
+    with pytest.raises(TypeError, match=r"already caches another function as .*shop_report: pass name="):
+        cached(cache)(lyon)  # before the fix: Lyon's report served Paris's entry
+    assert paris_report() == "report of paris"
+
+
+def test_two_functions_given_the_same_name_are_refused(cache):
+    cached(cache, name="report")(Shop.report)
+
+    with pytest.raises(TypeError, match="already caches"):
+        cached(cache, name="report")(Warehouse.report)
+
+
+def test_the_same_function_cached_again_or_under_a_new_version_is_accepted(cache):
+    first, again = cached(cache)(Shop.report), cached(cache)(Shop.report)
+    newer = cached(cache, version=2)(Warehouse.report)
+
+    assert first.cache_key("a") == again.cache_key("a")
+    assert newer("a") == ["warehouse", "a"]
+
+
 def test_caching_a_lambda_is_refused_because_every_lambda_has_the_same_name(cache):
     with pytest.raises(TypeError, match="named function"):
         cached(cache)(lambda: 1)
