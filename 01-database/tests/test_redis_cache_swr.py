@@ -249,3 +249,6 @@ def test_a_straggler_that_read_the_stale_entry_does_not_refresh_it_again_once_fr
     client.close()
 
     assert loads == ["query"]  # one database query for the stale period, not two
+    # and the straggler released the lock it won: kept for its PX, it would stop every
+    # process from refreshing the key once the entry goes stale again
+    assert first.client.get("swr:report:lock") is None
