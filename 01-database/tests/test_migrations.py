@@ -144,6 +144,19 @@ def test_the_command_line_x_url_at_a_dead_server_gives_one_line_not_a_traceback(
     assert "\n" not in message and "secret" not in message
 
 
+def test_the_command_line_x_url_that_is_not_a_url_gives_one_line_not_a_traceback():
+    config = Config(ALEMBIC_INI, cmd_opts=Namespace(x=["url=course:secret@localhost/shop"]))
+    config.attributes["configure_logging"] = False
+
+    with pytest.raises(SystemExit) as raised:
+        command.current(config)
+
+    message = str(raised.value.code)
+    assert message.startswith("error: the -x url= value is not a database URL")
+    assert message.endswith("postgresql+psycopg://user:password@host:port/database")
+    assert "\n" not in message and "secret" not in message
+
+
 def test_the_backfill_fills_every_old_order_across_several_batches(engine, database_url):
     upgrade(database_url, "0001")
     add_order_the_old_way(engine)  # one order of two lines, written before the column existed
