@@ -375,3 +375,39 @@ def test_the_code_that_writes_the_total_runs_between_expand_and_contract(engine,
     upgrade(database_url, "0002b")
 
     assert order_totals(engine) == [(old_order, 2 * 8900 + 2 * 2900), (new_order_id, 8900)]
+
+
+def test_two_writers_adding_lines_to_one_order_at_once_both_count_under_the_trigger(
+    engine, database_url
+):
+    # the trigger locks the order, then sums in a new statement: its snapshot sees the line
+    # the other writer committed while this one waited (one statement would sum without it)
+    upgrade(database_url, "0001")
+    order_id = add_order_the_old_way(engine)
+    upgrade(database_url, "0002")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO products (sku, name, price_cents)"
+                " VALUES ('PAD-01', 'Pad', 500), ('CAB-01', 'Cable', 700)"
+            )
+        )
+    add_line = text(
+        "INSERT INTO order_lines (order_id, product_id, quantity, unit_price_cents)"
+        " SELECT :order_id, id, 1, price_cents FROM products WHERE sku = :sku"
+    )
+    with engine.connect() as first, engine.connect() as second:
+        first.execute(add_line, {"order_id": order_id, "sku": "PAD-01"})
+        pid = second.execute(text("SELECT pg_backend_pid()")).scalar()
+
+        def second_writer() -> None:
+            second.execute(add_line, {"order_id": order_id, "sku": "CAB-01"})
+            second.commit()
+
+        writer = threading.Thread(target=second_writer)
+        writer.start()
+        wait_until_blocked_or_done(engine, pid, writer)
+        first.commit()
+        writer.join()
+
+    assert order_totals(engine) == [(order_id, 2 * 8900 + 2 * 2900 + 500 + 700)]
