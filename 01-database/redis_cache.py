@@ -83,6 +83,7 @@ class Cache:
         self.single_flight = SingleFlight()
         self._release_lock = client.register_script(RELEASE_LOCK)
         self._store_if_current = client.register_script(STORE_IF_CURRENT)
+        self.functions: dict[str, Callable] = {}  # what `cached` caches, per key prefix
 
     def key(self, name: str) -> str:
         """Return the Redis key of a cached value: `namespace:name`."""
@@ -195,6 +196,13 @@ def cached(
         # the module and qualified name keep two functions called `report` apart; the version
         # lets a change of the result's shape skip the entries the old code cached
         prefix = f"v{version}:{name or f'{function.__module__}.{function.__qualname__}'}"
+        if cache.functions.setdefault(prefix, function) is not function:
+            # two function objects can share one name (made in a loop, redefined in a notebook
+            # cell, the same name=): they would serve each other's entries
+            raise TypeError(
+                f"cached() already caches another function as {prefix}: pass name= unique to"
+                " this one"
+            )
 
         def name_for(*args: Any) -> str:
             # JSON, not str(): ("a:b",) and ("a", "b") must not share a key

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -53,7 +54,8 @@ class StaleWhileRevalidateCache:
         self._release_lock = client.register_script(RELEASE_LOCK)
         self._rearm_lock = client.register_script(REARM_LOCK)
         self._store_if_current = client.register_script(STORE_IF_CURRENT)
-        self.refreshing: dict[str, Future] = {}  # the refresh this process started, per key
+        self.refreshing: dict[str, Future] = {}  # the refreshes this process runs, per key
+        self._refreshing_lock = threading.Lock()
 
     def key(self, name: str) -> str:
         """Return the Redis key of a cached value: `namespace:name`."""
@@ -87,7 +89,10 @@ class StaleWhileRevalidateCache:
             return
         if won:
             future = self._refresher.submit(self._refresh, key, loader, generation, token)
-            self.refreshing[key] = future
+            with self._refreshing_lock:
+                # forget the finished ones: one per key ever refreshed would grow without bound
+                self.refreshing = {k: f for k, f in self.refreshing.items() if not f.done()}
+                self.refreshing[key] = future
 
     def _refresh(self, key: str, loader: Callable[[], Any], generation: str, token: str) -> None:
         try:

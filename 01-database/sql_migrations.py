@@ -2,7 +2,8 @@
 
 Run `python 01-database/sql_migrations.py`. On an empty database you will see revision 0001
 create the tables, an order written the old way (no total column yet), revision 0002 add
-`orders.total_cents` and backfill it from the order lines, 0003 add an index, then a check
+`orders.total_cents` (nullable, kept right by a trigger until the code that writes it is
+deployed), 0002b backfill it from the order lines and require it, 0003 add an index, a check
 that the migrated schema matches the models exactly (no drift), a downgrade to an empty
 database and an upgrade back to head.
 
@@ -173,7 +174,10 @@ def main(*, alembic_cli: bool = False) -> None:
         add_order_the_old_way(engine)
         print("2. An order of 2 keyboards (89.00) and 2 mice (29.00), written with no total.")
         upgrade(url, "0002")
-        print(f"3. upgrade 0002 added orders.total_cents, backfilled: {order_totals(engine)}")
+        print(f"3. upgrade 0002 (expand) added orders.total_cents: {order_totals(engine)}")
+        print("   (deploy the code that writes the total here; a trigger covers the old code)")
+        upgrade(url, "0002b")
+        print(f"   upgrade 0002b (contract) backfilled and required it: {order_totals(engine)}")
         upgrade(url, "head")
         indexes = [index["name"] for index in inspect(engine).get_indexes("orders")]
         print(f"4. upgrade head ({current_revision(engine)}): indexes on orders {indexes}")

@@ -12,8 +12,8 @@ from logging.config import fileConfig
 from pathlib import Path
 
 from alembic import context
-from sqlalchemy import Connection, Engine, create_engine, pool
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Connection, Engine, create_engine, make_url, pool
+from sqlalchemy.exc import ArgumentError, OperationalError
 
 LESSON_FOLDER = Path(__file__).resolve().parents[1]
 if str(LESSON_FOLDER) not in sys.path:
@@ -31,7 +31,17 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
 
 def database_url() -> str:
     """Return the URL to migrate: -x url=..., a config attribute, or the course settings."""
-    url = context.get_x_argument(as_dictionary=True).get("url") or config.attributes.get("url")
+    typed = context.get_x_argument(as_dictionary=True).get("url")
+    if typed:
+        try:
+            make_url(typed)
+        except ArgumentError:  # a typo or a missing scheme: one line, not a traceback
+            raise SystemExit(  # without the value: it may hold a password
+                "error: the -x url= value is not a database URL; write it as"
+                " postgresql+psycopg://user:password@host:port/database"
+            ) from None
+        return typed
+    url = config.attributes.get("url")
     if url:
         return url
     import course

@@ -1,7 +1,11 @@
 """The migration history builds the models' schema, backfills data, and runs backwards too."""
 
+import importlib.util
 import io
+import threading
+import time
 from argparse import Namespace
+from pathlib import Path
 
 import pytest
 from alembic import command
@@ -17,8 +21,11 @@ from sql_migrations import (
     table_names,
     upgrade,
 )
-from sqlalchemy import inspect, text
+from sql_models import Customer, Product
+from sql_orm import place_order
+from sqlalchemy import Engine, event, inspect, select, text
 from sqlalchemy.exc import ProgrammingError
+from sqlalchemy.orm import Session
 
 from course.services.ports import free_port
 
@@ -51,7 +58,7 @@ def test_the_migrated_schema_matches_the_models_with_no_drift(engine, database_u
 
 
 def test_a_database_one_revision_behind_shows_drift(engine, database_url):
-    upgrade(database_url, "0002")
+    upgrade(database_url, "0002b")
 
     drift = autogenerate_drift(engine)
 
@@ -94,12 +101,12 @@ def test_adding_the_total_column_backfills_it_from_the_order_lines(engine, datab
     upgrade(database_url, "0001")
     order_id = add_order_the_old_way(engine)
 
-    upgrade(database_url, "0002")
+    upgrade(database_url, "0002b")
 
     assert order_totals(engine) == [(order_id, 2 * 8900 + 2 * 2900)]
 
 
-@pytest.mark.parametrize(("revision", "has_index"), [("0002", False), ("0003", True)])
+@pytest.mark.parametrize(("revision", "has_index"), [("0002b", False), ("0003", True)])
 def test_revision_0003_adds_the_orders_index_and_its_downgrade_removes_it(
     engine, database_url, revision, has_index
 ):
@@ -137,6 +144,19 @@ def test_the_command_line_x_url_at_a_dead_server_gives_one_line_not_a_traceback(
     assert "\n" not in message and "secret" not in message
 
 
+def test_the_command_line_x_url_that_is_not_a_url_gives_one_line_not_a_traceback():
+    config = Config(ALEMBIC_INI, cmd_opts=Namespace(x=["url=course:secret@localhost/shop"]))
+    config.attributes["configure_logging"] = False
+
+    with pytest.raises(SystemExit) as raised:
+        command.current(config)
+
+    message = str(raised.value.code)
+    assert message.startswith("error: the -x url= value is not a database URL")
+    assert message.endswith("postgresql+psycopg://user:password@host:port/database")
+    assert "\n" not in message and "secret" not in message
+
+
 def test_the_backfill_fills_every_old_order_across_several_batches(engine, database_url):
     upgrade(database_url, "0001")
     add_order_the_old_way(engine)  # one order of two lines, written before the column existed
@@ -148,7 +168,7 @@ def test_the_backfill_fills_every_old_order_across_several_batches(engine, datab
             )
         )
 
-    upgrade(database_url, "0002")
+    upgrade(database_url, "0002b")
 
     totals = [total for _, total in order_totals(engine)]
     assert totals.count(2 * 8900 + 2 * 2900) == 1
@@ -156,19 +176,21 @@ def test_the_backfill_fills_every_old_order_across_several_batches(engine, datab
 
 
 def test_revision_0002_never_holds_a_lock_across_the_backfill(database_url):
-    # the SQL alembic would run (`alembic upgrade 0001:0002 --sql`): the column is added and
-    # committed before the backfill, and the NOT NULL is proven by a validated CHECK
+    # the SQL alembic would run (`alembic upgrade 0001:0002b --sql`): the column is added and
+    # committed (0002) before the backfill (0002b), and the NOT NULL is proven by a valid CHECK
     output = io.StringIO()
     config = Config(ALEMBIC_INI, output_buffer=output)
     config.attributes.update(url=database_url, configure_logging=False)
-    command.upgrade(config, "0001:0002", sql=True)
+    command.upgrade(config, "0001:0002b", sql=True)
     sql = output.getvalue()
 
     steps = [
-        "SET lock_timeout",
-        "COMMIT",  # from here on each statement is its own transaction: no BEGIN until the end
         "ADD COLUMN IF NOT EXISTS total_cents integer",
-        "UPDATE orders SET total_cents",
+        "CREATE TRIGGER order_lines_keep_total",
+        "UPDATE alembic_version SET version_num='0002'",
+        "COMMIT",  # from here on each statement is its own transaction: no BEGIN until the end
+        "SET lock_timeout",
+        "WHERE order_lines.order_id = orders.id",  # the batch (the trigger sums by `touched`)
         "CHECK (total_cents IS NOT NULL) NOT VALID",
         "VALIDATE CONSTRAINT ck_orders_total_not_null",
         "SET NOT NULL",
@@ -176,27 +198,29 @@ def test_revision_0002_never_holds_a_lock_across_the_backfill(database_url):
         # the default last: set before the backfill, it would give the orders the running
         # application inserts meanwhile a total of 0 that the backfill never corrects
         "SET DEFAULT 0",
+        "DROP FUNCTION IF EXISTS order_lines_keep_total",  # every writer sets the total now
+        "RESET lock_timeout",
     ]
     positions = [sql.index(step) for step in steps]
     assert positions == sorted(positions)
-    assert "BEGIN" not in sql[positions[1] : positions[-1]]
+    assert "BEGIN" not in sql[positions[3] : positions[-1]]
     assert "NOT NULL DEFAULT" not in sql  # no NOT NULL column added in one locked step
 
 
 def test_revision_0002_interrupted_after_adding_the_column_can_be_run_again(engine, database_url):
     upgrade(database_url, "0001")
     order_id = add_order_the_old_way(engine)
-    with engine.begin() as connection:  # as if 0002 had stopped after its first step
+    with engine.begin() as connection:  # as if an older 0002 had stopped after its first step
         connection.execute(text("ALTER TABLE orders ADD COLUMN total_cents integer"))
 
-    upgrade(database_url, "0002")
+    upgrade(database_url, "0002b")
 
     assert order_totals(engine) == [(order_id, 2 * 8900 + 2 * 2900)]
 
 
 def test_each_revision_commits_on_its_own_so_a_later_failure_keeps_it(engine, database_url):
     # one transaction per revision (env.py): had the whole upgrade been one transaction, the
-    # failure in 0003 would roll back the record of 0002, whose steps 0002 committed itself
+    # failure in 0003 would roll back the record of 0002b, whose steps 0002b committed itself
     upgrade(database_url, "0001")
     with engine.begin() as connection:  # an index of 0003's name already exists: 0003 fails
         connection.execute(
@@ -206,5 +230,184 @@ def test_each_revision_commits_on_its_own_so_a_later_failure_keeps_it(engine, da
     with pytest.raises(ProgrammingError):
         upgrade(database_url, "head")
 
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == "0002b"
     assert "total_cents" in {column["name"] for column in inspect(engine).get_columns("orders")}
+
+
+def load_revision(name: str):
+    """Import a revision file as a module (its name starts with a digit)."""
+    path = next((Path(ALEMBIC_INI).parent / "migrations" / "versions").glob(f"{name}_*.py"))
+    spec = importlib.util.spec_from_file_location(f"revision_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def wait_until_blocked_or_done(engine, pid: int, thread: threading.Thread) -> None:
+    """Return once the session `pid` waits for a lock, or `thread` has finished."""
+    deadline = time.monotonic() + 10
+    with engine.connect() as watcher:
+        while thread.is_alive() and time.monotonic() < deadline:
+            waiting = watcher.execute(
+                text("SELECT wait_event_type FROM pg_stat_activity WHERE pid = :pid"),
+                {"pid": pid},
+            ).scalar()
+            if waiting == "Lock":
+                return
+            time.sleep(0.01)
+    assert not thread.is_alive(), "the backfill batch neither waited for a lock nor finished"
+
+
+@pytest.mark.parametrize("writer_sets_total", [False, True], ids=["old-code", "new-code"])
+def test_a_line_added_while_a_backfill_batch_runs_is_counted(
+    engine, database_url, writer_sets_total
+):
+    # the reviewer's interleaving: the shop adds a line to an order in an open transaction
+    # (the old code adds the line only; the new code also sets the total) while one backfill
+    # batch runs; before the fix the total kept the old sum in both cases
+    upgrade(database_url, "0001")
+    order_id = add_order_the_old_way(engine)
+    upgrade(database_url, "0002")  # expand: the column exists, NULL for every old order
+    batch_sql = load_revision("0002b").BACKFILL_ONE_BATCH.format(batch=1000)
+    with engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO products (sku, name, price_cents) VALUES ('PAD-01', 'Pad', 500)")
+        )
+    with engine.connect() as writer, engine.connect() as backfill:
+        writer.execute(
+            text(
+                "INSERT INTO order_lines (order_id, product_id, quantity, unit_price_cents)"
+                " SELECT :order_id, id, 1, 500 FROM products WHERE sku = 'PAD-01'"
+            ),
+            {"order_id": order_id},
+        )
+        if writer_sets_total:
+            writer.execute(
+                text(
+                    "UPDATE orders SET total_cents = (SELECT sum(quantity * unit_price_cents)"
+                    " FROM order_lines WHERE order_id = :id) WHERE id = :id"
+                ),
+                {"id": order_id},
+            )
+        backfill = backfill.execution_options(isolation_level="AUTOCOMMIT")
+        pid = backfill.execute(text("SELECT pg_backend_pid()")).scalar()
+        batch = threading.Thread(target=backfill.execute, args=(text(batch_sql),))
+        batch.start()
+        wait_until_blocked_or_done(engine, pid, batch)
+        writer.commit()
+        batch.join()
+    upgrade(database_url, "0002b")
+
+    with engine.connect() as connection:
+        lines_sum = connection.execute(
+            text("SELECT sum(quantity * unit_price_cents) FROM order_lines")
+        ).scalar()
+    assert lines_sum == 2 * 8900 + 2 * 2900 + 500
+    assert order_totals(engine) == [(order_id, lines_sum)]
+
+
+def test_the_trigger_keeps_totals_until_the_contract_step_and_downgrades_back(engine, database_url):
+    upgrade(database_url, "0001")
+    order_id = add_order_the_old_way(engine)
+    upgrade(database_url, "0002")
+    with engine.begin() as connection:  # old code deletes a line after the expand step
+        connection.execute(
+            text("DELETE FROM order_lines WHERE unit_price_cents = 2900 AND order_id = :id"),
+            {"id": order_id},
+        )
+    kept = order_totals(engine)
+    upgrade(database_url, "0002b")
+    with engine.connect() as connection:
+        triggers_at_0002b = connection.execute(
+            text("SELECT count(*) FROM pg_trigger WHERE tgname = 'order_lines_keep_total'")
+        ).scalar()
+    downgrade(database_url, "0002")
+    with engine.connect() as connection:
+        triggers_at_0002 = connection.execute(
+            text("SELECT count(*) FROM pg_trigger WHERE tgname = 'order_lines_keep_total'")
+        ).scalar()
+
+    assert kept == [(order_id, 2 * 8900)]
+    assert (triggers_at_0002b, triggers_at_0002) == (0, 1)
+
+
+def lock_timeout_seen_by_revision_0003(database_url: str, upgrades: list[str]) -> str:
+    """Run `upgrades` in turn; return the lock_timeout 0003's CREATE INDEX ran with."""
+    seen = []
+
+    def show_lock_timeout(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("CREATE INDEX ix_orders_customer_id_placed_at"):
+            seen.append(cursor.connection.execute("SHOW lock_timeout").fetchone()[0])
+
+    event.listen(Engine, "before_cursor_execute", show_lock_timeout)
+    try:
+        for target in upgrades:
+            upgrade(database_url, target)
+    finally:
+        event.remove(Engine, "before_cursor_execute", show_lock_timeout)
+    [setting] = seen
+    return setting
+
+
+def test_revision_0003_sees_the_same_lock_timeout_alone_and_under_upgrade_head(
+    engine, database_url
+):
+    # 0002's session-wide SET used to reach 0003 only when both ran in one `upgrade head`
+    under_head = lock_timeout_seen_by_revision_0003(database_url, ["head"])
+    downgrade(database_url, "base")
+    alone = lock_timeout_seen_by_revision_0003(database_url, ["0002b", "head"])
+
+    assert under_head == alone == "0"
+
+
+def test_the_code_that_writes_the_total_runs_between_expand_and_contract(engine, database_url):
+    # the deploy point: after 0002 the column exists (nullable), so today's models can insert;
+    # before the split there was no such revision, and at 0001 the ORM's INSERT failed
+    upgrade(database_url, "0001")
+    old_order = add_order_the_old_way(engine)
+    upgrade(database_url, "0002")
+    with Session(engine) as session:
+        customer = session.scalars(select(Customer)).one()
+        products = session.scalars(select(Product).order_by(Product.sku)).all()
+        new_order = place_order(session, customer=customer, quantities={products[0]: 1})
+        session.commit()
+        new_order_id = new_order.id
+    upgrade(database_url, "0002b")
+
+    assert order_totals(engine) == [(old_order, 2 * 8900 + 2 * 2900), (new_order_id, 8900)]
+
+
+def test_two_writers_adding_lines_to_one_order_at_once_both_count_under_the_trigger(
+    engine, database_url
+):
+    # the trigger locks the order, then sums in a new statement: its snapshot sees the line
+    # the other writer committed while this one waited (one statement would sum without it)
+    upgrade(database_url, "0001")
+    order_id = add_order_the_old_way(engine)
+    upgrade(database_url, "0002")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO products (sku, name, price_cents)"
+                " VALUES ('PAD-01', 'Pad', 500), ('CAB-01', 'Cable', 700)"
+            )
+        )
+    add_line = text(
+        "INSERT INTO order_lines (order_id, product_id, quantity, unit_price_cents)"
+        " SELECT :order_id, id, 1, price_cents FROM products WHERE sku = :sku"
+    )
+    with engine.connect() as first, engine.connect() as second:
+        first.execute(add_line, {"order_id": order_id, "sku": "PAD-01"})
+        pid = second.execute(text("SELECT pg_backend_pid()")).scalar()
+
+        def second_writer() -> None:
+            second.execute(add_line, {"order_id": order_id, "sku": "CAB-01"})
+            second.commit()
+
+        writer = threading.Thread(target=second_writer)
+        writer.start()
+        wait_until_blocked_or_done(engine, pid, writer)
+        first.commit()
+        writer.join()
+
+    assert order_totals(engine) == [(order_id, 2 * 8900 + 2 * 2900 + 500 + 700)]

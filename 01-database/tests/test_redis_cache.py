@@ -95,6 +95,47 @@ def test_the_lock_is_released_after_loading(cache, redis_client, sales_engine):
     assert redis_client.keys("test:*") == ["test:report"]
 
 
+def test_the_stampede_lock_expires_by_itself_so_a_crashed_holder_cannot_keep_it(
+    cache, redis_client
+):
+    # without PX, a loader that crashed would leave the lock forever: every later miss would
+    # wait the whole wait_seconds, then load without any lock
+    lock_ttls = []
+
+    def loader() -> int:
+        lock_ttls.append(redis_client.pttl("test:report:lock"))  # -1: no expiry
+        return 1
+
+    cache.get_or_load("report", loader)
+
+    assert 0 < lock_ttls[0] <= cache.lock_ms
+
+
+class StoredJustBeforeTheLock(redis.Redis):
+    """A real client: the previous holder stores the value just before our SET NX wins."""
+
+    def set(self, name, value, *args, **kwargs):
+        if kwargs.get("nx") and name.endswith(":lock"):
+            super().set(name.removesuffix(":lock"), json.dumps("stored by the other caller"))
+        return super().set(name, value, *args, **kwargs)
+
+
+def test_a_caller_that_wins_the_lock_after_the_value_appeared_releases_it_at_once(
+    redis_url, redis_client
+):
+    # kept, the lock would live for its PX: after a write's invalidation meanwhile, every
+    # reader would find no value and a lock nobody uses, and wait up to wait_seconds
+    client = StoredJustBeforeTheLock.from_url(redis_url, decode_responses=True)
+    cache = Cache(client, namespace="test")
+    loads = []
+
+    value = cache.get_or_load("report", lambda: loads.append("query"))
+    client.close()
+
+    assert (value, loads) == ("stored by the other caller", [])
+    assert redis_client.exists("test:report:lock") == 0
+
+
 def test_reads_fall_back_to_the_database_when_redis_is_down(sales_engine, caplog):
     dead_client = make_cache_client("redis://127.0.0.1:1/0", timeout_seconds=0.2)
     cache = Cache(dead_client, namespace="test")
@@ -248,6 +289,43 @@ def test_closures_given_their_own_names_keep_their_own_entries(cache):
 
     assert (paris(), lyon()) == ("report of paris", "report of lyon")
     assert lyon.cache_key() == "test:v1:report_for:lyon:[]"
+
+
+# made at module level in a loop (one report per shop): two function objects, one qualified
+# name `shop_report`, so the `<locals>` refusal does not see them
+SHOP_REPORTS = []
+for _shop in ("paris", "lyon"):
+
+    def shop_report(shop: str = _shop) -> str:
+        return f"report of {shop}"
+
+    SHOP_REPORTS.append(shop_report)
+
+
+def test_a_second_function_under_the_same_qualified_name_is_refused(cache):
+    paris, lyon = SHOP_REPORTS
+    paris_report = cached(cache)(paris)
+
+    with pytest.raises(
+        TypeError, match=r"already caches another function as .*shop_report: pass name="
+    ):
+        cached(cache)(lyon)  # before the fix: Lyon's report served Paris's entry
+    assert paris_report() == "report of paris"
+
+
+def test_two_functions_given_the_same_name_are_refused(cache):
+    cached(cache, name="report")(Shop.report)
+
+    with pytest.raises(TypeError, match="already caches"):
+        cached(cache, name="report")(Warehouse.report)
+
+
+def test_the_same_function_cached_again_or_under_a_new_version_is_accepted(cache):
+    first, again = cached(cache)(Shop.report), cached(cache)(Shop.report)
+    newer = cached(cache, version=2)(Warehouse.report)
+
+    assert first.cache_key("a") == again.cache_key("a")
+    assert newer("a") == ["warehouse", "a"]
 
 
 def test_caching_a_lambda_is_refused_because_every_lambda_has_the_same_name(cache):

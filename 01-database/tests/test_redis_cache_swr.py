@@ -249,3 +249,25 @@ def test_a_straggler_that_read_the_stale_entry_does_not_refresh_it_again_once_fr
     client.close()
 
     assert loads == ["query"]  # one database query for the stale period, not two
+    # and the straggler released the lock it won: kept for its PX, it would stop every
+    # process from refreshing the key once the entry goes stale again
+    assert first.client.get("swr:report:lock") is None
+
+
+def test_it_remembers_only_the_refreshes_still_running_not_every_key_ever_refreshed(
+    make_cache, clock
+):
+    # one Future per distinct key ever refreshed would grow without bound in a long-running
+    # process (a report per user or per tenant)
+    cache = make_cache()
+    names = [f"report-{n}" for n in range(3)]
+    for name in names:
+        cache.get_or_load(name, lambda: "v1")
+    clock.now += 31  # every entry stale
+    for name in names:
+        assert cache.get_or_load(name, lambda: "v2") == "v1"
+        cache.refreshing[cache.key(name)].result(WAIT)  # that refresh has finished
+
+    assert list(cache.refreshing) == [
+        "swr:report-2"
+    ]  # the last one, submitted after the others ended

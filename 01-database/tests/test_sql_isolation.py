@@ -3,6 +3,7 @@
 import threading
 
 import pytest
+import sql_isolation
 from sql_concurrency import buy_optimistically
 from sql_isolation import (
     ProductBusy,
@@ -16,6 +17,7 @@ from sql_isolation import (
 from sql_models import create_schema
 from sql_retry import TooManyConflicts
 from sql_threads import add_product, current_stock, run_in_threads
+from sqlalchemy import create_engine, text
 
 
 @pytest.fixture
@@ -94,3 +96,32 @@ def test_a_buyer_that_keeps_conflicting_gives_up_after_its_attempts(engine, prod
         run_in_threads(first, second_with_one_attempt)
 
     assert current_stock(engine, product_id) == 9  # the first sale; the second wrote nothing
+
+
+def test_the_buyer_that_retries_waits_its_random_backoff_first(engine, product_id, monkeypatch):
+    # the pause itself, not only backoff_seconds: a retry loop that stopped sleeping passed
+    waits = []
+    monkeypatch.setattr(sql_isolation.time, "sleep", waits.append)
+
+    attempts = two_isolated_buyers(engine, product_id, "SERIALIZABLE")
+
+    assert attempts == [1, 2]
+    assert len(waits) == 1 and 0 <= waits[0] <= 0.02  # attempt 1's bound (sql_retry.py)
+
+
+def test_the_timeouts_end_with_their_transaction_and_never_stay_on_the_pooled_connection(
+    database_url, product_id
+):
+    # SET LOCAL, not SET: after a successful call, a plain SET would stay on the connection
+    # and give the next user of the pool a 50 ms lock_timeout / statement_timeout
+    one_connection = create_engine(database_url, pool_size=1, max_overflow=0)
+    buy_or_give_up(one_connection, product_id, lock_timeout_ms=50)
+    run_with_statement_timeout(one_connection, "SELECT 1", statement_timeout_ms=50)
+    with one_connection.connect() as connection:  # the same connection, from the pool
+        settings = [
+            connection.scalar(text(f"SHOW {name}"))
+            for name in ("lock_timeout", "statement_timeout")
+        ]
+    one_connection.dispose()
+
+    assert settings == ["0", "0"]

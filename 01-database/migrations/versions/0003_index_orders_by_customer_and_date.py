@@ -1,7 +1,7 @@
 """Index orders by customer and date: "a customer's latest orders" without a full scan.
 
 Revision ID: 0003
-Revises: 0002
+Revises: 0002b
 Create Date: 2024-06-15
 
 PostgreSQL does not index foreign keys by itself. sql_indexes.py measures what this index
@@ -14,7 +14,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0003"
-down_revision = "0002"
+down_revision = "0002b"
 branch_labels = None
 depends_on = None
 
