@@ -90,10 +90,17 @@ def load_error(traceback: str) -> str:
 
 
 def pytest_run(
-    test_files: list[Path], *, root: Path, lesson_folder: Path, source: str, report: Path
+    test_files: list[Path],
+    *,
+    root: Path,
+    lesson_folder: Path,
+    source: str,
+    report: Path,
+    plugins: tuple[str, ...] = (),
+    environment: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess:
     """Run these exercise tests in a fresh pytest against `source`, with a JUnit report."""
-    environment = {**os.environ, SOURCE_VARIABLE: source}
+    environment = {**os.environ, SOURCE_VARIABLE: source, **(environment or {})}
     environment.pop("PYTEST_ADDOPTS", None)
     # exercises may import their lesson's modules, as the lesson's own tests do
     environment["PYTHONPATH"] = os.pathsep.join(
@@ -102,6 +109,7 @@ def pytest_run(
     command = [
         *(sys.executable, "-m", "pytest", "-p", "no:randomly", "-p", "no:xdist", "-q"),
         *("-p", "course.exercise_plugin", "--continue-on-collection-errors"),
+        *(argument for plugin in plugins for argument in ("-p", plugin)),
         *("--no-header", "--tb=short", f"--junitxml={report}", *map(str, test_files)),
     ]
     return subprocess.run(command, cwd=root, env=environment, capture_output=True, text=True)
