@@ -89,6 +89,14 @@ def load_error(traceback: str) -> str:
     return f"{errors[-1]}{place}"
 
 
+def unused_plugins(test_files: list[Path]) -> tuple[str, ...]:
+    """Hypothesis's pytest plugin when no test uses Hypothesis: it costs ~1 s of CPU a run."""
+    # the plugin imports all of hypothesis at the end of every run (pytest_terminal_summary)
+    if any("hypothesis" in path.read_text() for path in test_files if path.exists()):
+        return ()
+    return ("-p", "no:hypothesispytest")
+
+
 def pytest_run(
     test_files: list[Path],
     *,
@@ -110,6 +118,7 @@ def pytest_run(
         *(sys.executable, "-m", "pytest", "-p", "no:randomly", "-p", "no:xdist", "-q"),
         *("-p", "course.exercise_plugin", "--continue-on-collection-errors"),
         *(argument for plugin in plugins for argument in ("-p", plugin)),
+        *unused_plugins(test_files),
         *("--no-header", "--tb=short", f"--junitxml={report}", *map(str, test_files)),
     ]
     return subprocess.run(command, cwd=root, env=environment, capture_output=True, text=True)

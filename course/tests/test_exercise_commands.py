@@ -7,13 +7,14 @@ progress file, so the real repository and the learner's progress are never touch
 import json
 import shutil
 import subprocess
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from course.cli import app
-from course.exercise_checks import check_exercise, compared, plain_words
+from course.exercise_checks import check_exercise, compared, plain_words, unused_plugins
 from course.exercise_proofs import check_sources, check_together
 from course.exercises import exercises_in
 from course.paths import ROOT
@@ -261,3 +262,13 @@ def test_in_one_run_a_committed_task_that_passes_is_seen_and_a_bad_one_harms_no_
     first, second = found["committed"]
     assert (first.tests, first.passed) == (4, True)
     assert second.first_failure.startswith("the file does not load: SyntaxError"), second
+
+
+def test_hypothesis_s_plugin_is_left_out_only_of_runs_whose_tests_do_not_use_it(tmp_path):
+    plain, with_hypothesis = tmp_path / "test_plain.py", tmp_path / "test_props.py"
+    plain.write_text("def test_one():\n    assert True\n")
+    with_hypothesis.write_text("from hypothesis import given\n")
+    assert unused_plugins([plain]) == ("-p", "no:hypothesispytest")
+    assert unused_plugins([plain, with_hypothesis]) == ()
+    # `-p no:NAME` ignores an unknown NAME: the name must be the one Hypothesis registers
+    assert "hypothesispytest" in {entry.name for entry in entry_points(group="pytest11")}
