@@ -89,12 +89,17 @@ def load_error(traceback: str) -> str:
     return f"{errors[-1]}{place}"
 
 
+# Hypothesis's pytest plugin imports all of hypothesis at the end of every run
+# (pytest_terminal_summary), used or not: ~1 s of CPU; runs without property tests leave it out
+NO_HYPOTHESIS = ("-p", "no:hypothesispytest")
+
+
 def unused_plugins(test_files: list[Path]) -> tuple[str, ...]:
     """Hypothesis's pytest plugin when no test uses Hypothesis: it costs ~1 s of CPU a run."""
     # the plugin imports all of hypothesis at the end of every run (pytest_terminal_summary)
     if any("hypothesis" in path.read_text() for path in test_files if path.exists()):
         return ()
-    return ("-p", "no:hypothesispytest")
+    return NO_HYPOTHESIS
 
 
 def pytest_run(
