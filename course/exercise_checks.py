@@ -89,11 +89,31 @@ def load_error(traceback: str) -> str:
     return f"{errors[-1]}{place}"
 
 
+# Hypothesis's pytest plugin imports all of hypothesis at the end of every run
+# (pytest_terminal_summary), used or not: ~1 s of CPU; runs without property tests leave it out
+NO_HYPOTHESIS = ("-p", "no:hypothesispytest")
+
+
+def unused_plugins(test_files: list[Path]) -> tuple[str, ...]:
+    """Hypothesis's pytest plugin when no test uses Hypothesis: it costs ~1 s of CPU a run."""
+    # the plugin imports all of hypothesis at the end of every run (pytest_terminal_summary)
+    if any("hypothesis" in path.read_text() for path in test_files if path.exists()):
+        return ()
+    return NO_HYPOTHESIS
+
+
 def pytest_run(
-    test_files: list[Path], *, root: Path, lesson_folder: Path, source: str, report: Path
+    test_files: list[Path],
+    *,
+    root: Path,
+    lesson_folder: Path,
+    source: str,
+    report: Path,
+    plugins: tuple[str, ...] = (),
+    environment: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess:
     """Run these exercise tests in a fresh pytest against `source`, with a JUnit report."""
-    environment = {**os.environ, SOURCE_VARIABLE: source}
+    environment = {**os.environ, SOURCE_VARIABLE: source, **(environment or {})}
     environment.pop("PYTEST_ADDOPTS", None)
     # exercises may import their lesson's modules, as the lesson's own tests do
     environment["PYTHONPATH"] = os.pathsep.join(
@@ -102,6 +122,8 @@ def pytest_run(
     command = [
         *(sys.executable, "-m", "pytest", "-p", "no:randomly", "-p", "no:xdist", "-q"),
         *("-p", "course.exercise_plugin", "--continue-on-collection-errors"),
+        *(argument for plugin in plugins for argument in ("-p", plugin)),
+        *unused_plugins(test_files),
         *("--no-header", "--tb=short", f"--junitxml={report}", *map(str, test_files)),
     ]
     return subprocess.run(command, cwd=root, env=environment, capture_output=True, text=True)

@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import os
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,6 +28,20 @@ logger = logging.getLogger(__name__)
 
 CACHE_VARIABLE = "COURSE_EXECUTED_NOTEBOOKS"
 CELL_TIMEOUT_SECONDS = 300
+
+
+def skip_the_iri_parser() -> None:
+    """Keep jsonschema from building `rfc3987_syntax`'s parser, which nbformat never uses."""
+    # jsonschema imports rfc3987_syntax, if installed (jupyter's packages install it), to check
+    # the "iri" string format, and the import builds a lark grammar: 1.6 s of CPU in every
+    # process that imports nbformat. nbformat validates notebooks without a format checker, so
+    # no result changes; a None entry makes the optional import fail as if it were absent.
+    # Only while jsonschema's formats are not loaded yet: once loaded, the parser exists.
+    if "jsonschema._format" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
+skip_the_iri_parser()  # on import: every process that runs or builds notebooks loads this module
 
 
 class NotebookFailed(RuntimeError):

@@ -7,14 +7,15 @@ progress file, so the real repository and the learner's progress are never touch
 import json
 import shutil
 import subprocess
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from course.cli import app
-from course.exercise_checks import check_exercise, compared, plain_words
-from course.exercise_proofs import check_together
+from course.exercise_checks import check_exercise, compared, plain_words, unused_plugins
+from course.exercise_proofs import check_sources, check_together
 from course.exercises import exercises_in
 from course.paths import ROOT
 from course.progress import PROGRESS_FILE_VARIABLE, ROOT_VARIABLE
@@ -224,3 +225,50 @@ def test_in_one_run_a_task_that_does_not_load_fails_only_its_own_exercise(repo):
     assert first.first_failure.startswith("the file does not load: SyntaxError")
     assert second.tests == 4 and second.failed == 4
     assert second.first_failure.startswith("greet names the learner: not done yet")
+
+
+BOTH = ("solution", "committed")
+FIELDS = ("tests", "failed", "first_failure", "compared")
+
+
+def test_both_sources_in_one_run_give_each_exercise_what_check_gives_it(repo):
+    second_exercise(repo)
+    solution = repo / "01-sample" / "exercises" / "solutions" / "ex02_greeting.py"
+    solution.write_text('def greet(name):\n    return "Hello"\n')  # a broken solution
+    exercises = exercises_in(repo / "01-sample")
+
+    together = check_sources(exercises, root=repo, sources=BOTH)
+
+    for source in BOTH:
+        alone = [check_exercise(exercise, root=repo, source=source) for exercise in exercises]
+        assert [[getattr(r, f) for f in FIELDS] for r in together[source]] == [
+            [getattr(r, f) for f in FIELDS] for r in alone
+        ], source
+        assert [r.exercise for r in together[source]] == exercises
+    assert [r.passed for r in together["solution"]] == [True, False]  # the broken one is red
+    assert together["solution"][1].compared[0] == "your code gave: 'Hello'"
+    assert [r.passed for r in together["committed"]] == [False, False]
+
+
+def test_in_one_run_a_committed_task_that_passes_is_seen_and_a_bad_one_harms_no_other(repo):
+    second_exercise(repo)
+    solve(repo)  # ex01's task committed solved: its proof must see it pass
+    (repo / "01-sample" / "exercises" / "ex02_greeting.py").write_text("def greet(:\n")
+    git(repo, "commit", "--quiet", "--all", "--message", "a solved task and one that does not load")
+
+    found = check_sources(exercises_in(repo / "01-sample"), root=repo, sources=BOTH)
+
+    assert [(r.tests, r.passed) for r in found["solution"]] == [(4, True), (4, True)]
+    first, second = found["committed"]
+    assert (first.tests, first.passed) == (4, True)
+    assert second.first_failure.startswith("the file does not load: SyntaxError"), second
+
+
+def test_hypothesis_s_plugin_is_left_out_only_of_runs_whose_tests_do_not_use_it(tmp_path):
+    plain, with_hypothesis = tmp_path / "test_plain.py", tmp_path / "test_props.py"
+    plain.write_text("def test_one():\n    assert True\n")
+    with_hypothesis.write_text("from hypothesis import given\n")
+    assert unused_plugins([plain]) == ("-p", "no:hypothesispytest")
+    assert unused_plugins([plain, with_hypothesis]) == ()
+    # `-p no:NAME` ignores an unknown NAME: the name must be the one Hypothesis registers
+    assert "hypothesispytest" in {entry.name for entry in entry_points(group="pytest11")}

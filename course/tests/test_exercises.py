@@ -1,6 +1,6 @@
 """Every exercise in the course is checkable: its solution passes and its untouched task fails.
 
-A lesson's exercises are proven together, one pytest per lesson and source, as
+A lesson's exercises are proven together, one pytest per lesson for both sources, as
 `course/exercise_proofs.py` says (the tests below show that one exercise's result there is the
 same as `course check`'s own run of it). The untouched task is the one committed in git (a
 learner's edits do not count); a task not committed yet is taken from the working copy. The
@@ -28,9 +28,9 @@ def exercise_ids(exercise: Exercise) -> str:
     return exercise.key
 
 
-def proof(exercise: Exercise, source: str):
-    """Each lesson's proof against one source runs on one worker, beside the other proofs."""
-    group = pytest.mark.xdist_group(f"exercises-{exercise.lesson}-{source}")
+def proof(exercise: Exercise):
+    """Each lesson's proof (both sources in one run) is read on one worker: nobody waits."""
+    group = pytest.mark.xdist_group(f"exercises-{exercise.lesson}")
     # the first of a lesson's tests runs all of its exercises' tests: more than one's time
     return pytest.param(exercise, id=exercise.key, marks=(group, pytest.mark.timeout(900)))
 
@@ -43,13 +43,13 @@ def test_the_sample_exercise_is_among_those_proven():
     assert "sample_lesson/ex01_greeting" in [exercise.key for exercise in EXERCISES]
 
 
-@pytest.mark.parametrize("exercise", [proof(one, "solution") for one in EXERCISES])
+@pytest.mark.parametrize("exercise", [proof(one) for one in EXERCISES])
 def test_the_tests_pass_against_the_reference_solution(exercise):
     result = proof_of(exercise, "solution")
     assert result.passed, f"{exercise.key}: {result.first_failure}\n{result.output}"
 
 
-@pytest.mark.parametrize("exercise", [proof(one, "committed") for one in EXERCISES])
+@pytest.mark.parametrize("exercise", [proof(one) for one in EXERCISES])
 def test_the_tests_fail_against_the_untouched_task(exercise):
     result = proof_of(exercise, "committed")
     assert result.tests > 0, f"{exercise.key}: no test ran\n{result.output}"

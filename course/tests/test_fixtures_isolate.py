@@ -12,6 +12,8 @@ import uuid
 
 import pytest
 
+from course.exercise_checks import NO_HYPOTHESIS
+
 PAIRED_WRITERS = textwrap.dedent(
     """
     import pytest
@@ -51,7 +53,17 @@ def test_two_tests_writing_the_same_names_do_not_see_each_other(tmp_path, order_
     test_file.write_text(PAIRED_WRITERS)
     result = subprocess.run(
         # -p conftest loads the course's root conftest.py for a file outside the repo
-        [sys.executable, "-m", "pytest", "-p", "conftest", *order_options, "-q", str(test_file)],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "conftest",
+            *order_options,
+            "-q",
+            str(test_file),
+            *NO_HYPOTHESIS,
+        ],
         capture_output=True,
         text=True,
     )
@@ -81,7 +93,7 @@ def test_the_second_writer_would_fail_without_isolation(tmp_path):
     )
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "conftest", "-p", "no:randomly", "-q",
-         str(test_file)],
+         str(test_file), *NO_HYPOTHESIS],
         capture_output=True, text=True,
     )  # fmt: skip
     assert result.returncode == 1

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from course.cli import app
-from course.exercise_checks import check_exercise
+from course.exercise_checks import NO_HYPOTHESIS, check_exercise
 from course.exercises import exercises_in
 from course.lessons import load_lesson
 from course.paths import ROOT
@@ -120,7 +120,7 @@ def test_a_badly_named_lesson_is_refused(tmp_path, monkeypatch, name):
 def test_the_lessons_own_tests_and_notebook_pass(lesson):
     environment = {**os.environ, "PYTHONPATH": str(lesson)}
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", str(lesson)],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", *NO_HYPOTHESIS, str(lesson)],
         cwd=lesson.parent,
         env=environment,
         capture_output=True,

@@ -13,6 +13,7 @@ import pytest
 from dotenv import dotenv_values
 
 from course.connection_strings import development_connection_string
+from course.exercise_checks import NO_HYPOTHESIS
 from course.paths import ROOT
 from course.services import diagnosis
 from course.services.manager import free_port
@@ -98,7 +99,8 @@ def test_a_test_whose_service_is_down_fails_with_the_one_line_error(tmp_path):
     environment.pop("PYTEST_XDIST_WORKER", None)
     result = subprocess.run(
         # -p conftest: load the course's root conftest.py for a test file outside the repo
-        [sys.executable, "-m", "pytest", "-p", "no:randomly", "-p", "conftest", str(test_file)],
+        [sys.executable, "-m", "pytest", "-p", "no:randomly", "-p", "conftest", str(test_file),
+         *NO_HYPOTHESIS],
         capture_output=True, text=True, env=environment, cwd=ROOT,
     )  # fmt: skip
     assert result.returncode == 1, result.stdout

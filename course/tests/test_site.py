@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from course.browser import PATH_VARIABLE, REQUIRE_VARIABLE, browser_required, find_chromium
+from course.exercise_checks import NO_HYPOTHESIS
 from course.notebook_runs import exclusive, run_folder
 from course.paths import ROOT
 from course.site import assemble, build, plan_pages
@@ -247,7 +248,7 @@ def run_browser_check(tmp_path: Path, **variables: str) -> subprocess.CompletedP
     }
     command = [sys.executable, "-m", "pytest", f"{__file__}::{BROWSER_TEST}", "-n", "0"]
     return subprocess.run(
-        [*command, "-p", "no:randomly"],
+        [*command, "-p", "no:randomly", *NO_HYPOTHESIS],
         cwd=ROOT,
         env={**environ, "PATH": str(empty), **variables},
         capture_output=True,

@@ -11,6 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from course.exercise_checks import NO_HYPOTHESIS
 from course.notebook_runs import CACHE_VARIABLE, NotebookFailed, executed
 from course.paths import ROOT
 from course.site import assemble
@@ -73,6 +74,7 @@ def run_pytest(tmp_path: Path, *arguments: str) -> subprocess.CompletedProcess:
     """A fresh pytest with the project's configuration, over files in tmp_path."""
     command = [sys.executable, "-m", "pytest", "-c", str(ROOT / "pyproject.toml")]
     command += ["--rootdir", str(tmp_path), "-n", "0", "-p", "no:randomly", *arguments]
+    command += NO_HYPOTHESIS
     return subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300)
 
 
