@@ -1,5 +1,6 @@
 """Strict isolation levels turn a lost update into a retried error; timeouts end stuck waits."""
 
+import sys
 import threading
 
 import pytest
@@ -101,7 +102,17 @@ def test_a_buyer_that_keeps_conflicting_gives_up_after_its_attempts(engine, prod
 def test_the_buyer_that_retries_waits_its_random_backoff_first(engine, product_id, monkeypatch):
     # the pause itself, not only backoff_seconds: a retry loop that stopped sleeping passed
     waits = []
-    monkeypatch.setattr(sql_isolation.time, "sleep", waits.append)
+    real_sleep = sql_isolation.time.sleep
+
+    def recording_sleep(seconds: float) -> None:
+        # time.sleep is one function for the whole process: record only the buyers' pauses,
+        # and let any other thread of this test worker sleep for real
+        if sys._getframe(1).f_globals.get("__name__") == sql_isolation.__name__:
+            waits.append(seconds)
+        else:
+            real_sleep(seconds)
+
+    monkeypatch.setattr(sql_isolation.time, "sleep", recording_sleep)
 
     attempts = two_isolated_buyers(engine, product_id, "SERIALIZABLE")
 
