@@ -16,8 +16,13 @@ from course.services.private import private_server
 
 # a demo or test that starts a private Redis and then waits, to be ended from outside
 OWNER = """
+import signal
 import time
 from course.services.private import private_server
+# the default actions, as in a terminal: a run started with nohup ignores SIGHUP, and an
+# ignored signal is left alone by private_server (on purpose), so the owner would not end
+signal.signal(signal.SIGHUP, signal.SIG_DFL)
+signal.signal(signal.SIGTERM, signal.SIG_DFL)
 with private_server("redis") as server:
     print(server.process.pid, server.home, flush=True)
     time.sleep(60)
