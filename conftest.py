@@ -176,6 +176,23 @@ def django_database(settings: Settings) -> Iterator[str]:
         yield url
 
 
+# --- Browser (the site check, 01-database's admin) -----------------------------------------
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Chromium's path; skip (or in CI, fail) with how to enable the check when it is absent."""
+    from course.browser import REQUIRE_VARIABLE, browser_required, find_chromium
+
+    search = find_chromium()
+    if search.path:
+        return search.path
+    message = f"browser check: {search.reason}"
+    if browser_required():
+        pytest.fail(f"{message} ({REQUIRE_VARIABLE}=1 requires the browser)", pytrace=False)
+    pytest.skip(message)
+
+
 # --- MongoDB ----------------------------------------------------------------------------
 
 

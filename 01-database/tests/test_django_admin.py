@@ -10,7 +10,7 @@ from django_admin_site import ORDERS_PAGE, create_admin, orders_listed, running_
 from django_orm import add_sample_shop
 from django_project import empty_shop, migrate
 
-from course.browser import ARGS, REQUIRE_VARIABLE, browser_required, find_chromium
+from course.browser import ARGS
 
 PASSWORD = "a-test-password-1"
 # one worker starts the server for all three tests (`course test` runs --dist=loadgroup)
@@ -26,18 +26,6 @@ def admin_site(django_database):
     create_admin("staff", PASSWORD)
     with running_admin(django_database, fast_hashing=True) as base_url:
         yield base_url
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    """Chromium's path; skip (or in CI, fail) with how to get it when it is absent."""
-    search = find_chromium()
-    if search.path:
-        return search.path
-    message = f"browser check: {search.reason}"
-    if browser_required():
-        pytest.fail(f"{message} ({REQUIRE_VARIABLE}=1 requires the browser)", pytrace=False)
-    pytest.skip(message)
 
 
 def test_staff_log_in_through_the_form_and_see_every_order(admin_site):

@@ -40,18 +40,6 @@ def on_the_built_site(test):
     return test
 
 
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    """Chromium's path; skip (or in CI, fail) with how to enable the check when it is absent."""
-    search = find_chromium()
-    if search.path:
-        return search.path
-    message = f"browser check: {search.reason}"
-    if browser_required():
-        pytest.fail(f"{message} ({REQUIRE_VARIABLE}=1 requires the browser)", pytrace=False)
-    pytest.skip(message)
-
-
 def build_site(output: Path) -> Path:
     site_dir = output / "site"
     command = [sys.executable, "-m", "course", "docs"]
