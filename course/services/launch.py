@@ -26,6 +26,7 @@ def start_all(
 
     def start_one(key: str, port: int, attempts: int = 3) -> None:
         server, home = servers[key], store.data_dir(key)
+        log_start = server.log_size(home)
         process = server.start(port, home)
         record = Record(
             "embedded", server.url_settings(port), port, process.pid, process.create_time(),
@@ -37,9 +38,11 @@ def start_all(
         try:
             server.wait_until_ready(process.pid, port, home, cancelled)
         except ServiceStartError:
-            # another program took the port between our check and the server's bind
-            # (another checkout starting at the same moment): try again on a free one
-            if attempts <= 1 or processes.is_alive(process.pid) or port_is_free(port):
+            # another program took the port between our check and the server's bind (another
+            # checkout starting, or a client's ephemeral port): try again on a free one. The
+            # log says so even when the holder is gone by now, as a client's socket soon is.
+            lost = not port_is_free(port) or server.lost_the_port(home, log_start)
+            if attempts <= 1 or processes.is_alive(process.pid) or not lost:
                 raise
             undo(key, server, launched, store)
             start_one(key, free_port(), attempts - 1)

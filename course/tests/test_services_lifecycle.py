@@ -14,9 +14,12 @@ import pytest
 from dotenv import dotenv_values
 
 from course.paths import SERVICES_DIR
+from course.services import launch
 from course.services.envfile import update_env_file
 from course.services.manager import ServiceManager, free_port, port_is_free
 from course.services.probes import SERVICES, required_keys
+from course.services.servers import embedded_servers
+from course.services.state import StateStore
 
 URL_VARIABLES = {
     "postgres": "DATABASE_URL",
@@ -165,3 +168,29 @@ def test_up_in_docker_mode_for_one_service_writes_only_that_services_keys(tmp_pa
     assert (env["S3_BUCKET"], env["AWS_ACCESS_KEY_ID"]) == ("mine", "my-key")
     assert env["COURSE_SERVICES_MODE"] == "docker"
     assert f"# REDIS_URL={dead_redis}" in env_file.read_text()  # the learner's line is kept
+
+
+@pytest.mark.slow
+def test_a_server_that_lost_its_port_to_a_passing_socket_starts_on_another(tmp_path, monkeypatch):
+    # a socket without SO_REUSEADDR, such as a client's ephemeral port, holds the port at the
+    # server's bind and is gone when the course looks: only the server's log says why it exited
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    port = holder.getsockname()[1]
+
+    def holder_gone(port: int) -> bool:
+        holder.close()
+        return port_is_free(port)
+
+    monkeypatch.setattr(launch, "port_is_free", holder_gone)
+    store = StateStore(tmp_path / ".services", ["redis"])
+    servers = {"redis": embedded_servers()["redis"]}
+    launched, failures = launch.start_all(servers, {"redis": port}, store)
+    try:
+        assert failures == {}
+        assert launched["redis"].port != port
+        log = servers["redis"].log_file(store.data_dir("redis")).read_text()
+        assert "Address already in use" in log  # the first start did meet the holder
+    finally:
+        launch.undo("redis", servers["redis"], launched, store)
+        holder.close()

@@ -24,6 +24,9 @@ HOST = "127.0.0.1"
 READY_TIMEOUT_SECONDS = 30
 # the lines of a server's log that say why it stopped; the last lines when none match
 ERROR_LINE = re.compile(r"\b(FATAL|PANIC|ERROR|CRITICAL|Error|error|Traceback)\b|# ")
+# how every server here reports EADDRINUSE (PostgreSQL, MongoDB, Valkey, Memcached, Python, Go
+# and Node all print the C library's text for it, in one case or another)
+ADDRESS_IN_USE = re.compile(r"address already in use", re.IGNORECASE)
 
 
 class ServiceStartError(RuntimeError):
@@ -86,6 +89,22 @@ class Server:
 
     def log_file(self, home: Path) -> Path:
         return home / self.log_name
+
+    def log_size(self, home: Path) -> int:
+        """Where this start's lines begin: the log is appended to, start after start."""
+        try:
+            return self.log_file(home).stat().st_size
+        except OSError:
+            return 0
+
+    def lost_the_port(self, home: Path, since: int) -> bool:
+        """True when the log, from offset `since`, says another socket held the port at bind."""
+        try:
+            with self.log_file(home).open("rb") as log:
+                log.seek(since)
+                return bool(ADDRESS_IN_USE.search(log.read().decode(errors="replace")))
+        except OSError:
+            return False
 
     def system_user(self) -> str | None:
         """The user the server runs as; None: the user running the course."""
