@@ -24,13 +24,22 @@ def waits():
 
 
 @pytest.fixture
-def shop(shop_database_url, redis_url, upstream, waits):
+def timeout():
+    """The shop's timeouts: so long that no answer of a loaded machine counts as a timeout.
+
+    The tests of timeouts set 0.2 s with `parametrize`: their upstream or query takes 5 s.
+    """
+    return 2.0
+
+
+@pytest.fixture
+def shop(shop_database_url, redis_url, upstream, waits, timeout):
     shop = make_shop(
         shop_database_url,
         redis_url,
         upstream.url,
         table=f"products_{secrets.token_hex(3)}",
-        timeout=0.2,
+        timeout=timeout,
         sleep=waits.append,
         fail_max=3,
         reset_timeout=30,  # long: on a loaded machine 50 ms pass between two requests
@@ -134,6 +143,7 @@ def eventually(condition, seconds: float = 2.0) -> bool:
     return condition()
 
 
+@pytest.mark.parametrize("timeout", [0.2])
 def test_a_slow_upstream_is_retried_then_answered_with_504(client, upstream, waits, json_lines):
     upstream.mode = "slow"
     response = client.get("/rates/EUR")
@@ -186,11 +196,12 @@ def test_the_breaker_closes_again_once_the_upstream_recovers(client, upstream, s
     assert shop.breakers["rates"].current_state == "closed"
 
 
+@pytest.mark.parametrize("timeout", [0.2])
 def test_a_query_slower_than_statement_timeout_is_cancelled_and_not_retried(shop):
     import sqlalchemy as sa
     from errors_domain import DependencyTimeout, translated
 
-    # the shop's timeout is 0.2 s, so PostgreSQL cancels the query itself after 200 ms
+    # the shop's timeout is 0.2 s here, so PostgreSQL cancels the query itself after 200 ms
     with (
         pytest.raises(DependencyTimeout) as caught,
         translated("postgres"),
