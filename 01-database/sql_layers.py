@@ -31,7 +31,8 @@ from sql_layers_pgbench import pgbench_problem, pgbench_rate
 import course
 from course.sandbox import temporary_postgres_database
 
-WARM_UP, ROUNDS, ROUND_SECONDS = 50, 3, 1  # about 45 s in all, on 7 sides and 2 queries
+WARM_UP = {"lookup": 50, "read": 5}  # queries per side, discarded (a read is 1,000 rows)
+ROUNDS, ROUND_SECONDS = 3, 1  # about 45 s in all, on 7 sides and 2 queries
 PGBENCH = "pgbench -M prepared (C)"
 Side = Callable[[int, int], float]  # (seconds, queries) -> queries per second
 
@@ -47,11 +48,17 @@ def pgbench_scripts(*, rows: int = ROWS, size: int = READ_SIZE) -> dict[str, str
 
 
 def measure(
-    url: str, *, rounds=ROUNDS, seconds=ROUND_SECONDS, warm_up=WARM_UP, rows=ROWS, pgbench=True
+    url: str,
+    *,
+    rounds: int = ROUNDS,
+    seconds: int = ROUND_SECONDS,
+    warm_up: dict[str, int] = WARM_UP,
+    rows: int = ROWS,
+    pgbench: bool = True,
 ) -> dict:
     """Every layer's rate and pgbench's: the same warm-up, then the same rotating rounds.
 
-    `seconds=0` makes each round `warm_up` queries instead (the tests' tiny runs); without
+    `seconds=0` makes each round `warm_up[kind]` queries instead (tiny runs); without
     `pgbench`, or without the program, there is no ceiling and `problem` says why.
     """
     problem = pgbench_problem() if pgbench else "pgbench left out of this run"
@@ -71,13 +78,14 @@ def measure(
             if not problem:  # pgbench reports its own rate, leaving out its connection time
                 sides[PGBENCH] = partial(pgbench_rate, url, scripts[kind])
             for side in sides.values():
-                side(0, warm_up)  # the same warm-up on both sides: caches, PREPARE, first query
+                side(0, warm_up[kind])  # the same warm-up on both sides: caches, PREPARE
             # every round runs each side once, in an order rotated each round, so that a busy
             # moment of the machine does not always fall on the same side
             names = list(sides)
             for number in range(rounds):
                 for name in names[number % len(names) :] + names[: number % len(names)]:
-                    samples[kind].setdefault(name, []).append(sides[name](seconds, warm_up))
+                    rate = sides[name](seconds, warm_up[kind])
+                    samples[kind].setdefault(name, []).append(rate)
     medians = {kind: {name: statistics.median(rates) for name, rates in found.items()}
                for kind, found in samples.items()}  # fmt: skip
     spread = {kind: {name: (min(rates), max(rates)) for name, rates in found.items()}
