@@ -89,14 +89,13 @@ def metadump_keys(address: tuple[str, int], *, wait_seconds: float = 10.0) -> li
 
 def read_reply(connection: socket.socket) -> bytes:
     """Read a dump up to its final END line, or a one-line answer (BUSY, an error)."""
-    chunks: list[bytes] = []
+    reply = bytearray()
     while True:
         chunk = connection.recv(65536)
         if not chunk:
             raise ConnectionError("Memcached closed the connection in the middle of a dump")
-        chunks.append(chunk)
-        reply = b"".join(chunks[-2:])  # END may arrive split between two chunks
+        reply += chunk
         if reply.endswith(b"END\r\n"):
-            return b"".join(chunks)
-        if not chunks[0].startswith(b"key=") and b"\r\n" in chunks[0]:
-            return chunks[0]  # BUSY, ERROR or CLIENT_ERROR: one line, no END
+            return bytes(reply)
+        if len(reply) >= 4 and not reply.startswith(b"key=") and b"\r\n" in reply:
+            return bytes(reply)  # BUSY, ERROR or CLIENT_ERROR: one line, no END
