@@ -45,7 +45,10 @@ def buy_with_f(sku: str, *, before_write: Hook = nothing, after_write: Hook = no
 
     with transaction.atomic():
         before_write()
-        sold = Product.objects.filter(sku=sku, stock__gte=1).update(stock=F("stock") - 1)
+        # version: SQLAlchemy's version_id_col on the same table must see this write too
+        sold = Product.objects.filter(sku=sku, stock__gte=1).update(
+            stock=F("stock") - 1, version=F("version") + 1
+        )
         after_write()
     return sold == 1
 
@@ -60,7 +63,8 @@ def buy_with_row_lock(sku: str, *, before_read: Hook = nothing, after_read: Hook
         product = Product.objects.select_for_update().get(sku=sku)
         after_read()
         product.stock -= 1
-        product.save(update_fields=["stock"])
+        product.version += 1  # the row is locked, so the version read is the current one
+        product.save(update_fields=["stock", "version"])
 
 
 def in_own_connection(call: Callable[[], object]) -> Callable[[], object]:

@@ -44,9 +44,10 @@ def add_sample_shop() -> None:
                 order = Order.objects.create(customer=customer, total_cents=total)
                 for line in lines:
                     line.order = order
-                    # F(): the database subtracts, so a concurrent sale is not overwritten
+                    # F(): the database subtracts, so a concurrent sale is not overwritten;
+                    # the version bump tells SQLAlchemy's version_id_col that the row changed
                     Product.objects.filter(pk=line.product_id).update(
-                        stock=F("stock") - line.quantity
+                        stock=F("stock") - line.quantity, version=F("version") + 1
                     )
                 OrderLine.objects.bulk_create(lines)
 
@@ -57,7 +58,11 @@ def best_customers(*, min_orders: int) -> list[Spending]:
     from django_shop.models import Customer
 
     rows = (
-        Customer.objects.annotate(orders_count=Count("orders"), spent=Sum("orders__total_cents"))
+        # the filter BEFORE annotate() makes the join an inner one, as select()'s .join():
+        # alone, annotate() is a LEFT JOIN that keeps customers without orders, whose NULL
+        # sum "-spent" (DESC, NULLS FIRST in PostgreSQL) would rank first at min_orders=0
+        Customer.objects.filter(orders__isnull=False)
+        .annotate(orders_count=Count("orders"), spent=Sum("orders__total_cents"))
         .filter(orders_count__gte=min_orders)  # a filter on an annotation becomes HAVING
         .order_by("-spent", "email")
         .values_list("email", "orders_count", "spent")

@@ -48,7 +48,9 @@ def place_order(*, email: str, quantities_by_sku: dict[str, int]) -> int:
             )
             for line in lines:
                 line.order = order
-                Product.objects.filter(pk=line.product_id).update(stock=F("stock") - line.quantity)
+                Product.objects.filter(pk=line.product_id).update(  # version: for SQLAlchemy
+                    stock=F("stock") - line.quantity, version=F("version") + 1
+                )
             OrderLine.objects.bulk_create(lines)
             return order.id
     except IntegrityError as error:

@@ -2,10 +2,11 @@
 
 The `MemcachedCache` reads through Memcached and falls back to the database when Memcached
 fails; `add` (store only if the key does not exist) is the lock that lets ONE caller rebuild
-a missing value while the others wait. Memcached has no scripts, so there is no atomic
-"release only my own lock": the lock simply expires after `lock_seconds`, and a loader that
-takes longer than that lets a second caller in. `python 01-database/memcached_demo.py` shows
-it against the same slow PostgreSQL report as `redis_cache_demo.py`.
+a missing value while the others wait. The lock goes when the loader returns OR raises, with
+a compare-and-delete (`md key C<cas>`, the meta protocol of Memcached 1.6), so a caller never
+deletes a lock that expired and was taken by another; a loader slower than `lock_seconds`
+lets a second caller in. `python 01-database/memcached_demo.py` shows it against the same
+slow PostgreSQL report as `redis_cache_demo.py`.
 """
 
 from __future__ import annotations
@@ -52,10 +53,32 @@ def make_memcached_client(
 def memcached_key(namespace: str, name: str) -> str:
     """Return `namespace:name`, hashed when Memcached would refuse it (too long, spaces)."""
     key = f"{namespace}:{name}"
-    if len(key.encode()) <= MAX_KEY_BYTES and not UNSAFE_KEY_CHARACTERS.search(key):
+    # not ASCII: the server would take UTF-8, but pymemcache refuses it (allow_unicode_keys)
+    if len(key) <= MAX_KEY_BYTES and key.isascii() and not UNSAFE_KEY_CHARACTERS.search(key):
         return key
     digest = hashlib.sha256(name.encode()).hexdigest()
     return f"{namespace}:sha256:{digest}"
+
+
+def checked_expiry(name: str, seconds: int) -> int:
+    """Return `seconds`, or raise a one-line ValueError for an expiry Memcached would misread."""
+    if not 1 <= seconds <= MAX_RELATIVE_TTL_SECONDS:
+        raise ValueError(
+            f"{name}={seconds}: Memcached expiries are whole seconds from 1 to 30 days "
+            f"({MAX_RELATIVE_TTL_SECONDS}); above that it reads a Unix timestamp"
+        )
+    return seconds
+
+
+def delete_if_unchanged(client: PooledClient, key: str, cas_unique: bytes) -> bool:
+    """Delete `key` only while its CAS unique is still `cas_unique`; True when deleted.
+
+    The classic text protocol has no compare-and-delete; the meta protocol (Memcached 1.6)
+    does: `md <key> C<cas>` answers HD (deleted), EX (changed since) or NF (gone).
+    pymemcache 4 has no API for meta commands, so it goes as a raw command.
+    """
+    reply = client.raw_command(b"md " + client.check_key(key) + b" C" + cas_unique, b"\r\n")
+    return reply == b"HD"
 
 
 class MemcachedCache:
@@ -71,16 +94,10 @@ class MemcachedCache:
         wait_seconds: float = 10.0,
         stampede_protection: bool = True,
     ) -> None:
-        for name, seconds in (("ttl_seconds", ttl_seconds), ("lock_seconds", lock_seconds)):
-            if not 1 <= seconds <= MAX_RELATIVE_TTL_SECONDS:
-                raise ValueError(
-                    f"{name}={seconds}: Memcached expiries are whole seconds from 1 to 30 days "
-                    f"({MAX_RELATIVE_TTL_SECONDS}); above that it reads a Unix timestamp"
-                )
         self.client = client
         self.namespace = namespace
-        self.ttl_seconds = ttl_seconds
-        self.lock_seconds = lock_seconds
+        self.ttl_seconds = checked_expiry("ttl_seconds", ttl_seconds)
+        self.lock_seconds = checked_expiry("lock_seconds", lock_seconds)
         self.wait_seconds = wait_seconds
         self.stampede_protection = stampede_protection
 
@@ -92,7 +109,8 @@ class MemcachedCache:
         self, name: str, loader: Callable[[], Any], *, ttl_seconds: int | None = None
     ) -> Any:
         """Return the cached value, or load it, cache it for the TTL and return it."""
-        key, ttl = self.key(name), ttl_seconds or self.ttl_seconds
+        key, ttl = self.key(name), self.ttl_seconds if ttl_seconds is None else ttl_seconds
+        checked_expiry("ttl_seconds", ttl)  # per call too: 0 is not "the default"
         token = None
         try:
             cached = self.client.get(key)
@@ -104,16 +122,23 @@ class MemcachedCache:
             return loader()
         if cached is not None:
             return json.loads(cached)
-        value = loader()  # once, outside the `except`: a failed set must not query twice
+        try:
+            value = loader()  # once, outside the `except`: a failed set must not query twice
+            self._store(key, value, ttl)
+        finally:
+            # in every case, also when the loader raised or the server refused the value:
+            # a lock left to expire would make every caller wait `lock_seconds` for nothing
+            if token is not None:
+                self._unlock(key, token)
+        return value
+
+    def _store(self, key: str, value: Any, ttl: int) -> None:
         try:
             # JSON, as the Redis cache stores it: readable from any language, and unlike a
             # pickle it runs no code when read back
             self.client.set(key, json.dumps(value), expire=ttl)
-            if token is not None:
-                self._unlock(key, token)
-        except (MemcacheError, OSError) as error:
+        except (MemcacheError, OSError) as error:  # e.g. over 1 MB: "object too large"
             logger.warning("could not cache %s (%s); serving the fresh value", key, error)
-        return value
 
     def _wait_or_lock(self, key: str) -> tuple[bytes | None, str | None]:
         """Return (value, None) once another caller stored it, or (None, token) once WE lock."""
@@ -137,10 +162,14 @@ class MemcachedCache:
 
     def _unlock(self, key: str, token: str) -> None:
         # delete the lock only while it holds OUR token (it may have expired and been taken
-        # again); pymemcache has no compare-and-delete, so a small window stays between the
-        # read and the delete: at worst, one more caller loads the value
-        if self.client.get(f"{key}:lock") == token.encode():
-            self.client.delete(f"{key}:lock")
+        # by another caller): read it with its CAS unique, then delete only that version
+        lock_key = f"{key}:lock"
+        try:
+            held, cas_unique = self.client.gets(lock_key)
+            if held == token.encode():
+                delete_if_unchanged(self.client, lock_key, cas_unique)
+        except (MemcacheError, OSError) as error:
+            logger.warning("could not release %s (%s); it expires by itself", lock_key, error)
 
     def invalidate(self, name: str) -> None:
         """Delete a cached value (call it after the write that made it stale)."""

@@ -7,8 +7,12 @@ server moves only the keys that server gains or loses, about 1/n of them. The na
 `hash(key) % n` moves most keys when n changes, and a cache whose keys all move is empty.
 
 When a server dies, `HashClient` (with `ignore_exc`) answers its keys as misses, marks it
-dead after `retry_attempts` failures and rehashes its keys onto the living servers, where
-they miss once and are loaded again. The keys on the living servers keep hitting.
+dead after `retry_attempts` connection errors (an `OSError`: refused, timed out) and rehashes
+its keys onto the living servers, where they miss once and are loaded again. The keys on the
+living servers keep hitting. Other errors are answered as misses WITHOUT counting: the first
+call on a pooled socket the dead server closed (`MemcacheUnexpectedCloseError`), and a server
+that keeps answering `SERVER_ERROR` or closing connections is never marked dead; with
+`ignore_exc` a refused `set` is a silent False too. Log or count misses per server.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ def make_hash_client(
         connect_timeout=timeout_seconds,
         timeout=timeout_seconds,
         ignore_exc=True,  # a failing server's reads answer None (a miss), not an exception
-        retry_attempts=0,  # the first failure marks a server dead: its keys move at once
+        retry_attempts=0,  # the first OSError (refused, timed out) marks it dead: keys move
         dead_timeout=60,  # then try it again after a minute (it may have come back empty)
         default_noreply=False,
     )

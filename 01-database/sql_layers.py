@@ -9,8 +9,12 @@ queries on the same database (sql_layers_pgbench.py): PostgreSQL's own C client,
 nothing with the rows, so its rate is the ceiling that the server and the loopback round trip
 allow. Every layer pays the round trip; a prepared statement skips the parsing and planning;
 the driver turns rows into tuples; the ORMs build an object per row (the SQLAlchemy ORM also
-files each in its identity map). Each rate is the median of rounds in rotating order; the absolute
-numbers depend on the machine, the fractions say what each layer costs.
+files each in its identity map). Both sides get the same warm-up (the same number of queries,
+discarded) and the same rounds: each side runs for ROUND_SECONDS (pgbench's `-T` takes whole
+seconds), long enough that pgbench's new connection and first queries are a small share of
+its run, in an order rotated each round. Each rate is the median of the rounds, printed with
+their spread; the absolute numbers depend on the machine, the fractions say what each layer
+costs.
 """
 
 from __future__ import annotations
@@ -27,8 +31,10 @@ from sql_layers_pgbench import pgbench_problem, pgbench_rate
 import course
 from course.sandbox import temporary_postgres_database
 
-LOOKUPS, READS, ROUNDS = 500, 10, 5  # per round: under a second per layer
+WARM_UP = {"lookup": 50, "read": 5}  # queries per side, discarded (a read is 1,000 rows)
+ROUNDS, ROUND_SECONDS = 3, 1  # about 45 s in all, on 7 sides and 2 queries
 PGBENCH = "pgbench -M prepared (C)"
+Side = Callable[[int, int], float]  # (seconds, queries) -> queries per second
 
 
 def pgbench_scripts(*, rows: int = ROWS, size: int = READ_SIZE) -> dict[str, str]:
@@ -41,56 +47,62 @@ def pgbench_scripts(*, rows: int = ROWS, size: int = READ_SIZE) -> dict[str, str
     }
 
 
-def measure(url: str, *, lookups=LOOKUPS, reads=READS, rounds=ROUNDS, rows=ROWS) -> dict:
-    """Every layer's rate and pgbench's, each the median of the same rotating rounds."""
-    problem, scripts = pgbench_problem(), pgbench_scripts(rows=rows)
+def measure(
+    url: str,
+    *,
+    rounds: int = ROUNDS,
+    seconds: int = ROUND_SECONDS,
+    warm_up: dict[str, int] = WARM_UP,
+    rows: int = ROWS,
+    pgbench: bool = True,
+) -> dict:
+    """Every layer's rate and pgbench's: the same warm-up, then the same rotating rounds.
+
+    `seconds=0` makes each round `warm_up[kind]` queries instead (tiny runs); without
+    `pgbench`, or without the program, there is no ceiling and `problem` says why.
+    """
+    problem = pgbench_problem() if pgbench else "pgbench left out of this run"
+    scripts = pgbench_scripts(rows=rows)
     ids = random.Random(19)  # nosec B311  # seeded ids to look up, not a secret
-    arguments = {
-        "lookup": [ids.randint(1, rows) for _ in range(lookups)],
-        "read": [ids.randint(1, rows - READ_SIZE + 1) for _ in range(reads)],
+    arguments = {  # cycled through for as long as a round lasts
+        "lookup": [ids.randint(1, rows) for _ in range(1_000)],
+        "read": [ids.randint(1, rows - READ_SIZE + 1) for _ in range(100)],
     }
     samples: dict[str, dict[str, list[float]]] = {"lookup": {}, "read": {}}
     with layers(url) as clients:
         for position, kind in enumerate(samples):
-            runs = {
-                name: batch(layer[position], arguments[kind]) for name, layer in clients.items()
+            sides: dict[str, Side] = {
+                name: partial(timed, layer[position], arguments[kind])
+                for name, layer in clients.items()
             }
             if not problem:  # pgbench reports its own rate, leaving out its connection time
-                runs[PGBENCH] = partial(
-                    pgbench_rate, url, scripts[kind], transactions=len(arguments[kind])
-                )
-            for name, run in runs.items():
-                if name != PGBENCH:
-                    run()  # warm-up: caches, prepared statements, Django's first query
+                sides[PGBENCH] = partial(pgbench_rate, url, scripts[kind])
+            for side in sides.values():
+                side(0, warm_up[kind])  # the same warm-up on both sides: caches, PREPARE
             # every round runs each side once, in an order rotated each round, so that a busy
             # moment of the machine does not always fall on the same side
-            names = list(runs)
+            names = list(sides)
             for number in range(rounds):
                 for name in names[number % len(names) :] + names[: number % len(names)]:
-                    samples[kind].setdefault(name, []).append(
-                        rate_of(runs[name], len(arguments[kind]))
-                    )
+                    rate = sides[name](seconds, warm_up[kind])
+                    samples[kind].setdefault(name, []).append(rate)
     medians = {kind: {name: statistics.median(rates) for name, rates in found.items()}
                for kind, found in samples.items()}  # fmt: skip
+    spread = {kind: {name: (min(rates), max(rates)) for name, rates in found.items()}
+              for kind, found in samples.items()}  # fmt: skip
     ceiling = None if problem else {kind: found.pop(PGBENCH) for kind, found in medians.items()}
-    return {"rates": medians, "ceiling": ceiling, "problem": problem}
+    return {"rates": medians, "spread": spread, "ceiling": ceiling, "problem": problem}
 
 
-def rate_of(run: Callable[[], object], queries: int) -> float:
-    """Queries per second of one run: pgbench's own figure, or `queries` over the time taken."""
-    began = time.perf_counter()
-    reported = run()
-    return reported if reported else queries / (time.perf_counter() - began)
-
-
-def batch(query: Callable[[int], object], arguments: list[int]) -> Callable[[], None]:
-    """One timed run: the query once for each argument."""
-
-    def run() -> None:
-        for argument in arguments:
-            query(argument)
-
-    return run
+def timed(
+    query: Callable[[int], object], arguments: list[int], seconds: int, queries: int
+) -> float:
+    """Queries per second: the query on each argument in turn for `seconds`, or `queries` times."""
+    done, began = 0, time.perf_counter()
+    while (time.perf_counter() - began < seconds) if seconds else done < queries:
+        query(arguments[done % len(arguments)])
+        done += 1
+    return done / (time.perf_counter() - began)
 
 
 def comparison_lines(figures: dict) -> list[str]:
@@ -99,14 +111,21 @@ def comparison_lines(figures: dict) -> list[str]:
     lines = []
     for kind, title in titles.items():
         lines.append(f"{kind.title()}, {title}, on one connection:")
-        lines.append(f"   {'':<24} {'queries/s':>9} {'each':>9} {'vs psycopg':>11}  of pgbench")
+        lines.append(
+            f"   {'':<24} {'queries/s':>9} {'(min-max)':>15} {'each':>9} {'vs psycopg':>11}"
+            "  of pgbench"
+        )
         top = figures["ceiling"][kind] if figures["ceiling"] else None
         layer_rates = figures["rates"][kind]
         rows = ([(PGBENCH, top)] if top else []) + list(layer_rates.items())
         for name, rate in rows:
+            low, high = figures["spread"][kind][name]
+            spread = f"({low:,.0f}-{high:,.0f})"
             share = f"{rate / top:10.2f}" if top else ""
             added = f"{added_us(layer_rates, rate):+8,.0f} µs"
-            lines.append(f"   {name:<24} {rate:>9,.0f} {1e6 / rate:>6,.0f} µs {added}  {share}")
+            lines.append(
+                f"   {name:<24} {rate:>9,.0f} {spread:>15} {1e6 / rate:>6,.0f} µs {added}  {share}"
+            )
     if figures["problem"]:
         lines.append(f"   no ceiling to compare with: {figures['problem']}")
     return lines
@@ -143,7 +162,8 @@ def main() -> None:
     settings = course.require("postgres")
     with temporary_postgres_database(settings, prefix="sql_layers") as url:
         add_products(url)
-        print(f"{ROWS:,} products; each rate is the median of {ROUNDS} rounds in rotating order.")
+        print(f"{ROWS:,} products; each rate is the median of {ROUNDS} rounds of {ROUND_SECONDS} s")
+        print("per side, in rotating order, after the same warm-up on every side.")
         figures = measure(url)
     print("\n".join(comparison_lines(figures)))
     print("Conclusion: every layer pays the round trip; each one above the driver adds Python")

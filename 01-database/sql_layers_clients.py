@@ -1,17 +1,20 @@
 """The client layers that sql_layers.py measures, each on one open connection.
 
-`layers(url)` opens them and yields, per layer, a lookup (one product by primary key) and a
-read (1,000 products by an id range): bare psycopg, psycopg with a server-side prepared
+`layers(url)` opens them and yields, per layer, a lookup (one product by primary key), a
+read (1,000 products by an id range) and `prepared()`, how many statements on products its
+connection has prepared on the server: bare psycopg, psycopg with a server-side prepared
 statement, SQLAlchemy Core, the SQLAlchemy ORM, and the Django ORM building models or, with
-`values_list`, tuples. Every connection runs in
-autocommit (no BEGIN before each query, as pgbench sends none), and every layer selects the
-same six columns, so the layers differ only in the work done in Python.
+`values_list`, tuples. Every connection runs in autocommit (no BEGIN before each query, as
+pgbench sends none) and every layer selects the same six columns. They still differ in more
+than the Python work: only one is prepared (as pgbench -M prepared is), and Django binds the
+values into the SQL on the client, and adds `LIMIT 21` to `get()`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from typing import NamedTuple
 
 import psycopg
 from django_project import close_connections, configure
@@ -26,8 +29,16 @@ READ_SIZE = 1_000
 COLUMNS = "id, sku, name, price_cents, stock, version"
 LOOKUP_SQL = f"SELECT {COLUMNS} FROM products WHERE id = %s"  # nosec B608  # a constant column list
 READ_SQL = f"SELECT {COLUMNS} FROM products WHERE id BETWEEN %s AND %s"  # nosec B608  # a constant column list
+# statements on products this session prepared on the server (session-local, so it is asked
+# on the layer's own connection)
+PREPARED_SQL = "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%FROM products%'"
 Query = Callable[[int], object]  # given an id (the lookup's, or the read's first), runs once
-Layer = tuple[Query, Query]  # (lookup, read)
+
+
+class Layer(NamedTuple):
+    lookup: Query
+    read: Query
+    prepared: Callable[[], int]
 
 
 def add_products(url: str, *, rows: int = ROWS) -> None:
@@ -50,11 +61,10 @@ def add_products(url: str, *, rows: int = ROWS) -> None:
 
 def psycopg_layer(stack: ExitStack, url: str, *, prepare: bool, size: int) -> Layer:
     """Bare psycopg on one connection; `prepare=True` makes it a server-side prepared statement."""
-    # prepare_threshold=None: psycopg never prepares on its own (by default it does after a
-    # query's 5th run), so prepare= alone decides
-    connection = stack.enter_context(
-        psycopg.connect(sqlalchemy_url_to_libpq(url), autocommit=True, prepare_threshold=None)
-    )
+    # prepare= alone decides: True prepares at the first run, False never (by default psycopg
+    # prepares a query after its 5th run). NOT prepare_threshold=None: that disables
+    # preparing on the whole connection, prepare=True included
+    connection = stack.enter_context(psycopg.connect(sqlalchemy_url_to_libpq(url), autocommit=True))
 
     def lookup(id_: int) -> tuple:
         return connection.execute(LOOKUP_SQL, (id_,), prepare=prepare).fetchone()
@@ -62,7 +72,7 @@ def psycopg_layer(stack: ExitStack, url: str, *, prepare: bool, size: int) -> La
     def read(first: int) -> list[tuple]:
         return connection.execute(READ_SQL, (first, first + size - 1), prepare=prepare).fetchall()
 
-    return lookup, read
+    return Layer(lookup, read, lambda: connection.execute(PREPARED_SQL).fetchone()[0])
 
 
 def sqlalchemy_layers(stack: ExitStack, url: str, *, size: int) -> dict[str, Layer]:
@@ -90,7 +100,13 @@ def sqlalchemy_layers(stack: ExitStack, url: str, *, size: int) -> dict[str, Lay
             between = Product.id.between(first, first + size - 1)
             return list(session.scalars(select(Product).where(between)))
 
-    return {"SQLAlchemy Core": (core_lookup, core_read), "SQLAlchemy ORM": (orm_lookup, orm_read)}
+    def prepared() -> int:
+        return connection.execute(text(PREPARED_SQL)).scalar_one()
+
+    return {
+        "SQLAlchemy Core": Layer(core_lookup, core_read, prepared),
+        "SQLAlchemy ORM": Layer(orm_lookup, orm_read, prepared),
+    }
 
 
 def django_layers(url: str, *, size: int) -> dict[str, Layer]:
@@ -113,7 +129,17 @@ def django_layers(url: str, *, size: int) -> dict[str, Layer]:
     def tuple_read(first: int) -> list[tuple]:
         return list(products.filter(pk__range=(first, first + size - 1)).values_list(*columns))
 
-    return {"Django ORM": (lookup, read), "Django values_list": (tuple_lookup, tuple_read)}
+    def prepared() -> int:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(PREPARED_SQL.replace("%", "%%"))  # Django's cursor reads %s
+            return cursor.fetchone()[0]
+
+    return {
+        "Django ORM": Layer(lookup, read, prepared),
+        "Django values_list": Layer(tuple_lookup, tuple_read, prepared),
+    }
 
 
 @contextmanager

@@ -50,8 +50,9 @@ def pgbench_problem() -> str | None:
     )
 
 
-def pgbench_rate(url: str, script: str, *, transactions: int) -> float:
-    """Run `script` (pgbench's script language) `transactions` times on one connection; tps."""
+def pgbench_rate(url: str, script: str, seconds: int = 0, transactions: int = 1) -> float:
+    """Run `script` (pgbench's script language) on one connection for `seconds` (whole ones,
+    as `-T` takes), or `transactions` times when `seconds` is 0; return pgbench's tps."""
     pgbench = find_pgbench()
     if pgbench is None:
         raise FileNotFoundError(pgbench_problem())
@@ -59,8 +60,9 @@ def pgbench_rate(url: str, script: str, *, transactions: int) -> float:
         script_file = Path(folder) / "query.sql"
         script_file.write_text(script)
         target = sqlalchemy_url_to_libpq(url)  # pgbench takes a connection URI as its database
-        command = [str(pgbench), "-n", "-M", "prepared", "-c", "1", "-j", "1", "-t",
-                   str(transactions), "-f", str(script_file), target]  # fmt: skip
+        length = ["-T", str(seconds)] if seconds else ["-t", str(transactions)]
+        command = [str(pgbench), "-n", "-M", "prepared", "-c", "1", "-j", "1", *length,
+                   "-f", str(script_file), target]  # fmt: skip
         result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS)
     found = TPS.search(result.stdout)
     if result.returncode != 0 or not found:

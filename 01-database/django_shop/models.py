@@ -32,7 +32,9 @@ class Product(models.Model):
     name = models.CharField(max_length=100)
     price_cents = models.IntegerField()
     stock = models.IntegerField(db_default=0)
-    version = models.IntegerField(db_default=1)  # SQLAlchemy's version counter; Django ignores it
+    # SQLAlchemy's version counter (version_id_col); Django does not bump it on its own, so
+    # every Django write to a product says version=F("version") + 1, or SQLAlchemy loses it
+    version = models.IntegerField(db_default=1)
 
     class Meta:
         db_table = "products"

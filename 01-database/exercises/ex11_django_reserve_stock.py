@@ -4,7 +4,8 @@ Write `reserve(sku, quantity)`. If the product has at least `quantity` in stock,
 `quantity` off and returns True; otherwise it changes nothing and returns False. Eight
 customers may reserve at the same moment, each in its own thread: no reservation may be lost,
 and the stock may never be oversold (the test races them). Send one query: no read before the
-write (the test counts them).
+write (the test counts them). One statement needs no `atomic()`: in Django's autocommit it is
+a transaction of its own.
 
 `django_concurrency.py` shows the lost update of `save()` after a read, and the two fixes.
 

@@ -2,12 +2,15 @@
 
 The seating plan of one show is a JSON object in Memcached, seat to user:
 `{"A1": "ada", "A2": "grace"}`. Write `reserve(client, key, *, seat, user)`: it returns True
-when `user` now holds `seat` (reserved by this call), and False when someone else already
-holds it (changing nothing). Two users reserving DIFFERENT seats at the same moment must both
+when this call reserved `seat` for `user`, and False when the seat is already held (changing
+nothing), by someone else or by `user` from an earlier call: a held seat is never reserved
+again. Two users reserving DIFFERENT seats at the same moment must both
 get theirs; two users wanting the SAME seat: exactly one wins. A get, change and set loses one
 of two concurrent reservations: read with `gets` (the value and its CAS unique), store with
-`cas`, and read again when `cas` answers False. The plan always exists (the test creates it).
-Call `between()` after each read and before your write: the test pauses two users there.
+`cas`, and read again when `cas` answers False. Try at most 20 times: if `cas` still fails,
+raise a RuntimeError that says so (a plan that busy means something is wrong). The plan always
+exists (the test creates it). Call `between()` after each read and before your write: the
+test pauses two users there.
 
 `memcached_cas.py` does the same for a list. Check with `.venv/bin/course check 01 ex13`.
 """

@@ -24,8 +24,31 @@ def stored(memcached_client, key):
 def test_a_free_seat_is_reserved_and_a_taken_one_is_refused(memcached_client, plan):
     assert task.reserve(memcached_client, plan, seat="A2", user="grace") is True
     assert task.reserve(memcached_client, plan, seat="A1", user="linus") is False
+    assert task.reserve(memcached_client, plan, seat="A2", user="grace") is False, (
+        "A2 is already grace's: this call did not reserve it"
+    )
 
     assert stored(memcached_client, plan) == {"A1": "ada", "A2": "grace"}
+
+
+class AlwaysChanged:
+    """A client on which every `cas` finds the plan changed since the `gets`."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+
+    def cas(self, *args, **kwargs) -> bool:
+        return False
+
+    def __getattr__(self, name: str):
+        return getattr(self.client, name)
+
+
+def test_when_cas_keeps_failing_it_stops_with_a_runtimeerror(memcached_client, plan):
+    with pytest.raises(RuntimeError):
+        task.reserve(AlwaysChanged(memcached_client), plan, seat="A2", user="grace")
+
+    assert stored(memcached_client, plan) == {"A1": "ada"}
 
 
 def race(memcached_client, plan, wishes):

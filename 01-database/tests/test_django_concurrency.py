@@ -5,9 +5,12 @@ PostgreSQL shows a session blocked on the lock), so each outcome is the same on 
 """
 
 import pytest
-from django_concurrency import add_keyboard, buy_with_f, stock_of, two_buyers
+from django_concurrency import add_keyboard, buy_with_f, buy_with_row_lock, stock_of, two_buyers
 from django_project import empty_shop
-from sql_models import make_engine
+from sql_models import Product, make_engine
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 
 @pytest.fixture
@@ -44,3 +47,18 @@ def test_two_concurrent_f_updates_sell_the_last_unit_once(engine):
     assert sold == [True, False]  # the second re-checks stock >= 1 after the first commits
     assert stock_of("KB-01") == 0
     assert buy_with_f("KB-01") is False
+
+
+@pytest.mark.parametrize("buy", [buy_with_f, buy_with_row_lock])
+def test_a_django_sale_between_a_sqlalchemy_read_and_write_is_not_overwritten(engine, buy):
+    # one table, two ORMs: SQLAlchemy's version_id_col works only if Django bumps it too
+    add_keyboard("KB-01", stock=10)
+    with Session(engine) as session:
+        product = session.scalars(select(Product).where(Product.sku == "KB-01")).one()
+        buy("KB-01")  # committed by Django while SQLAlchemy holds the old version
+        product.stock -= 1
+
+        with pytest.raises(StaleDataError):
+            session.commit()
+
+    assert stock_of("KB-01") == 9  # Django's sale stands; SQLAlchemy must read again

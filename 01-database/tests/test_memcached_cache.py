@@ -1,10 +1,17 @@
 """Caching with Memcached: cache-aside with a TTL, the `add` lock, invalidation, degradation."""
 
+import contextlib
 import json
 import time
 
 import pytest
-from memcached_cache import MAX_KEY_BYTES, MemcachedCache, make_memcached_client, memcached_key
+from memcached_cache import (
+    MAX_KEY_BYTES,
+    MemcachedCache,
+    delete_if_unchanged,
+    make_memcached_client,
+    memcached_key,
+)
 from redis_cache_bench import concurrent_misses, counting
 from redis_cache_sales import record_sale, revenue_by_sku
 
@@ -77,6 +84,70 @@ def test_the_lock_is_released_after_loading_so_a_new_miss_does_not_wait(memcache
     assert memcached_client.get(f"{cache.key('report')}:lock") is None
 
 
+def refuse(error: Exception):
+    """A loader that fails as a database that is down does."""
+
+    def load():
+        raise error
+
+    return load
+
+
+@pytest.mark.parametrize(
+    "loader",
+    [refuse(RuntimeError("database down")), lambda: "x" * 2_000_000],  # over Memcached's 1 MB
+    ids=["the loader raises", "the value is too large to cache"],
+)
+def test_the_lock_is_released_when_loading_or_storing_fails(memcached_client, loader):
+    cache = MemcachedCache(memcached_client, namespace="fails", lock_seconds=30)
+
+    with contextlib.suppress(RuntimeError):  # the loader's own error reaches the caller
+        cache.get_or_load("report", loader)
+
+    # left in place, the lock would make every next caller wait 30 s for a value never stored
+    assert memcached_client.get(f"{cache.key('report')}:lock") is None
+
+
+class StoredJustBeforeOurAdd:
+    """A client on which the previous lock holder stores the value (and drops its lock)
+    between our miss and our `add`: the window the re-check after winning the lock closes."""
+
+    def __init__(self, client, key: str, value: bytes) -> None:
+        self.client, self.key, self.value = client, key, value
+
+    def add(self, *args, **kwargs):
+        if self.value is not None:
+            self.client.set(self.key, self.value)
+            self.value = None
+        return self.client.add(*args, **kwargs)
+
+    def __getattr__(self, name: str):
+        return getattr(self.client, name)
+
+
+def test_a_value_stored_just_before_we_win_the_lock_is_not_loaded_again(memcached_client):
+    key = memcached_key("race", "report")
+    racing = StoredJustBeforeOurAdd(memcached_client, key, json.dumps({"rows": 3}).encode())
+    cache = MemcachedCache(racing, namespace="race")
+    loader, queries = counting(lambda: {"rows": 4})
+
+    assert cache.get_or_load("report", loader) == {"rows": 3}
+    assert queries() == 0
+    assert memcached_client.get(f"{key}:lock") is None
+
+
+def test_a_lock_taken_again_by_another_caller_is_not_deleted(memcached_client):
+    memcached_client.add("lock", b"mine", expire=30)
+    _, mine = memcached_client.gets("lock")
+    memcached_client.set("lock", b"theirs", expire=30)  # ours expired; another caller took it
+
+    assert delete_if_unchanged(memcached_client, "lock", mine) is False
+    assert memcached_client.get("lock") == b"theirs"
+    _, theirs = memcached_client.gets("lock")
+    assert delete_if_unchanged(memcached_client, "lock", theirs) is True
+    assert memcached_client.get("lock") is None
+
+
 def test_with_memcached_down_reads_fall_back_to_the_database(sales_engine, report_queries):
     dead = make_memcached_client("memcached://127.0.0.1:1", timeout_seconds=0.2)
     cache = MemcachedCache(dead, namespace="down")
@@ -91,9 +162,14 @@ def test_with_memcached_down_reads_fall_back_to_the_database(sales_engine, repor
 def test_a_ttl_memcached_would_misread_is_refused_in_one_line(memcached_client, ttl_seconds):
     with pytest.raises(ValueError, match=r"whole seconds from 1 to 30 days .* Unix timestamp"):
         MemcachedCache(memcached_client, namespace="x", ttl_seconds=ttl_seconds)
+    cache = MemcachedCache(memcached_client, namespace="x")
+    with pytest.raises(ValueError, match=r"whole seconds from 1 to 30 days .* Unix timestamp"):
+        cache.get_or_load("report", lambda: "v", ttl_seconds=ttl_seconds)  # per call too
 
 
-@pytest.mark.parametrize("name", ["with spaces", "x" * 400, "tab\tand\nnewline", "ünïcödé " * 40])
+@pytest.mark.parametrize(
+    "name", ["with spaces", "x" * 400, "tab\tand\nnewline", "ünïcödé " * 40, "café"]
+)
 def test_a_name_memcached_would_refuse_becomes_a_valid_key_that_works(memcached_client, name):
     key = memcached_key("ns", name)
     memcached_client.set(key, b"stored")

@@ -3,34 +3,36 @@
 from types import SimpleNamespace
 
 import pytest
-import redis
 import redis_layers
-from redis._parsers import _HiredisParser
-from redis_layers import (
-    LAYERS,
-    benchmark_layers,
-    benchmark_program,
-    gets_per_second,
-)
+from redis._parsers import _HiredisParser, _RESP2Parser
+from redis.connection import HiredisRespSerializer, PythonRespSerializer
+from redis_layers import KEY, LAYERS, benchmark_layers, benchmark_program, layer_client
 
 from course.bench import validate_figures
 
 
-def test_each_layer_really_uses_its_parser(redis_url):
+def test_each_layer_packs_and_parses_the_way_its_label_says(redis_url):
     for layer in LAYERS:
-        client = redis.Redis.from_url(redis_url, parser_class=layer.parser)
+        client = layer_client(redis_url, layer)
         client.ping()
         connection = client.connection_pool.get_connection()
-        assert isinstance(connection._parser, _HiredisParser) == (layer.parser is _HiredisParser)
+
+        # with hiredis installed, redis-py packs with it unless told otherwise, whatever parser
+        packer, parser = (HiredisRespSerializer, _HiredisParser) if layer.hiredis else (
+            PythonRespSerializer, _RESP2Parser)  # fmt: skip
+        assert type(connection._command_packer) is packer, layer.label
+        assert type(connection._parser) is parser, layer.label
+        assert connection.protocol == 2  # RESP2, as redis-benchmark speaks
         client.connection_pool.release(connection)
         client.close()
 
 
-def test_every_layer_returns_a_rate_and_reads_the_value_it_set(redis_url, redis_client):
-    rate = gets_per_second(redis_url, LAYERS[-1], seconds=0.05)
+def test_a_tiny_run_gives_every_layer_a_rate_and_leaves_no_key(redis_url, redis_client):
+    rows = redis_layers.measure_layers(redis_url, seconds=0.02, requests=50, rounds=1)
 
-    assert rate > 0
-    assert redis_client.get("key:__rand_int__") == "xxx"
+    assert [row["layer"] for row in rows] == [layer.label for layer in LAYERS]
+    assert all(row["per_second"] > 0 for row in rows)
+    assert redis_client.get(KEY) is None  # set for the run (the ceiling reads it too), then gone
 
 
 @pytest.mark.parametrize("with_redis_benchmark", [True, False])
@@ -43,7 +45,9 @@ def test_the_benchmark_figures_have_the_shape_make_bench_checks(
         monkeypatch.setattr(redis_layers, "benchmark_program", lambda: None)
     measure = redis_layers.measure_layers
     monkeypatch.setattr(
-        redis_layers, "measure_layers", lambda url: measure(url, seconds=0.05, requests=200)
+        redis_layers,
+        "measure_layers",
+        lambda url: measure(url, seconds=0.02, requests=50, rounds=1),
     )
 
     figures = validate_figures(benchmark_layers(SimpleNamespace(redis_url=redis_url)), "layers")

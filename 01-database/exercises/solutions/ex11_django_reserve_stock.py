@@ -9,8 +9,9 @@ def reserve(sku: str, quantity: int) -> bool:
     from django_shop.models import Product
 
     # UPDATE products SET stock = stock - q WHERE sku = ... AND stock >= q: the row lock the
-    # UPDATE takes makes a second buyer re-check the condition against the first one's result
+    # UPDATE takes makes a second buyer re-check the condition against the first one's result;
+    # the version bump keeps SQLAlchemy's optimistic lock on the same table honest
     updated = Product.objects.filter(sku=sku, stock__gte=quantity).update(
-        stock=F("stock") - quantity
+        stock=F("stock") - quantity, version=F("version") + 1
     )
     return updated == 1

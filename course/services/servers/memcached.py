@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
+import time
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -47,16 +49,53 @@ class MemcachedServer(Server):
                 "-m", str(MEMORY_MB), *as_user]  # fmt: skip
 
 
-def delete_prefixed(client, prefix: str) -> int:
+def delete_prefixed(client, prefix: str, *, wait_seconds: float = 10.0) -> int:
     """Delete every key that starts with `prefix`; return how many (for a test's teardown).
 
     Memcached cannot list keys by pattern; `lru_crawler metadump all` lists every item, one
     `key=<URL-encoded key> exp=... size=...` line each, as SCAN does for Redis. `client` is
     a pymemcache client whose own key prefix is `prefix`, so each delete adds it back.
     """
-    dump = client.raw_command("lru_crawler metadump all", "END\r\n").decode()
-    keys = [unquote(line.split()[0][4:]) for line in dump.splitlines() if line.startswith("key=")]
+    keys = metadump_keys(client.server, wait_seconds=wait_seconds)
     mine = [key.removeprefix(prefix) for key in keys if key.startswith(prefix)]
     for key in mine:
         client.delete(key)
     return len(mine)
+
+
+def metadump_keys(address: tuple[str, int], *, wait_seconds: float = 10.0) -> list[str]:
+    """Every key on the server, read from `lru_crawler metadump all` up to its END line.
+
+    Not pymemcache's `raw_command`: it keeps only the last 4 KB of a reply that long. And
+    the server runs one crawler request at a time, answering BUSY to a second (another
+    test's teardown): wait and ask again, up to `wait_seconds`.
+    """
+    deadline, pause = time.monotonic() + wait_seconds, 0.01
+    while True:
+        with socket.create_connection(address, timeout=5) as connection:
+            connection.sendall(b"lru_crawler metadump all\r\n")
+            dump = read_reply(connection)
+        if not dump.startswith(b"BUSY"):
+            break
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"Memcached's LRU crawler stayed busy for {wait_seconds} s")
+        time.sleep(pause)
+        pause = min(pause * 2, 0.2)
+    if not dump.endswith(b"END\r\n"):
+        raise RuntimeError(f"lru_crawler metadump failed: {dump.decode(errors='replace').strip()}")
+    lines = dump.decode().splitlines()
+    return [unquote(line.split()[0][4:]) for line in lines if line.startswith("key=")]
+
+
+def read_reply(connection: socket.socket) -> bytes:
+    """Read a dump up to its final END line, or a one-line answer (BUSY, an error)."""
+    reply = bytearray()
+    while True:
+        chunk = connection.recv(65536)
+        if not chunk:
+            raise ConnectionError("Memcached closed the connection in the middle of a dump")
+        reply += chunk
+        if reply.endswith(b"END\r\n"):
+            return bytes(reply)
+        if len(reply) >= 4 and not reply.startswith(b"key=") and b"\r\n" in reply:
+            return bytes(reply)  # BUSY, ERROR or CLIENT_ERROR: one line, no END
