@@ -1,12 +1,14 @@
 """Quality gates: coverage with a threshold, mutation testing, and a planted order dependence.
 
-Each test runs a tool in a child process on a tiny target (`orders_shipping.py`, the samples),
-so the whole file stays quick; `testing_gates.py` runs the same tools on the lesson's suite.
+Each `tool` test runs a tool in a child process on a tiny target (`orders_shipping.py`, the
+samples), so the whole file stays quick; `testing_gates.py` runs the same tools on the lesson's
+suite, and the last test checks how it states the speed-up of `-n 2`.
 """
 
 import re
 
 import pytest
+from testing_gates import speedup_figure
 from testing_mutants import run_both
 from testing_pytest_runs import SAMPLES, run_samples
 
@@ -15,8 +17,8 @@ PAIR = str(SAMPLES / "order_dependent_sample.py")
 COVERAGE = ("pytest_cov",)
 # the three mutants the weak tests let live, as part 6 prints them
 SURVIVORS = {"if total_cents < 0:", "if total_cents <= 1:", "if total_cents > FREE_FROM_CENTS:"}
-# each test runs a tool in a child process: the `tool` level, not a unit test
-pytestmark = pytest.mark.tool
+# `tool`: the test runs a tool in a child process, so it is no unit test
+TOOL = pytest.mark.tool
 
 
 def changed_lines(diffs: dict[str, str]) -> set[str]:
@@ -27,6 +29,7 @@ def changed_lines(diffs: dict[str, str]) -> set[str]:
     }
 
 
+@TOOL
 def test_the_weak_tests_reach_full_line_and_branch_coverage():
     run = run_samples(
         WEAK, "--cov=orders_shipping", "--cov-branch", "--cov-fail-under=100", plugins=COVERAGE
@@ -35,6 +38,7 @@ def test_the_weak_tests_reach_full_line_and_branch_coverage():
     assert "Required test coverage of 100% reached" in run.output
 
 
+@TOOL
 def test_a_run_below_the_threshold_fails_even_though_every_test_passed():
     run = run_samples(
         WEAK,
@@ -50,6 +54,7 @@ def test_a_run_below_the_threshold_fails_even_though_every_test_passed():
     assert "Required test coverage of 100% not reached" in run.output
 
 
+@TOOL
 def test_mutants_survive_full_coverage_and_the_boundary_tests_kill_them():
     weak, strong = run_both()
     assert len(weak.results) >= 5
@@ -60,6 +65,7 @@ def test_mutants_survive_full_coverage_and_the_boundary_tests_kill_them():
     assert strong.survived == [], strong.survivor_diffs
 
 
+@TOOL
 def test_the_planted_pair_fails_reversed_and_the_fixed_pair_passes_either_way():
     names = ["test_placing_an_order_stores_it", "test_paying_an_order_changes_its_status"]
     planted = [f"{PAIR}::{name}" for name in names]
@@ -71,3 +77,9 @@ def test_the_planted_pair_fails_reversed_and_the_fixed_pair_passes_either_way():
     # the one failure is the planted test that relied on the other, not its fixed twin
     planted_failure = r"FAILED \S+::test_paying_an_order_changes_its_status\b(?!_)"
     assert re.search(planted_failure, reversed_run.output)
+
+
+def test_the_speed_up_is_serial_over_parallel_with_the_medians_and_the_range_beside_it():
+    figure = speedup_figure(serial=[10.0, 12.0, 30.0], parallel=[6.0, 5.0, 7.0])
+    assert (figure["baseline"], figure["measured"], figure["ratio"]) == (12.0, 6.0, 2.0)
+    assert "serial 10.0-30.0 s, -n 2 5.0-7.0 s" in figure["name"]
