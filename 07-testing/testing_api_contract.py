@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from orders_api import NaiveNewOrder, Repositories, create_app
 from orders_repository import FakeOrderRepository, OrderRepository, SqlOrderRepository
 from sqlalchemy import Engine
-from testing_isolation import fresh_database, rolled_back_session
+from testing_isolation import fresh_database, require_services, rolled_back_session
 
 from course import get_settings
 
@@ -77,7 +77,8 @@ def fake_repositories() -> Repositories:
 
 
 def main() -> None:
-    with fresh_database(get_settings().database_url, prefix="orders_contract") as engine:
+    settings = require_services(get_settings(), "postgres")
+    with fresh_database(settings.database_url, prefix="orders_contract") as engine:
         postgres = rolled_back_repositories(engine)
         print("1. Schemathesis on POST /orders, NaiveNewOrder (no limits), over PostgreSQL:")
         print(f"   {find_server_error(create_app(postgres, order_model=NaiveNewOrder))}")

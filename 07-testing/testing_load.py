@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orders_live_server import live_server
-from testing_isolation import fresh_database
+from testing_isolation import fresh_database, require_services
 from testing_pytest_runs import LESSON_DIR, child_env
 
 from course import get_settings
@@ -107,7 +107,7 @@ def describe(result: LoadResult) -> str:
 
 
 def main() -> None:
-    settings = get_settings()
+    settings = require_services(get_settings(), "postgres")
     with fresh_database(settings.database_url, prefix="orders_load") as engine:
         url = engine.url.render_as_string(hide_password=False)
         with live_server(url) as base_url:

@@ -16,7 +16,10 @@ import re
 from pathlib import Path
 
 import pytest
+from testing_isolation import require_services
 from testing_pytest_runs import PytestRun, run_lesson_tests
+
+from course import get_settings
 
 logger = logging.getLogger(__name__)
 LESSON_DIR = Path(__file__).resolve().parent
@@ -78,6 +81,7 @@ def conclusion(counts: dict[str, int], seconds: dict[str, float]) -> str:
 
 
 def main() -> None:
+    require_services(get_settings(), "postgres", "redis")  # the suite needs both
     collected = run_lesson_tests(
         "07-testing/tests", "--collect-only", "-q", "-p", "testing_pyramid"
     )
