@@ -11,6 +11,7 @@ response schema). Running it shows, over a real PostgreSQL:
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 
@@ -81,7 +82,8 @@ def main() -> None:
     with fresh_database(settings.database_url, prefix="orders_contract") as engine:
         postgres = rolled_back_repositories(engine)
         print("1. Schemathesis on POST /orders, NaiveNewOrder (no limits), over PostgreSQL:")
-        print(f"   {find_server_error(create_app(postgres, order_model=NaiveNewOrder))}")
+        found = find_server_error(create_app(postgres, order_model=NaiveNewOrder))
+        print(textwrap.indent(str(found), "   "))  # the error, then the order that caused it
         print("2. The same over PostgreSQL with NewOrder (the table's limits in the schema):")
         print(f"   failure found: {find_server_error(create_app(postgres))}")
     print("3. NaiveNewOrder over the fake repository (a dict has no limits):")

@@ -3,8 +3,9 @@ tests, a few end-to-end ones, and what each level costs to run.
 
 As a pytest plugin (`-p testing_pyramid`) it prints, after collection, how many of the
 lesson's tests carry each level (the lesson's conftest marks them by the fixtures they use).
-Running it as a script collects the counts, then times each level on its own, less the
-start-up and collection every run pays, and states what the figures show. The `tool` tests
+Running it as a script collects the counts, then runs each level on its own and adds up the
+time of its tests as pytest measured them (set-up, call and tear-down; not the start-up and
+collection every run pays), and states what the figures show. The `tool` tests
 (pytest, mutmut or pre-commit run in a child process) test the lesson's tooling, not the order
 service, so they are counted on a row of their own, outside the pyramid.
 """
@@ -32,6 +33,9 @@ LEVELS = {
 PYRAMID = ("unit", "integration", "e2e")
 COLLECT = ("--collect-only", "-q", "-p", "testing_pyramid")
 COUNTS = re.compile(r"^pyramid: (\w+)=(\d+)$", re.MULTILINE)
+# one line of `--durations=0`: "0.12s call     07-testing/tests/test_x.py::test_y"
+DURATION = re.compile(r"^(\d+(?:\.\d+)?)s (?:setup|call|teardown) ", re.MULTILINE)
+TIMED = ("-q", "-p", "no:xdist", "--durations=0", "--durations-min=0")
 
 
 def level_of(item: pytest.Item) -> str:
@@ -58,13 +62,13 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 def seconds_of(run: PytestRun, level: str) -> float:
-    """Return a level's run time; refuse a run that failed, whose time would mean nothing."""
+    """Return the time of a level's tests; refuse a run that failed, whose time means nothing."""
     if run.returncode != 0:
         raise SystemExit(
             f"the {level} tests failed (exit code {run.returncode}), so their time means "
             f"nothing: run `pytest 07-testing -m {LEVELS[level]!r}` and fix them first"
         )
-    return run.seconds
+    return sum(float(seconds) for seconds in DURATION.findall(run.output))
 
 
 def conclusion(counts: dict[str, int], seconds: dict[str, float]) -> str:
@@ -82,17 +86,14 @@ def conclusion(counts: dict[str, int], seconds: dict[str, float]) -> str:
 
 def main() -> None:
     require_services(get_settings(), "postgres", "redis")  # the suite needs both
-    collected = run_lesson_tests(
-        "07-testing/tests", "--collect-only", "-q", "-p", "testing_pyramid"
-    )
+    collected = run_lesson_tests("07-testing/tests", *COLLECT)
     counts = {level: int(count) for level, count in COUNTS.findall(collected.output)}
-    start_up = collected.seconds  # every run pays it: imports, plugins, collection
-    print(f"The lesson's suite by level, each run on its own, serially, less {start_up:.1f} s")
-    print("of start-up and collection that every run pays:")
+    print("The lesson's suite by level, each level run on its own, serially; the time is its")
+    print("tests' set-up, call and tear-down as pytest measured them (start-up left out):")
     seconds = {}
     for level, expression in LEVELS.items():
-        run = run_lesson_tests("07-testing/tests", "-q", "-p", "no:xdist", "-m", expression)
-        seconds[level] = max(seconds_of(run, level) - start_up, 0.0)
+        run = run_lesson_tests("07-testing/tests", *TIMED, "-m", expression)
+        seconds[level] = seconds_of(run, level)
         per_test = seconds[level] / max(counts[level], 1) * 1000
         figures = f"{counts[level]:3} tests, {seconds[level]:5.1f} s, {per_test:,.0f} ms per test"
         print(f"   {level:>11}: {figures}" + ("  (outside the pyramid)" if level == "tool" else ""))

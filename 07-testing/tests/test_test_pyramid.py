@@ -20,7 +20,9 @@ def test_the_lesson_suite_is_a_pyramid(request):
     assert counts["unit"] > counts["integration"] > counts["e2e"] > 0, counts
 
 
-def test_a_level_whose_run_failed_is_not_timed():
+def test_a_level_is_timed_by_its_tests_durations_and_not_if_its_run_failed():
+    output = "0.50s call     t.py::test_a\n0.25s setup    t.py::test_a\n2 passed in 9.00s\n"
+    assert seconds_of(PytestRun(0, output, 9.0), "unit") == 0.75  # not the 9 s of the run
     with pytest.raises(SystemExit, match="the integration tests failed"):
         seconds_of(PytestRun(1, "2 errors", 3.0), "integration")
 
