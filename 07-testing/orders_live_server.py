@@ -3,8 +3,9 @@
 `live_server(database_url)` starts uvicorn in a child process on a port nobody else has, waits
 until `/health` answers, yields the base URL, and always stops the process, even when the test
 failed. The port is never guessed: the parent binds a socket to port 0 (the kernel picks a free
-one) and hands the bound socket to uvicorn (`--fd`), so no other process can take the port
-between the choice and the start. `app_from_env` is the factory the child process runs.
+one), listens on it, and hands the listening socket to uvicorn (`--fd`), so no other process
+can take the port between the choice and the start. `app_from_env` is the factory the child
+process runs.
 """
 
 from __future__ import annotations
@@ -53,17 +54,25 @@ def wait_until_ready(url: str, process: subprocess.Popen, *, timeout: float = 30
             if httpx.get(url, timeout=1.0).status_code == 200:
                 return
         except httpx.TransportError:
-            pass  # not listening yet: the socket is bound, but uvicorn has not started
+            pass  # uvicorn has not started: the connection waited in the backlog, or was refused
         time.sleep(0.05)
     raise ServerDidNotStart(f"no answer from {url} within {timeout:.0f} s")
+
+
+def reserved_socket() -> socket.socket:
+    """Return a socket listening on a port the kernel chose: no other socket can bind it."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))  # port 0: the kernel picks one that is free
+    # listening, not only bound: a bound socket that does not listen yet lets another socket
+    # with SO_REUSEADDR bind the same port; connections now wait in the backlog until uvicorn
+    listener.listen()
+    return listener
 
 
 @contextmanager
 def live_server(database_url: str) -> Iterator[str]:
     """Run the order API in a child process; yield its base URL; stop it on exit."""
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", 0))  # port 0: the kernel picks one that is free
+    listener = reserved_socket()
     port = listener.getsockname()[1]
     command = [sys.executable, "-m", "uvicorn", "orders_live_server:app_from_env", "--factory"]
     command += ["--fd", str(listener.fileno()), "--log-level", "warning"]

@@ -1,11 +1,13 @@
 """Receipts sent by a background thread: part 6's flaky test, diagnosed and fixed.
 
 `ReceiptSender.send_later(reference)` queues a receipt and returns at once; a worker thread
-sends it. A test that checks `sender.sent` right after `send_later` races the thread: it
-passes when the thread happens to win, and fails on a busy machine. `gate`, an Event the
-worker waits on before each send, lets a test hold the worker back and so lose the race every
-time, which turns the flaky test into one that always fails. The fix is to wait for the
-outcome (`wait_until_sent`, with a deadline), never to retry the test or sleep a guess.
+sends it. A test that checks `sender.sent` right after `send_later` races the thread. In
+CPython, with nothing in between, it loses every time (the test's thread keeps the GIL); with
+any I/O in between (a query, a log line) the worker usually runs first and the test passes,
+failing now and then: flaky (`testing_gates.py` counts both). `gate`, an Event the worker
+waits on before each send, lets a test hold the worker back and so lose the race every time,
+which proves the diagnosis without luck. The fix is to wait for the outcome
+(`wait_until_sent`, with a deadline), never to retry the test or sleep a guess.
 """
 
 from __future__ import annotations

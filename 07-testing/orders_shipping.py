@@ -2,8 +2,8 @@
 
 Free from 50.00 upwards, 4.95 below, nothing for an empty order. Three lines of logic, and a
 test suite can run every one of them (full line and branch coverage) while checking none of
-the boundaries: mutation testing changes `>=` to `>` or 5000 to 5001 and asks whether any test
-notices. `tests/test_orders_shipping.py` has the tests that do.
+the boundaries: mutation testing changes `>=` to `>` or `<= 0` to `<= 1` and asks whether any
+test notices. `tests/test_orders_shipping.py` has the tests that do.
 """
 
 from __future__ import annotations

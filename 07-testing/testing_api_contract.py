@@ -11,6 +11,7 @@ response schema). Running it shows, over a real PostgreSQL:
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 
@@ -20,7 +21,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from orders_api import NaiveNewOrder, Repositories, create_app
 from orders_repository import FakeOrderRepository, OrderRepository, SqlOrderRepository
 from sqlalchemy import Engine
-from testing_isolation import fresh_database, rolled_back_session
+from testing_isolation import fresh_database, require_services, rolled_back_session
 
 from course import get_settings
 
@@ -77,10 +78,12 @@ def fake_repositories() -> Repositories:
 
 
 def main() -> None:
-    with fresh_database(get_settings().database_url, prefix="orders_contract") as engine:
+    settings = require_services(get_settings(), "postgres")
+    with fresh_database(settings.database_url, prefix="orders_contract") as engine:
         postgres = rolled_back_repositories(engine)
         print("1. Schemathesis on POST /orders, NaiveNewOrder (no limits), over PostgreSQL:")
-        print(f"   {find_server_error(create_app(postgres, order_model=NaiveNewOrder))}")
+        found = find_server_error(create_app(postgres, order_model=NaiveNewOrder))
+        print(textwrap.indent(str(found), "   "))  # the error, then the order that caused it
         print("2. The same over PostgreSQL with NewOrder (the table's limits in the schema):")
         print(f"   failure found: {find_server_error(create_app(postgres))}")
     print("3. NaiveNewOrder over the fake repository (a dict has no limits):")

@@ -6,6 +6,8 @@
 2. A fresh database per test: CREATE DATABASE, create the tables, DROP DATABASE afterwards.
 3. The tables created and dropped per test (`create_all`/`drop_all`) in one database.
 All three give the test an empty schema; `testing_isolation_bench.py` measures their cost.
+`require_services` is every script's first step: one line, not a traceback, when a service
+the script needs does not answer.
 """
 
 from __future__ import annotations
@@ -21,8 +23,21 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from course.services.probes import SERVICES, ServiceUnavailable
+from course.settings import Settings
+
 logger = logging.getLogger(__name__)
 SAFE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def require_services(settings: Settings, *keys: str) -> Settings:
+    """Return the settings, or stop the script with one line naming a service that is down."""
+    for key in keys:
+        try:
+            SERVICES[key].check(settings)
+        except ServiceUnavailable as error:
+            raise SystemExit(str(error)) from None
+    return settings
 
 
 def unique_database_name(prefix: str = "orders") -> str:

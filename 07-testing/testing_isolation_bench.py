@@ -18,7 +18,12 @@ from orders_repository import SqlOrderRepository
 from orders_service import place_order
 from orders_tables import Base
 from sqlalchemy.orm import Session
-from testing_isolation import fresh_database, recreated_tables, rolled_back_session
+from testing_isolation import (
+    fresh_database,
+    recreated_tables,
+    require_services,
+    rolled_back_session,
+)
 
 
 def small_test(session: Session) -> None:
@@ -99,9 +104,10 @@ def benchmark(settings, rounds: int = 15) -> list[dict]:
 def main() -> None:
     from course.settings import get_settings
 
+    settings = require_services(get_settings(), "postgres")
     print("1. The same small test (3 orders placed, committed, read back) under each strategy,")
     print("   5 rounds, the order rotated; the median per test (`make bench`: 15 rounds):")
-    found = benchmark(get_settings(), rounds=5)
+    found = benchmark(settings, rounds=5)
     print(f"   rolled-back transaction: {found[0]['baseline']:,} ms per test")
     for figure in found:
         print(

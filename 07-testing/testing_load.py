@@ -2,8 +2,9 @@
 
 Running it starts the API (uvicorn, on a fresh database and a free port), runs the Locust
 scenario `OrderCustomer` for a few seconds, and prints requests per second, the median and
-95th-percentile latency and the failures, then the verdict of the error threshold. A second,
-short run of `LostCustomer` (every request a 404) shows the threshold failing the run.
+95th-percentile latency and the failures, then the verdict of the error threshold. Two short
+runs of `LostCustomer` (one request in four a 404) show the threshold deciding: the same kind
+of run passes under a 30 percent threshold and fails under the default 1 percent.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orders_live_server import live_server
-from testing_isolation import fresh_database
+from testing_isolation import fresh_database, require_services
 from testing_pytest_runs import LESSON_DIR, child_env
 
 from course import get_settings
@@ -68,7 +69,12 @@ def summarise(entries: list[dict], exit_code: int) -> LoadResult:
 
 
 def run_locust(
-    base_url: str, *, user: str = "OrderCustomer", users: int = 10, seconds: int = 5
+    base_url: str,
+    *,
+    user: str = "OrderCustomer",
+    users: int = 10,
+    seconds: int = 5,
+    max_fail_ratio: float = 0.01,
 ) -> LoadResult:
     """Run Locust headless against base_url for `seconds`; return its aggregated figures."""
     with tempfile.TemporaryDirectory() as folder:
@@ -79,6 +85,7 @@ def run_locust(
         command += ["--json-file", str(report.with_suffix("")), "--only-summary"]
         # --stop-timeout bounds the wait for running tasks; timeout= bounds the whole run
         command += ["--loglevel", "WARNING", "--stop-timeout", "2"]
+        command += ["--max-fail-ratio", str(max_fail_ratio)]
         done = subprocess.run(
             command, env=child_env(), capture_output=True, text=True, timeout=seconds + 60
         )
@@ -100,15 +107,19 @@ def describe(result: LoadResult) -> str:
 
 
 def main() -> None:
-    settings = get_settings()
+    settings = require_services(get_settings(), "postgres")
     with fresh_database(settings.database_url, prefix="orders_load") as engine:
         url = engine.url.render_as_string(hide_password=False)
         with live_server(url) as base_url:
             print(f"The order API runs at {base_url} (one uvicorn process, a fresh database).")
             print("1. OrderCustomer, 10 users for 10 seconds (threshold: at most 1% failed):")
             print("  ", describe(run_locust(base_url, users=10, seconds=10)))
-            print("2. LostCustomer (every request a 404), 2 users for 2 seconds:")
-            print("  ", describe(run_locust(base_url, user="LostCustomer", users=2, seconds=2)))
+            for step, allowed in enumerate((0.3, 0.01), start=2):
+                print(f"{step}. LostCustomer (one request in four a 404), threshold {allowed:.0%}:")
+                lost = run_locust(
+                    base_url, user="LostCustomer", users=2, seconds=2, max_fail_ratio=allowed
+                )
+                print(f"   {describe(lost)} ({lost.failures / max(lost.requests, 1):.1%} failed)")
     print("Exit code 0 passes the run, 1 fails it: a CI job can gate on it.")
 
 

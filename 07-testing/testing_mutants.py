@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
@@ -36,10 +36,11 @@ pytest_add_cli_args_test_selection = ["tests/"]
 
 @dataclass(frozen=True)
 class MutationRun:
-    """Each mutant's fate ("killed", "survived", ...) and the diff of each survivor."""
+    """Each mutant's fate ("killed", "survived", ...), the diff of each survivor (and killed)."""
 
     results: dict[str, str]
     survivor_diffs: dict[str, str]
+    killed_diffs: dict[str, str] = field(default_factory=dict)
 
     @property
     def survived(self) -> list[str]:
@@ -59,7 +60,9 @@ def mutmut(folder: Path, *args: str, timeout: float) -> str:
     return done.stdout + done.stderr
 
 
-def run_mutmut(target: Path, tests: Path, *, timeout: float = 300) -> MutationRun:
+def run_mutmut(
+    target: Path, tests: Path, *, timeout: float = 300, show_killed: bool = False
+) -> MutationRun:
     """Mutate `target`, run `tests` against each mutant; return every mutant's fate."""
     with tempfile.TemporaryDirectory(prefix="mutmut-") as name:
         folder = Path(name)
@@ -69,30 +72,43 @@ def run_mutmut(target: Path, tests: Path, *, timeout: float = 300) -> MutationRu
         (folder / "pyproject.toml").write_text(CONFIG.format(module=target.name))
         mutmut(folder, "run", timeout=timeout)
         results = dict(RESULT.findall(mutmut(folder, "results", "--all", "true", timeout=60)))
+        shown = {"survived", "killed"} if show_killed else {"survived"}
         diffs = {
             mutant: mutmut(folder, "show", mutant, timeout=60)
             for mutant, fate in results.items()
-            if fate == "survived"
+            if fate in shown
         }
-    return MutationRun(results, diffs)
+    survivors = {name: diff for name, diff in diffs.items() if results[name] == "survived"}
+    killed = {name: diff for name, diff in diffs.items() if results[name] == "killed"}
+    return MutationRun(results, survivors, killed)
 
 
-def run_both(target: Path = TARGET) -> tuple[MutationRun, MutationRun]:
+def run_both(
+    target: Path = TARGET, *, show_killed: bool = False
+) -> tuple[MutationRun, MutationRun]:
     """Run mutmut with the weak tests and with the boundary tests, side by side."""
     with ThreadPoolExecutor(max_workers=2) as pool:
-        weak = pool.submit(run_mutmut, target, WEAK_TESTS)
+        weak = pool.submit(run_mutmut, target, WEAK_TESTS, show_killed=show_killed)
         strong = pool.submit(run_mutmut, target, STRONG_TESTS)
         return weak.result(), strong.result()
 
 
+def changed(diff: str) -> list[str]:
+    """Return the lines of a mutant's diff that it changed (the `-` and `+` lines)."""
+    return [line for line in diff.splitlines() if line.startswith(("-    ", "+    "))]
+
+
 def main() -> None:
-    weak, strong = run_both()
+    weak, strong = run_both(show_killed=True)
     print(f"1. mutmut on {TARGET.name} with the weak tests (100% line and branch coverage):")
     print(f"   {len(weak.results)} mutants, {len(weak.survived)} survived:")
     for diff in weak.survivor_diffs.values():
-        for line in diff.splitlines():
-            if line.startswith(("-    ", "+    ")):
-                print(f"   | {line}")
+        for line in changed(diff):
+            print(f"   | {line}")
+    print(f"   and {len(weak.killed_diffs)} killed (a weak test failed on each):")
+    for diff in weak.killed_diffs.values():
+        for line in changed(diff):
+            print(f"   | {line}")
     print("2. The same mutants with the boundary tests (tests/test_orders_shipping.py):")
     print(f"   {len(strong.results)} mutants, {len(strong.survived)} survived")
     print("Conclusion: coverage says which lines ran; mutation testing says which behaviours a")

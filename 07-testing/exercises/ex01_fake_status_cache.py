@@ -7,7 +7,8 @@ cache on a real Redis (`course check 07 ex01` runs them on both):
 - `remember(reference, status)` stores the status; remembering again replaces it and starts
   its time to live again;
 - `status(reference)` returns the status as a str, or None when it was never remembered or
-  its time to live has passed (at `ttl_ms` milliseconds after `remember`, it is gone);
+  its time to live has passed (once more than `ttl_ms` milliseconds have passed since
+  `remember`, it is gone);
 - `is_paid(reference)` returns True only when the status is "paid".
 The fake must not wait for real time to pass: it reads the time from `clock`, a function
 that returns the current time in milliseconds, so a test can move time on instantly. No

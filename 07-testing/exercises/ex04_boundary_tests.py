@@ -21,6 +21,7 @@ from collections.abc import Callable
 
 def check_discount(discount: Callable[[int], int]) -> None:
     """Assert the discount rule at each of its boundaries."""
-    # TODO: one assert per boundary: just below and at 100.00, a total that is not a
-    # multiple of 10 cents, just below and at the 20.00 cap, far above it
+    # TODO: one assert per boundary: just below and at 100.00, a total whose tenth ends in
+    # more than half a cent (10009: rounding down gives 1000, to the nearest 1001; 10001
+    # gives 1000 either way), just below and at the 20.00 cap, far above it
     raise NotImplementedError("TODO: assert the rule at its boundaries")

@@ -1,9 +1,10 @@
 """Checks for ex01: `course check 07 ex01` runs one contract against your fake and real Redis.
 
 Each check receives a cache and a `let_pass(ms)` function. For your fake, `let_pass` moves its
-clock on instantly; for `OrderStatusCache` on a real Redis it waits, polling, until the
-server's own clock has passed that time. One body, two implementations: a fake that passes
-behaves like Redis in every case the contract covers.
+clock on instantly; for `OrderStatusCache` on a real Redis it waits that long on this
+process's clock (`time.monotonic`), while Redis counts the key's time to live on its own.
+One body, two implementations: a fake that passes behaves like Redis in every case the
+contract covers.
 """
 
 import ast

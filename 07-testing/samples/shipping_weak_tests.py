@@ -1,7 +1,7 @@
 """Tests of `shipping_cents` with full line and branch coverage that still let mutants live.
 
 Every line and both sides of every `if` run, so coverage says 100%. None of the tests sits on
-a boundary (0, 1, 4999, 5000), so `>=` changed to `>`, or 5000 to 5001, passes them all.
+a boundary (0, 1, 4999, 5000), so `>=` changed to `>`, or `<= 0` to `<= 1`, passes them all.
 Part 6 runs mutmut with these tests, then with `tests/test_orders_shipping.py`.
 """
 

@@ -5,8 +5,11 @@ conftest. Here: `orders_engine` makes ONE database with the order tables per tes
 (per xdist worker), and `session` gives each test a transaction that is rolled back at the end,
 which is part 2's cheapest clean slate. `repository` runs a test twice: against the fake and
 against PostgreSQL (the contract test). Part 4's markers are registered and applied here:
-a test that uses a service's fixture is marked `integration`, one that starts the API server
-`e2e`, so `-m "not integration and not e2e"` runs the unit tests alone.
+a test that uses a service's fixture, or is the run of a parametrized fixture named after a
+service ("postgres", "redis"), is marked `integration`; one that starts the API server `e2e`.
+`tool` (a test that runs pytest, mutmut or pre-commit in a child process) is written on its
+module by hand, since no fixture says so. `require_level` fails a test that reaches PostgreSQL
+or Redis without its marker, so the hook cannot miss one silently.
 """
 
 from collections.abc import Iterator
@@ -25,13 +28,18 @@ from course.services.probes import SERVICES, ServiceUnavailable
 HERE = Path(__file__).resolve().parent
 # the fixtures that reach a real service, and the one that starts a server process
 SERVICE_FIXTURES = {"orders_engine", "settings", "redis_url", "redis_client", "s3_bucket"}
+SERVICE_FIXTURES |= {"container_url"}  # testcontainers: a PostgreSQL container in Docker
+# a parametrized fixture that asks for a service with getfixturevalue, in the runs named so
+SERVICE_PARAMS = {"postgres", "redis"}
 SERVER_FIXTURES = {"orders_server"}
+LEVELS = ("integration", "e2e")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """Register the lesson's markers (with --strict-markers an unknown one is an error)."""
     config.addinivalue_line("markers", "integration: talks to a real service (PostgreSQL, Redis)")
     config.addinivalue_line("markers", "e2e: starts the order API as a server process")
+    config.addinivalue_line("markers", "tool: runs a tool (pytest, mutmut) in a child process")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -41,12 +49,31 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             continue
         used = set(getattr(item, "fixturenames", ()))
         callspec = getattr(item, "callspec", None)
-        # the contract test's PostgreSQL run asks for its session inside the fixture
-        on_postgres = callspec is not None and callspec.params.get("repository") == "postgres"
+        # the contract test's PostgreSQL run, and the doubles' Redis run, ask for their
+        # service inside the fixture (getfixturevalue), which `fixturenames` does not list
+        params = callspec.params.values() if callspec is not None else ()
+        on_a_service = any(isinstance(value, str) and value in SERVICE_PARAMS for value in params)
         if used & SERVER_FIXTURES:
             item.add_marker("e2e")
-        elif used & SERVICE_FIXTURES or on_postgres:
+        elif used & SERVICE_FIXTURES or on_a_service:
             item.add_marker("integration")
+
+
+def require_level(request: pytest.FixtureRequest, service: str) -> None:
+    """Fail a test that reaches a service without an `integration` or `e2e` marker on it."""
+    if not any(request.node.get_closest_marker(level) for level in LEVELS):
+        pytest.fail(
+            f"{request.node.nodeid} reaches {service} but is not marked integration: "
+            "add its fixture or parameter to the marker hook in tests/conftest.py",
+            pytrace=False,
+        )
+
+
+@pytest.fixture
+def redis_url(redis_url: str, request: pytest.FixtureRequest) -> str:
+    """The root conftest's Redis URL, for a test the marker hook marked integration."""
+    require_level(request, "Redis")
+    return redis_url
 
 
 @pytest.fixture(scope="session")
@@ -61,8 +88,9 @@ def orders_engine(settings) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def session(orders_engine: Engine) -> Iterator[Session]:
+def session(orders_engine: Engine, request: pytest.FixtureRequest) -> Iterator[Session]:
     """A session whose changes (commits included) are rolled back after the test."""
+    require_level(request, "PostgreSQL")
     with rolled_back_session(orders_engine) as session:
         yield session
 

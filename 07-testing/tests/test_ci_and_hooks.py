@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 LESSON = Path(__file__).resolve().parents[1]
@@ -34,6 +35,7 @@ def test_the_workflow_caches_pip_by_the_pyproject():
     assert setup["with"]["cache-dependency-path"] == "pyproject.toml"
 
 
+@pytest.mark.tool  # runs pre-commit in a child process
 def test_the_learners_pre_commit_configuration_is_valid():
     checked = subprocess.run(
         [sys.executable, "-m", "pre_commit", "validate-config", str(HOOKS)],

@@ -5,13 +5,14 @@ chose, waits until `/health` answers, and stops it after the last test, even if 
 tests share its database, so each uses references of its own.
 """
 
+import socket
 import subprocess
 import sys
 import uuid
 
 import httpx
 import pytest
-from orders_live_server import ServerDidNotStart, live_server, wait_until_ready
+from orders_live_server import ServerDidNotStart, live_server, reserved_socket, wait_until_ready
 from orders_tables import OrderRow
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -58,3 +59,11 @@ def test_a_server_that_exits_is_reported_at_once_not_waited_for():
     process = subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"])
     with pytest.raises(ServerDidNotStart, match="exited with 3"):
         wait_until_ready("http://127.0.0.1:9/health", process, timeout=30)
+
+
+def test_the_reserved_port_cannot_be_taken_even_by_a_socket_that_asks_to_reuse_it():
+    # servers set SO_REUSEADDR (uvicorn does for --port): a bound-only socket lets them in
+    with reserved_socket() as reserved, socket.socket() as other:
+        other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        with pytest.raises(OSError, match="in use"):
+            other.bind(("127.0.0.1", reserved.getsockname()[1]))

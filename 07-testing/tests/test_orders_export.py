@@ -45,8 +45,12 @@ def test_the_folder_comes_from_the_environment(monkeypatch, tmp_path):
     assert export_directory() == tmp_path
 
 
-def test_monkeypatch_restores_the_environment_after_the_test():
-    assert os.environ.get(EXPORT_DIR_VARIABLE) is None  # the test above set it; it is gone
+def test_monkeypatch_restores_the_environment_afterwards(monkeypatch, tmp_path):
+    monkeypatch.delenv(EXPORT_DIR_VARIABLE, raising=False)  # whatever your shell has set
+    with pytest.MonkeyPatch.context() as patch:  # what the fixture does at a test's teardown
+        patch.setenv(EXPORT_DIR_VARIABLE, str(tmp_path))
+        assert export_directory() == tmp_path
+    assert EXPORT_DIR_VARIABLE not in os.environ  # undone, in this test, whatever the order
 
 
 @pytest.mark.parametrize(

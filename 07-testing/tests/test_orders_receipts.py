@@ -1,8 +1,9 @@
 """A flaky test diagnosed and fixed: the race between a test and a background thread.
 
 The flaky version checks `sender.sent` right after `send_later`; it passes only when the worker
-thread happens to run first. Holding the worker back with its gate makes the race lose every
-time, which proves the diagnosis. The fix waits for the outcome with a deadline; it passes
+thread happens to run first (with some I/O before the check, most of the time; `testing_gates.py`
+counts it). Holding the worker back with its gate makes the race lose every time, which proves
+the diagnosis. The fix waits for the outcome with a deadline; it passes
 however late the worker is. Retrying the flaky test (pytest-rerunfailures) would only hide it.
 """
 

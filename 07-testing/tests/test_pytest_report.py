@@ -9,6 +9,8 @@ import pytest
 from testing_pytest_runs import SAMPLES, run_samples
 
 SAMPLE = str(SAMPLES / "report_sample.py")
+# each test runs a tool in a child process: the `tool` level, not a unit test
+pytestmark = pytest.mark.tool
 
 
 @pytest.fixture(scope="module")

@@ -1,19 +1,35 @@
 """Quality gates: coverage with a threshold, mutation testing, and a planted order dependence.
 
-Each test runs a tool in a child process on a tiny target (`orders_shipping.py`, the samples),
-so the whole file stays quick; `testing_gates.py` runs the same tools on the lesson's suite.
+Each `tool` test runs a tool in a child process on a tiny target (`orders_shipping.py`, the
+samples), so the whole file stays quick; `testing_gates.py` runs the same tools on the lesson's
+suite, and the last test checks how it states the speed-up of `-n 2`.
 """
 
 import re
 
+import pytest
+from testing_gates import speedup_figure
 from testing_mutants import run_both
 from testing_pytest_runs import SAMPLES, run_samples
 
 WEAK = str(SAMPLES / "shipping_weak_tests.py")
 PAIR = str(SAMPLES / "order_dependent_sample.py")
 COVERAGE = ("pytest_cov",)
+# the three mutants the weak tests let live, as part 6 prints them
+SURVIVORS = {"if total_cents < 0:", "if total_cents <= 1:", "if total_cents > FREE_FROM_CENTS:"}
+# `tool`: the test runs a tool in a child process, so it is no unit test
+TOOL = pytest.mark.tool
 
 
+def changed_lines(diffs: dict[str, str]) -> set[str]:
+    """Return the lines the mutants put in (a diff's `+` lines), without their indentation."""
+    lines = (line for diff in diffs.values() for line in diff.splitlines())
+    return {
+        line[1:].strip() for line in lines if line.startswith("+") and not line.startswith("+++")
+    }
+
+
+@TOOL
 def test_the_weak_tests_reach_full_line_and_branch_coverage():
     run = run_samples(
         WEAK, "--cov=orders_shipping", "--cov-branch", "--cov-fail-under=100", plugins=COVERAGE
@@ -22,6 +38,7 @@ def test_the_weak_tests_reach_full_line_and_branch_coverage():
     assert "Required test coverage of 100% reached" in run.output
 
 
+@TOOL
 def test_a_run_below_the_threshold_fails_even_though_every_test_passed():
     run = run_samples(
         WEAK,
@@ -37,15 +54,18 @@ def test_a_run_below_the_threshold_fails_even_though_every_test_passed():
     assert "Required test coverage of 100% not reached" in run.output
 
 
+@TOOL
 def test_mutants_survive_full_coverage_and_the_boundary_tests_kill_them():
     weak, strong = run_both()
     assert len(weak.results) >= 5
     assert len(weak.survived) >= 3, weak.results
-    assert any(">" in diff and ">=" in diff for diff in weak.survivor_diffs.values())
+    # the changed (+) lines only: every diff also shows `>=` in its unchanged context
+    assert changed_lines(weak.survivor_diffs) == SURVIVORS, weak.survivor_diffs
     assert strong.results.keys() == weak.results.keys()
     assert strong.survived == [], strong.survivor_diffs
 
 
+@TOOL
 def test_the_planted_pair_fails_reversed_and_the_fixed_pair_passes_either_way():
     names = ["test_placing_an_order_stores_it", "test_paying_an_order_changes_its_status"]
     planted = [f"{PAIR}::{name}" for name in names]
@@ -57,3 +77,9 @@ def test_the_planted_pair_fails_reversed_and_the_fixed_pair_passes_either_way():
     # the one failure is the planted test that relied on the other, not its fixed twin
     planted_failure = r"FAILED \S+::test_paying_an_order_changes_its_status\b(?!_)"
     assert re.search(planted_failure, reversed_run.output)
+
+
+def test_the_speed_up_is_serial_over_parallel_with_the_medians_and_the_range_beside_it():
+    figure = speedup_figure(serial=[10.0, 12.0, 30.0], parallel=[6.0, 5.0, 7.0])
+    assert (figure["baseline"], figure["measured"], figure["ratio"]) == (12.0, 6.0, 2.0)
+    assert "serial 10.0-30.0 s, -n 2 5.0-7.0 s" in figure["name"]

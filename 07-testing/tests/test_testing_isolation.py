@@ -1,13 +1,21 @@
 """Part 2: a rolled-back transaction isolates even code that commits; the other two strategies."""
 
+import pytest
 from orders_domain import Line, Order
 from orders_repository import SqlOrderRepository
 from orders_service import place_order
 from orders_tables import Base, OrderRow
 from sqlalchemy import create_engine, func, inspect, select, text
 from sqlalchemy.orm import Session
-from testing_isolation import fresh_database, recreated_tables, rolled_back_session
+from testing_isolation import (
+    fresh_database,
+    recreated_tables,
+    require_services,
+    rolled_back_session,
+)
 from testing_isolation_bench import benchmark, figures
+
+from course.settings import Settings
 
 TEA = [Line("tea", 1, 450)]
 
@@ -90,3 +98,9 @@ def test_without_create_savepoint_that_rollback_ends_the_tests_own_transaction(o
         assert repository.list_for_customer("ada") == []  # ORD-1 went with it
         assert not outer.is_active, "the session rolled back the test's outer transaction"
         session.close()
+
+
+def test_a_script_stops_with_one_line_when_postgresql_does_not_answer():
+    nobody = Settings(database_url="postgresql+psycopg://course:course@127.0.0.1:9/course")
+    with pytest.raises(SystemExit, match=r"^PostgreSQL is not reachable at .*127\.0\.0\.1:9"):
+        require_services(nobody, "postgres")
