@@ -63,7 +63,12 @@ def fastapi_app(settings: ServeSettings | None = None) -> FastAPI:
 
 
 def server_command(
-    framework: str, *, port: int, workers: int, host: str = "127.0.0.1"
+    framework: str,
+    *,
+    port: int,
+    workers: int,
+    host: str = "127.0.0.1",
+    graceful_seconds: int = GRACEFUL_SECONDS,
 ) -> list[str]:
     """The production server's command line for one framework."""
     if framework == "flask":
@@ -71,7 +76,7 @@ def server_command(
             *(sys.executable, "-m", "gunicorn", "--chdir", str(LESSON)),
             *("--bind", f"{host}:{port}", "--workers", str(workers)),
             # sync workers: one request at a time each; the master restarts a dead one
-            *("--graceful-timeout", str(GRACEFUL_SECONDS), "--access-logfile", "-"),
+            *("--graceful-timeout", str(graceful_seconds), "--access-logfile", "-"),
             # gunicorn 26+ opens a control socket at one path per user: two instances collide
             "--no-control-socket",
             # import the app once in the master, then fork: faster starts, shared memory; safe
@@ -83,7 +88,7 @@ def server_command(
         return [
             *(sys.executable, "-m", "uvicorn", "--app-dir", str(LESSON), "--factory"),
             *("--host", host, "--port", str(port), "--workers", str(workers)),
-            *("--timeout-graceful-shutdown", str(GRACEFUL_SECONDS), "--no-server-header"),
+            *("--timeout-graceful-shutdown", str(graceful_seconds), "--no-server-header"),
             "api_serve:fastapi_app",
         ]
     raise ValueError(f"unknown framework {framework!r}: flask or fastapi")
@@ -110,7 +115,9 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO)
     try:
         settings = settings_from_environment()  # fail here, in one line, not in every worker
-        workers = arguments.workers or default_workers()
+        workers = default_workers() if arguments.workers is None else arguments.workers
+        if workers < 1:  # 0 would not mean "the default", and uvicorn would take -3 as is
+            raise ConfigError(f"--workers must be a whole number >= 1, got {workers}")
     except ConfigError as error:
         parser.exit(2, f"error: {error}\n")
     if arguments.command == "migrate":
