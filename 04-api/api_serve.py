@@ -17,6 +17,7 @@ import argparse
 import logging
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import api_fastapi
@@ -102,6 +103,19 @@ def default_workers() -> int:
     return int(raw)
 
 
+def check_uvicorn_trusts_the_proxy(environ: Mapping[str, str]) -> None:
+    """Refuse API_PROXY_HOPS for uvicorn unless FORWARDED_ALLOW_IPS names the proxy."""
+    # ProxyFix (Flask) counts hops; uvicorn believes X-Forwarded-For only from the addresses
+    # in FORWARDED_ALLOW_IPS (default 127.0.0.1): behind nginx on another host, every client
+    # would share nginx's rate-limit count. Not "*": uvicorn would then believe the leftmost
+    # entry, which the client itself writes
+    if not environ.get("FORWARDED_ALLOW_IPS"):
+        raise ConfigError(
+            "API_PROXY_HOPS is applied to the Flask app only; for uvicorn set"
+            " FORWARDED_ALLOW_IPS to the proxy's address or network"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Serve the bookshop API with a real server.")
     parser.add_argument("command", nargs="?", choices=["flask", "fastapi", "migrate"])
@@ -118,6 +132,8 @@ def main() -> None:
         workers = default_workers() if arguments.workers is None else arguments.workers
         if workers < 1:  # 0 would not mean "the default", and uvicorn would take -3 as is
             raise ConfigError(f"--workers must be a whole number >= 1, got {workers}")
+        if arguments.command == "fastapi" and settings.proxy_hops:
+            check_uvicorn_trusts_the_proxy(os.environ)
     except ConfigError as error:
         parser.exit(2, f"error: {error}\n")
     if arguments.command == "migrate":

@@ -70,6 +70,18 @@ def test_a_worker_count_below_one_is_refused_not_replaced_by_the_default(monkeyp
     assert capsys.readouterr().err == "error: --workers must be a whole number >= 1, got 0\n"
 
 
+def test_uvicorn_behind_a_proxy_needs_the_proxys_address(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "argv", ["api_serve.py", "fastapi"])
+    for name, value in (URLS | {"API_PROXY_HOPS": "1"}).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("FORWARDED_ALLOW_IPS", raising=False)
+    monkeypatch.setattr(os, "execv", lambda *_: pytest.fail("uvicorn would trust only itself"))
+    with pytest.raises(SystemExit) as caught:
+        main()
+    assert caught.value.code == 2
+    assert capsys.readouterr().err.startswith("error: API_PROXY_HOPS is applied to the Flask")
+
+
 def test_each_framework_gets_its_production_server():
     flask = server_command("flask", port=1, workers=3)
     fastapi = server_command("fastapi", port=1, workers=1)
