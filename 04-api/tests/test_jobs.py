@@ -72,8 +72,8 @@ def worker(jobs_settings, queue) -> Iterator[subprocess.Popen]:
 
 @pytest.fixture(scope="module")
 def server(jobs_settings, worker) -> Iterator[ServerProcess]:
-    """The Flask app under gunicorn with 2 workers, on the same database and Redis."""
-    with running_server("flask", workers=2, environment=environment_of(jobs_settings)) as running:
+    """The Flask app under gunicorn (one sync worker: the test's requests come one by one)."""
+    with running_server("flask", workers=1, environment=environment_of(jobs_settings)) as running:
         yield running
 
 

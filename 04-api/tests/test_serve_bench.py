@@ -16,7 +16,7 @@ pytestmark = pytest.mark.xdist_group("api-bench")
 
 
 def test_the_benchmark_measures_every_comparison_through_real_servers(settings):
-    figures = benchmark(settings, workers=1, books=20, seconds=0.1, concurrency=2, repeats=2)
+    figures = benchmark(settings, workers=1, books=20, seconds=0.05, concurrency=2, repeats=2)
 
     assert len(figures) == len(COMPARISONS)
     for figure in figures:
