@@ -59,8 +59,9 @@ def worker_is_registered(queue: Queue, hostname: str | None = None) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description="Run an RQ worker for the bookshop's jobs.")
     parser.add_argument(
-        "command", nargs="?", choices=["worker", "check"], help="worker: the Procfile's worker:;"
-        " check: exit 0 if this host's worker is registered (the container's health check)"
+        "command", nargs="?", choices=["worker", "check"], help="worker: run the worker, as"
+        " the Procfile does; check: exit 0 if this host's worker is registered (the"
+        " container's health check)"
     )  # fmt: skip
     parser.add_argument("--queue", action="append", help="a queue to drain (API_JOBS_QUEUE)")
     parser.add_argument("--kind", choices=sorted(KINDS), help="default: spawn on macOS, else fork")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shlex
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -147,7 +148,7 @@ def main() -> None:
     command = server_command(
         arguments.command, port=arguments.port, workers=workers, host=arguments.host
     )
-    print(f"exec: {' '.join(command[1:])}", flush=True)
+    print(f"exec: {shlex.join(command)}", flush=True)  # the whole command, runnable as shown
     os.execv(command[0], command)  # the server becomes this process: signals reach it
 
 
