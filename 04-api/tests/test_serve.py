@@ -105,7 +105,8 @@ def slow_get(base_url: str, seconds: float) -> httpx2.Response | httpx2.HTTPErro
 
 def queued_request(base_url: str) -> socket.socket:
     """A request sent on a connection the kernel accepted and no worker has taken yet."""
-    connection = socket.create_connection(httpx2.URL(base_url).netloc.decode().split(":"))
+    url = httpx2.URL(base_url)
+    connection = socket.create_connection((url.host, url.port))  # in the backlog once this returns
     connection.sendall(b"GET /health HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
     connection.settimeout(10)
     return connection
