@@ -129,8 +129,8 @@ def run_demo(first: ServerProcess, second: ServerProcess) -> None:
     second.stop(signal.SIGKILL)
     client.served.clear()
     codes = Counter(client.request("GET", "/health").status_code for _ in range(6))
-    print(f"3. {second.base_url} killed (SIGKILL); 6 more requests: {dict(codes)},"
-          f" served by {dict(client.served)}")  # fmt: skip
+    print(f"3. {second.base_url} killed (SIGKILL); 6 more GET /health (not rate-limited):"
+          f" {dict(codes)}, served by {dict(client.served)}")  # fmt: skip
     print("Conclusion: keep state out of the process (PostgreSQL, Redis) and any instance can")
     print("answer; a balancer that skips a dead instance turns a crash into a slower minute.")
     client.close()

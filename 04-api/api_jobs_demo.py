@@ -20,7 +20,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import httpx2
-from api_jobs import dead_letters, deliver_webhook, export_catalogue, make_queue, retry_policy
+from api_jobs import (
+    RETRIES,
+    dead_letters,
+    deliver_webhook,
+    export_catalogue,
+    make_queue,
+    retry_policy,
+)
 from api_models import create_schema, make_engine
 from api_samples import SAMPLE_BOOK
 from api_serve import flask_app
@@ -66,19 +73,25 @@ def poll(http: httpx2.Client, location: str) -> dict:
     return document
 
 
-def warm_shutdown(worker: subprocess.Popen, queue: Queue) -> tuple[int, str]:
-    """SIGTERM the worker while a long job runs; the worker's exit code and the job's status."""
+def warm_shutdown(worker: subprocess.Popen, queue: Queue) -> tuple[str, str, int]:
+    """SIGTERM the worker while a long job runs: the job's status then and at the end, the exit."""
     release_key = unique_name("release")
     job = queue.enqueue(export_catalogue, release_key)
+    (registered,) = Worker.all(queue=queue)
     deadline = time.monotonic() + DEADLINE_SECONDS
     while "pid" not in job.get_meta():  # the job is running in its horse
         if time.monotonic() > deadline:
             raise SystemExit("error: the long job never started")
         time.sleep(0.05)
     worker.terminate()  # SIGTERM: the worker stops taking jobs but waits for this one
+    while registered.shutdown_requested_date is None:  # RQ notes the request in Redis
+        if time.monotonic() > deadline:
+            raise SystemExit("error: the worker never handled SIGTERM")
+        time.sleep(0.05)
+    during = job.get_status().value  # the signal is handled, and the job still runs
     queue.connection.rpush(release_key, "go")  # the job in hand can finish now
     code = worker.wait(timeout=DEADLINE_SECONDS)
-    return code, job.get_status().value
+    return during, job.get_status().value, code
 
 
 def main() -> None:
@@ -114,13 +127,17 @@ def main() -> None:
                     raise SystemExit("error: the webhook job never ended")
                 time.sleep(0.05)
             letter = next(item for item in dead_letters(queue) if item["id"] == job.id)
+            job.refresh()  # the job as the worker left it in Redis
+            tries = 1 + RETRIES - (job.retries_left or 0)  # each retry took one off
             print(
-                f"2. A webhook to a port nobody listens on: {job.get_status().value} after 3 tries,"
+                f"2. A webhook to a port nobody listens on: {job.get_status().value}"
+                f" after {tries} tries,"
             )
             print(f"   in the dead-letter list: {letter['function']}: {letter['error'][:60]}")
-            code, outcome = warm_shutdown(worker, queue)
-            print(f"3. SIGTERM to the worker during a long job: the job ended {outcome},")
-            print(f"   then the worker exited with {code} (a warm shutdown)")
+            during, outcome, code = warm_shutdown(worker, queue)
+            print(f"3. SIGTERM to the worker during a long job: taken, the job still {during};")
+            print(f"   released, it ended {outcome}, then the worker exited with {code}"
+                  " (a warm shutdown)")  # fmt: skip
         finally:
             app.extensions["api"].close()
             if worker.poll() is None:

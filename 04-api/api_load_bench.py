@@ -2,7 +2,8 @@
 
 Two real servers on a temporary database of 2,000 books, each with 2 worker processes; the
 load generator (`api_load.py`) runs in its own process with 16 concurrent clients for 2 s
-per endpoint, all in one run, so every ratio compares figures measured side by side:
+per endpoint, in 3 rounds over every endpoint (the median and the spread are printed), then
+once with a single client (the service time, without queueing):
 
 1. `/health` on each server: the ceiling of that server (and of this generator);
 2. `GET /api/v1/books`, a page of 20 from PostgreSQL: Flask sync workers; FastAPI's `def`
@@ -10,6 +11,10 @@ per endpoint, all in one run, so every ratio compares figures measured side by s
 3. part 1's event-loop mistake under real load: `async def` + a sync driver vs the async one;
 4. the author report, fresh from PostgreSQL vs cached in Redis.
 
+The generator is a closed loop (see `api_load.py`): with 16 clients the latencies are
+mostly queueing, so they restate the throughput; the single-client p50 is the request's own
+time. gunicorn's sync workers close the connection after every response, so each Flask
+request also pays for a new TCP connection, and the uvicorn rows do not.
 The machine is shared by the servers, the database and the generator: the absolute numbers
 are this machine's, the ratios are the lesson. Run it: `python 04-api/api_load_bench.py`.
 """
@@ -21,7 +26,8 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
-from api_load import LoadResult, run_load
+from api_load import run_load
+from api_load_stats import Measured, answered, figure, ratio, ratio_range
 from api_models import Book, create_schema, make_engine
 from api_serve_process import running_server
 from api_serve_settings import ServeSettings, environment_of
@@ -35,6 +41,7 @@ logger = logging.getLogger(__name__)
 
 WORKERS = 2  # per server: one per core of a 2-core machine; gunicorn's advice is 2 x cores + 1
 AUTHORS = 40
+REPEATS = 3  # rounds over every scenario: a median and a spread, not one lucky run
 
 
 @dataclass(frozen=True)
@@ -51,7 +58,7 @@ GUNICORN = "gunicorn, {workers} sync workers"  # filled in with the worker count
 UVICORN = "uvicorn, {workers} workers"
 SCENARIOS = [
     Scenario("flask-health", "flask", "/health", f"Flask /health ({GUNICORN})"),
-    Scenario("flask-list", "flask", "/api/v1/books", f"Flask ({GUNICORN})"),
+    Scenario("flask-list", "flask", "/api/v1/books", f"Flask ({GUNICORN}, new connections)"),
     Scenario("fastapi-health", "fastapi", "/health", f"FastAPI /health ({UVICORN})"),
     Scenario("fastapi-list", "fastapi", "/api/v1/books", f"FastAPI def, thread pool ({UVICORN})"),
     Scenario("fastapi-async", "fastapi", "/bench/books", f"FastAPI async def ({UVICORN})"),
@@ -103,40 +110,25 @@ def measure(
     seconds: float = 2.0,
     concurrency: int = 16,
     workers: int = WORKERS,
-) -> dict[str, LoadResult]:
-    """Every scenario's result, measured in one run by one generator process."""
+    repeats: int = REPEATS,
+) -> dict[str, Measured]:
+    """Every scenario, measured the same way: same warm-up, same rounds, same generator."""
     with servers(settings, books, workers) as urls:
         targets = [urls[scenario.framework] + scenario.path for scenario in SCENARIOS]
-        results = run_load(targets, seconds=seconds, concurrency=concurrency, warm_up=seconds / 4)
-    return {scenario.key: result for scenario, result in zip(SCENARIOS, results, strict=True)}
+        loaded = run_load(
+            targets, seconds=seconds, concurrency=concurrency, warm_up=seconds / 4, repeats=repeats
+        )
+        alone = run_load(targets, seconds=seconds / 2, concurrency=1, warm_up=seconds / 8)
+    measured = {}
+    for n, scenario in enumerate(SCENARIOS):
+        runs = loaded[n :: len(SCENARIOS)]  # this scenario's run in each round
+        measured[scenario.key] = answered(scenario.key, Measured(runs, alone[n]))
+    return measured
 
 
 def labels(workers: int) -> dict[str, str]:
     """Each scenario's label, with the worker count it ran with."""
     return {scenario.key: scenario.label.format(workers=workers) for scenario in SCENARIOS}
-
-
-def figure(
-    results: dict[str, LoadResult], name: str, baseline: str, measured: str, *, workers: int
-) -> dict:
-    """A `make bench` figure: requests per second, baseline vs measured, latencies in the name."""
-    base, better = results[baseline], results[measured]
-    label = labels(workers)
-    latencies = f"p50/p99 ms {base.p50_ms}/{base.p99_ms} vs {better.p50_ms}/{better.p99_ms}"
-    return {
-        "name": f"{name}, {base.concurrency} clients ({latencies})",
-        "baseline_label": label[baseline],
-        "baseline": base.requests_per_second,
-        "measured_label": label[measured],
-        "measured": better.requests_per_second,
-        "unit": "req/s",
-        "ratio": round(ratio(results, baseline, measured), 2),
-    }
-
-
-def ratio(results: dict[str, LoadResult], baseline: str, measured: str) -> float:
-    """Requests per second, measured over baseline."""
-    return results[measured].requests_per_second / max(results[baseline].requests_per_second, 0.1)
 
 
 COMPARISONS = [
@@ -152,22 +144,27 @@ COMPARISONS = [
 def benchmark(settings: course.Settings, workers: int = WORKERS, **sizes) -> list[dict]:
     """The figures for `make bench` (tests pass tiny sizes, and one worker per server)."""
     results = measure(settings, workers=workers, **sizes)
-    return [figure(results, *comparison, workers=workers) for comparison in COMPARISONS]
+    return [figure(results, *comparison, labels(workers)) for comparison in COMPARISONS]
 
 
 def main() -> None:
     logging.basicConfig(level=logging.WARNING)
     settings = course.require("postgres", "redis")
-    print(f"Two servers, {WORKERS} processes each, 2,000 books; 16 clients, 2 s per endpoint:")
+    print(f"Two servers, {WORKERS} processes each, 2,000 books; 16 closed-loop clients, 2 s per"
+          f" endpoint, {REPEATS} rounds (median, min-max); then 1 client alone:")  # fmt: skip
     results = measure(settings)
     label = labels(WORKERS)
     for number, scenario in enumerate(SCENARIOS, 1):
         got = results[scenario.key]
-        print(f"{number:2}. {label[scenario.key]:<52} {got.requests_per_second:7.1f} req/s  p50"
-              f" {got.p50_ms:6.1f} ms  p99 {got.p99_ms:6.1f} ms  errors {got.errors}")  # fmt: skip
-    print("Ratios (requests per second, measured / baseline):")
+        rates = [run.requests_per_second for run in got.runs]
+        print(f"{number:2}. {label[scenario.key]:<52} {got.rate:6.1f} req/s ({min(rates):.1f}-"
+              f"{max(rates):.1f})  p50/p90 {got.p50_ms:5.1f}/{got.p90_ms:5.1f} ms;"
+              f" alone p50 {got.alone.p50_ms:5.1f} ms")  # fmt: skip
+    print("Ratios (median requests per second, measured / baseline; lowest-highest round):")
     for name, baseline, measured in COMPARISONS:
-        print(f"   {name}: {measured} / {baseline} = {ratio(results, baseline, measured):.2f}x")
+        low, high = ratio_range(results, baseline, measured)
+        print(f"   {name}: {measured} / {baseline} = {ratio(results, baseline, measured):.2f}x"
+              f" ({low:.2f}-{high:.2f})")  # fmt: skip
     print("Conclusion: the framework matters less than what a request waits for; a blocked")
     print("event loop serves one request at a time, and a cache hit skips the database.")
 

@@ -16,7 +16,9 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shlex
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import api_fastapi
@@ -63,7 +65,12 @@ def fastapi_app(settings: ServeSettings | None = None) -> FastAPI:
 
 
 def server_command(
-    framework: str, *, port: int, workers: int, host: str = "127.0.0.1"
+    framework: str,
+    *,
+    port: int,
+    workers: int,
+    host: str = "127.0.0.1",
+    graceful_seconds: int = GRACEFUL_SECONDS,
 ) -> list[str]:
     """The production server's command line for one framework."""
     if framework == "flask":
@@ -71,7 +78,7 @@ def server_command(
             *(sys.executable, "-m", "gunicorn", "--chdir", str(LESSON)),
             *("--bind", f"{host}:{port}", "--workers", str(workers)),
             # sync workers: one request at a time each; the master restarts a dead one
-            *("--graceful-timeout", str(GRACEFUL_SECONDS), "--access-logfile", "-"),
+            *("--graceful-timeout", str(graceful_seconds), "--access-logfile", "-"),
             # gunicorn 26+ opens a control socket at one path per user: two instances collide
             "--no-control-socket",
             # import the app once in the master, then fork: faster starts, shared memory; safe
@@ -83,7 +90,7 @@ def server_command(
         return [
             *(sys.executable, "-m", "uvicorn", "--app-dir", str(LESSON), "--factory"),
             *("--host", host, "--port", str(port), "--workers", str(workers)),
-            *("--timeout-graceful-shutdown", str(GRACEFUL_SECONDS), "--no-server-header"),
+            *("--timeout-graceful-shutdown", str(graceful_seconds), "--no-server-header"),
             "api_serve:fastapi_app",
         ]
     raise ValueError(f"unknown framework {framework!r}: flask or fastapi")
@@ -95,6 +102,19 @@ def default_workers() -> int:
     if not raw.isdigit() or int(raw) < 1:
         raise ConfigError(f"WEB_CONCURRENCY must be a whole number >= 1, got {raw!r}")
     return int(raw)
+
+
+def check_uvicorn_trusts_the_proxy(environ: Mapping[str, str]) -> None:
+    """Refuse API_PROXY_HOPS for uvicorn unless FORWARDED_ALLOW_IPS names the proxy."""
+    # ProxyFix (Flask) counts hops; uvicorn believes X-Forwarded-For only from the addresses
+    # in FORWARDED_ALLOW_IPS (default 127.0.0.1): behind nginx on another host, every client
+    # would share nginx's rate-limit count. Not "*": uvicorn would then believe the leftmost
+    # entry, which the client itself writes
+    if not environ.get("FORWARDED_ALLOW_IPS"):
+        raise ConfigError(
+            "API_PROXY_HOPS is applied to the Flask app only; for uvicorn set"
+            " FORWARDED_ALLOW_IPS to the proxy's address or network"
+        )
 
 
 def main() -> None:
@@ -110,7 +130,11 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO)
     try:
         settings = settings_from_environment()  # fail here, in one line, not in every worker
-        workers = arguments.workers or default_workers()
+        workers = default_workers() if arguments.workers is None else arguments.workers
+        if workers < 1:  # 0 would not mean "the default", and uvicorn would take -3 as is
+            raise ConfigError(f"--workers must be a whole number >= 1, got {workers}")
+        if arguments.command == "fastapi" and settings.proxy_hops:
+            check_uvicorn_trusts_the_proxy(os.environ)
     except ConfigError as error:
         parser.exit(2, f"error: {error}\n")
     if arguments.command == "migrate":
@@ -124,7 +148,7 @@ def main() -> None:
     command = server_command(
         arguments.command, port=arguments.port, workers=workers, host=arguments.host
     )
-    print(f"exec: {' '.join(command[1:])}", flush=True)
+    print(f"exec: {shlex.join(command)}", flush=True)  # the whole command, runnable as shown
     os.execv(command[0], command)  # the server becomes this process: signals reach it
 
 

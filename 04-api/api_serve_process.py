@@ -22,7 +22,7 @@ from pathlib import Path
 
 import httpx2
 from api_models import make_engine
-from api_serve import server_command
+from api_serve import GRACEFUL_SECONDS, server_command
 from sqlalchemy import Engine, TextClause, text
 
 logger = logging.getLogger(__name__)
@@ -85,14 +85,16 @@ def wait_until_up(server: ServerProcess, deadline_seconds: float = START_SECONDS
     raise ServerDidNotStart(f"no answer from {server.base_url} in {deadline_seconds} s")
 
 
-def sleeping(engine: Engine, query: TextClause) -> bool:
-    """Whether the query counts a running pg_sleep (in a transaction of its own)."""
+def sleeping(engine: Engine, query: TextClause) -> int:
+    """How many pg_sleep queries run now (asked in a transaction of its own)."""
     with engine.connect() as connection:
-        return bool(connection.scalar(query))
+        return int(connection.scalar(query) or 0)
 
 
-def wait_for_sleeping_query(database_url: str, deadline_seconds: float = 10) -> None:
-    """Poll `pg_stat_activity` until a `pg_sleep` query runs: a request is inside its handler."""
+def wait_for_sleeping_query(
+    database_url: str, deadline_seconds: float = 10, count: int = 1
+) -> None:
+    """Poll `pg_stat_activity` until `count` `pg_sleep` queries run: requests inside a handler."""
     engine = make_engine(database_url)
     query = text(
         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
@@ -101,9 +103,9 @@ def wait_for_sleeping_query(database_url: str, deadline_seconds: float = 10) -> 
     deadline = time.monotonic() + deadline_seconds
     try:
         # a transaction per look: PostgreSQL keeps one snapshot of the statistics per transaction
-        while not sleeping(engine, query):
+        while sleeping(engine, query) < count:
             if time.monotonic() > deadline:
-                raise TimeoutError(f"no pg_sleep query began in {deadline_seconds} s")
+                raise TimeoutError(f"not {count} pg_sleep queries running in {deadline_seconds} s")
             time.sleep(0.02)
     finally:
         engine.dispose()
@@ -111,11 +113,17 @@ def wait_for_sleeping_query(database_url: str, deadline_seconds: float = 10) -> 
 
 @contextmanager
 def running_server(
-    framework: str, *, workers: int = 1, environment: Mapping[str, str] | None = None
+    framework: str,
+    *,
+    workers: int = 1,
+    environment: Mapping[str, str] | None = None,
+    graceful_seconds: int = GRACEFUL_SECONDS,
 ) -> Iterator[ServerProcess]:
     """Run `api_serve`'s server for `framework` on a free port until the block ends."""
     port = free_port()
-    command = server_command(framework, port=port, workers=workers)
+    command = server_command(
+        framework, port=port, workers=workers, graceful_seconds=graceful_seconds
+    )
     with tempfile.TemporaryDirectory(prefix="api-serve-") as folder:
         log_path = Path(folder) / "server.log"
         with log_path.open("wb") as log:

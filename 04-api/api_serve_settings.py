@@ -32,7 +32,9 @@ class ServeSettings:
     jobs_queue: str = "bookshop"  # the RQ queue the API enqueues on and the worker drains
     cache_seconds: int = 30  # how long a cached report may be stale
     demo_routes: bool = False  # /demo/slow, for the SIGTERM test and the demo; never in production
-    proxy_hops: int = 0  # trusted proxies in front (nginx: 1): their X-Forwarded-For is believed
+    # trusted proxies in front (nginx: 1), whose X-Forwarded-For is believed: Flask's ProxyFix;
+    # uvicorn has its own FORWARDED_ALLOW_IPS, which api_serve.py asks for when this is set
+    proxy_hops: int = 0
 
 
 def whole_number(environ: Mapping[str, str], name: str, default: int, *, minimum: int = 0) -> int:

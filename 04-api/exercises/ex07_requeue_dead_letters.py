@@ -14,7 +14,8 @@ beside other failures that have nothing to do with it. The partner is back. Writ
 A job id in the registry whose job has expired from Redis (`Job.fetch` raises
 `rq.exceptions.NoSuchJobError`) is skipped, not an error.
 
-Check your work with `.venv/bin/course check 04 ex07`; a hint: `.venv/bin/course hint 04 ex07`.
+The checks run on a real Redis: start the services first (`make services-up`). Check your
+work with `.venv/bin/course check 04 ex07`; a hint: `.venv/bin/course hint 04 ex07`.
 """
 
 from __future__ import annotations

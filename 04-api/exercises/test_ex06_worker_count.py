@@ -12,6 +12,10 @@ def test_without_the_variable_it_is_two_per_core_plus_one_at_most_twelve(cores, 
     assert task.worker_count({}, cores) == expected
 
 
+def test_an_unknown_core_count_counts_as_one_core():
+    assert task.worker_count({}, None) == 3  # os.cpu_count() returns None when it cannot tell
+
+
 def test_an_empty_variable_counts_as_unset():
     assert task.worker_count({"WEB_CONCURRENCY": ""}, 2) == 5
 

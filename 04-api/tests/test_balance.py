@@ -1,15 +1,20 @@
 """Two real instances (uvicorn, FastAPI) on two ports, one database, one Redis, one client.
 
 Stateless instances give the same answers; the rate limit is one count in Redis whichever
-instance is asked; an instance that dies sends its share of requests to the other.
+instance is asked; an instance that dies sends its share of requests to the other; one that
+drops a request after reading it gets a GET sent elsewhere, never a POST.
 """
 
 from __future__ import annotations
 
 import signal
+import socketserver
+import threading
 from collections import Counter
 from collections.abc import Iterator
+from typing import ClassVar
 
+import httpx2
 import pytest
 from api_balance import NoInstanceAnswered, SpreadingClient, two_instances
 from api_samples import SAMPLE_BOOK
@@ -101,3 +106,39 @@ def test_with_every_instance_down_the_client_says_so():
     with pytest.raises(NoInstanceAnswered, match="none of 2 instances answered /health"):
         client.request("GET", "/health")
     client.close()
+
+
+class ReadThenDrop(socketserver.BaseRequestHandler):
+    """An instance that dies with the request in hand: it reads it all, then closes, no answer."""
+
+    hits: ClassVar[Counter[str]] = Counter()  # by method; the server makes a handler each time
+
+    def handle(self) -> None:
+        received = b""
+        while b"\r\n\r\n" not in received and (chunk := self.request.recv(65536)):
+            received += chunk
+        type(self).hits[received.split(b" ", 1)[0].decode()] += 1
+
+
+@pytest.fixture
+def dropping_instance() -> Iterator[str]:
+    ReadThenDrop.hits.clear()
+    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), ReadThenDrop) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+        server.shutdown()
+
+
+def test_a_request_lost_after_sending_is_resent_only_if_idempotent(pair, dropping_instance):
+    urls = [dropping_instance, pair[0].base_url]  # the dropping one comes first in turn
+    with pytest.raises(httpx2.TransportError):
+        post = SpreadingClient(urls)
+        post.request("POST", "/api/v1/books", json=SAMPLE_BOOK)  # it may have run: not resent
+    get = SpreadingClient(urls)
+    answer = get.request("GET", "/health")  # safe to send again: the other instance answers
+    post.close()
+    get.close()
+
+    assert ReadThenDrop.hits == {"POST": 1, "GET": 1}
+    assert not post.served, "the POST reached no other instance"
+    assert answer.status_code == 200 and get.served == {pair[0].base_url: 1}

@@ -71,6 +71,44 @@ def test_two_replicas_sit_behind_a_balancer_that_names_their_service_and_port():
     assert "proxy_next_upstream error timeout" in config, "a dead replica's requests move on"
 
 
+def nginx_directives(name: str) -> list[list[str]]:
+    """The arguments of every `name` directive in nginx.conf, comments left out."""
+    text = (DEPLOY / "nginx.conf").read_text()
+    lines = [line.split("#", 1)[0].strip() for line in text.splitlines()]
+    return [line.rstrip(";").split()[1:] for line in lines if line.split()[:1] == [name]]
+
+
+def test_the_balancer_never_resends_a_post_nor_evicts_a_replica_for_its_own_503():
+    (next_upstream,) = nginx_directives("proxy_next_upstream")
+    # non_idempotent would resend a POST that may have run; http_503 is the app saying
+    # "Redis is down", and counted against max_fails it would evict every healthy replica
+    assert "non_idempotent" not in next_upstream
+    assert "http_503" not in next_upstream
+    assert {"error", "timeout"} <= set(next_upstream)
+
+
+def test_the_balancer_follows_the_replicas_addresses_instead_of_resolving_them_once():
+    (server,) = nginx_directives("server")[:1]
+    assert server[0] == "api:8000" and "resolve" in server, "re-resolve the replicas' name"
+    assert nginx_directives("resolver") == [["127.0.0.11", "valid=10s"]], "Docker's DNS"
+    assert nginx_directives("zone"), "resolve needs the upstream in a shared memory zone"
+
+
+def test_every_long_running_service_of_the_image_has_a_health_check_it_can_pass():
+    """The image's HEALTHCHECK asks /health: a service that serves no HTTP must bring its own,
+    or `docker compose up --wait` fails on it as unhealthy."""
+    services = compose()["services"]
+    image = services["api"]["image"]
+    for name, service in services.items():
+        if service.get("image") != image or service.get("restart") == "no":
+            continue  # api-migrate runs once and exits: Docker does not wait for its health
+        if "command" not in service:  # the image's own CMD: the web server, which has /health
+            continue
+        check = service.get("healthcheck", {})
+        assert check.get("test") and not check.get("disable"), f"{name} inherits /health"
+        assert "/health" not in " ".join(check["test"]), f"{name} serves no HTTP"
+
+
 def test_docker_waits_longer_than_the_servers_graceful_timeout_before_killing():
     from api_jobs import JOB_TIMEOUT_SECONDS
     from api_serve import GRACEFUL_SECONDS

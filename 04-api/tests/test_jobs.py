@@ -2,12 +2,14 @@
 
 One worker and one server for the whole module (starting them is the slow part); each test
 uses its own books and its own jobs. The faults are real too: a webhook receiver that
-answers 503, and a work horse killed with SIGKILL in the middle of its job.
+answers 503, a work horse killed with SIGKILL in the middle of its job, and Heroku's stop,
+SIGTERM to every process of the worker, the horse included.
 """
 
 from __future__ import annotations
 
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -20,6 +22,8 @@ from pathlib import Path
 import httpx2
 import pytest
 from api_jobs import dead_letters, deliver_webhook, export_catalogue, make_queue, retry_policy
+from api_jobs_worker import main as worker_main
+from api_jobs_worker import worker_is_registered
 from api_samples import SAMPLE_BOOK
 from api_serve_process import ServerProcess, free_port, running_server
 from api_serve_settings import ServeSettings, environment_of
@@ -68,8 +72,8 @@ def worker(jobs_settings, queue) -> Iterator[subprocess.Popen]:
 
 @pytest.fixture(scope="module")
 def server(jobs_settings, worker) -> Iterator[ServerProcess]:
-    """The Flask app under gunicorn with 2 workers, on the same database and Redis."""
-    with running_server("flask", workers=2, environment=environment_of(jobs_settings)) as running:
+    """The Flask app under gunicorn (one sync worker: the test's requests come one by one)."""
+    with running_server("flask", workers=1, environment=environment_of(jobs_settings)) as running:
         yield running
 
 
@@ -151,3 +155,70 @@ def test_a_job_whose_work_horse_is_killed_mid_job_is_retried_not_lost(queue, wor
     assert wait_for(job, JobStatus.FINISHED, JobStatus.FAILED) == JobStatus.FINISHED
     assert job.return_value() == {"released": True, "pid": job.get_meta()["pid"]}
     assert job.get_meta()["pid"] != first_pid, "the retry ran in a new horse"
+
+
+def test_the_health_check_finds_this_hosts_worker_and_no_other(
+    jobs_settings, queue, worker, monkeypatch, capsys
+):
+    assert worker_is_registered(queue)
+    assert not worker_is_registered(queue, hostname="another-container")
+    monkeypatch.setenv("API_JOBS_QUEUE", "a-queue-nobody-drains")
+    monkeypatch.setenv("REDIS_URL", jobs_settings.api.redis_url)
+    monkeypatch.setattr(sys, "argv", ["api_jobs_worker.py", "check"])
+    with pytest.raises(SystemExit) as caught:
+        worker_main()
+    assert caught.value.code == 1
+    assert capsys.readouterr().err.startswith("error: no worker of ")
+
+
+def test_a_worker_without_redis_says_so_in_one_line(monkeypatch, capsys):
+    monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")
+    monkeypatch.setattr(sys, "argv", ["api_jobs_worker.py", "worker"])
+    with pytest.raises(SystemExit) as caught:
+        worker_main()
+    assert caught.value.code == 2
+    error = capsys.readouterr().err
+    assert error.startswith("error: Redis does not answer (") and error.count("\n") == 1, error
+
+
+def test_a_heroku_stop_lets_the_procfile_worker_finish_a_short_job(jobs_settings):
+    """Heroku stops a dyno with SIGTERM to every process in it: a plain Worker's horse dies at
+    once; the Procfile's worker (`--kind heroku`) keeps it going for about 6 s."""
+    queue = make_queue(jobs_settings.api.redis_url, f"heroku-{free_port()}")
+    line = next(line for line in (LESSON / "deploy" / "Procfile").read_text().splitlines()
+                if line.startswith("worker: "))  # fmt: skip
+    command = [sys.executable, *shlex.split(line.removeprefix("worker: "))[1:]]
+    process = subprocess.Popen(
+        [*command, "--queue", queue.name],
+        cwd=LESSON.parent,
+        env=os.environ | environment_of(jobs_settings),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    try:
+        while not (workers := Worker.all(queue=queue)):
+            assert process.poll() is None, "the Procfile's worker exited at start"
+            assert time.monotonic() < deadline, "the worker did not register in time"
+            time.sleep(0.05)
+        release_key = f"release-{free_port()}"
+        job = queue.enqueue(export_catalogue, release_key)  # no retry: a killed horse fails it
+        while "pid" not in job.get_meta(refresh=True):  # the horse is in the job
+            assert time.monotonic() < deadline, "the job never started"
+            time.sleep(0.02)
+
+        # what Heroku sends: SIGTERM to every process of the dyno, the worker and its horse (the
+        # horse has a process group of its own, so a signal to the worker's group would miss it)
+        for pid in (process.pid, job.get_meta()["pid"]):
+            os.kill(pid, signal.SIGTERM)
+        while workers[0].shutdown_requested_date is None:  # the worker took the signal
+            assert time.monotonic() < deadline, "the worker never saw SIGTERM"
+            time.sleep(0.02)
+        queue.connection.rpush(release_key, "go")  # the job can end now, a second later
+
+        assert process.wait(timeout=DEADLINE_SECONDS) == 0
+        assert job.get_status(refresh=True) == JobStatus.FINISHED, job.latest_result()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

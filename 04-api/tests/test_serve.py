@@ -6,7 +6,9 @@ restart sends it, and a request in flight at that moment must still get its answ
 
 from __future__ import annotations
 
+import os
 import signal
+import socket
 import sys
 import threading
 
@@ -57,6 +59,29 @@ def test_the_server_command_refuses_a_bad_setting_in_one_line(monkeypatch, capsy
     assert error == "error: API_CACHE_SECONDS must be a whole number >= 0, got 'soon'\n"
 
 
+def test_a_worker_count_below_one_is_refused_not_replaced_by_the_default(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "argv", ["api_serve.py", "flask", "--workers", "0"])
+    for name, value in URLS.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(os, "execv", lambda *_: pytest.fail("a server started with 0 workers"))
+    with pytest.raises(SystemExit) as caught:
+        main()
+    assert caught.value.code == 2
+    assert capsys.readouterr().err == "error: --workers must be a whole number >= 1, got 0\n"
+
+
+def test_uvicorn_behind_a_proxy_needs_the_proxys_address(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "argv", ["api_serve.py", "fastapi"])
+    for name, value in (URLS | {"API_PROXY_HOPS": "1"}).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("FORWARDED_ALLOW_IPS", raising=False)
+    monkeypatch.setattr(os, "execv", lambda *_: pytest.fail("uvicorn would trust only itself"))
+    with pytest.raises(SystemExit) as caught:
+        main()
+    assert caught.value.code == 2
+    assert capsys.readouterr().err.startswith("error: API_PROXY_HOPS is applied to the Flask")
+
+
 def test_each_framework_gets_its_production_server():
     flask = server_command("flask", port=1, workers=3)
     fastapi = server_command("fastapi", port=1, workers=1)
@@ -67,28 +92,76 @@ def test_each_framework_gets_its_production_server():
         server_command("django", port=1, workers=1)
 
 
+GRACE_SECONDS = 3  # the test's graceful timeout: a 1 s request fits in it, a 5 s one does not
+
+
+def slow_get(base_url: str, seconds: float) -> httpx2.Response | httpx2.HTTPError:
+    """GET /demo/slow; the error if the connection closed without an answer."""
+    try:
+        return httpx2.get(f"{base_url}/demo/slow?seconds={seconds}", timeout=10)
+    except httpx2.HTTPError as error:
+        return error
+
+
+def queued_request(base_url: str) -> socket.socket:
+    """A request sent on a connection the kernel accepted and no worker has taken yet."""
+    url = httpx2.URL(base_url)
+    connection = socket.create_connection((url.host, url.port))  # in the backlog once this returns
+    connection.sendall(b"GET /health HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+    connection.settimeout(10)
+    return connection
+
+
+def answer_to(connection: socket.socket) -> bytes:
+    """What came back on the connection: nothing if it was closed or reset unanswered."""
+    with connection:
+        try:
+            return connection.recv(65536)
+        except ConnectionResetError:
+            return b""
+
+
 @pytest.mark.parametrize("framework", ["flask", "fastapi"])
-def test_sigterm_during_a_request_lets_it_finish_then_the_server_exits(
+def test_sigterm_lets_a_request_finish_then_cuts_one_past_the_graceful_timeout(
     framework, worker_database, redis_url
 ):
     settings = ServeSettings(
         api=ApiSettings(database_url=worker_database[0], redis_url=redis_url), demo_routes=True
     )
-    answers: list[httpx2.Response] = []
-    with running_server(framework, environment=environment_of(settings)) as server:
-        url = f"{server.base_url}/demo/slow?seconds=1"
-        request = threading.Thread(target=lambda: answers.append(httpx2.get(url, timeout=10)))
-        request.start()
-        wait_for_sleeping_query(worker_database[0])  # the request is inside the handler now
+    outcomes: dict[float, httpx2.Response | httpx2.HTTPError] = {}
+    environment = environment_of(settings)
+    workers = 2 if framework == "flask" else 1  # two sync workers; one event loop, two threads
+    with running_server(
+        framework, workers=workers, environment=environment, graceful_seconds=GRACE_SECONDS
+    ) as server:
+        requests = [
+            threading.Thread(target=lambda s=s: outcomes.update({s: slow_get(server.base_url, s)}))
+            for s in (1, 5)
+        ]
+        for request in requests:
+            request.start()
+        wait_for_sleeping_query(worker_database[0], count=2)  # both are inside their handler
+        # every sync worker is busy: a third request waits in the listening socket's backlog
+        waiting = queued_request(server.base_url) if framework == "flask" else None
 
         exit_code = server.stop(signal.SIGTERM)  # what `docker stop` sends
-        request.join(timeout=10)
+        for request in requests:
+            request.join(timeout=10)
 
-    assert answers and answers[0].status_code == 200, server.log()
-    assert answers[0].json() == {"slept": 1.0}
+    finished, cut = outcomes[1], outcomes[5]
+    assert isinstance(finished, httpx2.Response) and finished.status_code == 200, server.log()
+    assert finished.json() == {"slept": 1.0}
+    # past the graceful timeout the server gives up on the request, before the platform's
+    # SIGKILL: gunicorn kills the worker (the connection closes), uvicorn cancels it (a 500)
+    if framework == "flask":
+        assert isinstance(cut, httpx2.TransportError), server.log()
+    else:
+        assert isinstance(cut, httpx2.Response) and cut.status_code == 500, server.log()
     # gunicorn exits 0; uvicorn, once its graceful shutdown is done, re-raises the SIGTERM it
     # caught, so it ends "by SIGTERM" (-15) as an uncaught signal would. Never -9: no kill needed
     assert exit_code in (0, -signal.SIGTERM), server.log()
+    if waiting is not None:  # gunicorn closed its socket: the queued request got no answer
+        assert answer_to(waiting) == b"", "drain the instance before SIGTERM (see the page)"
 
 
 @pytest.mark.parametrize("factory", ["flask", "fastapi"])
