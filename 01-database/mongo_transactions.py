@@ -39,7 +39,7 @@ def place_order_reserving_stock(
                 {"$inc": {"stock": -line["qty"]}},
                 session=session,
             )
-            if reserved.modified_count == 0:
+            if reserved.matched_count == 0:  # a qty of 0 matches but modifies nothing
                 raise OutOfStock(line["sku"])  # with_transaction aborts, then re-raises
         order = {"customer_id": customer_id, "status": "paid", "lines": lines}
         return db.orders.insert_one(order, session=session).inserted_id
@@ -81,7 +81,8 @@ def main() -> None:
             place_order_reserving_stock(client, db, customer_id=customer, lines=greedy)
         except OutOfStock as error:
             print(f"3. Second order aborted: out of stock for {error}")
-        print(f"   stock unchanged (ink was NOT decremented): {stock_levels(db)}")
+        # the ink line WAS decremented inside the transaction; the abort undid it
+        print(f"   stock unchanged, the ink given back by the abort: {stock_levels(db)}")
         print(f"   orders stored: {db.orders.count_documents({})}")
     print("Conclusion: inside with_transaction every write commits together or not at all.")
 

@@ -12,6 +12,7 @@ deletes still work. With `allkeys-lru` and then `allkeys-lfu` the same writes al
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from dataclasses import dataclass
 
@@ -123,6 +124,8 @@ def count_keys(client: redis.Redis, prefix: str) -> int:
 
 
 def main() -> None:
+    # cache_put's warning, indented like the rest of the numbered output
+    logging.basicConfig(level=logging.WARNING, format="   log: %(message)s", stream=sys.stdout)
     with private_server("redis", extra_args=["--maxmemory", MAXMEMORY]) as server:
         client = redis.Redis.from_url(server.url)
         start_over(client, "noeviction")

@@ -8,6 +8,7 @@ concurrent write makes EXEC fail with WatchError, and the transfer retries on fr
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import statistics
@@ -16,6 +17,7 @@ import time
 from collections.abc import Callable
 
 import redis
+from db_timing import alternating_ms
 
 logger = logging.getLogger(__name__)
 
@@ -39,18 +41,19 @@ def measure_pipeline_speedup(
 ) -> dict:
     """Time `count` SETs one by one and in a pipeline; return each side's median in ms."""
     client.ping()  # open the connection first: its handshake belongs to neither side
-    one_by_one, pipelined = [], []
-    for _ in range(repeat):  # alternate the two sides, so a slow moment hits both alike
-        began = time.perf_counter()
-        set_one_by_one(client, prefix=prefix, count=count)
-        one_by_one.append((time.perf_counter() - began) * 1000)
-        began = time.perf_counter()
-        set_in_pipeline(client, prefix=prefix, count=count)
-        pipelined.append((time.perf_counter() - began) * 1000)
-    return {
-        "one_by_one_ms": statistics.median(one_by_one),
-        "pipeline_ms": statistics.median(pipelined),
+    runs = {
+        "one_by_one": functools.partial(set_one_by_one, client, prefix=prefix, count=count),
+        "pipeline": functools.partial(set_in_pipeline, client, prefix=prefix, count=count),
     }
+    keys = [f"{prefix}:key:{n}" for n in range(count)]
+
+    def delete_keys() -> None:  # untimed: every run creates its keys, none overwrites them
+        client.delete(*keys)
+
+    alternating_ms(runs, rounds=1, before_each=delete_keys)  # an untimed warm-up round
+    # the order rotates every round, so a slow moment does not always hit the same side
+    durations = alternating_ms(runs, rounds=repeat, before_each=delete_keys)
+    return {f"{name}_ms": statistics.median(ms) for name, ms in durations.items()}
 
 
 def transfer_naively(

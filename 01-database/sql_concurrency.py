@@ -53,18 +53,21 @@ def buy_naively(engine: Engine, product_id: int, *, after_read: Hook = nothing) 
 
 def buy_with_row_lock(
     engine: Engine, product_id: int, *, before_read: Hook = nothing, after_read: Hook = nothing
-) -> None:
-    """Fix 1: SELECT ... FOR UPDATE locks the row until commit; a second buyer waits."""
+) -> bool:
+    """Fix 1: SELECT ... FOR UPDATE locks the row until commit; return False when sold out."""
     with engine.begin() as connection:
         before_read()
         locked = select(products.c.stock).where(products.c.id == product_id).with_for_update()
         stock = connection.scalar(locked)
         after_read()
+        if stock < 1:  # safe to decide on: nobody can change the row until we commit
+            return False
         connection.execute(
             update(products)
             .where(products.c.id == product_id)
             .values(stock=stock - 1, version=products.c.version + 1)
         )
+        return True
 
 
 def buy_with_atomic_update(

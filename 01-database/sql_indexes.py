@@ -2,8 +2,9 @@
 
 Run `python 01-database/sql_indexes.py`. It loads 200,000 orders for 2,000 customers, then
 asks "customer 42's ten latest orders" twice: without an index on (customer_id, placed_at),
-PostgreSQL reads every row of the table (Seq Scan) and sorts; with it (the index migration
-0003 adds), it walks ten entries of the index (Index Scan Backward). Both plans are printed
+PostgreSQL reads every row of the table (a Parallel Seq Scan: at this size it splits the scan
+across worker processes) and sorts; with it (the index migration 0003 adds), it walks ten
+entries of the index (Index Scan Backward). Both plans are printed
 with two timings: the round trip as the application sees it (timed in Python: planning,
 network and fetching included) and the server's execution time alone (EXPLAIN ANALYZE, which
 leaves those out, so its ratio is larger). It runs at two table sizes, because a Seq Scan
@@ -70,9 +71,11 @@ def explain_analyze(engine: Engine, *, customer_id: int) -> dict:
     nodes, pending = [], [plan["Plan"]]
     while pending:
         node = pending.pop(0)
-        nodes.append(
-            node["Node Type"] + (" Backward" if node.get("Scan Direction") == "Backward" else "")
-        )
+        # named as EXPLAIN prints them: "Parallel Seq Scan" (workers share the scan), and
+        # "Index Scan Backward"
+        parallel = "Parallel " if node.get("Parallel Aware") else ""
+        backward = " Backward" if node.get("Scan Direction") == "Backward" else ""
+        nodes.append(parallel + node["Node Type"] + backward)
         pending.extend(node.get("Plans", []))
     top = plan["Plan"]
     pages = top["Shared Hit Blocks"] + top["Shared Read Blocks"]
@@ -164,7 +167,7 @@ def main() -> None:
         for label, side in (("without the index", "before"), ("with the index", "after")):
             plan = result[side]
             print(
-                f"   {label:<18} {' -> '.join(plan['nodes']):<42}"
+                f"   {label:<18} {' -> '.join(plan['nodes']):<51}"
                 f" round trip {plan['client_ms']:8.3f} ms, server only {plan['server_ms']:8.3f} ms,"
                 f" {plan['pages']:,} pages"
             )

@@ -72,6 +72,9 @@ def order_summaries_selectin(session: Session) -> list[Summary]:
 
 def order_summaries_joined(session: Session) -> list[Summary]:
     """Fixed: one query joins the lines to the orders (LEFT OUTER JOIN)."""
+    # one statement, but on a collection the join repeats every order's columns once per
+    # line (row multiplication), which is why selectinload is the default for collections
+    # and joinedload the one for many-to-one (each row gains one related row)
     statement = select(Order).options(joinedload(Order.lines)).order_by(Order.id)
     orders = session.scalars(statement).unique()  # the join repeats each order per line
     return [(order.id, sum(line.quantity for line in order.lines)) for order in orders]

@@ -9,10 +9,12 @@ process) measured against borrowing one from the pool, as a ratio.
 
 from __future__ import annotations
 
+import functools
 import statistics
 import time
 from contextlib import ExitStack
 
+from db_timing import alternating_ms
 from psycopg import errors
 from sql_models import make_engine
 from sqlalchemy import Engine, NullPool, text
@@ -89,13 +91,13 @@ def measure_connection_cost(url: str, *, rounds: int = ROUNDS) -> dict[str, floa
     # no pre-ping on the pooled side: it would add a round trip that the new connection,
     # which is known alive, does not pay; the pool's own cost is what is measured
     fresh, pooled = make_engine(url, poolclass=NullPool), make_pooled_engine(url, pre_ping=False)
-    timings: dict[str, list[float]] = {"new connection": [], "pooled connection": []}
-    query_once(pooled)  # open the pool's first connection before timing
-    for _ in range(rounds):
-        for name, engine in (("new connection", fresh), ("pooled connection", pooled)):
-            started = time.perf_counter()
-            query_once(engine)
-            timings[name].append((time.perf_counter() - started) * 1000)
+    runs = {
+        "new connection": functools.partial(query_once, fresh),
+        "pooled connection": functools.partial(query_once, pooled),
+    }
+    alternating_ms(runs, rounds=1)  # an untimed warm-up: opens the pool's first connection
+    # the order rotates every round, so each side runs as often right after the other's
+    timings = alternating_ms(runs, rounds=rounds)
     fresh.dispose()
     pooled.dispose()
     medians = {name: statistics.median(values) for name, values in timings.items()}

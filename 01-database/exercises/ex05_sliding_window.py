@@ -11,7 +11,10 @@ that idle users' keys disappear. Redis 6.2 commands only.
 It must hold under concurrency: twenty requests of one user arriving at the same moment with
 `limit=5` let exactly five through. Counting and recording in separate commands lets two
 requests both see "limit - 1" and both pass, so the check and the write must be one atomic
-step (one Lua script, or WATCH/MULTI/EXEC with a bounded retry).
+step: one Lua script (the simplest), or WATCH/MULTI/EXEC with a retry. Under WATCH each
+contender may lose to every other one, so twenty at once may need up to twenty attempts; a
+retry bound must be that generous, and running out of attempts must raise, never refuse (a
+refusal then reports "over the limit" when it was not).
 
 Check your work with `.venv/bin/course check 01 ex05` (or `course check 01 ex05` after
 `source .venv/bin/activate`); ask for a hint with `.venv/bin/course hint 01 ex05`.

@@ -3,7 +3,8 @@
 A message that crashes every worker that reads it (a "poison" message) would be claimed and
 retried forever. Write `recover_stalled(client, *, stream, group, consumer, min_idle_ms,
 max_deliveries, dead_letters)`. For every message of `group` pending longer than
-`min_idle_ms`:
+`min_idle_ms` (up to 1,000 of them per call: a recoverer that runs every few seconds takes
+the rest on its next call):
 - if it has been delivered `max_deliveries` times or more, copy its fields to the stream
   `dead_letters` (adding a field "original_id" with its id) and acknowledge it in `group`;
 - otherwise claim it for `consumer` (so it is delivered once more).

@@ -4,7 +4,9 @@ Write `receive_delivery(engine, *, sku, name, quantity)`. If no product has this
 creates one (price 100 cents) holding `quantity`; if one exists, it adds `quantity` to its
 stock. Many deliveries may arrive at once, from many processes: none may be lost, and none
 may fail on the UNIQUE constraint of `products.sku`. Use one statement (the test counts
-them): no SELECT before the write.
+them): no SELECT before the write. The update also adds 1 to `version`, as every write of
+`products` must: buyers that sell optimistically (`version_id_col`, see `sql_concurrency.py`)
+only notice a write that changed the version, and would overwrite a delivery that did not.
 
 `sql_upsert.py` shows the race of look-then-insert and PostgreSQL's INSERT ... ON CONFLICT.
 
@@ -20,4 +22,5 @@ def receive_delivery(engine: Engine, *, sku: str, name: str, quantity: int) -> N
     """Create the product with `quantity` in stock, or add `quantity` to its stock."""
     # TODO: an INSERT from sqlalchemy.dialects.postgresql with .on_conflict_do_update() on
     # the sku, adding the new row's stock (statement.excluded.stock) to the existing one
+    # and 1 to the version
     raise NotImplementedError("TODO: upsert the delivery")

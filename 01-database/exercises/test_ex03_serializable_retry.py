@@ -6,7 +6,8 @@ import pytest
 from psycopg import errors
 from sql_models import Product, create_schema
 from sql_threads import add_product, current_stock, run_in_threads
-from sqlalchemy import select, text, update
+from sql_write_skew import create_rota
+from sqlalchemy import text, update
 from sqlalchemy.exc import DBAPIError
 
 from course.exercises import load_exercise
@@ -80,34 +81,43 @@ def test_the_work_runs_at_serializable_and_its_writes_are_committed(engine):
     assert current_stock(engine, product_id) == 9, "the work's writes must be committed"
 
 
-def test_two_concurrent_read_modify_writes_both_count(engine):
-    create_schema(engine)
-    product_id = add_product(engine, stock=10)
-    both_read, first_committed = threading.Barrier(2, timeout=10), threading.Event()
+def test_a_write_skew_refused_at_commit_is_retried_and_the_retry_sees_the_rule(engine):
+    # write skew, the anomaly SERIALIZABLE is for: each agent reads the rota and updates only
+    # its own row, so no statement conflicts; PostgreSQL refuses the second one at COMMIT
+    create_rota(engine)
+    both_wrote, first_committed = threading.Barrier(2, timeout=10), threading.Event()
 
-    def buyer(is_first: bool):
+    def go_off_duty(agent: str, is_first: bool):
         calls = []
 
-        def read_modify_write(connection):
+        def check_then_leave(connection) -> str:
             calls.append(1)
-            stock = connection.scalar(select(products.c.stock).where(products.c.id == product_id))
-            if len(calls) == 1:  # force the conflict: both read before either writes
-                both_read.wait()
-                if not is_first:
-                    first_committed.wait(10)
-            connection.execute(
-                update(products).where(products.c.id == product_id).values(stock=stock - 1)
+            others = connection.scalar(
+                text("SELECT count(*) FROM support_rota WHERE on_duty AND agent <> :agent"),
+                {"agent": agent},
             )
+            if others == 0:
+                return "refused"
+            connection.execute(
+                text("UPDATE support_rota SET on_duty = false WHERE agent = :agent"),
+                {"agent": agent},
+            )
+            if len(calls) == 1:  # both read and wrote before either commits
+                both_wrote.wait()
+                if not is_first:
+                    first_committed.wait(10)  # the second commits after the first
+            return "off duty"
 
         def run():
-            task.run_serializable(engine, read_modify_write)
+            outcome = task.run_serializable(engine, check_then_leave)
             if is_first:
                 first_committed.set()
-            return len(calls)
+            return outcome, len(calls)
 
         return run
 
-    attempts = run_in_threads(buyer(True), buyer(False))
+    outcomes = run_in_threads(go_off_duty("ada", True), go_off_duty("grace", False))
 
-    assert attempts == [1, 2], "the second buyer should fail once with 40001, then succeed"
-    assert current_stock(engine, product_id) == 8
+    assert outcomes == [("off duty", 1), ("refused", 2)], (
+        "the 40001 came from COMMIT: the commit must be inside the retried block"
+    )

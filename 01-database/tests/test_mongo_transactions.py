@@ -39,3 +39,14 @@ def test_an_out_of_stock_line_aborts_the_whole_order(mongo_client, shop_db):
 
     assert stock_levels(shop_db) == {"pen": 50, "ink": 200, "pad": 120}
     assert shop_db.orders.count_documents({}) == 0
+
+
+def test_a_line_that_matches_but_changes_nothing_is_not_out_of_stock(mongo_client, shop_db):
+    # a $inc of 0 matches the product and modifies nothing: matched, not modified, is the test
+    lines = [{"sku": "pad", "qty": 0, "price_cents": 300}]
+
+    order_id = place_order_reserving_stock(
+        mongo_client, shop_db, customer_id=ObjectId(), lines=lines
+    )
+
+    assert shop_db.orders.find_one({"_id": order_id})["lines"] == lines

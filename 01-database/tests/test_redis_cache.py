@@ -360,11 +360,15 @@ def test_after_the_cooldown_one_call_probes_redis_and_a_success_closes_the_circu
     assert not breaker.is_open and breaker.allows_call()
 
 
+@pytest.mark.parametrize("circuit", ["closed", "open"])
 def test_with_redis_down_concurrent_misses_query_the_database_once_per_process(
-    sales_engine, report_queries
+    sales_engine, report_queries, circuit
 ):
     dead_client = make_cache_client("redis://127.0.0.1:1/0", timeout_seconds=0.2)
     cache = Cache(dead_client, namespace="test")
+    if circuit == "open":  # the steady state of an outage: no caller even tries Redis
+        for _ in range(cache.breaker.failure_threshold):
+            cache.breaker.record_failure()
     callers = 8
 
     def report_once_the_others_wait() -> dict:
@@ -372,7 +376,7 @@ def test_with_redis_down_concurrent_misses_query_the_database_once_per_process(
         # decided by single-flight, not by thread timing
         deadline = time.monotonic() + 10
         while cache.single_flight.waiters("test:report") < callers - 1:
-            assert time.monotonic() < deadline, "the other callers never queued"
+            assert time.monotonic() < deadline, "the other callers never queued behind this load"
             time.sleep(0.01)
         return revenue_by_sku(sales_engine)
 

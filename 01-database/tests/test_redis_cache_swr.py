@@ -205,7 +205,7 @@ def test_a_refresh_whose_lock_expired_while_queued_does_not_run_beside_another(
         first.get_or_load(name, lambda: "old")
     clock.now += 31  # all three stale; the first process has two refresh threads
     loaders = {"a": BlockingLoader("new a"), "b": BlockingLoader("new b")}
-    c_loads = []
+    c_loads = []  # the first process's loads of c
     for name, loader in loaders.items():
         first.get_or_load(name, loader)
     first.get_or_load("c", lambda: c_loads.append("first") or "new c")  # queued behind a, b
@@ -214,13 +214,17 @@ def test_a_refresh_whose_lock_expired_while_queued_does_not_run_beside_another(
     while redis_client.exists("swr:c:lock") and time.monotonic() < deadline:
         time.sleep(0.01)  # the queued refresh's lock runs out before it starts
 
-    second.get_or_load("c", lambda: c_loads.append("second") or "new c")  # finds no lock
-    second.refreshing["swr:c"].result(WAIT)
-    for loader in loaders.values():
+    second_load = BlockingLoader("new c")
+    second.get_or_load("c", second_load)  # finds no lock: takes it and starts loading
+    assert second_load.started.wait(WAIT)
+    for loader in loaders.values():  # the queued refresh starts while the second still loads
         loader.release.set()
     first.refreshing["swr:c"].result(WAIT)
+    second_load.release.set()
+    second.refreshing["swr:c"].result(WAIT)
 
-    assert c_loads == ["second"]  # the queued refresh saw the lock was no longer its own
+    # the entry was still stale: only the lock check kept the queued refresh from running
+    assert (c_loads, second_load.calls) == ([], 1)
 
 
 def test_a_straggler_that_read_the_stale_entry_does_not_refresh_it_again_once_fresh(

@@ -37,9 +37,9 @@ def recorded_executions(engine):
 def test_each_loader_stores_every_row(engine, loader):
     create_schema(engine)
 
-    LOADERS[loader](engine, generate_customers(250))
+    LOADERS[loader](engine, generate_customers(100))
 
-    assert customer_count(engine) == 250
+    assert customer_count(engine) == 100
 
 
 @pytest.mark.parametrize("loader", list(LOADERS))

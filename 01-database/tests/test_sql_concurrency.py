@@ -9,6 +9,7 @@ import pytest
 from sql_concurrency import (
     buy_optimistically,
     buy_with_atomic_update,
+    buy_with_row_lock,
     outcome_in_words,
     two_buyers,
 )
@@ -41,11 +42,12 @@ def test_optimistic_locking_makes_the_second_writer_retry_once(engine, product_i
     assert sorted(attempts) == [1, 2]
 
 
-def test_the_atomic_update_refuses_to_sell_below_zero(engine):
+@pytest.mark.parametrize("buy", [buy_with_row_lock, buy_with_atomic_update])
+def test_a_fix_refuses_to_sell_below_zero(engine, buy):
     create_schema(engine)
     last_one = add_product(engine, stock=1)
 
-    sold = [buy_with_atomic_update(engine, last_one) for _ in range(2)]
+    sold = [buy(engine, last_one) for _ in range(2)]
 
     assert sold == [True, False]
     assert current_stock(engine, last_one) == 0

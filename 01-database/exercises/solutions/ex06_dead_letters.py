@@ -16,6 +16,7 @@ def recover_stalled(
     dead_letters: str,
 ) -> tuple[list[str], list[str]]:
     """Claim stalled messages for `consumer`; move those delivered too often to `dead_letters`."""
+    # at most 1,000 per call, as the task allows: the next call takes the rest
     stalled = client.xpending_range(stream, group, min="-", max="+", count=1000, idle=min_idle_ms)
     deliveries = {entry["message_id"]: entry["times_delivered"] for entry in stalled}
     if not deliveries:
