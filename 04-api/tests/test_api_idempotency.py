@@ -63,7 +63,10 @@ def waiting_backends(engine, count: int, deadline_seconds: float = 30) -> None:
 
 
 def test_two_concurrent_retries_create_one_book(make_client, engine):
-    clients = [make_client(), make_client()]  # two connections, as two retries would be
+    # two connections, as two retries would be; the retry waits for the first request's key
+    # from its own start until the first commits, which on a loaded machine can pass the 2 s
+    # default and make it a 409 (that case has its own test below): here it may wait 30 s
+    clients = [make_client(key_wait_ms=30_000), make_client(key_wait_ms=30_000)]
     responses: list = [None, None]
 
     def send(number: int) -> None:
