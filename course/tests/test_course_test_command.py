@@ -100,3 +100,25 @@ def test_a_pytest_option_first_goes_to_pytest_not_taken_for_a_lesson(
 
     assert result.exit_code == 0, result.output
     assert pytest_runs == [pytest_command(2, [str(path) for path in paths], False, passed_on)]
+
+
+def test_the_test_run_lets_python_cache_bytecode_even_where_the_environment_says_not_to(
+    monkeypatch,
+):
+    environments: list[dict[str, str]] = []
+
+    def record(command, **options):
+        environments.append(options["env"])
+        return subprocess.CompletedProcess(command, 0)
+
+    monkeypatch.setattr(cli, "bring_up", lambda *_arguments, **_options: UpReport("embedded"))
+    monkeypatch.setattr(cli.subprocess, "run", record)
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    monkeypatch.setenv("COURSE_TEST_MARKER", "kept")
+
+    result = CliRunner().invoke(cli.app, ["test", "--workers", "2"])
+
+    assert result.exit_code == 0, result.output
+    (environment,) = environments
+    assert "PYTHONDONTWRITEBYTECODE" not in environment  # pytest reuses its rewritten modules
+    assert environment["COURSE_TEST_MARKER"] == "kept"  # everything else is passed on

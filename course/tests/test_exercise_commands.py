@@ -266,9 +266,13 @@ def test_in_one_run_a_committed_task_that_passes_is_seen_and_a_bad_one_harms_no_
 
 def test_hypothesis_s_plugin_is_left_out_only_of_runs_whose_tests_do_not_use_it(tmp_path):
     plain, with_hypothesis = tmp_path / "test_plain.py", tmp_path / "test_props.py"
+    with_schemathesis = tmp_path / "test_schema.py"
     plain.write_text("def test_one():\n    assert True\n")
     with_hypothesis.write_text("from hypothesis import given\n")
-    assert unused_plugins([plain]) == ("-p", "no:hypothesispytest")
-    assert unused_plugins([plain, with_hypothesis]) == ()
-    # `-p no:NAME` ignores an unknown NAME: the name must be the one Hypothesis registers
-    assert "hypothesispytest" in {entry.name for entry in entry_points(group="pytest11")}
+    with_schemathesis.write_text("import schemathesis\n")
+    assert unused_plugins([plain]) == ("-p", "no:hypothesispytest", "-p", "no:schemathesis")
+    assert unused_plugins([plain, with_hypothesis]) == ("-p", "no:schemathesis")
+    assert unused_plugins([plain, with_schemathesis]) == ()
+    # `-p no:NAME` ignores an unknown NAME: the names must be the ones the packages register
+    registered = {entry.name for entry in entry_points(group="pytest11")}
+    assert {"hypothesispytest", "schemathesis"} <= registered
