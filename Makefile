@@ -40,7 +40,7 @@ endef
 define MAKE_VENV_SOURCE
 probe() {
   command -v "$1" >/dev/null 2>&1 || { echo "no it is not on PATH"; return; }
-  "$1" -c "$PYTHON_PROBE" 2>/dev/null || echo "no it does not run"
+  "$1" -c "$PYTHON_PROBE" 2>/dev/null || echo "no it does not run: $("$1" -c pass 2>&1 | sed -n '/./{p;q;}')"
 }
 fail() { echo "error: $*" >&2; exit 1; }
 if [ -n "$PYTHON" ]; then
