@@ -72,7 +72,8 @@ def check(lesson: SomeLesson = None, exercise: SomeExercise = None) -> None:
     if failed:
         first = failed[0]
         console.print(f"Next: edit {first.task.relative_to(course_root())}, then run this again;")
-        console.print(f"stuck? `.venv/bin/course hint {first.lesson} {first.name}`")
+        short = f"{first.lesson.split('-')[0]} {first.name.split('_')[0]}"  # as the pages write it
+        console.print(f"stuck? `.venv/bin/course hint {short}`")
         raise typer.Exit(1)
 
 
