@@ -48,6 +48,28 @@ def test_a_malformed_setting_fails_fast_naming_the_variable(name, value, message
     assert str(caught.value) == message
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "shown"),
+    [
+        ("DATABASE_URL", "mysql://u:s3cret@db/shop", "'mysql://u:***@db/shop'"),
+        ("REDIS_URL", "memcached://:s3cret@cache:11211", "'memcached://:***@cache:11211'"),
+    ],
+)
+def test_a_refused_url_never_shows_its_password(name, value, shown):
+    with pytest.raises(ConfigError) as caught:
+        settings_from_environment(URLS | {name: value})
+    assert "s3cret" not in str(caught.value), "the error goes to the release log"
+    assert str(caught.value).endswith(f"got {shown}")
+
+
+@pytest.mark.parametrize("scheme", ["postgres", "postgresql"])
+def test_a_platform_database_url_gets_the_course_driver(scheme):
+    # Heroku Postgres hands out postgres://, which SQLAlchemy refuses; the image has psycopg
+    environ = URLS | {"DATABASE_URL": f"{scheme}://u:p@db:5432/shop"}
+    settings = settings_from_environment(environ)
+    assert settings.api.database_url == "postgresql+psycopg://u:p@db:5432/shop"
+
+
 def test_the_server_command_refuses_a_bad_setting_in_one_line(monkeypatch, capsys):
     monkeypatch.setattr(sys, "argv", ["api_serve.py", "flask"])
     for name, value in (URLS | {"API_CACHE_SECONDS": "soon"}).items():
