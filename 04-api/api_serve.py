@@ -123,6 +123,9 @@ def main() -> None:
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--workers", type=int, help="processes (default: WEB_CONCURRENCY or 2)")
+    parser.add_argument(
+        "--graceful-seconds", type=int, default=GRACEFUL_SECONDS, help="on SIGTERM, finish for"
+    )
     arguments = parser.parse_args()
     if arguments.command is None:  # `make run` runs every script bare: say how to use this one
         parser.print_help()
@@ -146,7 +149,11 @@ def main() -> None:
         print("the tables exist")
         return
     command = server_command(
-        arguments.command, port=arguments.port, workers=workers, host=arguments.host
+        arguments.command,
+        port=arguments.port,
+        workers=workers,
+        host=arguments.host,
+        graceful_seconds=arguments.graceful_seconds,
     )
     print(f"exec: {shlex.join(command)}", flush=True)  # the whole command, runnable as shown
     os.execv(command[0], command)  # the server becomes this process: signals reach it
