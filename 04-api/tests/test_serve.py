@@ -94,6 +94,50 @@ def test_a_worker_count_below_one_is_refused_not_replaced_by_the_default(monkeyp
     assert capsys.readouterr().err == "error: --workers must be a whole number >= 1, got 0\n"
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("PORT", "abc", "error: PORT must be a whole number >= 1, got 'abc'\n"),
+        ("WEB_CONCURRENCY", "x", "error: WEB_CONCURRENCY must be a whole number >= 1, got 'x'\n"),
+    ],
+)
+def test_a_bad_platform_variable_is_one_line_not_a_traceback(monkeypatch, capsys, name, value, message):
+    monkeypatch.setattr(sys, "argv", ["api_serve.py", "flask"])
+    for key, setting in (URLS | {name: value}).items():
+        monkeypatch.setenv(key, setting)
+    monkeypatch.setattr(os, "execv", lambda *_: pytest.fail("a server started"))
+    with pytest.raises(SystemExit) as caught:
+        main()
+    assert caught.value.code == 2
+    assert capsys.readouterr().err == message
+
+
+def test_worker_count_and_port_take_spaces_as_gunicorn_and_uvicorn_do(monkeypatch):
+    monkeypatch.setattr(sys, "argv", ["api_serve.py", "flask"])
+    for key, setting in (URLS | {"WEB_CONCURRENCY": " 3", "PORT": "8123 "}).items():
+        monkeypatch.setenv(key, setting)
+    started = []
+    monkeypatch.setattr(os, "execv", lambda _, command: started.append(command))
+    main()
+    assert "3" == started[0][started[0].index("--workers") + 1]
+    assert "127.0.0.1:8123" in started[0]
+
+
+def test_migrate_without_postgresql_says_so_in_one_line(monkeypatch, capsys):
+    from api_serve_process import free_port
+
+    monkeypatch.setattr(sys, "argv", ["api_serve.py", "migrate"])
+    nowhere = f"postgresql+psycopg://u:s3cret@127.0.0.1:{free_port()}/shop?connect_timeout=2"
+    for key, setting in (URLS | {"DATABASE_URL": nowhere}).items():
+        monkeypatch.setenv(key, setting)
+    with pytest.raises(SystemExit) as caught:
+        main()
+    assert caught.value.code == 2
+    error = capsys.readouterr().err
+    assert error.startswith("error: PostgreSQL does not answer at 127.0.0.1:"), error
+    assert error.count("\n") == 1 and "s3cret" not in error
+
+
 def test_uvicorn_behind_a_proxy_needs_the_proxys_address(monkeypatch, capsys):
     monkeypatch.setattr(sys, "argv", ["api_serve.py", "fastapi"])
     for name, value in (URLS | {"API_PROXY_HOPS": "1"}).items():
