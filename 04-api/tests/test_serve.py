@@ -101,7 +101,9 @@ def test_a_worker_count_below_one_is_refused_not_replaced_by_the_default(monkeyp
         ("WEB_CONCURRENCY", "x", "error: WEB_CONCURRENCY must be a whole number >= 1, got 'x'\n"),
     ],
 )
-def test_a_bad_platform_variable_is_one_line_not_a_traceback(monkeypatch, capsys, name, value, message):
+def test_a_bad_platform_variable_is_one_line_not_a_traceback(
+    monkeypatch, capsys, name, value, message
+):
     monkeypatch.setattr(sys, "argv", ["api_serve.py", "flask"])
     for key, setting in (URLS | {name: value}).items():
         monkeypatch.setenv(key, setting)
@@ -119,7 +121,7 @@ def test_worker_count_and_port_take_spaces_as_gunicorn_and_uvicorn_do(monkeypatc
     started = []
     monkeypatch.setattr(os, "execv", lambda _, command: started.append(command))
     main()
-    assert "3" == started[0][started[0].index("--workers") + 1]
+    assert started[0][started[0].index("--workers") + 1] == "3"
     assert "127.0.0.1:8123" in started[0]
 
 
@@ -169,7 +171,7 @@ def procfile_web_line() -> list[str]:
     return [sys.executable, *arguments]
 
 
-GRACE_SECONDS = 3  # the test's graceful timeout: a 1 s request fits in it, a 5 s one does not
+GRACE_SECONDS = 3  # the test's graceful timeout: a 2 s request fits in it, a 5 s one does not
 
 
 def slow_get(base_url: str, seconds: float) -> httpx2.Response | httpx2.HTTPError:
@@ -221,7 +223,7 @@ def test_sigterm_lets_a_request_finish_then_cuts_one_past_the_graceful_timeout(
             assert b"gunicorn" in Path(f"/proc/{server.process.pid}/cmdline").read_bytes()
         requests = [
             threading.Thread(target=lambda s=s: outcomes.update({s: slow_get(server.base_url, s)}))
-            for s in (1, 5)
+            for s in (2, 5)  # 2 s, not 1: the short one must still run when SIGTERM comes
         ]
         for request in requests:
             request.start()
@@ -233,9 +235,9 @@ def test_sigterm_lets_a_request_finish_then_cuts_one_past_the_graceful_timeout(
         for request in requests:
             request.join(timeout=10)
 
-    finished, cut = outcomes[1], outcomes[5]
+    finished, cut = outcomes[2], outcomes[5]
     assert isinstance(finished, httpx2.Response) and finished.status_code == 200, server.log()
-    assert finished.json() == {"slept": 1.0}
+    assert finished.json() == {"slept": 2.0}
     # past the graceful timeout the server gives up on the request, before the platform's
     # SIGKILL: gunicorn kills the worker (the connection closes), uvicorn cancels it (a 500)
     if framework == "flask":
