@@ -142,7 +142,6 @@ def main() -> None:
         parser.exit(2, f"error: {error}\n")
     if arguments.command == "migrate":
         from api_models import create_schema, make_engine
-
         from sqlalchemy.exc import OperationalError
 
         engine = make_engine(settings.api.database_url)

@@ -6,6 +6,7 @@ restart sends it, and a request in flight at that moment must still get its answ
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shlex
 import signal
@@ -270,3 +271,25 @@ def test_an_unreachable_job_queue_is_a_503_problem_not_a_traceback(factory, work
         assert response.headers["content-type"] == "application/problem+json"
         assert response.headers["retry-after"] == "5"
         assert response.json()["detail"] == "the job queue is unavailable; retry later"
+
+
+@pytest.mark.parametrize("factory", ["flask", "fastapi"])
+def test_only_the_demo_settings_let_a_client_skip_the_cache(factory, worker_database, redis_url):
+    import api_serve
+    from fastapi.testclient import TestClient
+
+    from course.sandbox import unique_name
+
+    api = ApiSettings(database_url=worker_database[0], redis_url=redis_url)
+    api = dataclasses.replace(api, redis_prefix=f"{unique_name('fresh')}:")
+    app = getattr(api_serve, f"{factory}_app")(ServeSettings(api=api))
+    if factory == "flask":
+        client = httpx2.Client(transport=httpx2.WSGITransport(app=app), base_url="http://t")
+    else:
+        client = TestClient(app)
+    with client:
+        first = client.get("/api/v1/authors")
+        # in production ?fresh=1 would let anyone send every request to PostgreSQL
+        again = [client.get(f"/api/v1/authors?fresh={value}") for value in ("1", "abc")]
+    assert first.status_code == 200 and first.json()["cached"] is False
+    assert [(r.status_code, r.json()["cached"]) for r in again] == [(200, True), (200, True)]
