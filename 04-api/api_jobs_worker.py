@@ -6,7 +6,8 @@ a spawned one on macOS, where forking a process that has touched Apple's system 
 can crash it (RQ's `SpawnWorker` starts a fresh interpreter instead, at a higher cost per
 job). SIGTERM to the worker asks for a warm shutdown: the job in hand finishes, then the
 worker exits. That holds where SIGTERM reaches the worker alone (`docker stop`, Kubernetes,
-systemd); Heroku sends it to every process of the dyno, the horse included, which dies at
+systemd with `KillMode=mixed`); Heroku, and systemd's default `KillMode=control-group`, send
+it to every process, the horse included, which dies at
 once unless the worker is RQ's `HerokuWorker` (`--kind heroku`, as the Procfile says): its
 horse ignores SIGTERM and gets about 6 s to finish. `check` is the container's health check.
 """

@@ -26,7 +26,7 @@ import api_flask
 from api_jobs import make_queue
 from api_jobs_routes import add_fastapi_job_routes, add_flask_job_routes
 from api_serve_routes import add_fastapi_serve_routes, add_flask_serve_routes
-from api_serve_settings import ConfigError, ServeSettings, settings_from_environment
+from api_serve_settings import ConfigError, ServeSettings, settings_from_environment, whole_number
 from fastapi import FastAPI
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -98,10 +98,7 @@ def server_command(
 
 def default_workers() -> int:
     """WEB_CONCURRENCY if set (the convention Heroku and gunicorn share), else 2."""
-    raw = os.environ.get("WEB_CONCURRENCY", "2")
-    if not raw.isdigit() or int(raw) < 1:
-        raise ConfigError(f"WEB_CONCURRENCY must be a whole number >= 1, got {raw!r}")
-    return int(raw)
+    return whole_number(os.environ, "WEB_CONCURRENCY", 2, minimum=1)  # strips, as they do
 
 
 def check_uvicorn_trusts_the_proxy(environ: Mapping[str, str]) -> None:
@@ -121,8 +118,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Serve the bookshop API with a real server.")
     parser.add_argument("command", nargs="?", choices=["flask", "fastapi", "migrate"])
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
-    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument("--port", type=int, help="default: PORT or 8000")
     parser.add_argument("--workers", type=int, help="processes (default: WEB_CONCURRENCY or 2)")
+    parser.add_argument(
+        "--graceful-seconds", type=int, default=GRACEFUL_SECONDS, help="on SIGTERM, finish for"
+    )
     arguments = parser.parse_args()
     if arguments.command is None:  # `make run` runs every script bare: say how to use this one
         parser.print_help()
@@ -130,6 +130,9 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO)
     try:
         settings = settings_from_environment()  # fail here, in one line, not in every worker
+        port = arguments.port
+        if port is None:  # the variable every platform sets: a typo is one line, not a traceback
+            port = whole_number(os.environ, "PORT", 8000, minimum=1)
         workers = default_workers() if arguments.workers is None else arguments.workers
         if workers < 1:  # 0 would not mean "the default", and uvicorn would take -3 as is
             raise ConfigError(f"--workers must be a whole number >= 1, got {workers}")
@@ -139,14 +142,25 @@ def main() -> None:
         parser.exit(2, f"error: {error}\n")
     if arguments.command == "migrate":
         from api_models import create_schema, make_engine
+        from sqlalchemy.exc import OperationalError
 
         engine = make_engine(settings.api.database_url)
-        create_schema(engine)
-        engine.dispose()
+        try:
+            create_schema(engine)
+        except OperationalError as error:  # the release step: one line, not a traceback
+            at = f"{engine.url.host}:{engine.url.port or 5432}"
+            reason = str(error.orig).strip().splitlines()[0]
+            parser.exit(2, f"error: PostgreSQL does not answer at {at} ({reason})\n")
+        finally:
+            engine.dispose()
         print("the tables exist")
         return
     command = server_command(
-        arguments.command, port=arguments.port, workers=workers, host=arguments.host
+        arguments.command,
+        port=port,
+        workers=workers,
+        host=arguments.host,
+        graceful_seconds=arguments.graceful_seconds,
     )
     print(f"exec: {shlex.join(command)}", flush=True)  # the whole command, runnable as shown
     os.execv(command[0], command)  # the server becomes this process: signals reach it

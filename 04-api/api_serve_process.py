@@ -15,14 +15,14 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx2
 from api_models import make_engine
-from api_serve import GRACEFUL_SECONDS, server_command
+from api_serve import GRACEFUL_SECONDS, LESSON, server_command
 from sqlalchemy import Engine, TextClause, text
 
 logger = logging.getLogger(__name__)
@@ -118,18 +118,26 @@ def running_server(
     workers: int = 1,
     environment: Mapping[str, str] | None = None,
     graceful_seconds: int = GRACEFUL_SECONDS,
+    entrypoint: Sequence[str] = (),
 ) -> Iterator[ServerProcess]:
-    """Run `api_serve`'s server for `framework` on a free port until the block ends."""
+    """Run `api_serve`'s server for `framework` on a free port until the block ends.
+
+    With an `entrypoint` (the Procfile's `web:` line), that command starts it, as on a platform.
+    """
     port = free_port()
     command = server_command(
         framework, port=port, workers=workers, graceful_seconds=graceful_seconds
     )
+    if entrypoint:  # the options main() passes on to the server it becomes
+        command = [*entrypoint, "--port", str(port), "--workers", str(workers)]
+        command += ["--graceful-seconds", str(graceful_seconds)]
     with tempfile.TemporaryDirectory(prefix="api-serve-") as folder:
         log_path = Path(folder) / "server.log"
         with log_path.open("wb") as log:
             process = subprocess.Popen(
                 command,
                 env=os.environ | dict(environment or {}),
+                cwd=LESSON.parent,  # where the Procfile's relative paths start
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )

@@ -12,6 +12,7 @@ import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
 
 from api_settings import ApiSettings
 
@@ -55,6 +56,24 @@ def flag(environ: Mapping[str, str], name: str) -> bool:
     return raw in {"1", "true", "yes"}
 
 
+def without_password(url: str) -> str:
+    """The URL with its password replaced by `***`: an error message ends up in a log."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user, _, host = parts.netloc.rpartition("@")
+    return urlunsplit(parts._replace(netloc=f"{user.split(':', 1)[0]}:***@{host}"))
+
+
+def with_course_driver(url: str) -> str:
+    """`postgres://` and `postgresql://` (what Heroku and others hand out) as psycopg 3's URL."""
+    # SQLAlchemy refuses postgres:// and reads postgresql:// as psycopg2, absent from the image
+    scheme, separator, rest = url.partition("://")
+    if separator and scheme in {"postgres", "postgresql"}:
+        return f"postgresql+psycopg://{rest}"
+    return url
+
+
 def settings_from_environment(environ: Mapping[str, str] | None = None) -> ServeSettings:
     """Read every setting from the environment (the course's `.env` fills in the URLs)."""
     environ = os.environ if environ is None else environ
@@ -63,12 +82,14 @@ def settings_from_environment(environ: Mapping[str, str] | None = None) -> Serve
         services = course.get_settings()
         database_url = database_url or services.database_url
         redis_url = redis_url or services.redis_url
+    database_url = with_course_driver(database_url)
     for name, url, schemes in (
         ("DATABASE_URL", database_url, ("postgresql",)),
         ("REDIS_URL", redis_url, ("redis", "rediss", "unix")),
     ):
         if not url.startswith(schemes):
-            raise ConfigError(f"{name} must start with {' or '.join(schemes)}, got {url!r}")
+            shown = without_password(url)
+            raise ConfigError(f"{name} must start with {' or '.join(schemes)}, got {shown!r}")
     api = ApiSettings(
         database_url=database_url,
         redis_url=redis_url,

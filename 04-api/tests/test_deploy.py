@@ -87,6 +87,14 @@ def test_the_balancer_never_resends_a_post_nor_evicts_a_replica_for_its_own_503(
     assert {"error", "timeout"} <= set(next_upstream)
 
 
+def test_the_balancer_keeps_connections_to_the_replicas_open_as_nginx_requires():
+    assert nginx_directives("keepalive") == [["16"]]
+    # keepalive alone does nothing: nginx speaks HTTP/1.0 to upstreams and sends
+    # "Connection: close" unless both of these are set (ngx_http_upstream_module, keepalive)
+    assert nginx_directives("proxy_http_version") == [["1.1"]]
+    assert ["Connection", '""'] in nginx_directives("proxy_set_header")
+
+
 def test_the_balancer_follows_the_replicas_addresses_instead_of_resolving_them_once():
     (server,) = nginx_directives("server")[:1]
     assert server[0] == "api:8000" and "resolve" in server, "re-resolve the replicas' name"
@@ -107,6 +115,8 @@ def test_every_long_running_service_of_the_image_has_a_health_check_it_can_pass(
         check = service.get("healthcheck", {})
         assert check.get("test") and not check.get("disable"), f"{name} inherits /health"
         assert "/health" not in " ".join(check["test"]), f"{name} serves no HTTP"
+        # the script that runs asks about itself (`true` would pass with the worker dead)
+        assert check["test"] == ["CMD", *service["command"][:2], "check"], name
 
 
 def test_docker_waits_longer_than_the_servers_graceful_timeout_before_killing():
@@ -125,7 +135,11 @@ def test_the_image_is_multi_stage_runs_as_a_user_and_checks_its_health():
     users = [arguments for name, arguments in final if name == "USER"]
     assert len(stages) == 2 and stages[1].endswith("AS run")
     assert users and users[-1] not in {"root", "0"}
-    assert any(name == "HEALTHCHECK" and "/health" in arguments for name, arguments in final)
+    (check,) = [arguments for name, arguments in final if name == "HEALTHCHECK"]
+    # the port the server binds (main() reads PORT), not a number of its own
+    assert "127.0.0.1:%s/health' % os.environ['PORT']" in check, check
+    # no compiler nor package in what runs: the only command of the run stage adds the user
+    assert [a.split()[0] for n, a in final if n == "RUN"] == ["useradd"], "build in stage 1"
     assert "COPY --from=build /opt/venv /opt/venv" in [f"COPY {a}" for n, a in final if n == "COPY"]
 
 

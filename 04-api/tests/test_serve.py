@@ -6,11 +6,14 @@ restart sends it, and a request in flight at that moment must still get its answ
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import shlex
 import signal
 import socket
 import sys
 import threading
+from pathlib import Path
 
 import httpx2
 import pytest
@@ -48,6 +51,28 @@ def test_a_malformed_setting_fails_fast_naming_the_variable(name, value, message
     assert str(caught.value) == message
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "shown"),
+    [
+        ("DATABASE_URL", "mysql://u:s3cret@db/shop", "'mysql://u:***@db/shop'"),
+        ("REDIS_URL", "memcached://:s3cret@cache:11211", "'memcached://:***@cache:11211'"),
+    ],
+)
+def test_a_refused_url_never_shows_its_password(name, value, shown):
+    with pytest.raises(ConfigError) as caught:
+        settings_from_environment(URLS | {name: value})
+    assert "s3cret" not in str(caught.value), "the error goes to the release log"
+    assert str(caught.value).endswith(f"got {shown}")
+
+
+@pytest.mark.parametrize("scheme", ["postgres", "postgresql"])
+def test_a_platform_database_url_gets_the_course_driver(scheme):
+    # Heroku Postgres hands out postgres://, which SQLAlchemy refuses; the image has psycopg
+    environ = URLS | {"DATABASE_URL": f"{scheme}://u:p@db:5432/shop"}
+    settings = settings_from_environment(environ)
+    assert settings.api.database_url == "postgresql+psycopg://u:p@db:5432/shop"
+
+
 def test_the_server_command_refuses_a_bad_setting_in_one_line(monkeypatch, capsys):
     monkeypatch.setattr(sys, "argv", ["api_serve.py", "flask"])
     for name, value in (URLS | {"API_CACHE_SECONDS": "soon"}).items():
@@ -68,6 +93,52 @@ def test_a_worker_count_below_one_is_refused_not_replaced_by_the_default(monkeyp
         main()
     assert caught.value.code == 2
     assert capsys.readouterr().err == "error: --workers must be a whole number >= 1, got 0\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("PORT", "abc", "error: PORT must be a whole number >= 1, got 'abc'\n"),
+        ("WEB_CONCURRENCY", "x", "error: WEB_CONCURRENCY must be a whole number >= 1, got 'x'\n"),
+    ],
+)
+def test_a_bad_platform_variable_is_one_line_not_a_traceback(
+    monkeypatch, capsys, name, value, message
+):
+    monkeypatch.setattr(sys, "argv", ["api_serve.py", "flask"])
+    for key, setting in (URLS | {name: value}).items():
+        monkeypatch.setenv(key, setting)
+    monkeypatch.setattr(os, "execv", lambda *_: pytest.fail("a server started"))
+    with pytest.raises(SystemExit) as caught:
+        main()
+    assert caught.value.code == 2
+    assert capsys.readouterr().err == message
+
+
+def test_worker_count_and_port_take_spaces_as_gunicorn_and_uvicorn_do(monkeypatch):
+    monkeypatch.setattr(sys, "argv", ["api_serve.py", "flask"])
+    for key, setting in (URLS | {"WEB_CONCURRENCY": " 3", "PORT": "8123 "}).items():
+        monkeypatch.setenv(key, setting)
+    started = []
+    monkeypatch.setattr(os, "execv", lambda _, command: started.append(command))
+    main()
+    assert started[0][started[0].index("--workers") + 1] == "3"
+    assert "127.0.0.1:8123" in started[0]
+
+
+def test_migrate_without_postgresql_says_so_in_one_line(monkeypatch, capsys):
+    from api_serve_process import free_port
+
+    monkeypatch.setattr(sys, "argv", ["api_serve.py", "migrate"])
+    nowhere = f"postgresql+psycopg://u:s3cret@127.0.0.1:{free_port()}/shop?connect_timeout=2"
+    for key, setting in (URLS | {"DATABASE_URL": nowhere}).items():
+        monkeypatch.setenv(key, setting)
+    with pytest.raises(SystemExit) as caught:
+        main()
+    assert caught.value.code == 2
+    error = capsys.readouterr().err
+    assert error.startswith("error: PostgreSQL does not answer at 127.0.0.1:"), error
+    assert error.count("\n") == 1 and "s3cret" not in error
 
 
 def test_uvicorn_behind_a_proxy_needs_the_proxys_address(monkeypatch, capsys):
@@ -92,7 +163,16 @@ def test_each_framework_gets_its_production_server():
         server_command("django", port=1, workers=1)
 
 
-GRACE_SECONDS = 3  # the test's graceful timeout: a 1 s request fits in it, a 5 s one does not
+def procfile_web_line() -> list[str]:
+    """The Procfile's `web:` command, run with this test's Python."""
+    procfile = Path(__file__).resolve().parents[1] / "deploy" / "Procfile"
+    line = next(line for line in procfile.read_text().splitlines() if line.startswith("web: "))
+    python, *arguments = shlex.split(line.removeprefix("web: "))
+    assert python == "python", line
+    return [sys.executable, *arguments]
+
+
+GRACE_SECONDS = 3  # the test's graceful timeout: a 2 s request fits in it, a 5 s one does not
 
 
 def slow_get(base_url: str, seconds: float) -> httpx2.Response | httpx2.HTTPError:
@@ -131,12 +211,20 @@ def test_sigterm_lets_a_request_finish_then_cuts_one_past_the_graceful_timeout(
     outcomes: dict[float, httpx2.Response | httpx2.HTTPError] = {}
     environment = environment_of(settings)
     workers = 2 if framework == "flask" else 1  # two sync workers; one event loop, two threads
+    # flask starts as a platform starts it: the Procfile's `web:` line, main() then os.execv
+    entrypoint = procfile_web_line() if framework == "flask" else ()
     with running_server(
-        framework, workers=workers, environment=environment, graceful_seconds=GRACE_SECONDS
+        framework,
+        workers=workers,
+        environment=environment,
+        graceful_seconds=GRACE_SECONDS,
+        entrypoint=entrypoint,
     ) as server:
+        if entrypoint:  # the pid that gets SIGTERM must be gunicorn's master, not a Python parent
+            assert b"gunicorn" in Path(f"/proc/{server.process.pid}/cmdline").read_bytes()
         requests = [
             threading.Thread(target=lambda s=s: outcomes.update({s: slow_get(server.base_url, s)}))
-            for s in (1, 5)
+            for s in (2, 5)  # 2 s, not 1: the short one must still run when SIGTERM comes
         ]
         for request in requests:
             request.start()
@@ -148,9 +236,9 @@ def test_sigterm_lets_a_request_finish_then_cuts_one_past_the_graceful_timeout(
         for request in requests:
             request.join(timeout=10)
 
-    finished, cut = outcomes[1], outcomes[5]
+    finished, cut = outcomes[2], outcomes[5]
     assert isinstance(finished, httpx2.Response) and finished.status_code == 200, server.log()
-    assert finished.json() == {"slept": 1.0}
+    assert finished.json() == {"slept": 2.0}
     # past the graceful timeout the server gives up on the request, before the platform's
     # SIGKILL: gunicorn kills the worker (the connection closes), uvicorn cancels it (a 500)
     if framework == "flask":
@@ -159,7 +247,7 @@ def test_sigterm_lets_a_request_finish_then_cuts_one_past_the_graceful_timeout(
         assert isinstance(cut, httpx2.Response) and cut.status_code == 500, server.log()
     # gunicorn exits 0; uvicorn, once its graceful shutdown is done, re-raises the SIGTERM it
     # caught, so it ends "by SIGTERM" (-15) as an uncaught signal would. Never -9: no kill needed
-    assert exit_code in (0, -signal.SIGTERM), server.log()
+    assert exit_code == (0 if framework == "flask" else -signal.SIGTERM), server.log()
     if waiting is not None:  # gunicorn closed its socket: the queued request got no answer
         assert answer_to(waiting) == b"", "drain the instance before SIGTERM (see the page)"
 
@@ -183,3 +271,25 @@ def test_an_unreachable_job_queue_is_a_503_problem_not_a_traceback(factory, work
         assert response.headers["content-type"] == "application/problem+json"
         assert response.headers["retry-after"] == "5"
         assert response.json()["detail"] == "the job queue is unavailable; retry later"
+
+
+@pytest.mark.parametrize("factory", ["flask", "fastapi"])
+def test_only_the_demo_settings_let_a_client_skip_the_cache(factory, worker_database, redis_url):
+    import api_serve
+    from fastapi.testclient import TestClient
+
+    from course.sandbox import unique_name
+
+    api = ApiSettings(database_url=worker_database[0], redis_url=redis_url)
+    api = dataclasses.replace(api, redis_prefix=f"{unique_name('fresh')}:")
+    app = getattr(api_serve, f"{factory}_app")(ServeSettings(api=api))
+    if factory == "flask":
+        client = httpx2.Client(transport=httpx2.WSGITransport(app=app), base_url="http://t")
+    else:
+        client = TestClient(app)
+    with client:
+        first = client.get("/api/v1/authors")
+        # in production ?fresh=1 would let anyone send every request to PostgreSQL
+        again = [client.get(f"/api/v1/authors?fresh={value}") for value in ("1", "abc")]
+    assert first.status_code == 200 and first.json()["cached"] is False
+    assert [(r.status_code, r.json()["cached"]) for r in again] == [(200, True), (200, True)]
