@@ -37,6 +37,14 @@ def test_a_write_through_the_read_only_role_is_refused_by_the_database(reader, s
     assert count_customers(shop) == 1
 
 
+def test_the_role_cannot_create_a_temporary_table(reader):
+    # TEMPORARY on a database is PUBLIC's by default: read_only_role revokes it
+    with reader.connect() as connection, pytest.raises(ProgrammingError) as refused:
+        connection.execute(text("CREATE TEMP TABLE scratch AS SELECT 1 AS n"))
+
+    assert isinstance(refused.value.orig, errors.InsufficientPrivilege)
+
+
 def test_the_role_is_dropped_afterwards(shop, unique_name):
     role_name = unique_name.replace("-", "_")
     with read_only_role(shop, role_name=role_name):
