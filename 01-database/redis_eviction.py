@@ -47,8 +47,9 @@ def start_over(client: redis.Redis, policy: str) -> None:
     client.config_resetstat()
     client.config_set("maxmemory-policy", policy)
     # under the default factor (10) thirty reads lift a key's count only two or three steps
-    # above a new key's 5, and one minute of decay can undo that; at 0 every access counts,
-    # so the demo's hot keys stand clearly apart (production keeps the logarithmic default)
+    # above a new key's 5, and two or three idle minutes undo that (one step per minute of
+    # lfu-decay-time); at 0 every access counts, so the demo's hot keys stand clearly apart
+    # (production keeps the logarithmic default)
     client.config_set("lfu-log-factor", LFU_LOG_FACTOR if policy.endswith("lfu") else 10)
 
 

@@ -5,7 +5,8 @@ BRPOP (simple, but a worker that crashes after BRPOP loses its job); then a stre
 consumer group: XADD, XREADGROUP, XACK, the pending entries of a worker that died before
 acknowledging, and XAUTOCLAIM handing its messages to a live worker: a crashed worker's
 messages are not lost. (Trimming with MAXLEN can delete an entry still pending, which
-XAUTOCLAIM then reports among the deleted ids; cap the stream well above its backlog.)
+XAUTOCLAIM then reports among the deleted ids; cap the stream well above its backlog. Redis
+8.2+ can trim only acknowledged entries with XADD/XTRIM ... ACKED; Valkey 9.1 cannot.)
 """
 
 from __future__ import annotations

@@ -1,9 +1,13 @@
 """Least privilege: a read-only role that the database itself stops from writing.
 
-Run `python 01-database/sql_roles.py`. You will see a role created in SQL with LOGIN and only
+Run `python 01-database/sql_roles.py`. You will see a role created in SQL with LOGIN and
 CONNECT, USAGE and SELECT granted, a connection as that role read the customers, and its
-INSERT refused by PostgreSQL with InsufficientPrivilege. A reporting job, a dashboard or an
-analyst's notebook should connect like this: a bug or an injection in it cannot change data.
+INSERT refused by PostgreSQL with InsufficientPrivilege. PostgreSQL also grants some
+privileges to PUBLIC, so to every role: CONNECT and TEMPORARY on each database (revoked here
+for this database; other databases keep theirs) and EXECUTE on functions (kept: revoke it per
+function, or with ALTER DEFAULT PRIVILEGES, where a function writes as SECURITY DEFINER).
+A reporting job, a dashboard or an analyst's notebook should connect like this: a bug or an
+injection in it cannot change data.
 Roles belong to the whole server, not one database, so the role gets a unique name and is
 dropped at the end. (PostgreSQL 14+ also has the predefined role `pg_read_all_data`, which
 reads every table of every database on the server: broader than one database's grants.)
@@ -38,6 +42,10 @@ def read_only_role(engine: Engine, *, role_name: str, password: str | None = Non
             connection,
             sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(role, sql.Literal(password)),
         )
+        # PUBLIC (every role) holds CONNECT and TEMPORARY on each new database by default:
+        # take them back here, so that the role's own CONNECT is what lets it in and it
+        # cannot fill memory and disk with temporary tables
+        run_utility(connection, sql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(database))
         run_utility(
             connection, sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(database, role)
         )
@@ -96,7 +104,7 @@ def main() -> None:
         create_sample_shop(owner)
         role_name = unique_name("reporting")
         with read_only_role(owner, role_name=role_name) as reader_url:
-            print(f"1. Created the role {role_name}: LOGIN, CONNECT, USAGE, SELECT only.")
+            print(f"1. Created the role {role_name}: LOGIN, CONNECT, USAGE, SELECT; no TEMP.")
             reader = make_engine(reader_url)
             print(f"2. As {role_name}, SELECT count(*) FROM customers: {count_customers(reader)}")  # nosec B608  # a printed message, not a query
             try:

@@ -8,7 +8,9 @@ the rest on its next call):
 - if it has been delivered `max_deliveries` times or more, copy its fields to the stream
   `dead_letters` (adding a field "original_id" with its id) and acknowledge it in `group`;
 - otherwise claim it for `consumer` (so it is delivered once more).
-Return `(retried_ids, dead_ids)`, each a list of message ids in stream order.
+Return `(retried_ids, dead_ids)`, each a list of message ids in stream order. Several
+recoverers may run at once (one per worker host): each message must be retried or parked by
+one of them only, never parked twice (the test runs two together).
 
 `redis_queues.py` shows XREADGROUP, XPENDING and XAUTOCLAIM. Redis 6.2 commands only.
 

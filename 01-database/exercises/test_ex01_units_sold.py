@@ -39,6 +39,10 @@ def test_the_answer_comes_from_a_single_query(shop):
         task.units_sold_by_product(session)
 
     assert len(statements) == 1, f"expected 1 SELECT, the function sent {len(statements)}"
+    # one SELECT of every order line, summed in Python, ships each line to the application
+    assert "sum(" in statements[0].lower(), (
+        f"the database should add up the quantities (SUM in the SQL), not Python: {statements[0]}"
+    )
 
 
 def test_an_empty_shop_has_no_rows(engine):

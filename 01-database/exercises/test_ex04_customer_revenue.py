@@ -5,6 +5,7 @@ from collections import defaultdict
 import pytest
 from mongo_aggregation import load_shop
 from nosql_shop_data import make_shop
+from pymongo import MongoClient, monitoring
 
 from course.exercises import load_exercise
 
@@ -48,15 +49,35 @@ def test_cancelled_orders_do_not_count(shop_db, shop):
     assert task.top_customers(shop_db, limit=3) == []
 
 
-def test_the_report_is_one_aggregate_call(shop_db, monkeypatch):
-    calls = []
-    original = type(shop_db.orders).aggregate
+class Commands(monitoring.CommandListener):
+    """Every command the client sends, by name, with its body."""
 
-    def counting(collection, pipeline, *args, **kwargs):
-        calls.append(pipeline)
-        return original(collection, pipeline, *args, **kwargs)
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict]] = []
 
-    monkeypatch.setattr(type(shop_db.orders), "aggregate", counting)
-    task.top_customers(shop_db, limit=2)
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        self.sent.append((event.command_name, dict(event.command)))
 
-    assert len(calls) == 1
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+# cursor and session housekeeping, and the handshake: not questions about the data
+HOUSEKEEPING = {"getMore", "killCursors", "endSessions", "hello", "isMaster", "ismaster"}
+
+
+def test_the_report_is_one_aggregate_call(shop_db, settings):
+    # a client of its own that hears every command, find() and count_documents() included
+    commands = Commands()
+    with MongoClient(settings.mongo_url, event_listeners=[commands], tz_aware=True) as client:
+        task.top_customers(client[shop_db.name], limit=2)
+
+    asked = [(name, body) for name, body in commands.sent if name not in HOUSEKEEPING]
+    assert [name for name, _ in asked] == ["aggregate"], (
+        "one aggregate command and nothing else: no find() of customers or orders in Python"
+    )
+    stages = [next(iter(stage)) for stage in asked[0][1]["pipeline"]]
+    assert "$lookup" in stages, f"the names come from a $lookup stage, not from Python: {stages}"

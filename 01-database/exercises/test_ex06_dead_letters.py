@@ -1,6 +1,9 @@
 """Checks for ex06: `course check 01 ex06` runs them against your task."""
 
+import contextlib
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -69,3 +72,34 @@ def test_messages_still_being_worked_on_are_left_alone(jobs):
 
     assert recover(client, max_deliveries=3, min_idle_ms=60_000) == ([], [])
     assert not client.exists(DEAD)
+
+
+def test_two_recoverers_at_once_handle_each_message_once(jobs, monkeypatch):
+    client, ids = jobs
+    deliver(client, times=3)
+    # both recoverers get their list of pending messages before either acts on it: the
+    # interleaving where a recoverer that parks without claiming first parks everything twice
+    both_listed, listed = threading.Barrier(2, timeout=2), threading.local()
+    original = client.execute_command
+
+    def execute_command(*args, **options):
+        reply = original(*args, **options)
+        if str(args[0]).upper() == "XPENDING" and not getattr(listed, "done", False):
+            listed.done = True
+            # a solution that does not list with XPENDING in both calls: no pause
+            with contextlib.suppress(threading.BrokenBarrierError):
+                both_listed.wait()
+        return reply
+
+    monkeypatch.setattr(client, "execute_command", execute_command)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        # idle for 50 ms (deliver's pause): the second claim comes well within 50 ms of the
+        # first, which made the messages idle again, so it finds nothing left to claim
+        first, second = [pool.submit(recover, client, 3, 50) for _ in range(2)]
+        (retried_1, dead_1), (retried_2, dead_2) = first.result(), second.result()
+
+    assert client.xlen(DEAD) == len(ids), (
+        "each poison message is parked once, not once per recoverer"
+    )
+    assert sorted(dead_1 + dead_2) == sorted(ids) and not set(dead_1) & set(dead_2)
+    assert retried_1 == retried_2 == []

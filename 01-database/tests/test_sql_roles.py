@@ -29,12 +29,16 @@ def test_the_read_only_role_can_read(reader):
     assert count_customers(reader) == 1
 
 
-def test_a_write_through_the_read_only_role_is_refused_by_the_database(reader, shop):
+def test_writes_and_temporary_tables_are_refused_to_the_read_only_role(reader, shop):
     with pytest.raises(ProgrammingError) as refused:
         add_customer(reader, email="mallory@example.com")
 
     assert isinstance(refused.value.orig, errors.InsufficientPrivilege)
     assert count_customers(shop) == 1
+    # TEMPORARY on a database is PUBLIC's by default: read_only_role revokes it
+    with reader.connect() as connection, pytest.raises(ProgrammingError) as no_temp:
+        connection.execute(text("CREATE TEMP TABLE scratch AS SELECT 1 AS n"))
+    assert isinstance(no_temp.value.orig, errors.InsufficientPrivilege)
 
 
 def test_the_role_is_dropped_afterwards(shop, unique_name):
