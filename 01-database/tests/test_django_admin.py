@@ -95,3 +95,24 @@ def test_a_restock_in_the_admin_is_not_overwritten_by_a_stale_sqlalchemy_write(
         engine.dispose()
 
     assert DjangoProduct.objects.get(pk=keyboard.pk).stock == 50  # the restock stands
+
+
+def test_the_order_list_fetches_the_customers_in_the_same_query(staff_client):
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+    from django_shop.models import Customer, Order
+
+    def queries_for_the_list() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert staff_client.get(ORDERS_PAGE).status_code == 200
+        return len(queries)
+
+    with transaction.atomic():  # rolled back: the other tests see the 3 sample orders
+        three = queries_for_the_list()
+        for n in range(5):
+            customer = Customer.objects.create(email=f"n{n}@example.com", name=f"N{n}")
+            Order.objects.create(customer=customer)
+        eight = queries_for_the_list()
+        transaction.set_rollback(True)
+
+    assert eight == three  # an N+1 would add one query per order's customer
