@@ -24,8 +24,8 @@ class OrderLineInline(admin.TabularInline):
 class OrderAdmin(admin.ModelAdmin):
     list_display = ("id", "customer", "status", "total_cents", "placed_at")
     list_filter = ("status",)
-    # the default (False) already joins the foreign keys of list_display; naming them keeps
-    # the JOIN when a column computed by a method needs customer too
+    # the default (False) calls select_related() on every foreign key once list_display has
+    # one; naming them joins only these, also for a column computed by a method
     list_select_related = ("customer",)
     search_fields = ("customer__email",)
     inlines = (OrderLineInline,)
