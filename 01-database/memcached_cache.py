@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pymemcache.client.base import PooledClient
-from pymemcache.exceptions import MemcacheError
+from pymemcache.exceptions import MemcacheError, MemcacheIllegalInputError
 
 logger = logging.getLogger(__name__)
 
@@ -120,6 +120,11 @@ class MemcachedCache:
             cached = self.client.get(key)
             if cached is None and self.stampede_protection:
                 cached, token = self._wait_or_lock(key)
+        except MemcacheIllegalInputError as error:  # refused by the client: ours, not an outage
+            logger.error(
+                "Memcached refused the key of %s (%s); reading it from the database", name, error
+            )
+            return loader()
         except (MemcacheError, OSError) as error:
             # degrade, do not fail: the database is the source of truth, the cache a shortcut
             logger.warning("cache unavailable (%s); reading %s from the database", error, name)

@@ -213,3 +213,12 @@ def test_a_name_memcached_would_refuse_becomes_a_valid_key_that_works(memcached_
     assert len(key.encode()) <= MAX_KEY_BYTES and " " not in key
     assert memcached_client.get(key) == b"stored"
     assert memcached_key("ns", name + "!") != key
+
+
+def test_a_key_memcached_refuses_is_logged_as_a_bug_not_as_an_outage(memcached_client, caplog):
+    cache = MemcachedCache(memcached_client, namespace="n" * 300)  # even hashed, over 250 bytes
+
+    assert cache.get_or_load("report", lambda: 3) == 3  # still served, from the database
+
+    assert "cache unavailable" not in caplog.text
+    assert "refused the key" in caplog.text
