@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pymemcache.client.base import PooledClient
-from pymemcache.exceptions import MemcacheError
+from pymemcache.exceptions import MemcacheError, MemcacheIllegalInputError
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 # would be 1970, already past, and the value would expire at once (memcached's protocol.txt)
 MAX_RELATIVE_TTL_SECONDS = 30 * 24 * 3600
 MAX_KEY_BYTES = 250
+LOCK_SUFFIX = ":lock"
 UNSAFE_KEY_CHARACTERS = re.compile(r"[\x00-\x20\x7f]")  # spaces and control characters
 
 
@@ -50,11 +51,13 @@ def make_memcached_client(
     )
 
 
-def memcached_key(namespace: str, name: str) -> str:
-    """Return `namespace:name`, hashed when Memcached would refuse it (too long, spaces)."""
+def memcached_key(namespace: str, name: str, *, client_prefix: bytes = b"") -> str:
+    """Return `namespace:name`, hashed when Memcached would refuse it or its lock (long, spaces)."""
     key = f"{namespace}:{name}"
+    # the longest key sent is the client's prefix + key + ":lock" (the stampede lock)
+    sent = len(client_prefix) + len(key) + len(LOCK_SUFFIX)
     # not ASCII: the server would take UTF-8, but pymemcache refuses it (allow_unicode_keys)
-    if len(key) <= MAX_KEY_BYTES and key.isascii() and not UNSAFE_KEY_CHARACTERS.search(key):
+    if sent <= MAX_KEY_BYTES and key.isascii() and not UNSAFE_KEY_CHARACTERS.search(key):
         return key
     digest = hashlib.sha256(name.encode()).hexdigest()
     return f"{namespace}:sha256:{digest}"
@@ -103,7 +106,8 @@ class MemcachedCache:
 
     def key(self, name: str) -> str:
         """Return the Memcached key of a cached value (see `memcached_key`)."""
-        return memcached_key(self.namespace, name)
+        prefix = getattr(self.client, "key_prefix", b"")  # pymemcache prepends it to every key
+        return memcached_key(self.namespace, name, client_prefix=prefix)
 
     def get_or_load(
         self, name: str, loader: Callable[[], Any], *, ttl_seconds: int | None = None
@@ -116,6 +120,11 @@ class MemcachedCache:
             cached = self.client.get(key)
             if cached is None and self.stampede_protection:
                 cached, token = self._wait_or_lock(key)
+        except MemcacheIllegalInputError as error:  # refused by the client: ours, not an outage
+            logger.error(
+                "Memcached refused the key of %s (%s); reading it from the database", name, error
+            )
+            return loader()
         except (MemcacheError, OSError) as error:
             # degrade, do not fail: the database is the source of truth, the cache a shortcut
             logger.warning("cache unavailable (%s); reading %s from the database", error, name)
@@ -142,7 +151,7 @@ class MemcachedCache:
 
     def _wait_or_lock(self, key: str) -> tuple[bytes | None, str | None]:
         """Return (value, None) once another caller stored it, or (None, token) once WE lock."""
-        lock_key, token = f"{key}:lock", uuid.uuid4().hex
+        lock_key, token = f"{key}{LOCK_SUFFIX}", uuid.uuid4().hex
         deadline = time.monotonic() + self.wait_seconds
         # `add` stores only when the key does not exist: exactly one caller gets True
         while not self.client.add(lock_key, token, expire=self.lock_seconds):
@@ -163,7 +172,7 @@ class MemcachedCache:
     def _unlock(self, key: str, token: str) -> None:
         # delete the lock only while it holds OUR token (it may have expired and been taken
         # by another caller): read it with its CAS unique, then delete only that version
-        lock_key = f"{key}:lock"
+        lock_key = f"{key}{LOCK_SUFFIX}"
         try:
             held, cas_unique = self.client.gets(lock_key)
             if held == token.encode():

@@ -83,10 +83,13 @@ def append_with_cas(
     return update_with_cas(client, key, lambda items: [*items, item], default=[], between=between)
 
 
-def race_two_writers(append: Callable[..., Any], client: PooledClient, key: str) -> list:
+def race_two_writers(
+    append: Callable[..., Any], client: PooledClient, key: str, *, existing: bool = True
+) -> list:
     """Have two threads append "order-1" and "order-2" at once, both reading before either
     writes (a barrier between read and write, on the first attempt); return the list stored."""
-    client.set(key, json.dumps([]))  # an existing list: the writers race on `cas`, not `add`
+    if existing:  # an existing list: the writers race on `cas`; else both create it (`add`)
+        client.set(key, json.dumps([]))
     both_have_read = threading.Barrier(2, timeout=5)
     first_attempt = threading.local()
 

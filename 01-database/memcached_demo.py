@@ -14,7 +14,7 @@ import logging
 import sys
 import time
 
-from memcached_cache import MemcachedCache, make_memcached_client, memcached_key
+from memcached_cache import MemcachedCache, make_memcached_client
 from memcached_cas import append_naive, append_with_cas, race_two_writers
 from redis_cache_bench import concurrent_misses, counting
 from redis_cache_sales import create_sales, record_sale, revenue_by_sku
@@ -96,7 +96,7 @@ def main() -> None:
         show_limits(cache)
     finally:
         for name in ("revenue", "False:revenue", "True:revenue"):
-            client.delete(memcached_key(cache.namespace, name))  # the keys this demo made
+            client.delete(cache.key(name))  # the keys this demo made
         client.close()
     print(
         "Conclusion: Memcached serves the same cache-aside as Redis with fewer tools: `add` is"

@@ -10,7 +10,8 @@ When a server dies, `HashClient` (with `ignore_exc`) answers its keys as misses,
 dead after `retry_attempts` connection errors (an `OSError`: refused, timed out) and rehashes
 its keys onto the living servers, where they miss once and are loaded again. The keys on the
 living servers keep hitting. Other errors are answered as misses WITHOUT counting: the first
-call on a pooled socket the dead server closed (`MemcacheUnexpectedCloseError`), and a server
+call on the node client's open socket, which the dead server closed
+(`MemcacheUnexpectedCloseError`), and a server
 that keeps answering `SERVER_ERROR` or closing connections is never marked dead; with
 `ignore_exc` a refused `set` is a silent False too. Log or count misses per server.
 """

@@ -33,7 +33,8 @@ class Product(models.Model):
     price_cents = models.IntegerField()
     stock = models.IntegerField(db_default=0)
     # SQLAlchemy's version counter (version_id_col); Django does not bump it on its own, so
-    # every Django write to a product says version=F("version") + 1, or SQLAlchemy loses it
+    # every Django write to a product says version=F("version") + 1 (the admin's save_model
+    # too), or SQLAlchemy loses it; a bare save() elsewhere would not
     version = models.IntegerField(db_default=1)
 
     class Meta:

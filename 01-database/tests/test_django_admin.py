@@ -9,6 +9,10 @@ import pytest
 from django_admin_site import ORDERS_PAGE, create_admin, orders_listed, running_admin
 from django_orm import add_sample_shop
 from django_project import empty_shop, migrate
+from sql_models import Product, make_engine
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from course.browser import ARGS
 
@@ -54,3 +58,61 @@ def test_staff_log_in_in_a_browser_and_list_the_orders(admin_site, chromium):
             assert "grace@example.com" in listed and "ada@example.com" in listed
         finally:
             browser.close()
+
+
+@pytest.fixture
+def staff_client(admin_site):
+    """Django's test client, in this process, logged in as `staff` (no login form: force_login)."""
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    client = Client(SERVER_NAME="localhost")  # ALLOWED_HOSTS has no "testserver"
+    client.force_login(User.objects.get(username="staff"))
+    return client
+
+
+def test_a_restock_in_the_admin_is_not_overwritten_by_a_stale_sqlalchemy_write(
+    staff_client, django_database
+):
+    from django_shop.models import Product as DjangoProduct
+
+    keyboard = DjangoProduct.objects.create(
+        sku="ADM-01", name="Keyboard", price_cents=100, stock=10
+    )
+    engine = make_engine(django_database)
+    try:
+        with Session(engine) as session:
+            product = session.scalars(select(Product).where(Product.sku == "ADM-01")).one()
+            form = {"sku": "ADM-01", "name": "Keyboard", "price_cents": 100, "stock": 50}
+            form["version"] = product.version  # what the form held, if it still shows the field
+            page = f"/admin/django_shop/product/{keyboard.pk}/change/"
+            assert staff_client.post(page, form).status_code == 302  # saved, back to the list
+            product.stock -= 1
+
+            with pytest.raises(StaleDataError):
+                session.commit()
+    finally:
+        engine.dispose()
+
+    assert DjangoProduct.objects.get(pk=keyboard.pk).stock == 50  # the restock stands
+
+
+def test_the_order_list_fetches_the_customers_in_the_same_query(staff_client):
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+    from django_shop.models import Customer, Order
+
+    def queries_for_the_list() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert staff_client.get(ORDERS_PAGE).status_code == 200
+        return len(queries)
+
+    with transaction.atomic():  # rolled back: the other tests see the 3 sample orders
+        three = queries_for_the_list()
+        for n in range(5):
+            customer = Customer.objects.create(email=f"n{n}@example.com", name=f"N{n}")
+            Order.objects.create(customer=customer)
+        eight = queries_for_the_list()
+        transaction.set_rollback(True)
+
+    assert eight == three  # an N+1 would add one query per order's customer

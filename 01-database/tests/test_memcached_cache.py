@@ -17,6 +17,16 @@ from redis_cache_sales import record_sale, revenue_by_sku
 
 
 @pytest.fixture
+def lesson_client(memcached_client, settings):
+    """The client the lesson builds (make_memcached_client), on the test's own key prefix."""
+    client = make_memcached_client(
+        settings.memcached_url, key_prefix=memcached_client.key_prefix.decode(), timeout_seconds=5
+    )
+    yield client  # the root fixture deletes the keys under the prefix
+    client.close()
+
+
+@pytest.fixture
 def cache(memcached_client):
     return MemcachedCache(memcached_client, namespace="report", ttl_seconds=30)
 
@@ -64,10 +74,11 @@ def test_invalidating_after_a_write_serves_the_new_data(cache, sales_engine):
 
 @pytest.mark.parametrize(("protected", "queries_expected"), [(False, 8), (True, 1)])
 def test_eight_concurrent_misses_query_once_only_with_the_add_lock(
-    memcached_client, protected, queries_expected
+    lesson_client, protected, queries_expected
 ):
+    # the lesson's own client: with noreply, every `add` would say True and all eight load
     cache = MemcachedCache(
-        memcached_client, namespace=f"herd{protected}", stampede_protection=protected
+        lesson_client, namespace=f"herd{protected}", stampede_protection=protected
     )
     loader, queries = counting(lambda: time.sleep(0.2) or {"rows": 3})  # a slow query
 
@@ -136,6 +147,31 @@ def test_a_value_stored_just_before_we_win_the_lock_is_not_loaded_again(memcache
     assert memcached_client.get(f"{key}:lock") is None
 
 
+def test_a_lock_that_expired_and_was_taken_by_another_caller_survives_our_release(
+    lesson_client,
+):
+    cache = MemcachedCache(lesson_client, namespace="expired")
+    lock = f"{cache.key('report')}:lock"
+
+    def slow_loader():  # slower than lock_seconds: ours expired, another caller took it
+        lesson_client.delete(lock)
+        lesson_client.set(lock, b"theirs")
+        return {"rows": 3}
+
+    assert cache.get_or_load("report", slow_loader) == {"rows": 3}
+    assert lesson_client.get(lock) == b"theirs"  # our release left their lock alone
+
+
+def test_a_key_at_the_length_limit_is_cached_with_its_lock_and_prefix(lesson_client):
+    cache = MemcachedCache(lesson_client, namespace="ns")
+    name = "x" * (246 - len("ns:"))  # 246 bytes: + ":lock" and the client's prefix is over 250
+    loader, queries = counting(lambda: {"rows": 3})
+
+    assert [cache.get_or_load(name, loader) for _ in range(3)] == [{"rows": 3}] * 3
+    assert queries() == 1
+    assert len(lesson_client.key_prefix + cache.key(name).encode() + b":lock") <= MAX_KEY_BYTES
+
+
 def test_a_lock_taken_again_by_another_caller_is_not_deleted(memcached_client):
     memcached_client.add("lock", b"mine", expire=30)
     _, mine = memcached_client.gets("lock")
@@ -177,3 +213,12 @@ def test_a_name_memcached_would_refuse_becomes_a_valid_key_that_works(memcached_
     assert len(key.encode()) <= MAX_KEY_BYTES and " " not in key
     assert memcached_client.get(key) == b"stored"
     assert memcached_key("ns", name + "!") != key
+
+
+def test_a_key_memcached_refuses_is_logged_as_a_bug_not_as_an_outage(memcached_client, caplog):
+    cache = MemcachedCache(memcached_client, namespace="n" * 300)  # even hashed, over 250 bytes
+
+    assert cache.get_or_load("report", lambda: 3) == 3  # still served, from the database
+
+    assert "cache unavailable" not in caplog.text
+    assert "refused the key" in caplog.text

@@ -35,6 +35,16 @@ def test_a_tiny_run_gives_every_layer_a_rate_and_leaves_no_key(redis_url, redis_
     assert redis_client.get(KEY) is None  # set for the run (the ceiling reads it too), then gone
 
 
+@pytest.mark.parametrize(("fraction", "said"), [(0.25, "round trip is 25% of"), (None, "install")])
+def test_the_conclusion_says_only_what_the_figures_show(fraction, said):
+    rows = [{"per_second": rate, "fraction": fraction} for rate in (1_000, 1_500, 40_000, 50_000)]
+
+    line = redis_layers.conclusion(rows)
+
+    assert said in line
+    assert "1.50x one at a time and 1.25x pipelined; pipelining gives 40x" in line
+
+
 @pytest.mark.parametrize("with_redis_benchmark", [True, False])
 def test_the_benchmark_figures_have_the_shape_make_bench_checks(
     redis_url, monkeypatch, with_redis_benchmark
