@@ -4,7 +4,8 @@
 until `/health` answers, yields the base URL, and always stops the process, even when the test
 failed. The port is never guessed: the parent binds a socket to port 0 (the kernel picks a free
 one), listens on it, and hands the listening socket to uvicorn (`--fd`), so no other process
-can take the port between the choice and the start. `app_from_env` is the factory the child
+can take the port between the choice and the start, and a connection made before uvicorn
+accepts waits in the backlog instead of being refused. `app_from_env` is the factory the child
 process runs.
 """
 
@@ -63,8 +64,8 @@ def reserved_socket() -> socket.socket:
     """Return a socket listening on a port the kernel chose: no other socket can bind it."""
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.bind(("127.0.0.1", 0))  # port 0: the kernel picks one that is free
-    # listening, not only bound: a bound socket that does not listen yet lets another socket
-    # with SO_REUSEADDR bind the same port; connections now wait in the backlog until uvicorn
+    # without SO_REUSEADDR on this socket, binding already holds the port on Linux (a second
+    # bind needs it on both); listening lets early connections wait in the backlog, not fail
     listener.listen()
     return listener
 

@@ -61,9 +61,12 @@ def test_a_server_that_exits_is_reported_at_once_not_waited_for():
         wait_until_ready("http://127.0.0.1:9/health", process, timeout=30)
 
 
-def test_the_reserved_port_cannot_be_taken_even_by_a_socket_that_asks_to_reuse_it():
-    # servers set SO_REUSEADDR (uvicorn does for --port): a bound-only socket lets them in
+def test_the_reserved_port_is_held_and_an_early_probe_waits_in_the_backlog():
+    # on Linux a second bind needs SO_REUSEADDR on BOTH sockets: ours never sets it, so the
+    # port is held even against a socket that asks; listen() is what lets a connection made
+    # before uvicorn accepts wait in the backlog (a bound-only socket refuses it)
     with reserved_socket() as reserved, socket.socket() as other:
         other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         with pytest.raises(OSError, match="in use"):
             other.bind(("127.0.0.1", reserved.getsockname()[1]))
+        socket.create_connection(reserved.getsockname(), timeout=1).close()
