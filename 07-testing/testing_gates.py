@@ -27,7 +27,8 @@ from course import get_settings
 
 logger = logging.getLogger(__name__)
 COVERAGE_THRESHOLD = 90
-# the order service itself; the live server and the locustfile run in child processes
+# the order service itself; the locustfile and the server's child half (app_from_env) run in
+# child processes, and orders_live_server's parent half is left out with it
 COVERED = ["orders_api", "orders_cache", "orders_domain", "orders_draft", "orders_export"]
 COVERED += ["orders_payment_links", "orders_receipts", "orders_repository", "orders_service"]
 COVERED += ["orders_shipping", "orders_tables"]
@@ -38,8 +39,8 @@ TOTAL = re.compile(r"^TOTAL.*?(\d+(?:\.\d+)?)%$", re.MULTILINE)
 def coverage_gate(paths: tuple[str, ...] = SUITE, threshold: int = COVERAGE_THRESHOLD) -> PytestRun:
     """Run the tests with branch coverage of the order service; fail below the threshold."""
     cov = [f"--cov={module}" for module in COVERED]
-    # serially: under xdist a worker imports the lesson's conftest (and what it imports)
-    # before coverage starts in it, so module-level lines would count as missed
+    # serially for one process and one data file; pytest-cov measures xdist workers as well
+    # (what it cannot see is code imported before it starts, e.g. by a plugin given with -p)
     options = ["-p", "no:xdist", "--cov-branch", f"--cov-fail-under={threshold}"]
     return run_lesson_tests(*paths, "-q", *cov, *options, "--cov-report=term")
 
