@@ -6,7 +6,8 @@ failed. The port is never guessed: the parent binds a socket to port 0 (the kern
 one), listens on it, and hands the listening socket to uvicorn (`--fd`), so no other process
 can take the port between the choice and the start, and a connection made before uvicorn
 accepts waits in the backlog instead of being refused. `app_from_env` is the factory the child
-process runs.
+process runs: it connects to the database first, so a wrong URL stops the server with one line
+before `/health` ever answers.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 from orders_api import create_app, sql_repositories
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
 logger = logging.getLogger(__name__)
 LESSON_DIR = Path(__file__).resolve().parent
@@ -40,7 +42,16 @@ def app_from_env() -> FastAPI:
     url = os.environ.get(URL_VARIABLE)
     if not url:
         raise SystemExit(f"set {URL_VARIABLE} to a SQLAlchemy URL of a database with the tables")
-    return create_app(sql_repositories(create_engine(url, pool_size=10)))
+    try:
+        engine = create_engine(url, pool_size=10)
+        with engine.connect():
+            pass  # readiness: /health answers only once the database has
+    except (ArgumentError, DBAPIError) as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        where = make_url(url).render_as_string() if not isinstance(error, ArgumentError) else url
+        message = f"cannot connect to the database {where} ({reason}): check {URL_VARIABLE}"
+        raise SystemExit(message) from None
+    return create_app(sql_repositories(engine))
 
 
 def wait_until_ready(url: str, process: subprocess.Popen, *, timeout: float = 30.0) -> None:

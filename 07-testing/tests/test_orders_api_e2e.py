@@ -12,7 +12,14 @@ import uuid
 
 import httpx
 import pytest
-from orders_live_server import ServerDidNotStart, live_server, reserved_socket, wait_until_ready
+from orders_live_server import (
+    URL_VARIABLE,
+    ServerDidNotStart,
+    app_from_env,
+    live_server,
+    reserved_socket,
+    wait_until_ready,
+)
 from orders_tables import OrderRow
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -59,6 +66,16 @@ def test_a_server_that_exits_is_reported_at_once_not_waited_for():
     process = subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"])
     with pytest.raises(ServerDidNotStart, match="exited with 3"):
         wait_until_ready("http://127.0.0.1:9/health", process, timeout=30)
+
+
+def test_a_database_the_server_cannot_reach_stops_it_with_one_line(monkeypatch):
+    # port 1: nothing listens there, so the connection is refused at once
+    monkeypatch.setenv(URL_VARIABLE, "postgresql+psycopg://nobody:secret@127.0.0.1:1/none")
+    with pytest.raises(SystemExit) as stopped:
+        app_from_env()  # the child runs this before uvicorn answers /health
+    message = str(stopped.value)
+    assert "cannot connect to the database" in message and "127.0.0.1:1" in message
+    assert "\n" not in message and "secret" not in message
 
 
 def test_the_reserved_port_is_held_and_an_early_probe_waits_in_the_backlog():
