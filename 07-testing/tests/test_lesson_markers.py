@@ -1,6 +1,6 @@
 """Markers: the lesson's conftest marks each test by the fixtures it uses.
 
-`-m "not integration and not e2e and not tool"` then runs only the unit tests, in seconds, and
+`-m "not integration and not e2e and not tool"` then runs only the unit tests (no service), and
 `--strict-markers` (in the course's configuration) turns a misspelled marker into an error. A
 test that reaches PostgreSQL or Redis without its marker fails (`require_level`), so a
 fixture the hook does not know about cannot make a "unit" test need a server unnoticed.
