@@ -57,18 +57,20 @@ def app_from_env() -> FastAPI:
 def wait_until_ready(url: str, process: subprocess.Popen, *, timeout: float = 30.0) -> None:
     """Poll `url` until it answers 200; raise ServerDidNotStart if the process exits first."""
     deadline = time.monotonic() + timeout
+    last_error = "no attempt"
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise ServerDidNotStart(
                 f"the server exited with {process.returncode} before it answered"
             )
         try:
-            if httpx.get(url, timeout=1.0).status_code == 200:
+            # trust_env=False: a loopback server never needs the HTTP_PROXY a machine may set
+            if httpx.get(url, timeout=1.0, trust_env=False).status_code == 200:
                 return
-        except httpx.TransportError:
-            pass  # uvicorn has not started: the connection waited in the backlog, or was refused
+        except httpx.TransportError as error:
+            last_error = f"{type(error).__name__}: {error}"  # not started yet: waited or refused
         time.sleep(0.05)
-    raise ServerDidNotStart(f"no answer from {url} within {timeout:.0f} s")
+    raise ServerDidNotStart(f"no answer from {url} within {timeout:.0f} s (last: {last_error})")
 
 
 def reserved_socket() -> socket.socket:

@@ -68,6 +68,20 @@ def test_a_server_that_exits_is_reported_at_once_not_waited_for():
         wait_until_ready("http://127.0.0.1:9/health", process, timeout=30)
 
 
+def test_the_readiness_probe_ignores_a_proxy_a_loopback_server_never_needs(
+    orders_server, monkeypatch
+):
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # a proxy that is not there
+    for variable in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(variable, raising=False)
+    alive = subprocess.Popen(["sleep", "30"])  # stands for the server's process: running
+    try:
+        wait_until_ready(f"{orders_server.url}/health", alive, timeout=2)
+    finally:
+        alive.kill()
+        alive.wait()
+
+
 def test_a_database_the_server_cannot_reach_stops_it_with_one_line(monkeypatch):
     # port 1: nothing listens there, so the connection is refused at once
     monkeypatch.setenv(URL_VARIABLE, "postgresql+psycopg://nobody:secret@127.0.0.1:1/none")
