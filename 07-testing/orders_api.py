@@ -119,7 +119,7 @@ def create_app(repositories: Repositories, *, order_model: type[BaseModel] = New
 
     @app.get("/health")
     def health() -> dict[str, str]:
-        """Answer once the server can take requests (the end-to-end fixture waits for it)."""
+        """Answer once the server takes requests (its factory has connected to the database)."""
         return {"status": "ok"}
 
     @app.post(

@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,7 +111,8 @@ def main() -> None:
         for line in changed(diff):
             print(f"   | {line}")
     print("2. The same mutants with the boundary tests (tests/test_orders_shipping.py):")
-    print(f"   {len(strong.results)} mutants, {len(strong.survived)} survived")
+    fates = Counter(strong.results.values())
+    print(f"   {len(strong.results)} mutants, {len(strong.survived)} survived ({dict(fates)})")
     print("Conclusion: coverage says which lines ran; mutation testing says which behaviours a")
     print("test would notice changing. The survivors named the missing boundary tests.")
 

@@ -1,15 +1,17 @@
 """Fixtures of the testing lesson: a database per worker, a rolled-back session per test.
 
 The services' own fixtures (`settings`, `redis_url`, `s3_bucket`, ...) are in the root
-conftest. Here: `orders_engine` makes ONE database with the order tables per test session
-(per xdist worker), and `session` gives each test a transaction that is rolled back at the end,
-which is part 2's cheapest clean slate. `repository` runs a test twice: against the fake and
-against PostgreSQL (the contract test). Part 4's markers are registered and applied here:
+conftest. Here: `orders_database` makes ONE database with the order tables per test session
+(per xdist worker), `orders_engine` hands it to a test, and `session` gives each test a
+transaction that is rolled back at the end, which is part 2's cheapest clean slate.
+`repository` runs a test twice: against the fake and against PostgreSQL (the contract test).
+Part 4's markers are registered and applied here:
 a test that uses a service's fixture, or is the run of a parametrized fixture named after a
 service ("postgres", "redis"), is marked `integration`; one that starts the API server `e2e`.
 `tool` (a test that runs pytest, mutmut or pre-commit in a child process) is written on its
-module by hand, since no fixture says so. `require_level` fails a test that reaches PostgreSQL
-or Redis without its marker, so the hook cannot miss one silently.
+module by hand, since no fixture says so. `require_level`, in `orders_engine` and `redis_url`,
+fails a test that reaches PostgreSQL or Redis without its marker (also through
+`getfixturevalue`), so the hook cannot miss one silently.
 """
 
 from collections.abc import Iterator
@@ -27,8 +29,8 @@ from course.services.probes import SERVICES, ServiceUnavailable
 
 HERE = Path(__file__).resolve().parent
 # the fixtures that reach a real service, and the one that starts a server process
-SERVICE_FIXTURES = {"orders_engine", "settings", "redis_url", "redis_client", "s3_bucket"}
-SERVICE_FIXTURES |= {"container_url"}  # testcontainers: a PostgreSQL container in Docker
+SERVICE_FIXTURES = {"orders_engine", "orders_database", "settings", "redis_url", "redis_client"}
+SERVICE_FIXTURES |= {"s3_bucket", "container_url"}  # container_url: testcontainers, in Docker
 # a parametrized fixture that asks for a service with getfixturevalue, in the runs named so
 SERVICE_PARAMS = {"postgres", "redis"}
 SERVER_FIXTURES = {"orders_server"}
@@ -77,7 +79,7 @@ def redis_url(redis_url: str, request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-def orders_engine(settings) -> Iterator[Engine]:
+def orders_database(settings) -> Iterator[Engine]:
     """An engine on a database of this session's own, with the order tables, dropped after."""
     try:
         SERVICES["postgres"].check(settings)
@@ -88,9 +90,16 @@ def orders_engine(settings) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def session(orders_engine: Engine, request: pytest.FixtureRequest) -> Iterator[Session]:
-    """A session whose changes (commits included) are rolled back after the test."""
+def orders_engine(request: pytest.FixtureRequest) -> Engine:
+    """The session's order database, for a test marked integration (checked before it connects)."""
+    # a fixture reaching this one with getfixturevalue is invisible to the marker hook
     require_level(request, "PostgreSQL")
+    return request.getfixturevalue("orders_database")
+
+
+@pytest.fixture
+def session(orders_engine: Engine) -> Iterator[Session]:
+    """A session whose changes (commits included) are rolled back after the test."""
     with rolled_back_session(orders_engine) as session:
         yield session
 

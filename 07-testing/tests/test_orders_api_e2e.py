@@ -12,7 +12,14 @@ import uuid
 
 import httpx
 import pytest
-from orders_live_server import ServerDidNotStart, live_server, reserved_socket, wait_until_ready
+from orders_live_server import (
+    URL_VARIABLE,
+    ServerDidNotStart,
+    app_from_env,
+    live_server,
+    reserved_socket,
+    wait_until_ready,
+)
 from orders_tables import OrderRow
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -61,9 +68,36 @@ def test_a_server_that_exits_is_reported_at_once_not_waited_for():
         wait_until_ready("http://127.0.0.1:9/health", process, timeout=30)
 
 
-def test_the_reserved_port_cannot_be_taken_even_by_a_socket_that_asks_to_reuse_it():
-    # servers set SO_REUSEADDR (uvicorn does for --port): a bound-only socket lets them in
+def test_the_readiness_probe_ignores_a_proxy_a_loopback_server_never_needs(
+    orders_server, monkeypatch
+):
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # a proxy that is not there
+    for variable in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(variable, raising=False)
+    alive = subprocess.Popen(["sleep", "30"])  # stands for the server's process: running
+    try:
+        wait_until_ready(f"{orders_server.url}/health", alive, timeout=2)
+    finally:
+        alive.kill()
+        alive.wait()
+
+
+def test_a_database_the_server_cannot_reach_stops_it_with_one_line(monkeypatch):
+    # port 1: nothing listens there, so the connection is refused at once
+    monkeypatch.setenv(URL_VARIABLE, "postgresql+psycopg://nobody:secret@127.0.0.1:1/none")
+    with pytest.raises(SystemExit) as stopped:
+        app_from_env()  # the child runs this before uvicorn answers /health
+    message = str(stopped.value)
+    assert "cannot connect to the database" in message and "127.0.0.1:1" in message
+    assert "\n" not in message and "secret" not in message
+
+
+def test_the_reserved_port_is_held_and_an_early_probe_waits_in_the_backlog():
+    # on Linux a second bind needs SO_REUSEADDR on BOTH sockets: ours never sets it, so the
+    # port is held even against a socket that asks; listen() is what lets a connection made
+    # before uvicorn accepts wait in the backlog (a bound-only socket refuses it)
     with reserved_socket() as reserved, socket.socket() as other:
         other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         with pytest.raises(OSError, match="in use"):
             other.bind(("127.0.0.1", reserved.getsockname()[1]))
+        socket.create_connection(reserved.getsockname(), timeout=1).close()
