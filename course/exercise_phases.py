@@ -19,7 +19,7 @@ from types import ModuleType
 
 import pytest
 
-from course.exercises import SOURCE_VARIABLE
+from course.exercises import SOURCE_VARIABLE, import_module_from
 
 PHASES_VARIABLE = "COURSE_EXERCISE_PHASES"  # the sources, comma-separated: "solution,committed"
 
@@ -32,12 +32,7 @@ def import_for(path: Path, name: str) -> ModuleType:
             break
     else:
         spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load the test file {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    return import_module_from(spec, path)
 
 
 class SourceModule(pytest.Module):

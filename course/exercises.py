@@ -15,6 +15,7 @@ reference solution (they must pass) and against the untouched task from git (the
 from __future__ import annotations
 
 import ast
+import importlib.machinery
 import importlib.util
 import os
 import re
@@ -63,11 +64,15 @@ def load_exercise(test_file: str | Path) -> ModuleType:
         sys.modules[module_name] = module
         exec(compile(committed_text(path), str(path), "exec"), module.__dict__)  # nosec B102  # runs the course's own committed task file
         return module
-    spec = importlib.util.spec_from_file_location(module_name, path)
+    return import_module_from(importlib.util.spec_from_file_location(module_name, path), path)
+
+
+def import_module_from(spec: importlib.machinery.ModuleSpec | None, path: Path) -> ModuleType:
+    """Run the module `spec` finds at `path`, registered in `sys.modules` under its name."""
     if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load the exercise {path}")
+        raise ImportError(f"cannot load {path}")
     module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
+    sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
 
