@@ -10,9 +10,13 @@ the rest on its next call):
 - otherwise claim it for `consumer` (so it is delivered once more).
 Return `(retried_ids, dead_ids)`, each a list of message ids in stream order. Several
 recoverers may run at once (one per worker host): each message must be retried or parked by
-one of them only, never parked twice (the test runs two together).
+one of them only, never parked twice (the test runs two together). A claim guards a message
+for `min_idle_ms` only: a recoverer that stalls longer after it (a GC pause, a slow network)
+finds that another has claimed and parked it meanwhile, and must not park it again (the test
+pauses one to check); `dead_ids` lists the messages this call parked.
 
-`redis_queues.py` shows XREADGROUP, XPENDING and XAUTOCLAIM. Redis 6.2 commands only.
+`redis_queues.py` shows XREADGROUP, XPENDING and XAUTOCLAIM; `redis_structures.py` a Lua
+script (`touch_session`). Redis 6.2 commands only.
 
 Check your work with `.venv/bin/course check 01 ex06` (or `course check 01 ex06` after
 `source .venv/bin/activate`); ask for a hint with `.venv/bin/course hint 01 ex06`.
@@ -35,6 +39,6 @@ def recover_stalled(
 ) -> tuple[list[str], list[str]]:
     """Claim stalled messages for `consumer`; move those delivered too often to `dead_letters`."""
     # TODO: list the pending entries idle for min_idle_ms or more (XPENDING with IDLE);
-    # each has its delivery count. Dead-letter the ones at max_deliveries (XRANGE to read
-    # the fields, XADD, XACK); XCLAIM the others for `consumer`.
+    # each has its delivery count. XCLAIM them for `consumer`; of those you got, dead-letter
+    # the ones at max_deliveries (XRANGE to read the fields, then XACK and XADD in one step).
     raise NotImplementedError("TODO: recover the stalled messages")

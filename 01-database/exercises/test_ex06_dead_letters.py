@@ -21,12 +21,23 @@ def jobs(redis_client):
     return redis_client, ids
 
 
-def deliver(client, times):
-    """Read every pending message `times` times, as crashing workers would."""
+def deliver(client, times, idle_ms=10):
+    """Read every pending message `times` times, as crashing workers would, then wait."""
     client.xreadgroup(GROUP, "w0", {STREAM: ">"})
     for n in range(1, times):
         client.xautoclaim(STREAM, GROUP, f"w{n}", 0, "0-0")
-    time.sleep(0.05)
+    wait_until_idle(client, idle_ms)
+
+
+def wait_until_idle(client, idle_ms):
+    """Return once every pending message has been idle `idle_ms` or more, by the server's clock."""
+    deadline = time.monotonic() + 10
+    while True:
+        pending = client.xpending(STREAM, GROUP)["pending"]
+        if len(client.xpending_range(STREAM, GROUP, "-", "+", 1000, idle=idle_ms)) == pending:
+            return
+        assert time.monotonic() < deadline, f"the pending messages never became {idle_ms} ms idle"
+        time.sleep(0.002)
 
 
 def recover(client, max_deliveries, min_idle_ms=10):
@@ -76,7 +87,7 @@ def test_messages_still_being_worked_on_are_left_alone(jobs):
 
 def test_two_recoverers_at_once_handle_each_message_once(jobs, monkeypatch):
     client, ids = jobs
-    deliver(client, times=3)
+    deliver(client, times=3, idle_ms=50)
     # both recoverers get their list of pending messages before either acts on it: the
     # interleaving where a recoverer that parks without claiming first parks everything twice
     both_listed, listed = threading.Barrier(2, timeout=2), threading.local()
@@ -93,7 +104,7 @@ def test_two_recoverers_at_once_handle_each_message_once(jobs, monkeypatch):
 
     monkeypatch.setattr(client, "execute_command", execute_command)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        # idle for 50 ms (deliver's pause): the second claim comes well within 50 ms of the
+        # idle for 50 ms (deliver waits for it): the second claim comes well within 50 ms of the
         # first, which made the messages idle again, so it finds nothing left to claim
         first, second = [pool.submit(recover, client, 3, 50) for _ in range(2)]
         (retried_1, dead_1), (retried_2, dead_2) = first.result(), second.result()
@@ -103,3 +114,45 @@ def test_two_recoverers_at_once_handle_each_message_once(jobs, monkeypatch):
     )
     assert sorted(dead_1 + dead_2) == sorted(ids) and not set(dead_1) & set(dead_2)
     assert retried_1 == retried_2 == []
+
+
+def test_a_recoverer_paused_after_its_claim_does_not_park_again(jobs, monkeypatch):
+    client, ids = jobs
+    deliver(client, times=3)
+    # recoverer A claims, then stalls (a GC pause, a slow network) until the messages it
+    # claimed are idle again and recoverer B has claimed and parked them all; then A goes on
+    a_claimed, b_done, paused = threading.Event(), threading.Event(), threading.Lock()
+    original = client.execute_command
+
+    def execute_command(*args, **options):
+        reply = original(*args, **options)
+        if str(args[0]).upper() in ("XCLAIM", "XAUTOCLAIM") and paused.acquire(blocking=False):
+            a_claimed.set()  # only the first claim of the test pauses: A's
+            b_done.wait(timeout=10)
+        return reply
+
+    def recoverer_a():
+        try:
+            return recover(client, max_deliveries=3)
+        finally:
+            a_claimed.set()  # a solution that never claims: B runs after A instead
+
+    monkeypatch.setattr(client, "execute_command", execute_command)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        first = pool.submit(recoverer_a)
+        try:
+            assert a_claimed.wait(timeout=10), "recoverer A neither claimed nor finished"
+            wait_until_idle(client, 10)  # past min_idle_ms since A's claim, by the server's clock
+            retried_b, dead_b = recover(client, max_deliveries=3)
+        finally:
+            b_done.set()
+        retried_a, dead_a = first.result()
+
+    assert client.xlen(DEAD) == len(ids), (
+        "each poison message is parked once: a recoverer whose claim has gone stale (another "
+        "claimed and parked the message meanwhile) must not park it again; acknowledge and "
+        "park in one atomic step (a script) that parks only if the acknowledgement removed the "
+        "message from the pending list"
+    )
+    assert sorted(dead_a + dead_b) == sorted(ids) and not set(dead_a) & set(dead_b)
+    assert retried_a == retried_b == []

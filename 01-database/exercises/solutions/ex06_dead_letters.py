@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import redis
 
+# KEYS: the stream, the dead letters; ARGV: the group, the message id, its fields and values
+PARK_IF_ACKED = """
+if redis.call('xack', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
+redis.call('xadd', KEYS[2], '*', unpack(ARGV, 3))
+return 1
+"""
+
 
 def recover_stalled(
     client: redis.Redis,
@@ -26,6 +33,10 @@ def recover_stalled(
     claimed = set(
         client.xclaim(stream, group, consumer, min_idle_ms, list(deliveries), justid=True)
     )
+    # our claim protects a message only for min_idle_ms: paused longer (GC, swap, a slow
+    # network), another recoverer claims and parks it too. The script parks only if its XACK
+    # removed the message from the pending list, so whoever acknowledges first parks it
+    park = client.register_script(PARK_IF_ACKED)
     retried, dead = [], []
     for message_id, times_delivered in deliveries.items():
         if message_id not in claimed:
@@ -37,12 +48,11 @@ def recover_stalled(
             retried.append(message_id)
             continue
         entries = client.xrange(stream, min=message_id, max=message_id)
-        with client.pipeline() as pipe:  # MULTI: park and acknowledge together
-            # trimmed between our claim and this read: no fields left to park, acknowledge only
-            if entries:
-                [(_, fields)] = entries
-                pipe.xadd(dead_letters, {**fields, "original_id": message_id})
-            pipe.xack(stream, group, message_id)
-            pipe.execute()
-        dead.append(message_id)
+        if not entries:  # trimmed between our claim and this read: no fields left to park
+            client.xack(stream, group, message_id)
+            continue
+        [(_, fields)] = entries
+        flat = [item for pair in {**fields, "original_id": message_id}.items() for item in pair]
+        if park([stream, dead_letters], [group, message_id, *flat]):
+            dead.append(message_id)
     return retried, dead
