@@ -19,6 +19,8 @@ import redis
 
 logger = logging.getLogger(__name__)
 
+CLAIM_BATCH = 100  # entries per XAUTOCLAIM call (its default COUNT)
+
 
 def enqueue(client: redis.Redis, *, queue: str, job: dict[str, Any]) -> int:
     """Push a job (as JSON) onto the list; return the queue's length."""
@@ -75,11 +77,26 @@ def pending_by_consumer(client: redis.Redis, *, stream: str, group: str) -> dict
 
 
 def claim_stalled(
-    client: redis.Redis, *, stream: str, group: str, consumer: str, min_idle_ms: int
+    client: redis.Redis,
+    *,
+    stream: str,
+    group: str,
+    consumer: str,
+    min_idle_ms: int,
+    limit: int = 10_000,
 ) -> list[tuple[str, dict[str, str]]]:
-    """Take over tasks pending longer than `min_idle_ms` (a dead worker's) with XAUTOCLAIM."""
-    _next_id, claimed, *_ = client.xautoclaim(stream, group, consumer, min_idle_ms, "0-0")
-    return [(message_id, fields) for message_id, fields in claimed]
+    """Take over up to `limit` tasks idle over `min_idle_ms` (a dead worker's) with XAUTOCLAIM."""
+    claimed: list[tuple[str, dict[str, str]]] = []
+    cursor = "0-0"
+    while len(claimed) < limit:
+        # one call claims at most COUNT entries and returns where to go on; "0-0" when the
+        # whole pending list has been scanned. `limit` bounds what one call holds in memory
+        count = min(CLAIM_BATCH, limit - len(claimed))
+        cursor, batch, *_ = client.xautoclaim(stream, group, consumer, min_idle_ms, cursor, count)
+        claimed += [(message_id, fields) for message_id, fields in batch]
+        if cursor in ("0-0", b"0-0"):
+            break
+    return claimed
 
 
 def main() -> None:

@@ -85,6 +85,39 @@ def test_messages_still_being_worked_on_are_not_claimed(stream):
     assert pending_by_consumer(stream, stream=STREAM, group=GROUP) == {"busy": 2}
 
 
+@pytest.fixture
+def backlog(redis_client):
+    """150 messages read by a worker that died: more than XAUTOCLAIM's default COUNT of 100."""
+    create_group(redis_client, stream=STREAM, group=GROUP)
+    with redis_client.pipeline(transaction=False) as pipe:
+        for n in range(150):
+            pipe.xadd(STREAM, {"order": str(n)})
+        pipe.execute()
+    read_tasks(redis_client, stream=STREAM, group=GROUP, consumer="dead", count=150)
+    return redis_client
+
+
+def test_every_stalled_message_is_claimed_not_only_the_first_batch(backlog):
+    # min_idle_ms=0: every pending message counts as stalled, with no wait
+    claimed = claim_stalled(backlog, stream=STREAM, group=GROUP, consumer="alive", min_idle_ms=0)
+
+    assert orders_of(claimed) == [str(n) for n in range(150)]
+    assert pending_by_consumer(backlog, stream=STREAM, group=GROUP) == {"alive": 150}
+
+
+def test_claiming_stops_at_the_limit_and_the_next_call_takes_the_rest(backlog):
+    first = claim_stalled(
+        backlog, stream=STREAM, group=GROUP, consumer="alive", min_idle_ms=0, limit=120
+    )
+    pending_after_first = pending_by_consumer(backlog, stream=STREAM, group=GROUP)
+    acknowledge(backlog, stream=STREAM, group=GROUP, message_ids=[i for i, _ in first])
+    rest = claim_stalled(backlog, stream=STREAM, group=GROUP, consumer="alive", min_idle_ms=0)
+
+    assert orders_of(first) == [str(n) for n in range(120)]
+    assert pending_after_first == {"alive": 120, "dead": 30}
+    assert orders_of(rest) == [str(n) for n in range(120, 150)]
+
+
 def test_a_stream_is_trimmed_to_its_maximum_length(redis_client):
     for n in range(20):
         publish_task(redis_client, stream="capped", task={"n": str(n)}, max_length=5, exact=True)
