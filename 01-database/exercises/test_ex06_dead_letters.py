@@ -135,7 +135,9 @@ def test_a_recoverer_paused_after_its_claim_does_not_park_again(jobs, monkeypatc
         try:
             return recover(client, max_deliveries=3)
         finally:
-            a_claimed.set()  # a solution that never claims: B runs after A instead
+            # a solution that never claims (or claims in a pipeline or a script, which this
+            # hook does not see): B runs after A instead
+            a_claimed.set()
 
     monkeypatch.setattr(client, "execute_command", execute_command)
     with ThreadPoolExecutor(max_workers=1) as pool:
