@@ -10,7 +10,8 @@ from its first read. Write that once, as a helper:
 `run_serializable(engine, work, *, attempts=3)` calls `work(connection)` inside a
 transaction at isolation level SERIALIZABLE and returns what `work` returns, committed. When
 the transaction fails with a serialization failure, it runs `work` again in a new transaction,
-at most `attempts` times in all, then lets the last error propagate. Any other error
+at SERIALIZABLE too (the test asks every attempt for its level), at most `attempts` times in
+all, then lets the last error propagate. Any other error
 propagates at once, without a retry (retrying a bug only repeats it).
 
 `sql_isolation.py` shows the same idea inside one function; here it becomes reusable.

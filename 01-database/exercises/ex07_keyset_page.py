@@ -3,9 +3,11 @@
 Write `next_page(engine, *, after, size)`. It returns the next `size` orders, newest first
 (by `placed_at`, then by `id` to break ties), as `(placed_at, id)` tuples, starting after
 the cursor `after` (the `(placed_at, id)` of the last order of the previous page), or from
-the newest order when `after` is None. Ask with one SELECT that has no OFFSET: the test
-counts the statements and reads their SQL. Walking every page must visit each order once,
-even when a new order arrives between two pages.
+the newest order when `after` is None. Ask with one SELECT that has no OFFSET and lets the
+database do the seek and the limit, so a page costs `size` rows however long the table: the
+test counts the statements, reads their SQL and counts the rows each one fetches (at most
+`size`, or one more if you peek for a next page). Walking every page must visit each order
+once, even when a new order arrives between two pages.
 
 `sql_pagination.py` shows keyset pagination beside OFFSET; `sql_models.py` has `Order`.
 

@@ -5,7 +5,8 @@ it before it expires. Write `extend_lock(client, *, key, token, ttl_ms)`: it res
 lock's expiry to `ttl_ms` and returns True only if the lock still holds `token`; if another
 worker owns it now, or it has expired and is gone, it changes nothing and returns False.
 Between a GET and a PEXPIRE another worker can take the lock: check and extend in ONE atomic
-step (a Lua script; the test watches for other commands). Never recreate a missing lock.
+step (a Lua script; the test sees every command your client sends, pipelines included, and
+expects that one script call). Never recreate a missing lock.
 
 `redis_cache.py` releases its stampede lock with the same kind of owner check.
 

@@ -1,5 +1,7 @@
 """Checks for ex02: `course check 01 ex02` runs them against your task."""
 
+import re
+
 import pytest
 from sql_models import Product, create_schema
 from sql_orm import add_sample_shop
@@ -22,8 +24,24 @@ def session(engine):
         yield session
 
 
+def search_for(session, term):
+    """Search for `term`, and check that nothing typed reached the SQL text."""
+    with recorded_statements(session.bind) as statements:
+        found = task.search_products(session, term=term)
+
+    # the term as typed (one character, like % or _, is in any SQL), and its words:
+    # escaping by hand changes quotes, % and _, not letters
+    traces = {term.lower()} if len(term) > 1 else set()
+    traces |= set(re.findall(r"[a-z0-9]{3,}", term.lower()))
+    inlined = sorted(t for t in traces if any(t in sql.lower() for sql in statements))
+    assert not inlined, (
+        f"{inlined} appeared in the SQL sent: the term must travel as a bound parameter"
+    )
+    return found
+
+
 @pytest.mark.parametrize(
-    ("text", "skus"),
+    ("term", "skus"),
     [
         ("keyboard", ["KB-01"]),
         ("KEYBOARD", ["KB-01"]),
@@ -32,22 +50,22 @@ def session(engine):
     ],
     ids=["lower case", "any case", "several", "empty text matches all"],
 )
-def test_products_are_found_by_part_of_their_name(session, text, skus):
-    found = task.search_products(session, text=text)
+def test_products_are_found_by_part_of_their_name(session, term, skus):
+    found = search_for(session, term)
 
     expected = skus or ["MN-27", "KB-01", "AD-01", "TS-01", "CB-02", "MS-01"]  # by name
-    assert found == expected, f"searching {text!r} by name should give {expected}, not {found}"
+    assert found == expected, f"searching {term!r} by name should give {expected}, not {found}"
 
 
 @pytest.mark.parametrize(
-    ("text", "skus"),
+    ("term", "skus"),
     [("%", ["TS-01"]), ("_", ["AD-01"]), ("usb_c", []), ("' OR '1'='1", []), ("'; --", [])],
     ids=["percent is literal", "underscore is literal", "not a wildcard", "injection", "quote"],
 )
-def test_every_character_typed_is_literal(session, text, skus):
-    found = task.search_products(session, text=text)
+def test_every_character_typed_is_literal(session, term, skus):
+    found = search_for(session, term)
 
-    assert found == skus, f"searching {text!r} should give {skus}, not {found}"
+    assert found == skus, f"searching {term!r} should give {skus}, not {found}"
 
 
 @pytest.mark.parametrize(
@@ -58,12 +76,12 @@ def test_every_character_typed_is_literal(session, text, skus):
     ],
 )
 def test_results_follow_the_chosen_sort(session, sort_by, skus):
-    assert task.search_products(session, text="", sort_by=sort_by) == skus
+    assert task.search_products(session, term="", sort_by=sort_by) == skus
 
 
 @pytest.mark.parametrize("sort_by", ["sku; DROP TABLE products", "password", "price desc"])
 def test_an_unknown_sort_is_refused_before_any_query(session, sort_by):
     with recorded_statements(session.bind) as statements, pytest.raises(ValueError):
-        task.search_products(session, text="", sort_by=sort_by)
+        task.search_products(session, term="", sort_by=sort_by)
 
     assert statements == [], "check sort_by before sending anything to the database"

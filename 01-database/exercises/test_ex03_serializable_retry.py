@@ -22,13 +22,17 @@ FORCED_SERIALIZATION_FAILURE = text(
 
 
 class Work:
-    """A unit of work that fails with 40001 on its first `failures` calls, then returns 42."""
+    """A unit of work that fails with 40001 on its first `failures` calls, then returns 42.
+
+    It records the isolation level of every attempt: a retry must run at SERIALIZABLE too.
+    """
 
     def __init__(self, failures: int) -> None:
-        self.failures, self.calls = failures, 0
+        self.failures, self.calls, self.levels = failures, 0, []
 
     def __call__(self, connection) -> int:
         self.calls += 1
+        self.levels.append(connection.scalar(text("SHOW transaction_isolation")))
         if self.calls <= self.failures:
             connection.execute(FORCED_SERIALIZATION_FAILURE)
         return 42
@@ -41,6 +45,10 @@ def test_the_work_is_retried_until_it_succeeds(engine, failures, calls):
     result = task.run_serializable(engine, work, attempts=3)
 
     assert (result, work.calls) == (42, calls), "retry only as often as needed"
+    assert work.levels == ["serializable"] * calls, (
+        f"every attempt must run at SERIALIZABLE, not {work.levels}: SET TRANSACTION lasts one"
+        " transaction, so each retry needs its own"
+    )
 
 
 def test_after_the_last_attempt_the_serialization_failure_propagates(engine):

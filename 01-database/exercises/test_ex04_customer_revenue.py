@@ -50,16 +50,19 @@ def test_cancelled_orders_do_not_count(shop_db, shop):
 
 
 class Commands(monitoring.CommandListener):
-    """Every command the client sends, by name, with its body."""
+    """Every command the client sends, by name, with its body; and the documents sent back."""
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, dict]] = []
+        self.documents_received = 0
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         self.sent.append((event.command_name, dict(event.command)))
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        pass
+        # an aggregate's first batch and every getMore's next batch: all the rows that travel
+        cursor = event.reply.get("cursor", {})
+        self.documents_received += len(cursor.get("firstBatch", cursor.get("nextBatch", [])))
 
     def failed(self, event: monitoring.CommandFailedEvent) -> None:
         pass
@@ -81,3 +84,7 @@ def test_the_report_is_one_aggregate_call(shop_db, settings):
     )
     stages = [next(iter(stage)) for stage in asked[0][1]["pipeline"]]
     assert "$lookup" in stages, f"the names come from a $lookup stage, not from Python: {stages}"
+    assert commands.documents_received <= 2, (
+        f"the server sent {commands.documents_received} customers for a limit of 2: limit in the"
+        f" pipeline ($limit), not in Python, so only the final rows travel: {stages}"
+    )

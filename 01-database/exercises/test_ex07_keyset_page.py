@@ -1,11 +1,12 @@
 """Checks for ex07: `.venv/bin/course check 01 ex07` runs them against your task."""
 
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sql_models import create_schema
 from sql_statements import recorded_statements
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from course.exercises import load_exercise
 
@@ -69,12 +70,36 @@ def test_an_order_placed_between_two_pages_does_not_repeat_a_row(orders):
     assert second == all_orders_newest_first(orders)[11:21]
 
 
-def test_each_page_is_one_select_without_offset(orders):
-    with recorded_statements(orders) as statements:
+@contextmanager
+def rows_fetched(engine):
+    """Yield a list that fills, as the block ends, with the rows each statement fetched."""
+    executed = []  # (cursor, its rowcount right after execute: a closed cursor resets it)
+
+    def keep(connection, cursor, statement, parameters, context, executemany):
+        executed.append((cursor, cursor.rowcount))
+
+    event.listen(engine, "after_cursor_execute", keep)
+    counts: list[int] = []
+    try:
+        yield counts
+    finally:
+        event.remove(engine, "after_cursor_execute", keep)
+        # a server-side cursor (stream_results) counts, in rownumber, the rows it has read
+        counts += [max(count, cursor.rownumber or 0) for cursor, count in executed]
+
+
+def test_each_page_is_one_select_without_offset_that_seeks_in_the_database(orders):
+    with recorded_statements(orders) as statements, rows_fetched(orders) as fetched:
         task.next_page(orders, after=None, size=10)
         task.next_page(orders, after=(START + timedelta(minutes=50), 50), size=10)
 
     assert len(statements) == 2, f"expected one SELECT per page, got {len(statements)}"
     assert not any("OFFSET" in statement.upper() for statement in statements), (
         "a keyset page seeks from the cursor: no OFFSET"
+    )
+    # the outcome that makes a page cost O(size): the WHERE and the LIMIT run in the database,
+    # so only the page's rows travel (one more is fine, to peek whether a next page exists)
+    assert all(count <= 11 for count in fetched), (
+        f"the pages fetched {fetched} rows for pages of 10: seek with WHERE (placed_at, id) < "
+        "the cursor and LIMIT in the SELECT, not in Python"
     )
