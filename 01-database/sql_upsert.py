@@ -5,7 +5,9 @@ list yet arrive at the same moment. THE WRONG WAY looks first (SELECT), then ins
 updates: both look, both see no product, both INSERT, and the UNIQUE constraint on the SKU
 refuses the second delivery, which is lost unless someone retries it. With one statement,
 `INSERT ... ON CONFLICT (sku) DO UPDATE SET stock = products.stock + excluded.stock`,
-PostgreSQL decides insert-or-update atomically: both deliveries count.
+PostgreSQL decides insert-or-update atomically: the second delivery, sent while the first's
+row is written but not yet committed, waits for it on the UNIQUE index and then adds its
+stock to that row; both deliveries count.
 """
 
 from __future__ import annotations
@@ -13,7 +15,13 @@ from __future__ import annotations
 import threading
 
 from sql_models import Product, create_schema, make_engine
-from sql_threads import WAIT_SECONDS, Hook, nothing, run_in_threads
+from sql_threads import (
+    WAIT_SECONDS,
+    Hook,
+    nothing,
+    run_in_threads,
+    wait_for_a_blocked_session,
+)
 from sqlalchemy import Engine, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
@@ -45,7 +53,7 @@ def receive_naively(engine: Engine, *, sku: str, quantity: int, after_look: Hook
     return "stored"
 
 
-def receive(engine: Engine, *, sku: str, quantity: int) -> str:
+def receive(engine: Engine, *, sku: str, quantity: int, after_write: Hook = nothing) -> str:
     """Insert the product with this stock, or add to its stock, in one atomic statement."""
     statement = insert(products).values(sku=sku, name=sku, price_cents=100, stock=quantity)
     # `excluded` is the row that failed to insert: add its stock to the existing row's, and
@@ -59,6 +67,7 @@ def receive(engine: Engine, *, sku: str, quantity: int) -> str:
     )
     with engine.begin() as connection:
         connection.execute(statement)
+        after_write()
     return "stored"
 
 
@@ -70,8 +79,22 @@ def two_deliveries(engine: Engine, *, naive: bool, sku: str = "NEW-1") -> list[o
             lambda: receive_naively(engine, sku=sku, quantity=5, after_look=both_looked.wait),
             lambda: receive_naively(engine, sku=sku, quantity=7, after_look=both_looked.wait),
         )
+    # the first delivery's row is written but not committed until the second is seen waiting
+    # for it on the UNIQUE index: the overlap is forced, not left to the scheduler
+    first_has_written = threading.Event()
+
+    def hold_until_the_second_waits() -> None:
+        first_has_written.set()
+        wait_for_a_blocked_session(engine)
+
+    def second() -> str:
+        if not first_has_written.wait(WAIT_SECONDS):
+            raise TimeoutError("the first delivery never wrote its row")
+        return receive(engine, sku=sku, quantity=7)
+
     return run_in_threads(
-        lambda: receive(engine, sku=sku, quantity=5), lambda: receive(engine, sku=sku, quantity=7)
+        lambda: receive(engine, sku=sku, quantity=5, after_write=hold_until_the_second_waits),
+        second,
     )
 
 

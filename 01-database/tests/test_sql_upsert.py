@@ -26,6 +26,8 @@ def test_the_wrong_way_refuses_one_of_two_concurrent_deliveries(shop):
 
 
 def test_on_conflict_counts_both_concurrent_deliveries(shop):
+    # two_deliveries sends the second while the first's row is written but not committed;
+    # a look-then-insert there gets the UNIQUE violation, ON CONFLICT waits and adds
     outcomes = two_deliveries(shop, naive=False)
 
     assert outcomes == ["stored", "stored"]
