@@ -136,14 +136,14 @@ STRATEGIES = ["naive", "row_lock", "atomic_update", "optimistic"]
 
 def outcome_in_words(strategy: str, results: list[Any]) -> str:
     """Say what two_buyers' return values mean, the same whichever thread came first."""
-    if strategy == "atomic_update":
-        return f"{sum(map(bool, results))} of 2 UPDATEs found a unit in stock"
+    if strategy in ("row_lock", "atomic_update"):  # each buyer returns whether it sold
+        return f"{sum(map(bool, results))} of 2 buyers found a unit in stock"
     if strategy == "optimistic":
         retries = sorted(attempts - 1 for attempts in results)
         if retries == [0, 1]:
             return "one buyer succeeded first time, the other retried once"
         return f"retries per buyer, fewest first: {retries}"
-    return "nothing to report: these buyers return no value"
+    return "nothing to report: the naive buyers return no value"
 
 
 def main() -> None:

@@ -82,3 +82,9 @@ def test_the_optimistic_outcome_reads_the_same_whichever_thread_retried(attempts
         outcome_in_words("optimistic", attempts)
         == "one buyer succeeded first time, the other retried once"
     )
+
+
+@pytest.mark.parametrize("strategy", ["row_lock", "atomic_update"])
+def test_the_locking_fixes_outcome_counts_the_buyers_that_sold(strategy):
+    # both return True or False (sold or sold out): "no value" would be false of them
+    assert outcome_in_words(strategy, [True, False]) == "1 of 2 buyers found a unit in stock"
