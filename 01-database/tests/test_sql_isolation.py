@@ -17,7 +17,7 @@ from sql_isolation import (
     two_isolated_buyers,
 )
 from sql_models import create_schema
-from sql_retry import TooManyConflicts
+from sql_retry import TooManyConflicts, is_retryable
 from sql_threads import (
     WAIT_SECONDS,
     add_product,
@@ -52,10 +52,12 @@ def test_read_committed_lets_the_same_code_lose_an_update(engine, product_id):
 
 
 def test_lock_timeout_turns_waiting_for_a_held_lock_into_product_busy(engine, product_id):
-    with row_locked(engine, product_id), pytest.raises(ProductBusy):
+    with row_locked(engine, product_id), pytest.raises(ProductBusy) as busy:
         buy_or_give_up(engine, product_id, lock_timeout_ms=50)
 
     assert current_stock(engine, product_id) == 10
+    # a lock timeout is not a conflict the server rolled back for us: retrying would just wait again
+    assert not is_retryable(busy.value.__cause__)
 
 
 def test_a_purchase_that_gives_up_on_locks_still_bumps_the_version(engine, product_id):
@@ -70,8 +72,10 @@ def test_a_purchase_that_gives_up_on_locks_still_bumps_the_version(engine, produ
 
 
 def test_statement_timeout_cancels_a_slow_query(engine):
-    with pytest.raises(QueryTooSlow, match="cancelled after 50 ms"):
+    with pytest.raises(QueryTooSlow, match="cancelled after 50 ms") as slow:
         run_with_statement_timeout(engine, "SELECT pg_sleep(5)", statement_timeout_ms=50)
+
+    assert not is_retryable(slow.value.__cause__)
 
 
 def test_a_buyer_that_keeps_conflicting_gives_up_after_its_attempts(engine, product_id):
