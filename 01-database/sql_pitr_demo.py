@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from sql_backup import libpq_connection, postgres_tool, server_major_version
+from sql_backup import libpq_connection, postgres_tool, run_tool, server_major_version
 from sql_models import make_engine
 from sql_orm import create_sample_shop
 from sql_pitr import (
@@ -25,7 +25,6 @@ from sql_pitr import (
     archiving_options,
     base_backup,
     recovered_server,
-    run_tool,
     wal_archive,
 )
 from sqlalchemy import Engine, text

@@ -1,10 +1,10 @@
 """A base backup and archived WAL restore the server to just before a mistake, and no further."""
 
 import pytest
+from sql_backup import BackupToolFailed
 from sql_models import make_engine
 from sql_orm import create_sample_shop
 from sql_pitr import (
-    BackupToolFailed,
     RecoveryFailed,
     archive_current_wal,
     archiving_options,
