@@ -18,7 +18,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -29,6 +29,10 @@ from sqlalchemy.engine import make_url
 
 import course
 from course.sandbox import temporary_postgres_database
+
+
+class BackupToolFailed(RuntimeError):
+    """pg_dump, pg_restore, pg_basebackup or pg_dumpall stopped; the message is its own reason."""
 
 
 def server_major_version(engine: Engine) -> int:
@@ -95,13 +99,26 @@ def libpq_connection(url: str) -> Iterator[tuple[list[str], dict[str, str]]]:
         yield options, environment | {"PGPASSFILE": str(passfile)}
 
 
+def run_tool(command: Sequence[str | Path], environment: Mapping[str, str]) -> str:
+    """Run a PostgreSQL client tool; on failure raise its own error line, not the command line."""
+    done = subprocess.run(command, env=environment, capture_output=True, text=True)
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines()
+        # its first "error:" line is the cause; pg_restore then prints the failed SQL after it
+        errors = [line for line in lines if ": error: " in line] or lines[-1:]
+        reason = errors[0] if errors else f"exit status {done.returncode}"
+        raise BackupToolFailed(f"{Path(command[0]).name} failed: {reason}")
+    return done.stdout
+
+
 def backup(engine: Engine, path: Path) -> None:
     """Dump the engine's database to `path` in pg_dump's custom (compressed) format."""
     tool = postgres_tool("pg_dump", major_version=server_major_version(engine))
     url = engine.url.render_as_string(hide_password=False)
     with libpq_connection(url) as (options, environment):
-        command = [tool, *options, "--format=custom", "--file", path, engine.url.database]
-        subprocess.run(command, env=environment, check=True, capture_output=True)
+        run_tool(
+            [tool, *options, "--format=custom", "--file", path, engine.url.database], environment
+        )
 
 
 def restore(engine: Engine, path: Path) -> None:
@@ -110,9 +127,7 @@ def restore(engine: Engine, path: Path) -> None:
     url = engine.url.render_as_string(hide_password=False)
     with libpq_connection(url) as (options, environment):
         command = [tool, *options, "--no-owner", "--exit-on-error", "--dbname"]
-        subprocess.run(
-            [*command, engine.url.database, path], env=environment, check=True, capture_output=True
-        )
+        run_tool([*command, engine.url.database, path], environment)
 
 
 def table_fingerprints(engine: Engine) -> dict[str, tuple[int, str]]:

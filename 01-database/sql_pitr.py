@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from sql_backup import libpq_connection, postgres_tool, server_major_version
+from sql_backup import libpq_connection, postgres_tool, run_tool, server_major_version
 from sqlalchemy import Engine, text
 
 from course.services import private
@@ -29,10 +28,6 @@ from course.services.servers.postgres import system_user
 ARCHIVE_COMMAND = "test ! -f '{archive}/%f' && cp %p '{archive}/%f'"
 RESTORE_COMMAND = "cp '{archive}/%f' %p"
 READY_SECONDS = 30
-
-
-class BackupToolFailed(RuntimeError):
-    """pg_basebackup or pg_dumpall stopped; the message is the tool's own reason."""
 
 
 class RecoveryFailed(RuntimeError):
@@ -76,15 +71,6 @@ def base_backup(engine: Engine, target: Path, *, sync: bool = True) -> None:
         # a backup not yet on disk is no backup; only a test's throwaway copy skips the fsyncs
         command += [] if sync else ["--no-sync"]
         run_tool(command, environment)
-
-
-def run_tool(command: Sequence[str | Path], environment: Mapping[str, str]) -> str:
-    """Run a PostgreSQL client tool; on failure raise its own error line, not the command line."""
-    done = subprocess.run(command, env=environment, capture_output=True, text=True)
-    if done.returncode != 0:
-        lines = done.stderr.strip().splitlines() or [f"exit status {done.returncode}"]
-        raise BackupToolFailed(f"{Path(command[0]).name} failed: {lines[-1]}")
-    return done.stdout
 
 
 def archive_current_wal(engine: Engine) -> str:

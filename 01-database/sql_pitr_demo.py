@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from sql_backup import libpq_connection, postgres_tool, server_major_version
+from sql_backup import libpq_connection, postgres_tool, run_tool, server_major_version
 from sql_models import make_engine
 from sql_orm import create_sample_shop
 from sql_pitr import (
@@ -25,7 +25,6 @@ from sql_pitr import (
     archiving_options,
     base_backup,
     recovered_server,
-    run_tool,
     wal_archive,
 )
 from sqlalchemy import Engine, text
@@ -103,6 +102,14 @@ def restore_targets(history: History) -> dict[str, dict[str, str]]:
     }
 
 
+def lost_writes(skus: list[str], *, seconds_before_mistake: float) -> str:
+    """Say which of the drill's later products a restored server lacks, and when each came."""
+    window = f"{seconds_before_mistake:.3f} s between the restore point and the mistake"
+    lost = [] if "AFTER-POINT" in skus else [f"AFTER-POINT (written in the {window})"]
+    lost += [] if "AFTER-MISTAKE" in skus else ["AFTER-MISTAKE (written after it)"]
+    return ", ".join(lost) or "nothing"
+
+
 def main() -> None:
     with wal_archive() as archive, tempfile.TemporaryDirectory() as folder:
         with private_server("postgres", extra_args=archiving_options(archive)) as primary:
@@ -122,11 +129,8 @@ def main() -> None:
             with recovered_server(backup, archive, target) as (restored, took):
                 lines, skus = shop_state(restored.url)
             print(f"{step}. Restored to the {label}: {lines} order lines, products {skus}")
-            lost = (
-                [] if "AFTER-POINT" in skus else [f"AFTER-POINT ({point:.3f} s before the mistake)"]
-            )
-            lost += [] if "AFTER-MISTAKE" in skus else ["AFTER-MISTAKE (after it)"]
-            print(f"   lost by this restore: {', '.join(lost)}; time to restore: {took:.1f} s")
+            lost = lost_writes(skus, seconds_before_mistake=point)
+            print(f"   lost by this restore: {lost}; time to restore: {took:.1f} s")
     print(f"6. pg_dumpall --globals-only: {len(roles)} role(s), e.g. {roles[0]}")
     print("Conclusion: a base backup and archived WAL bring back any moment after the backup,")
     print("but the whole server goes back: what was written after the mistake is gone too, so")

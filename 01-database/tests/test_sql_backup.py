@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from sql_backup import (
+    BackupToolFailed,
     backup,
     libpq_connection,
     postgres_tool,
@@ -25,7 +26,9 @@ def empty_engine(settings):
         engine.dispose()
 
 
-def test_a_restored_backup_has_the_same_rows_and_checksums(shop, empty_engine, tmp_path):
+def test_a_restored_backup_has_the_same_rows_and_a_changed_row_changes_the_checksum(
+    shop, empty_engine, tmp_path
+):
     dump = tmp_path / "shop.dump"
 
     backup(shop, dump)
@@ -33,17 +36,21 @@ def test_a_restored_backup_has_the_same_rows_and_checksums(shop, empty_engine, t
 
     assert table_fingerprints(empty_engine) == table_fingerprints(shop)
     assert table_fingerprints(empty_engine)["order_lines"][0] == 5
-
-
-def test_a_changed_row_changes_the_checksum(shop, empty_engine, tmp_path):
-    dump = tmp_path / "shop.dump"
-    backup(shop, dump)
-    restore(empty_engine, dump)
-
     with empty_engine.begin() as connection:
         connection.exec_driver_sql("UPDATE products SET stock = stock + 1 WHERE sku = 'KB-01'")
-
     assert table_fingerprints(empty_engine)["products"] != table_fingerprints(shop)["products"]
+
+
+def test_a_failed_restore_says_pg_restores_own_reason_in_one_line(shop, tmp_path):
+    dump = tmp_path / "shop.dump"
+    backup(shop, dump)
+
+    # into the database it came from, whose tables are all there already
+    with pytest.raises(BackupToolFailed) as failure:
+        restore(shop, dump)
+
+    assert str(failure.value).startswith("pg_restore failed: pg_restore: error: ")
+    assert "already exists" in str(failure.value) and "\n" not in str(failure.value)
 
 
 @pytest.mark.parametrize("tool", ["pg_dump", "pg_restore"])

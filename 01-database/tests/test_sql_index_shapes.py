@@ -15,7 +15,8 @@ def shop(engine):
     [
         ("partial", "Seq Scan", "Index Scan"),
         ("expression", "Seq Scan", "Index Scan"),
-        ("covering", "Seq Scan", "Index Only Scan"),
+        # against the plain index on customer_id, which still visits the table
+        ("covering", "Bitmap Heap Scan", "Index Only Scan"),
         ("gin", "Seq Scan", "Bitmap Index Scan"),
     ],
 )

@@ -1,10 +1,10 @@
 """A base backup and archived WAL restore the server to just before a mistake, and no further."""
 
 import pytest
+from sql_backup import BackupToolFailed
 from sql_models import make_engine
 from sql_orm import create_sample_shop
 from sql_pitr import (
-    BackupToolFailed,
     RecoveryFailed,
     archive_current_wal,
     archiving_options,
@@ -12,7 +12,13 @@ from sql_pitr import (
     recovered_server,
     wal_archive,
 )
-from sql_pitr_demo import global_objects, restore_targets, shop_state, write_history
+from sql_pitr_demo import (
+    global_objects,
+    lost_writes,
+    restore_targets,
+    shop_state,
+    write_history,
+)
 
 from course.services.private import private_server
 
@@ -125,3 +131,15 @@ def test_a_failed_base_backup_says_the_tools_own_reason(engine, tmp_path):
 
     with pytest.raises(BackupToolFailed, match=r"^pg_basebackup failed: pg_basebackup: error: "):
         base_backup(engine, tmp_path / "base", sync=False)
+
+
+def test_the_lost_write_is_named_with_the_window_it_was_written_in_not_as_a_time_before():
+    at_the_point = lost_writes(["AFTER-BACKUP"], seconds_before_mistake=0.019)
+
+    assert at_the_point == (
+        "AFTER-POINT (written in the 0.019 s between the restore point and the mistake),"
+        " AFTER-MISTAKE (written after it)"
+    )
+    assert lost_writes(["AFTER-BACKUP", "AFTER-POINT"], seconds_before_mistake=0.019) == (
+        "AFTER-MISTAKE (written after it)"
+    )

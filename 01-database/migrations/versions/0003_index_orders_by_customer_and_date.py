@@ -5,8 +5,11 @@ Revises: 0002b
 Create Date: 2024-06-15
 
 PostgreSQL does not index foreign keys by itself. sql_indexes.py measures what this index
-buys. On a large live table, build it with `postgresql_concurrently=True` inside
-`op.get_context().autocommit_block()`, so writes are not blocked while it builds.
+buys. This plain CREATE INDEX takes a SHARE lock on orders: reads go on, every write waits
+until the build ends (instant on the lesson's tables). On a large live table, build it with
+`postgresql_concurrently=True` inside `op.get_context().autocommit_block()` (CONCURRENTLY
+cannot run in a transaction), so writes are not blocked while it builds; a failed concurrent
+build leaves an INVALID index to drop before running it again.
 """
 
 from __future__ import annotations
