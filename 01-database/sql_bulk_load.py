@@ -51,7 +51,7 @@ def load_one_by_one(engine: Engine, rows: list[Row]) -> None:
 
 
 def load_row_by_row(engine: Engine, rows: list[Row]) -> None:
-    """One plain INSERT per row through psycopg: a round trip per row, and no ORM work."""
+    """One plain INSERT per row through psycopg: a round trip each, none of SQLAlchemy's work."""
     raw = engine.raw_connection()
     try:
         with raw.driver_connection.cursor() as cursor:
