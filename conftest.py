@@ -1,7 +1,7 @@
 """Shared pytest fixtures: the services' settings and one isolated namespace per test.
 
 Every test that touches a service gets its own: a fresh PostgreSQL database, a uniquely named
-MongoDB database, a Redis logical database of its own worker (flushed before and after), a
+MongoDB database, a Redis logical database leased to its worker (flushed before and after), a
 uniquely named S3 or Google Cloud Storage bucket or Azure container, a Memcached key prefix.
 Each is removed afterwards, so tests pass in any order and in parallel (`pytest -n 2`). When
 a service is down, the test fails with one line that names the service, the URL tried and
@@ -15,12 +15,13 @@ import os
 import re
 import sys
 from collections.abc import Iterator
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import pytest
 
 from course.lessons import discover
 from course.paths import SERVICES_DIR
+from course.redis_lease import RedisDatabaseLease, RedisLeaseError, logical_database_url
 from course.sandbox import (
     remote_service_problem,
     temporary_bucket,
@@ -42,7 +43,6 @@ for lesson in discover():
     if str(lesson.path) not in sys.path:
         sys.path.insert(0, str(lesson.path))
 
-REDIS_TEST_DATABASES = 15  # Redis has 16 logical databases; 0 is left to scripts and notebooks
 MONGO_NOTEBOOK = re.compile(r"MongoClient|import mongo|from mongo")  # a notebook that needs it
 MEMCACHED_NOTEBOOK = re.compile(r"check_services\([^)]*memcached")  # its first cell names it
 
@@ -217,22 +217,46 @@ def mongo_db(mongo_client):
 # --- Redis ------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def redis_url(settings: Settings) -> Iterator[str]:
-    """A Redis URL on a logical database owned by this test worker, empty before and after.
+@pytest.fixture(scope="session")
+def redis_lease(settings: Settings) -> Iterator[RedisDatabaseLease]:
+    """This worker's lease on a logical database of its own, for the whole session.
 
-    Each pytest-xdist worker runs one test at a time, so a database per worker isolates tests.
-    Pub/sub channels are shared by all databases: name them with `unique_name`.
+    Leased, not picked by the worker's name: another pytest run on the same Redis (a second
+    terminal, a lesson script running the suite) has workers named gw0 too.
+    """
+    require_service("redis", settings)
+    lease = RedisDatabaseLease(settings.redis_url)
+    try:
+        lease.acquire()
+    except RedisLeaseError as error:
+        lease.release()
+        pytest.fail(str(error), pytrace=False)
+    yield lease
+    lease.release()
+
+
+@pytest.fixture
+def redis_url(settings: Settings, redis_lease: RedisDatabaseLease) -> Iterator[str]:
+    """A Redis URL on a logical database leased to this test process, empty before and after.
+
+    Each process runs one test at a time, so a database per process isolates tests, within
+    one run and across runs at once. Pub/sub channels are shared by all databases: name them
+    with `unique_name`.
     """
     import redis
 
-    require_service("redis", settings)
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-    number = 1 + int(worker.removeprefix("gw")) % REDIS_TEST_DATABASES
-    url = urlunsplit(urlsplit(settings.redis_url)._replace(path=f"/{number}"))
+    try:
+        redis_lease.renew()
+    except RedisLeaseError as error:
+        pytest.fail(str(error), pytrace=False)
+    url = logical_database_url(settings.redis_url, redis_lease.number)
     with redis.Redis.from_url(url) as client:
         client.flushdb()
         yield url
+        try:
+            redis_lease.renew()  # never flush a database that another run took meanwhile
+        except RedisLeaseError as error:
+            pytest.fail(str(error), pytrace=False)
         client.flushdb()
 
 

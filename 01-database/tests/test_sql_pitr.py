@@ -57,8 +57,10 @@ def test_recovery_to_just_before_the_deletes_commit_loses_only_what_came_after(d
 
     with recovered_server(backup, archive, target, server_options=NO_FSYNC) as (server, _rto):
         lines, skus = shop_state(server.url)
-        with make_engine(server.url).connect() as connection:  # promoted: it takes writes
+        engine = make_engine(server.url)
+        with engine.connect() as connection:  # promoted: it takes writes
             writable = connection.exec_driver_sql("SELECT NOT pg_is_in_recovery()").scalar()
+        engine.dispose()  # else its pooled connection is left open for the garbage collector
 
     assert lines == history.lines_before  # the deleted lines are back
     assert skus == ["AFTER-BACKUP", "AFTER-POINT"]  # the writes after the backup kept, but

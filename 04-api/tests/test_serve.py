@@ -13,6 +13,8 @@ import signal
 import socket
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx2
@@ -252,19 +254,30 @@ def test_sigterm_lets_a_request_finish_then_cuts_one_past_the_graceful_timeout(
         assert answer_to(waiting) == b"", "drain the instance before SIGTERM (see the page)"
 
 
+@contextmanager
+def in_process_client(factory: str, app) -> Iterator[httpx2.Client]:
+    """A client that calls the app in this process; the app's connections closed after."""
+    from fastapi.testclient import TestClient
+
+    if factory == "fastapi":
+        with TestClient(app) as client:  # its lifespan closes the app's connections
+            yield client
+        return
+    try:
+        with httpx2.Client(transport=httpx2.WSGITransport(app=app), base_url="http://t") as client:
+            yield client
+    finally:
+        app.extensions["api"].close()  # Flask has no shutdown hook: else the GC finds them open
+
+
 @pytest.mark.parametrize("factory", ["flask", "fastapi"])
 def test_an_unreachable_job_queue_is_a_503_problem_not_a_traceback(factory, worker_database):
     import api_serve
     from api_serve_process import free_port
-    from fastapi.testclient import TestClient
 
     api = ApiSettings(database_url=worker_database[0], redis_url=f"redis://127.0.0.1:{free_port()}")
     app = getattr(api_serve, f"{factory}_app")(ServeSettings(api=api))
-    if factory == "flask":
-        client = httpx2.Client(transport=httpx2.WSGITransport(app=app), base_url="http://t")
-    else:
-        client = TestClient(app)
-    with client:
+    with in_process_client(factory, app) as client:
         responses = [client.post("/api/v1/reports"), client.get("/api/v1/jobs/some-id")]
     for response in responses:
         assert response.status_code == 503
@@ -276,18 +289,13 @@ def test_an_unreachable_job_queue_is_a_503_problem_not_a_traceback(factory, work
 @pytest.mark.parametrize("factory", ["flask", "fastapi"])
 def test_only_the_demo_settings_let_a_client_skip_the_cache(factory, worker_database, redis_url):
     import api_serve
-    from fastapi.testclient import TestClient
 
     from course.sandbox import unique_name
 
     api = ApiSettings(database_url=worker_database[0], redis_url=redis_url)
     api = dataclasses.replace(api, redis_prefix=f"{unique_name('fresh')}:")
     app = getattr(api_serve, f"{factory}_app")(ServeSettings(api=api))
-    if factory == "flask":
-        client = httpx2.Client(transport=httpx2.WSGITransport(app=app), base_url="http://t")
-    else:
-        client = TestClient(app)
-    with client:
+    with in_process_client(factory, app) as client:
         first = client.get("/api/v1/authors")
         # in production ?fresh=1 would let anyone send every request to PostgreSQL
         again = [client.get(f"/api/v1/authors?fresh={value}") for value in ("1", "abc")]

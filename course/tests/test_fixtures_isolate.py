@@ -2,12 +2,14 @@
 
 Each check runs a small test file in a separate pytest: two tests write the same table, key,
 collection or object, and the second asserts it sees nothing of the first. Run in a fixed
-order, then in parallel, the pair shows that tests cannot see each other's data.
+order, then in parallel, the pair shows that tests cannot see each other's data. The fixed-order
+run goes while another pytest run holds a Redis key: two runs at once keep apart too.
 """
 
 import subprocess
 import sys
 import textwrap
+import time
 import uuid
 
 import pytest
@@ -43,58 +45,86 @@ PAIRED_WRITERS = textwrap.dedent(
 )
 
 
-@pytest.mark.parametrize(
-    "order_options",
-    [["-p", "no:randomly", "-n", "0"], ["-p", "no:randomly", "-n", "2"]],
-    ids=["in-order", "in-parallel"],
+HOLDER_AND_SHARED_NAMESPACE = textwrap.dedent(
+    """
+    import time
+    from pathlib import Path
+
+    import pytest
+
+    SIGNALS = Path("SIGNALS_DIR")
+
+    def test_a_key_outlives_another_run_at_once(redis_client):
+        redis_client.set("shared", "holder")
+        (SIGNALS / "holding").touch()
+        deadline = time.monotonic() + 120
+        while not (SIGNALS / "go").exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert redis_client.get("shared") == "holder", "the other run flushed this run's key"
+
+    @pytest.fixture(scope="module")
+    def shared_database(mongo_client):
+        yield mongo_client["NAME"]
+        mongo_client.drop_database("NAME")
+
+    @pytest.mark.parametrize("writer", ["first", "second"])
+    def test_mongo_collection_is_private(shared_database, writer):
+        assert shared_database.shared.count_documents({}) == 0
+        shared_database.shared.insert_one({"writer": writer})
+    """
 )
-def test_two_tests_writing_the_same_names_do_not_see_each_other(tmp_path, order_options):
+
+
+def run_pytest(test_file, *options: str) -> list[str]:
+    """The pytest command for one test file, loading the course's root conftest.py."""
+    # -p conftest loads the course's root conftest.py for a file outside the repo
+    return [sys.executable, "-m", "pytest", "-p", "conftest", "-p", "no:randomly", *options,
+            "-q", str(test_file), *NO_HYPOTHESIS]  # fmt: skip
+
+
+def wait_for(path, process: subprocess.Popen, seconds: float = 60) -> None:
+    """Poll until `path` exists; fail with the process's output if it ends or time runs out."""
+    deadline = time.monotonic() + seconds
+    while not path.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"{path.name} never appeared:\n{process.communicate()[0][-3000:]}")
+        time.sleep(0.02)
+
+
+def test_two_tests_writing_the_same_names_do_not_see_each_other_in_parallel(tmp_path):
     test_file = tmp_path / "test_paired_writers.py"
     test_file.write_text(PAIRED_WRITERS)
-    result = subprocess.run(
-        # -p conftest loads the course's root conftest.py for a file outside the repo
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "conftest",
-            *order_options,
-            "-q",
-            str(test_file),
-            *NO_HYPOTHESIS,
-        ],
-        capture_output=True,
-        text=True,
-    )
+    result = subprocess.run(run_pytest(test_file, "-n", "2"), capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-3000:]
     assert "8 passed" in result.stdout
 
 
-def test_the_second_writer_would_fail_without_isolation(tmp_path):
-    """Guard the guard: the same pair sharing one namespace does fail."""
-    test_file = tmp_path / "test_shared_namespace.py"
-    test_file.write_text(
-        textwrap.dedent(
-            """
-            import pytest
-
-            @pytest.fixture(scope="module")
-            def shared_database(mongo_client):
-                yield mongo_client["NAME"]
-                mongo_client.drop_database("NAME")
-
-            @pytest.mark.parametrize("writer", ["first", "second"])
-            def test_mongo_collection_is_private(shared_database, writer):
-                assert shared_database.shared.count_documents({}) == 0
-                shared_database.shared.insert_one({"writer": writer})
-            """
-        ).replace("NAME", f"shared_{uuid.uuid4().hex[:10]}")
+def test_two_runs_at_once_do_not_see_each_other_and_a_shared_namespace_would(tmp_path):
+    """Run the paired writers in order while another run holds a Redis key, in the same
+    database number had the database been picked by worker name (both serial: "gw0"): the
+    writers' flushes must leave the holder's key alone. The holder's run also guards the
+    guard: the same Mongo pair sharing one namespace does fail."""
+    signals = tmp_path / "signals"
+    signals.mkdir()
+    holder_file = tmp_path / "test_holder_and_shared_namespace.py"
+    holder_file.write_text(
+        HOLDER_AND_SHARED_NAMESPACE.replace("SIGNALS_DIR", str(signals)).replace(
+            "NAME", f"shared_{uuid.uuid4().hex[:10]}"
+        )
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "conftest", "-p", "no:randomly", "-q",
-         str(test_file), *NO_HYPOTHESIS],
-        capture_output=True, text=True,
-    )  # fmt: skip
-    assert result.returncode == 1
-    assert "1 failed, 1 passed" in result.stdout
+    writers_file = tmp_path / "test_paired_writers.py"
+    writers_file.write_text(PAIRED_WRITERS)
+    holder = subprocess.Popen(
+        run_pytest(holder_file), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        wait_for(signals / "holding", holder)
+        writers = subprocess.run(run_pytest(writers_file), capture_output=True, text=True)
+    finally:
+        (signals / "go").touch()
+        held = holder.communicate(timeout=120)[0]
+    assert writers.returncode == 0, writers.stdout[-3000:]
+    assert "8 passed" in writers.stdout
+    assert "1 failed, 2 passed" in held, held[-3000:]
+    assert "FAILED " in held and "test_mongo_collection_is_private[second]" in held, held[-3000:]
