@@ -7,13 +7,19 @@ max_deliveries, dead_letters)`. For every message of `group` pending longer than
 the rest on its next call):
 - if it has been delivered `max_deliveries` times or more, copy its fields to the stream
   `dead_letters` (adding a field "original_id" with its id) and acknowledge it in `group`;
-- otherwise claim it for `consumer` (so it is delivered once more).
-Return `(retried_ids, dead_ids)`, each a list of message ids in stream order. Several
-recoverers may run at once (one per worker host): each message must be retried or parked by
-one of them only, never parked twice (the test runs two together). A claim guards a message
-for `min_idle_ms` only: a recoverer that stalls longer after it (a GC pause, a slow network)
-finds that another has claimed and parked it meanwhile, and must not park it again (the test
-pauses one to check); `dead_ids` lists the messages this call parked.
+- otherwise claim it for `consumer` and return it, for the caller to hand to its worker: the
+  claim must be a real delivery (the message with its fields, its delivery count one up),
+  since a worker that reads only new messages (`XREADGROUP ... >`, as
+  `redis_queues.read_tasks` does) never sees it again.
+Return `(retried, dead_ids)`: `retried` the messages this call claimed to retry, as
+`(id, fields)` pairs, and `dead_ids` the ids of the messages it parked, each in stream order.
+Several recoverers may run at once (one per worker host): each message must be retried or
+parked by one of them only, never parked twice (the test runs two together). A claim guards a
+message for `min_idle_ms` only: a recoverer that stalls longer after it (a GC pause, a slow
+network) finds that another has claimed the message meanwhile. It must not park it again (the
+test pauses one to check); a message it retries is then handed out twice, which delivery at
+least once allows. A recoverer killed at any point must not lose a message: acknowledge and
+park in one atomic step (the test refuses an XACK or XADD sent on its own).
 
 `redis_queues.py` shows XREADGROUP, XPENDING and XAUTOCLAIM; `redis_structures.py` a Lua
 script (`touch_session`). Redis 6.2 commands only.
@@ -36,9 +42,9 @@ def recover_stalled(
     min_idle_ms: int,
     max_deliveries: int,
     dead_letters: str,
-) -> tuple[list[str], list[str]]:
+) -> tuple[list[tuple[str, dict[str, str]]], list[str]]:
     """Claim stalled messages for `consumer`; move those delivered too often to `dead_letters`."""
     # TODO: list the pending entries idle for min_idle_ms or more (XPENDING with IDLE);
-    # each has its delivery count. XCLAIM them for `consumer`; of those you got, dead-letter
-    # the ones at max_deliveries (XRANGE to read the fields, then XACK and XADD in one step).
+    # each has its delivery count. XCLAIM them for `consumer` (a real delivery, not JUSTID);
+    # of those you got, dead-letter the ones at max_deliveries (XACK and XADD in one step).
     raise NotImplementedError("TODO: recover the stalled messages")

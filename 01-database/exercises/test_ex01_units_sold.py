@@ -4,6 +4,7 @@ import pytest
 from sql_models import Product, create_schema
 from sql_orm import add_sample_shop
 from sql_statements import recorded_statements
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from course.exercises import load_exercise
@@ -35,13 +36,24 @@ def test_every_product_is_listed_with_its_units_most_sold_first(shop):
 
 
 def test_the_answer_comes_from_a_single_query(shop):
-    with Session(shop) as session, recorded_statements(shop) as statements:
-        task.units_sold_by_product(session)
+    fetched = []  # rows each SELECT returns, before any Python summing (a decoy "sum(" in the
+    # SQL would satisfy a look at its text alone)
+
+    def count(connection, cursor, *_):
+        fetched.append(cursor.rowcount)
+
+    event.listen(shop, "after_cursor_execute", count)
+    try:
+        with Session(shop) as session, recorded_statements(shop) as statements:
+            task.units_sold_by_product(session)
+    finally:
+        event.remove(shop, "after_cursor_execute", count)
 
     assert len(statements) == 1, f"expected 1 SELECT, the function sent {len(statements)}"
     # one SELECT of every order line, summed in Python, ships each line to the application
-    assert "sum(" in statements[0].lower(), (
-        f"the database should add up the quantities (SUM in the SQL), not Python: {statements[0]}"
+    assert fetched == [5], (
+        f"the database should add up the quantities (SUM ... GROUP BY, one row per product), "
+        f"not Python: it sent {fetched} rows for 5 products"
     )
 
 

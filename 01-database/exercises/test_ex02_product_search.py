@@ -6,6 +6,7 @@ import pytest
 from sql_models import Product, create_schema
 from sql_orm import add_sample_shop
 from sql_statements import recorded_statements
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from course.exercises import load_exercise
@@ -20,14 +21,28 @@ def session(engine):
         add_sample_shop(session)
         session.add(Product(sku="TS-01", name="Tee, 100% cotton", price_cents=1900, stock=8))
         session.add(Product(sku="AD-01", name="Plug_adapter", price_cents=1200, stock=0))
+        # a backslash: LIKE's own default escape character
+        session.add(Product(sku="BS-01", name="C:\\Temp cable", price_cents=99_900, stock=99))
         session.commit()
         yield session
 
 
 def search_for(session, term):
     """Search for `term`, and check that nothing typed reached the SQL text."""
-    with recorded_statements(session.bind) as statements:
-        found = task.search_products(session, term=term)
+    fetched = []  # rows each SELECT returned: the search runs in the database, not in Python
+
+    def count(connection, cursor, *_):
+        fetched.append(cursor.rowcount)
+
+    event.listen(session.bind, "after_cursor_execute", count)
+    try:
+        with recorded_statements(session.bind) as statements:
+            found = task.search_products(session, term=term)
+    finally:
+        event.remove(session.bind, "after_cursor_execute", count)
+    assert sum(fetched) == len(found), (
+        f"{sum(fetched)} rows came back for {len(found)} matches: filter in the WHERE clause"
+    )
 
     # the term as typed (one character, like % or _, is in any SQL), and its words:
     # escaping by hand changes quotes, % and _, not letters
@@ -45,7 +60,7 @@ def search_for(session, term):
     [
         ("keyboard", ["KB-01"]),
         ("KEYBOARD", ["KB-01"]),
-        ("E", ["KB-01", "AD-01", "TS-01", "CB-02", "MS-01"]),
+        ("E", ["BS-01", "KB-01", "AD-01", "TS-01", "CB-02", "MS-01"]),
         ("", None),
     ],
     ids=["lower case", "any case", "several", "empty text matches all"],
@@ -53,14 +68,30 @@ def search_for(session, term):
 def test_products_are_found_by_part_of_their_name(session, term, skus):
     found = search_for(session, term)
 
-    expected = skus or ["MN-27", "KB-01", "AD-01", "TS-01", "CB-02", "MS-01"]  # by name
+    expected = skus or ["MN-27", "BS-01", "KB-01", "AD-01", "TS-01", "CB-02", "MS-01"]  # by name
     assert found == expected, f"searching {term!r} by name should give {expected}, not {found}"
 
 
 @pytest.mark.parametrize(
     ("term", "skus"),
-    [("%", ["TS-01"]), ("_", ["AD-01"]), ("usb_c", []), ("' OR '1'='1", []), ("'; --", [])],
-    ids=["percent is literal", "underscore is literal", "not a wildcard", "injection", "quote"],
+    [
+        ("%", ["TS-01"]),
+        ("_", ["AD-01"]),
+        ("usb_c", []),
+        ("\\", ["BS-01"]),
+        ("\\T", ["BS-01"]),
+        ("' OR '1'='1", []),
+        ("'; --", []),
+    ],
+    ids=[
+        "percent is literal",
+        "underscore is literal",
+        "not a wildcard",
+        "backslash is literal",
+        "backslash escapes nothing",
+        "injection",
+        "quote",
+    ],
 )
 def test_every_character_typed_is_literal(session, term, skus):
     found = search_for(session, term)
@@ -71,8 +102,8 @@ def test_every_character_typed_is_literal(session, term, skus):
 @pytest.mark.parametrize(
     ("sort_by", "skus"),
     [
-        ("price", ["CB-02", "AD-01", "TS-01", "MS-01", "KB-01", "MN-27"]),
-        ("stock", ["AD-01", "MN-27", "TS-01", "KB-01", "MS-01", "CB-02"]),
+        ("price", ["CB-02", "AD-01", "TS-01", "MS-01", "KB-01", "MN-27", "BS-01"]),
+        ("stock", ["AD-01", "MN-27", "TS-01", "KB-01", "MS-01", "CB-02", "BS-01"]),
     ],
 )
 def test_results_follow_the_chosen_sort(session, sort_by, skus):

@@ -60,6 +60,11 @@ def test_the_key_expires_when_the_user_goes_idle(redis_client):
 
     [key] = redis_client.keys("t:*")
     assert 0 < redis_client.ttl(key) <= 60
+    # as if most of a minute had passed on the expiry's clock: the next request must renew it,
+    # or the key (every entry of the window) vanishes while the user is still sending
+    redis_client.pexpire(key, 500)
+    ask(redis_client, START + 1)
+    assert redis_client.pttl(key) > 30_000, "each request renews the expiry, not the first only"
 
 
 @pytest.mark.parametrize("round_number", [1, 2, 3])

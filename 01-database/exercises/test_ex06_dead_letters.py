@@ -1,11 +1,15 @@
 """Checks for ex06: `course check 01 ex06` runs them against your task."""
 
 import contextlib
+import re
 import threading
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import redis
+from redis_queues import read_tasks
 
 from course.exercises import load_exercise
 
@@ -52,24 +56,87 @@ def recover(client, max_deliveries, min_idle_ms=10):
     )
 
 
+def times_delivered(client):
+    return [
+        entry["times_delivered"] for entry in client.xpending_range(STREAM, GROUP, "-", "+", 99)
+    ]
+
+
 def test_messages_delivered_fewer_times_than_the_maximum_are_claimed(jobs):
     client, ids = jobs
     deliver(client, times=1)
 
     retried, dead = recover(client, max_deliveries=3)
 
-    assert (retried, dead) == (ids, [])
+    assert (retried, dead) == ([(id_, {"job": str(n)}) for n, id_ in enumerate(ids)], []), (
+        "return the claimed messages as (id, fields), for the caller's worker to process"
+    )
     consumers = {c["name"]: c["pending"] for c in client.xpending(STREAM, GROUP)["consumers"]}
     assert consumers == {"rescuer": 3}
+    assert times_delivered(client) == [2, 2, 2], (
+        "the claim is a delivery: its count goes up (XCLAIM without JUSTID)"
+    )
 
 
-def test_poison_messages_move_to_the_dead_letter_stream_and_are_acknowledged(jobs):
+def test_a_message_that_keeps_failing_reaches_the_dead_letters_after_max_deliveries(jobs):
+    client, ids = jobs
+    handled = Counter()
+
+    def work(messages):
+        """The lesson's worker: job 1 crashes it every time, before its XACK."""
+        for message_id, fields in messages:
+            handled[message_id] += 1
+            if fields["job"] != "1":
+                client.xack(STREAM, GROUP, message_id)
+
+    work(read_tasks(client, stream=STREAM, group=GROUP, consumer="w0"))
+    dead = []
+    for _ in range(5):  # a recoverer that runs every few seconds, and its worker
+        wait_until_idle(client, 10)
+        retried, dead = recover(client, max_deliveries=3)
+        if dead:
+            break
+        work(retried)
+        work(read_tasks(client, stream=STREAM, group=GROUP, consumer="rescuer"))
+
+    assert dead == [ids[1]], "after 3 failed deliveries, the poison message is parked"
+    assert handled == {ids[0]: 1, ids[1]: 3, ids[2]: 1}, (
+        "each retry delivers the message to the worker once, and counts it"
+    )
+    assert [fields for _, fields in client.xrange(DEAD)] == [{"job": "1", "original_id": ids[1]}]
+
+
+# a command of its own in RESP: *N, then the name as a bulk string; in a script it is not
+BARE_ACK_OR_ADD = re.compile(rb"\*\d+\r\n\$4\r\n(XACK|XADD)\r\n", re.IGNORECASE)
+
+
+@pytest.fixture
+def bare_writes(monkeypatch):
+    """The XACK and XADD commands sent outside a script, pipelines and MULTI included."""
+    sent = []
+    original = redis.connection.AbstractConnection.send_packed_command
+
+    def record(connection, command, *args, **options):
+        parts = [command] if isinstance(command, (str, bytes, memoryview)) else command
+        data = b"".join(part.encode() if isinstance(part, str) else bytes(part) for part in parts)
+        sent.extend(name.decode().upper() for name in BARE_ACK_OR_ADD.findall(data))
+        return original(connection, command, *args, **options)
+
+    monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", record)
+    return sent
+
+
+def test_poison_messages_move_to_the_dead_letter_stream_and_are_acknowledged(jobs, bare_writes):
     client, ids = jobs
     deliver(client, times=3)
 
     retried, dead = recover(client, max_deliveries=3)
 
     assert (retried, dead) == ([], ids)
+    assert bare_writes == [], (
+        f"{bare_writes} sent on their own: a recoverer killed between the XACK and the XADD "
+        "loses the message; send both in one script"
+    )
     assert client.xpending(STREAM, GROUP)["pending"] == 0
     parked = client.xrange(DEAD)
     assert [fields for _, fields in parked] == [
@@ -116,7 +183,8 @@ def test_two_recoverers_at_once_handle_each_message_once(jobs, monkeypatch):
     assert retried_1 == retried_2 == []
 
 
-def test_a_recoverer_paused_after_its_claim_does_not_park_again(jobs, monkeypatch):
+@pytest.mark.parametrize("max_deliveries", [3, 10], ids=["parks", "retries"])
+def test_a_recoverer_paused_after_its_claim_does_not_park_again(jobs, monkeypatch, max_deliveries):
     client, ids = jobs
     deliver(client, times=3)
     # recoverer A claims, then stalls (a GC pause, a slow network) until the messages it
@@ -133,7 +201,7 @@ def test_a_recoverer_paused_after_its_claim_does_not_park_again(jobs, monkeypatc
 
     def recoverer_a():
         try:
-            return recover(client, max_deliveries=3)
+            return recover(client, max_deliveries=max_deliveries)
         finally:
             # a solution that never claims (or claims in a pipeline or a script, which this
             # hook does not see): B runs after A instead
@@ -145,11 +213,17 @@ def test_a_recoverer_paused_after_its_claim_does_not_park_again(jobs, monkeypatc
         try:
             assert a_claimed.wait(timeout=10), "recoverer A neither claimed nor finished"
             wait_until_idle(client, 10)  # past min_idle_ms since A's claim, by the server's clock
-            retried_b, dead_b = recover(client, max_deliveries=3)
+            retried_b, dead_b = recover(client, max_deliveries=max_deliveries)
         finally:
             b_done.set()
         retried_a, dead_a = first.result()
 
+    if max_deliveries == 10:
+        # both claims delivered the messages (at least once): A's claim was overtaken by B's
+        assert [i for i, _ in retried_a] == ids == [i for i, _ in retried_b]
+        assert (dead_a, dead_b, client.exists(DEAD)) == ([], [], 0)
+        assert times_delivered(client) == [5, 5, 5]
+        return
     assert client.xlen(DEAD) == len(ids), (
         "each poison message is parked once: a recoverer whose claim has gone stale (another "
         "claimed and parked the message meanwhile) must not park it again; acknowledge and "

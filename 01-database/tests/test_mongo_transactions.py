@@ -4,6 +4,7 @@ import pytest
 from bson import ObjectId
 from mongo_documents import insert_products
 from mongo_transactions import OutOfStock, place_order_reserving_stock, stock_levels
+from pymongo.client_session import ClientSession
 
 
 @pytest.fixture
@@ -14,16 +15,29 @@ def shop_db(mongo_db):
     return mongo_db
 
 
-def test_a_committed_order_decrements_the_stock_of_each_line(mongo_client, shop_db):
+def test_a_committed_order_decrements_the_stock_of_each_line(mongo_client, shop_db, monkeypatch):
     lines = [
         {"sku": "pen", "qty": 2, "price_cents": 2500},
         {"sku": "ink", "qty": 3, "price_cents": 800},
     ]
+    # what a reader outside the transaction sees just before the commit: nothing yet. A write
+    # made without session=... is already there (and would survive a failed commit)
+    outside_before_commit = []
+    commit = ClientSession.commit_transaction
+
+    def look_then_commit(session):
+        outside_before_commit.append((shop_db.orders.count_documents({}), stock_levels(shop_db)))
+        return commit(session)
+
+    monkeypatch.setattr(ClientSession, "commit_transaction", look_then_commit)
 
     order_id = place_order_reserving_stock(
         mongo_client, shop_db, customer_id=ObjectId(), lines=lines
     )
 
+    assert outside_before_commit == [(0, {"pen": 50, "ink": 200, "pad": 120})], (
+        "every write must be made inside the transaction (session=session)"
+    )
     assert shop_db.orders.find_one({"_id": order_id})["lines"] == lines
     assert stock_levels(shop_db) == {"pen": 48, "ink": 197, "pad": 120}
 

@@ -19,9 +19,10 @@ STREAM, GROUP = "orders", "shipping"
 
 @pytest.fixture
 def stream(redis_client):
-    create_group(redis_client, stream=STREAM, group=GROUP)
+    # published before the group exists: a group made at "$" (the stream's end) would skip them
     for n in range(1, 5):
         publish_task(redis_client, stream=STREAM, task={"order": str(n)})
+    create_group(redis_client, stream=STREAM, group=GROUP)
     return redis_client
 
 

@@ -21,7 +21,7 @@ def recover_stalled(
     min_idle_ms: int,
     max_deliveries: int,
     dead_letters: str,
-) -> tuple[list[str], list[str]]:
+) -> tuple[list[tuple[str, dict[str, str]]], list[str]]:
     """Claim stalled messages for `consumer`; move those delivered too often to `dead_letters`."""
     # at most 1,000 per call, as the task allows: the next call takes the rest
     stalled = client.xpending_range(stream, group, min="-", max="+", count=1000, idle=min_idle_ms)
@@ -29,29 +29,21 @@ def recover_stalled(
     if not deliveries:
         return [], []
     # claim first: XCLAIM re-checks the idle time on the server, so of two recoverers running
-    # at once only one gets each message (JUSTID leaves the delivery count as it was)
-    claimed = set(
-        client.xclaim(stream, group, consumer, min_idle_ms, list(deliveries), justid=True)
-    )
+    # at once only one gets each message. Without JUSTID the claim is a delivery: it returns
+    # the fields and adds one to the count (a JUSTID claim does neither, and a worker reading
+    # ">" never sees the message again). A message deleted from the stream (XDEL, trimming)
+    # is dropped from the pending list and not returned (Redis 7.0+)
+    claimed = client.xclaim(stream, group, consumer, min_idle_ms, list(deliveries))
     # our claim protects a message only for min_idle_ms: paused longer (GC, swap, a slow
     # network), another recoverer claims and parks it too. The script parks only if its XACK
     # removed the message from the pending list, so whoever acknowledges first parks it
     park = client.register_script(PARK_IF_ACKED)
     retried, dead = [], []
-    for message_id, times_delivered in deliveries.items():
-        if message_id not in claimed:
-            # another worker took it meanwhile; or it was deleted from the stream (XDEL,
-            # trimming): since Redis 7.0, XCLAIM drops such an entry from the pending list
-            # and does not return it, so there is nothing left to retry or park
+    for message_id, fields in claimed:
+        # the count before our claim: deliveries to workers, which all failed
+        if deliveries[message_id] < max_deliveries:
+            retried.append((message_id, fields))
             continue
-        if times_delivered < max_deliveries:
-            retried.append(message_id)
-            continue
-        entries = client.xrange(stream, min=message_id, max=message_id)
-        if not entries:  # trimmed between our claim and this read: no fields left to park
-            client.xack(stream, group, message_id)
-            continue
-        [(_, fields)] = entries
         flat = [item for pair in {**fields, "original_id": message_id}.items() for item in pair]
         if park([stream, dead_letters], [group, message_id, *flat]):
             dead.append(message_id)
