@@ -31,7 +31,8 @@ def sql_orders_of_customer(engine: Engine, email: str) -> list[dict[str, Any]]:
             order_lines.c.price_cents,
         )
         .join(customers, customers.c.id == orders.c.customer_id)
-        .join(order_lines, order_lines.c.order_number == orders.c.number)
+        # an outer join: an order without lines is still an order (MongoDB keeps `lines: []`)
+        .outerjoin(order_lines, order_lines.c.order_number == orders.c.number)
         .where(customers.c.email == email)
         .order_by(orders.c.number, order_lines.c.sku)
     )
@@ -41,7 +42,10 @@ def sql_orders_of_customer(engine: Engine, email: str) -> list[dict[str, Any]]:
             order = by_number.setdefault(
                 row.number, {"number": row.number, "status": row.status, "lines": []}
             )
-            order["lines"].append({"sku": row.sku, "qty": row.qty, "price_cents": row.price_cents})
+            if row.sku is not None:  # the NULL row of an order without lines
+                order["lines"].append(
+                    {"sku": row.sku, "qty": row.qty, "price_cents": row.price_cents}
+                )
     return list(by_number.values())
 
 

@@ -23,10 +23,13 @@ from course.services.private import private_server
 logger = logging.getLogger(__name__)
 
 MAXMEMORY = "2mb"
-VALUE = b"x" * 1024  # 1 KiB per key: about a thousand keys fill 2 MB
+# 1 KiB per key: an empty server already uses about 1.1 MB (INFO memory used_memory), so
+# some 950 keys fill what the 2 MB leaves, not two thousand
+VALUE = b"x" * 1024
 # small round trips: a pipeline's replies wait in an output buffer that counts toward maxmemory
 BATCH = 50
 LRU_CLOCK_SECONDS = 5  # Redis's LRU clock ticks once a second; wait at most this long
+LAZY_FREE_SECONDS = 5  # how long start_over waits for the background thread to free memory
 LFU_LOG_FACTOR = 0  # the demo's LFU counts every access (see start_over)
 
 
@@ -42,8 +45,13 @@ class Eviction:
 
 
 def start_over(client: redis.Redis, policy: str) -> None:
-    """Empty the server, reset its statistics and set the eviction policy."""
-    client.flushall()
+    """Empty the server, wait until its memory is free, reset statistics, set the policy."""
+    # the embedded Valkey has lazyfree-lazy-user-flush on: a plain FLUSHALL answers at once and
+    # frees the keys in a background thread, which used_memory counts until it is done, so the
+    # next fill would be refused or evict its own keys. SYNC frees before it answers; keys the
+    # last run evicted may still be queued (lazyfree-lazy-eviction): wait for them too
+    client.execute_command("FLUSHALL", "SYNC")
+    wait_for_lazy_free(client)
     client.config_resetstat()
     client.config_set("maxmemory-policy", policy)
     # under the default factor (10) thirty reads lift a key's count only two or three steps
@@ -92,8 +100,20 @@ def use(client: redis.Redis, prefix: str, count: int, *, times: int) -> None:
                 pipe.execute()
 
 
-def wait_for_lru_tick(client: redis.Redis, key: str) -> None:
-    """Wait until `key` has been idle a full second (the LRU clock's resolution)."""
+def wait_for_lazy_free(client: redis.Redis) -> None:
+    """Wait until the server's background thread has freed every deleted or evicted key."""
+    deadline = time.monotonic() + LAZY_FREE_SECONDS
+    while int(client.info("memory")["lazyfree_pending_objects"]) > 0:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"memory still not freed after {LAZY_FREE_SECONDS}s")
+        time.sleep(0.01)
+
+
+def wait_for_lru_tick(client: redis.Redis, prefix: str, count: int) -> None:
+    """Wait until every `prefix:N` key has been idle a full second (the LRU clock's step)."""
+    # the last key written is the youngest: if the clock ticked while the first ones were
+    # being written, they are idle already and the last ones still tie with what comes next
+    key = f"{prefix}:{count - 1}"
     deadline = time.monotonic() + LRU_CLOCK_SECONDS
     while client.object("idletime", key) < 1:
         if time.monotonic() > deadline:
@@ -107,7 +127,7 @@ def evict(client: redis.Redis, policy: str, *, hot: int = 50, cold: int = 600) -
     fill(client, "cold", cold)
     fill(client, "hot", hot)
     if policy.endswith("lru"):
-        wait_for_lru_tick(client, "cold:0")  # idle times differ only in whole seconds
+        wait_for_lru_tick(client, "cold", cold)  # idle times differ only in whole seconds
     use(client, "hot", hot, times=1 if policy.endswith("lru") else 30)
     written = 0
     for batch in range(5):  # 500 KiB more: past the limit, evicting all along

@@ -3,9 +3,12 @@
 Run `python 01-database/redis_multi_exec.py`. A transaction of three commands, the middle one
 an INCR of a key that holds text: EXEC runs all three, the INCR fails alone, and the two SETs
 around it stay applied. Redis has no rollback (its documentation says so: errors inside a
-transaction are programming errors). Atomicity here means no other client's command runs in
-between; correctness is still yours: validate before, or do the read-check-write in one Lua
-script, which stops at its first error (having applied the writes before it).
+transaction are programming errors). Only an error Redis sees while queuing (an INCR with no
+key: a wrong number of arguments) makes EXEC discard them all (`EXECABORT`); the same three
+commands in a plain pipeline apply the SETs around it. Atomicity here means no other client's
+command runs in between; correctness is still yours: validate before, or do the
+read-check-write in one Lua script, which stops at its first error (having applied the
+writes before it).
 """
 
 from __future__ import annotations
@@ -20,6 +23,18 @@ def transaction_with_a_failing_command(client: redis.Redis, *, prefix: str) -> l
         pipe.set(f"{prefix}:first", "applied")
         pipe.incr(f"{prefix}:label")  # fails at EXEC time: the value is not an integer
         pipe.set(f"{prefix}:second", "applied")
+        return pipe.execute(raise_on_error=False)
+
+
+def batch_with_a_malformed_command(
+    client: redis.Redis, *, prefix: str, transaction: bool
+) -> list[object]:
+    """Send SET, an INCR with no key, SET in one batch; return each result, or raise."""
+    with client.pipeline(transaction=transaction) as pipe:
+        pipe.set(f"{prefix}:first", "applied")
+        pipe.execute_command("INCR")  # refused while queuing: wrong number of arguments
+        pipe.set(f"{prefix}:second", "applied")
+        # in MULTI this raises: EXEC answers EXECABORT and redis-py raises the queuing error
         return pipe.execute(raise_on_error=False)
 
 
@@ -39,6 +54,21 @@ def main() -> None:
         )
         first, second = client.get(f"{prefix}:first"), client.get(f"{prefix}:second")
         print(f"   first = {first!r}, second = {second!r}: no rollback")
+        delete_namespace(client, prefix)
+        print("2. MULTI; SET first; INCR (no key); SET second; EXEC")
+        try:
+            batch_with_a_malformed_command(client, prefix=prefix, transaction=True)
+        except redis.ResponseError as error:
+            print(f"   {type(error).__name__}: {str(error).splitlines()[0]}")
+        first, second = client.get(f"{prefix}:first"), client.get(f"{prefix}:second")
+        print(f"   first = {first!r}, second = {second!r}: EXEC discarded them all")
+        results = batch_with_a_malformed_command(client, prefix=prefix, transaction=False)
+        print("3. The same three in a plain pipeline (transaction=False):")
+        print(
+            f"   results: {[type(r).__name__ if isinstance(r, Exception) else r for r in results]}"
+        )
+        first, second = client.get(f"{prefix}:first"), client.get(f"{prefix}:second")
+        print(f"   first = {first!r}, second = {second!r}: batched, not atomic")
         delete_namespace(client, prefix)
     print("Conclusion: MULTI/EXEC isolates a batch from other clients but does not undo it;")
     print("check inputs first, or put read-check-write logic in one Lua script.")

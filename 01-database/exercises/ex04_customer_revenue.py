@@ -26,6 +26,7 @@ from pymongo.database import Database
 def top_customers(db: Database, *, limit: int) -> list[dict[str, Any]]:
     """Return the `limit` best customers by revenue over paid orders, best first."""
     # TODO: $match paid orders; $unwind the lines; $group by customer_id, summing
-    # qty * price_cents and collecting the distinct order _ids; count them; $sort;
-    # $limit; $lookup the customer; $unwind it; $project the four keys
+    # qty * price_cents and collecting the distinct order _ids; $lookup the customer;
+    # $unwind it; $project the four keys (count the order ids); then $sort by revenue
+    # and email (the email exists only after $lookup) and $limit
     raise NotImplementedError("TODO: build the revenue-per-customer pipeline")

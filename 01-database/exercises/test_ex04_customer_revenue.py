@@ -14,7 +14,24 @@ task = load_exercise(__file__)
 
 @pytest.fixture
 def shop():
-    return make_shop(customers=8, orders=80, seed=5)
+    shop = make_shop(customers=8, orders=80, seed=5)
+    # three customers tied at the top: only a sort by email after $lookup orders them right.
+    # Inserted in reverse email order, so neither insertion order nor _id gives the answer
+    top = max(sum(line["qty"] * line["price_cents"] for line in o["lines"]) for o in shop.orders)
+    for number, letter in enumerate("cba", start=len(shop.orders) + 1):
+        email = f"tie-{letter}@example.com"
+        shop.customers.append({"email": email, "name": f"Tie {letter.upper()}"})
+        lines = [{"sku": "pen", "qty": 1, "price_cents": 100 * top}]
+        shop.orders.append(
+            {
+                **shop.orders[0],
+                "number": number,
+                "customer_email": email,
+                "status": "paid",
+                "lines": lines,
+            }
+        )
+    return shop
 
 
 @pytest.fixture

@@ -14,7 +14,11 @@ from nosql_shop_data import make_shop
 
 @pytest.fixture
 def shop():
-    return make_shop(customers=6, orders=60, seed=11)
+    shop = make_shop(customers=6, orders=60, seed=11)
+    shop.orders[0][
+        "lines"
+    ] = []  # the schema allows an order without lines; make_shop never makes one
+    return shop
 
 
 @pytest.fixture
@@ -34,6 +38,16 @@ def test_both_databases_return_the_same_orders_with_lines_for_a_customer(both, s
 
     assert from_sql == from_mongo
     assert len(from_sql) == sum(o["customer_email"] == email for o in shop.orders)
+
+
+def test_an_order_without_lines_is_in_both_answers(both, shop):
+    engine, db = both
+    email = shop.orders[0]["customer_email"]
+
+    from_sql = sql_orders_of_customer(engine, email)
+
+    assert from_sql == mongo_orders_of_customer(db, email)
+    assert {"number": 1, "status": shop.orders[0]["status"], "lines": []} in from_sql
 
 
 def test_both_databases_return_the_same_revenue_per_product(both):

@@ -4,7 +4,16 @@ import logging
 
 import pytest
 import redis
-from redis_eviction import MAXMEMORY, VALUE, cache_put, evict, start_over, write_until_refused
+from redis_eviction import (
+    MAXMEMORY,
+    VALUE,
+    cache_put,
+    evict,
+    fill,
+    start_over,
+    wait_for_lru_tick,
+    write_until_refused,
+)
 
 from course.services.private import private_server
 
@@ -20,26 +29,21 @@ def full_redis():
         client.close()
 
 
-def test_noeviction_refuses_the_write_past_the_limit_and_still_serves_reads(full_redis):
+def test_noeviction_refuses_the_write_past_the_limit_and_a_cache_skips_it(full_redis, caplog):
+    # one fill for both checks: filling the server is this module's cost
     start_over(full_redis, "noeviction")
 
     written, error = write_until_refused(full_redis)
-
-    assert isinstance(error, redis.OutOfMemoryError)
-    assert "maxmemory" in str(error)
-    assert 100 < written < 2048  # some KiB fitted, fewer than the 2 MB limit
-    assert full_redis.get("data:0") == VALUE
-    assert full_redis.dbsize() == written  # nothing was evicted to make room
-
-
-def test_a_cache_write_to_a_full_redis_is_skipped_with_a_warning(full_redis, caplog):
-    start_over(full_redis, "noeviction")
-    write_until_refused(full_redis)
-
     with caplog.at_level(logging.WARNING, logger="redis_eviction"):
         stored = cache_put(full_redis, "report", VALUE)
 
-    assert stored is False
+    assert isinstance(error, redis.OutOfMemoryError)
+    assert "maxmemory" in str(error)
+    # the empty server's own ~1.1 MB leaves room for fewer than a thousand 1 KiB keys
+    assert 100 < written < 1000
+    assert full_redis.get("data:0") == VALUE
+    assert full_redis.dbsize() == written  # nothing was evicted to make room
+    assert stored is False  # a cache write to a full Redis is skipped, with a warning
     assert "Redis is full" in caplog.text
 
 
@@ -51,3 +55,21 @@ def test_an_evicting_policy_takes_every_write_and_keeps_the_keys_in_use(full_red
     assert result.hot_kept == 50  # read all along: never the least recently/frequently used
     assert result.cold_kept < 600  # written once and never read: what went
     assert full_redis.config_get("maxmemory-policy")["maxmemory-policy"] == policy
+    # the keys evicted just now may wait for the background thread (lazyfree-lazy-eviction):
+    # starting over waits for it, or the next run would fill a server that is not empty yet
+    start_over(full_redis, policy)
+    assert full_redis.info("memory")["lazyfree_pending_objects"] == 0
+
+
+def test_the_lru_wait_lasts_until_the_last_key_written_is_idle(full_redis):
+    start_over(full_redis, "allkeys-lru")
+    fill(full_redis, "cold", 10)
+    # the LRU clock ticked after the first nine were written: they are idle, the last is not
+    for number in range(9):
+        key = f"cold:{number}"
+        full_redis.restore(key, 0, full_redis.dump(key), replace=True, idletime=10)
+
+    wait_for_lru_tick(full_redis, "cold", 10)
+
+    idle = [full_redis.object("idletime", f"cold:{number}") for number in range(10)]
+    assert min(idle) >= 1, f"some cold keys are not older than what comes next: {idle}"
