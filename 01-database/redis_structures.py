@@ -26,6 +26,8 @@ def allow_request(
     now: float | None = None,
 ) -> bool:
     """Count a request in the current fixed window; return False once `limit` is exceeded."""
+    if window_seconds <= 0:  # no window to divide time into; EXPIRE 0 would delete the count
+        raise ValueError(f"window_seconds must be positive, got {window_seconds}")
     window = int((time.time() if now is None else now) // window_seconds)
     key = f"{prefix}:rate:{user}:{window}"  # one counter per user per window
     with client.pipeline() as pipe:  # MULTI/EXEC: the count and its expiry go together

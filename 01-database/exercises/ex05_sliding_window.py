@@ -6,7 +6,8 @@ twice the limit within two seconds. Write `allow_request(client, *, prefix, user
 window_seconds, now)` so that it allows a request only if fewer than `limit` requests were
 ALLOWED in the `window_seconds` before `now` (a sliding window). Refused requests do not
 count. Use one sorted set per user under `prefix`, scored by time, and give it an expiry so
-that idle users' keys disappear. Redis 6.2 commands only.
+that idle users' keys disappear. Redis 6.2 commands only. `window_seconds` must be positive:
+refuse 0 or less with ValueError (an EXPIRE of 0 or less deletes the key).
 
 It must hold under concurrency: twenty requests of one user arriving at the same moment with
 `limit=5` let exactly five through. Counting and recording in separate commands lets two

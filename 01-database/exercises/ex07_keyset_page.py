@@ -7,7 +7,8 @@ the newest order when `after` is None. Ask with one SELECT that has no OFFSET an
 database do the seek and the limit, so a page costs `size` rows however long the table: the
 test counts the statements, reads their SQL and counts the rows each one fetches (at most
 `size`, or one more if you peek for a next page). Walking every page must visit each order
-once, even when a new order arrives between two pages.
+once, even when a new order arrives between two pages; and the cursor is its values, not its
+row: the next page comes even if the cursor's own order was deleted meanwhile.
 
 `sql_pagination.py` shows keyset pagination beside OFFSET; `sql_models.py` has `Order`.
 

@@ -67,6 +67,14 @@ def test_the_key_expires_when_the_user_goes_idle(redis_client):
     assert redis_client.pttl(key) > 30_000, "each request renews the expiry, not the first only"
 
 
+def test_a_window_that_is_not_positive_is_refused(redis_client):
+    for window_seconds in (0, -1):
+        with pytest.raises(ValueError):
+            ask(redis_client, START, window_seconds=window_seconds)
+
+    assert redis_client.keys("t:*") == [], "a refused call must not record a request"
+
+
 @pytest.mark.parametrize("round_number", [1, 2, 3])
 def test_twenty_requests_at_once_let_exactly_the_limit_through(redis_client, round_number):
     user = f"burst-{round_number}"

@@ -79,8 +79,18 @@ def test_eight_concurrent_deliveries_of_a_new_product_all_count(shop, round_numb
     assert stock_of(shop, sku) == 8, "a delivery was lost"
 
 
-def test_a_delivery_is_one_statement(shop):
-    with recorded_statements(shop) as statements:
-        task.receive_delivery(shop, sku="NEW-3", name="Chair", quantity=2)
+def test_a_delivery_is_one_insert_on_conflict_for_a_new_and_an_existing_product(shop):
+    # both cases: an INSERT that falls back to an UPDATE after an IntegrityError sends one
+    # statement for a new SKU and two, in two transactions, for one that exists
+    for delivery in ("new", "existing"):
+        with recorded_statements(shop) as statements:
+            task.receive_delivery(shop, sku="NEW-3", name="Chair", quantity=2)
 
-    assert len(statements) == 1, f"expected one INSERT ... ON CONFLICT, got {len(statements)}"
+        assert len(statements) == 1, (
+            f"expected one INSERT ... ON CONFLICT for the {delivery} product, got "
+            f"{len(statements)}: {statements}"
+        )
+        assert "ON CONFLICT" in statements[0].upper(), (
+            f"the delivery of the {delivery} product sent no ON CONFLICT: {statements[0]}"
+        )
+    assert stock_of(shop, "NEW-3") == 4

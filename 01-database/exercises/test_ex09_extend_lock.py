@@ -42,6 +42,16 @@ def test_an_expired_lock_is_not_recreated(redis_client):
     assert redis_client.exists("t:lock") == 0
 
 
+def test_a_ttl_that_is_not_positive_is_refused_and_the_lock_kept(redis_client):
+    redis_client.set("t:lock", "mine", px=60_000)
+
+    for ttl_ms in (0, -5):
+        with pytest.raises(ValueError):
+            task.extend_lock(redis_client, key="t:lock", token="mine", ttl_ms=ttl_ms)
+
+    assert redis_client.get("t:lock") == "mine", "PEXPIRE with 0 or less deleted the lock"
+
+
 def command_names(packed) -> list[str]:
     """The names of the commands in RESP bytes: each is *N, then N bulk strings $len."""
     parts = [packed] if isinstance(packed, (str, bytes, memoryview)) else packed

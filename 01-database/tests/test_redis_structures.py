@@ -52,6 +52,16 @@ def test_the_window_counter_expires_by_itself(redis_client):
     assert 0 < redis_client.ttl(key) <= 60
 
 
+def test_a_window_that_is_not_positive_is_refused(redis_client):
+    for window_seconds in (0, -60):
+        with pytest.raises(ValueError, match="window_seconds must be positive"):
+            allow_request(
+                redis_client, prefix="t", user="ada", limit=1, window_seconds=window_seconds
+            )
+
+    assert redis_client.keys("t:*") == []
+
+
 def test_the_leaderboard_orders_players_by_their_total_score(redis_client):
     for player, points in [("ada", 30), ("grace", 50), ("linus", 20), ("ada", 25)]:
         add_score(redis_client, prefix="t", player=player, points=points)

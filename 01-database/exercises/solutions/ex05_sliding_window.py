@@ -22,6 +22,9 @@ def allow_request(
     client: redis.Redis, *, prefix: str, user: str, limit: int, window_seconds: float, now: float
 ) -> bool:
     """Return True (and record the request) if fewer than `limit` were allowed in the window."""
+    if window_seconds <= 0:
+        # EXPIRE with 0 or less deletes the key: every request would pass
+        raise ValueError(f"window_seconds must be positive, got {window_seconds}")
     script = client.register_script(SLIDING_WINDOW)
     member = f"{now}:{uuid.uuid4().hex}"  # unique, so two requests at one instant both count
     allowed = script(

@@ -15,5 +15,9 @@ return 0
 
 def extend_lock(client: redis.Redis, *, key: str, token: str, ttl_ms: int) -> bool:
     """Reset the lock's expiry to `ttl_ms` if it still holds `token`; return whether it did."""
+    if ttl_ms <= 0:
+        # PEXPIRE with a time that is not positive deletes the key and answers 1: the worker
+        # would believe it still holds a lock that is gone
+        raise ValueError(f"ttl_ms must be positive, got {ttl_ms}: pass the new expiry in ms")
     extend = client.register_script(EXTEND_IF_OWNER)
     return extend(keys=[key], args=[token, ttl_ms]) == 1
