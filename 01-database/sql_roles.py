@@ -4,10 +4,11 @@ Run `python 01-database/sql_roles.py`. You will see a role created in SQL with L
 CONNECT, USAGE and SELECT granted, a connection as that role read the customers, and its
 INSERT refused by PostgreSQL with InsufficientPrivilege. PostgreSQL also grants some
 privileges to PUBLIC, so to every role: CONNECT and TEMPORARY on each database (revoked here
-for this database; other databases keep theirs) and EXECUTE on functions (kept: revoke it per
-function, or with ALTER DEFAULT PRIVILEGES, where a function writes as SECURITY DEFINER).
+for this database; other databases keep theirs) and EXECUTE on functions (revoked here, for
+every role of this database, only on the three that create large objects, which store data
+with no other privilege; revoke it likewise where a function writes as SECURITY DEFINER).
 A reporting job, a dashboard or an analyst's notebook should connect like this: a bug or an
-injection in it cannot change data.
+injection in it cannot change data (tables, sequences, large objects).
 Roles belong to the whole server, not one database, so the role gets a unique name and is
 dropped at the end. (PostgreSQL 14+ also has the predefined role `pg_read_all_data`, which
 reads every table of every database on the server: broader than one database's grants.)
@@ -49,6 +50,18 @@ def read_only_role(engine: Engine, *, role_name: str, password: str | None = Non
         run_utility(
             connection, sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(database, role)
         )
+        # PUBLIC may also EXECUTE every function, and creating a large object needs no other
+        # privilege: without this, SELECT lo_from_bytea(0, ...) stores any amount of data in
+        # the database. Writing into an existing one needs UPDATE on it, and server-side
+        # lo_import is superuser-only already. Like the line above, this is database-wide:
+        # here only superusers, and roles granted EXECUTE again, create large objects
+        run_utility(
+            connection,
+            sql.SQL(
+                "REVOKE EXECUTE ON FUNCTION lo_creat(integer), lo_create(oid),"
+                " lo_from_bytea(oid, bytea) FROM PUBLIC"
+            ),
+        )
         run_utility(connection, sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(role))
         run_utility(
             connection, sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {}").format(role)
@@ -74,7 +87,7 @@ def read_only_role(engine: Engine, *, role_name: str, password: str | None = Non
             run_utility(connection, sql.SQL("DROP ROLE {}").format(role))
 
 
-def run_utility(connection: Connection, statement: sql.Composed) -> None:
+def run_utility(connection: Connection, statement: sql.Composable) -> None:
     """Run a statement that takes no bound parameters, its names and values quoted by psycopg."""
     # PostgreSQL binds parameters only in SELECT, INSERT, UPDATE, DELETE and a few others,
     # not in CREATE ROLE or GRANT: psycopg.sql quotes identifiers and literals on the client,
@@ -104,7 +117,8 @@ def main() -> None:
         create_sample_shop(owner)
         role_name = unique_name("reporting")
         with read_only_role(owner, role_name=role_name) as reader_url:
-            print(f"1. Created the role {role_name}: LOGIN, CONNECT, USAGE, SELECT; no TEMP.")
+            print(f"1. Created the role {role_name}: LOGIN, CONNECT, USAGE, SELECT; no TEMP,")
+            print("   no new large objects.")
             reader = make_engine(reader_url)
             print(f"2. As {role_name}, SELECT count(*) FROM customers: {count_customers(reader)}")  # nosec B608  # a printed message, not a query
             try:

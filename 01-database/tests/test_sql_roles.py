@@ -29,16 +29,31 @@ def test_the_read_only_role_can_read(reader):
     assert count_customers(reader) == 1
 
 
-def test_writes_and_temporary_tables_are_refused_to_the_read_only_role(reader, shop):
+def assert_refused(engine, statement: str) -> None:
+    """Run one statement as the engine's role and check PostgreSQL refuses it for privilege."""
+    with engine.connect() as connection, pytest.raises(ProgrammingError) as refused:
+        connection.execute(text(statement))
+    assert isinstance(refused.value.orig, errors.InsufficientPrivilege), statement
+
+
+def test_writes_temporary_tables_and_large_objects_are_refused_to_the_reader(reader, shop):
     with pytest.raises(ProgrammingError) as refused:
         add_customer(reader, email="mallory@example.com")
 
     assert isinstance(refused.value.orig, errors.InsufficientPrivilege)
     assert count_customers(shop) == 1
     # TEMPORARY on a database is PUBLIC's by default: read_only_role revokes it
-    with reader.connect() as connection, pytest.raises(ProgrammingError) as no_temp:
-        connection.execute(text("CREATE TEMP TABLE scratch AS SELECT 1 AS n"))
-    assert isinstance(no_temp.value.orig, errors.InsufficientPrivilege)
+    assert_refused(reader, "CREATE TEMP TABLE scratch AS SELECT 1 AS n")
+    # so is EXECUTE on the functions that create a large object (data of any size, stored
+    # in the database) and need no other privilege: read_only_role revokes it here
+    assert_refused(reader, r"SELECT lo_from_bytea(0, '\x00'::bytea)")
+    assert_refused(reader, "SELECT lo_creat(-1)")
+    # writing into someone else's large object needs UPDATE on that object
+    with shop.begin() as connection:
+        theirs = connection.scalar(text(r"SELECT lo_from_bytea(0, '\x00'::bytea)"))
+    assert_refused(reader, rf"SELECT lo_put({theirs}, 0, '\xff'::bytea)")
+    with shop.connect() as connection:
+        assert connection.scalar(text("SELECT count(*) FROM pg_largeobject_metadata")) == 1
 
 
 def test_the_role_is_dropped_afterwards(shop, unique_name):
