@@ -15,8 +15,11 @@ it. The sequence that keeps a live table usable (each step commits on its own):
    SHARE UPDATE EXCLUSIVE lock, which lets reads and writes go on.
 3. SET NOT NULL: PostgreSQL 12+ sees the valid CHECK and skips the full-table scan; the helper
    CHECK is then dropped. The total's own CHECK (>= 0) is added NOT VALID and validated alike.
-4. SET DEFAULT 0. Set before the backfill, every order inserted meanwhile without a total would
-   get 0, which the backfill (WHERE total_cents IS NULL) never corrects.
+4. SET DEFAULT 0, only now: until here NULL marks a total nobody has computed, which the
+   backfill (WHERE total_cents IS NULL) and the NOT NULL check rely on. With the default set
+   earlier, an order inserted meanwhile by the old code would read 0, and only revision 0002's
+   trigger (when its first line arrives) would correct it: the NULL would no longer show a
+   writer that forgot the total.
 5. Drop revision 0002's trigger, last: every writer now sets the total itself.
 `lock_timeout` bounds every wait for a lock: when the table is busy the migration fails fast
 and is run again later, instead of queueing every other query behind its lock request.
