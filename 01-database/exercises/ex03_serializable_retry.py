@@ -11,14 +11,16 @@ from its first read. Write that once, as a helper:
 transaction at isolation level SERIALIZABLE and returns what `work` returns, committed. When
 the transaction fails with a serialization failure, it runs `work` again in a new transaction,
 at SERIALIZABLE too (the test asks every attempt for its level), at most `attempts` times in
-all, then lets the last error propagate. Any other error
+all, then lets the last error propagate. Any other error (40P01 aside, see below)
 propagates at once, without a retry (retrying a bug only repeats it).
 
 `sql_isolation.py` shows the same idea inside one function; here it becomes reusable.
-(PostgreSQL's manual, section 13.5 "Serialization Failure Handling", adds that a 23505
-unique_violation can in some cases be "effectively a serialization failure" too, for example
-two sessions picking the same new key; retrying it needs more care, so this helper retries
-40001 only.)
+(PostgreSQL's manual, section 13.5 "Serialization Failure Handling", adds two more: "It may
+also be advisable to retry deadlock failures. These have the SQLSTATE code 40P01
+(deadlock_detected)", as `sql_retry.py` does; and a 23505 unique_violation can in some cases
+be "effectively a serialization failure", for example two sessions picking the same new key,
+though retrying it needs more care. This helper keeps to 40001 and lets a 23505 propagate;
+retrying 40P01 as well is fine, the check does not test it.)
 
 Check your work with `.venv/bin/course check 01 ex03` (or `course check 01 ex03` after
 `source .venv/bin/activate`); ask for a hint with `.venv/bin/course hint 01 ex03`.

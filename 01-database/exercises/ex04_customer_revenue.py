@@ -10,7 +10,10 @@ orders or customers, and the limit applied in the pipeline, so that only the fin
 travel (the test counts the documents the server sends back).
 
 Write it the idiomatic way that works on real MongoDB and on the embedded server: `$unwind`
-before you use a line's fields, and `$unwind` the array that `$lookup` returns.
+before you use a line's fields, and `$unwind` the array that `$lookup` returns. Every order
+`load_shop` stores has at least one line; the schema allows an order without lines, which a
+plain `$unwind` drops (it then counts in neither `orders` nor the revenue): this exercise
+leaves that case out, so you need not handle it.
 
 Check your work with `.venv/bin/course check 01 ex04` (or `course check 01 ex04` after
 `source .venv/bin/activate`); ask for a hint with `.venv/bin/course hint 01 ex04`.

@@ -51,6 +51,14 @@ def test_a_delivery_during_an_optimistic_sale_bumps_the_version_so_neither_is_lo
 
     assert current_stock(shop, product_id) == 14, "the delivery was lost: bump `version`"
     assert attempts == 2
+    with shop.connect() as connection:
+        kept = connection.execute(
+            text("SELECT name, price_cents FROM products WHERE id = :id"), {"id": product_id}
+        ).one()
+    assert tuple(kept) == ("Mechanical keyboard", 8900), (
+        "a delivery changes the stock (and the version) only: an existing product keeps its "
+        "name and price; set only those two columns in ON CONFLICT DO UPDATE"
+    )
 
 
 @pytest.mark.parametrize("round_number", [1, 2])
