@@ -233,10 +233,14 @@ def test_a_recoverer_paused_after_its_claim_does_not_park_again(jobs, monkeypatc
         retried_a, dead_a = first.result()
 
     if max_deliveries == 10:
-        # both claims delivered the messages (at least once): A's claim was overtaken by B's
-        assert [i for i, _ in retried_a] == ids == [i for i, _ in retried_b]
+        # B's claim overtook A's stale one, so B delivered every message again (at least
+        # once); A delivered what it claimed before its pause: all, or the first if it claims
+        # one by one (its later claims come after B's and are refused as not idle)
+        retried_ids_a = [i for i, _ in retried_a]
+        assert [i for i, _ in retried_b] == ids
+        assert retried_ids_a and set(retried_ids_a) <= set(ids)
         assert (dead_a, dead_b, client.exists(DEAD)) == ([], [], 0)
-        assert times_delivered(client) == [5, 5, 5]
+        assert times_delivered(client) == [4 + (i in retried_ids_a) for i in ids]
         return
     assert client.xlen(DEAD) == len(ids), (
         "each poison message is parked once: a recoverer whose claim has gone stale (another "
