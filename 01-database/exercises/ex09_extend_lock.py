@@ -6,9 +6,11 @@ lock's expiry to `ttl_ms` and returns True only if the lock still holds `token`;
 worker owns it now, or it has expired and is gone, it changes nothing and returns False.
 Between a GET and a PEXPIRE another worker can take the lock: check and extend in ONE atomic
 step (a Lua script; the test sees every command your client sends, pipelines included, and
-expects that one script call). Never recreate a missing lock. `ttl_ms` must be positive:
-refuse 0 or less with ValueError, since PEXPIRE with such a time deletes the lock (and answers
-1, as if it had extended it).
+expects that one script call). WATCH/GET/MULTI/PEXPIRE/EXEC with a retry would be atomic too,
+but it is five commands and a loop where one script call does it: this exercise asks for the
+script, so the check refuses the transaction. Never recreate a missing lock. `ttl_ms` must be
+positive: refuse 0 or less with ValueError, since PEXPIRE with such a time deletes the lock
+(and answers 1, as if it had extended it).
 
 `redis_cache.py` releases its stampede lock with the same kind of owner check.
 
