@@ -1,6 +1,5 @@
 """Checks for ex05: `course check 01 ex05` runs them against your task."""
 
-import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -8,6 +7,7 @@ import pytest
 import redis
 
 from course.exercises import load_exercise
+from course.redis_wire import watch_sent_commands
 
 task = load_exercise(__file__)
 
@@ -99,8 +99,6 @@ def test_twenty_requests_at_once_let_exactly_the_limit_through(redis_client, rou
 
 
 WATCH_LOSSES = 25  # more than any give-up bound a learner might pick, so the loop must outlast it
-# a WATCH command in RESP (UNWATCH is "$7\r\nUNWATCH"), sent alone or inside a pipeline
-WATCH_COMMAND = re.compile(rb"\*\d+\r\n\$5\r\nWATCH\r\n", re.IGNORECASE)
 
 
 @pytest.fixture
@@ -115,17 +113,11 @@ def every_watch_loses(redis_client, monkeypatch):
     ask(redis_client, START)  # the key exists, so each change really breaks a WATCH
     watching = set()  # connections whose next answer is a WATCH's
     losses = []
-    send, read = (
-        redis.connection.AbstractConnection.send_packed_command,
-        redis.connection.AbstractConnection.read_response,
-    )
+    read = redis.connection.AbstractConnection.read_response
 
-    def record(connection, command, *args, **options):
-        parts = [command] if isinstance(command, (str, bytes, memoryview)) else command
-        packed = b"".join(part.encode() if isinstance(part, str) else bytes(part) for part in parts)
-        if WATCH_COMMAND.search(packed):
+    def record(connection, names):
+        if "WATCH" in names:
             watching.add(connection)
-        return send(connection, command, *args, **options)
 
     def answer(connection, *args, **options):
         response = read(connection, *args, **options)
@@ -137,7 +129,7 @@ def every_watch_loses(redis_client, monkeypatch):
                 )
         return response
 
-    monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", record)
+    watch_sent_commands(monkeypatch, record)
     monkeypatch.setattr(redis.connection.AbstractConnection, "read_response", answer)
     return losses
 

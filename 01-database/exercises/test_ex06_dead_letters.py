@@ -1,17 +1,16 @@
 """Checks for ex06: `course check 01 ex06` runs them against your task."""
 
 import contextlib
-import re
 import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import redis
 from redis_queues import read_tasks
 
 from course.exercises import load_exercise
+from course.redis_wire import watch_sent_commands
 
 task = load_exercise(__file__)
 
@@ -106,23 +105,15 @@ def test_a_message_that_keeps_failing_reaches_the_dead_letters_after_max_deliver
     assert [fields for _, fields in client.xrange(DEAD)] == [{"job": "1", "original_id": ids[1]}]
 
 
-# a command of its own in RESP: *N, then the name as a bulk string; in a script it is not
-BARE_ACK_OR_ADD = re.compile(rb"\*\d+\r\n\$4\r\n(XACK|XADD)\r\n", re.IGNORECASE)
-
-
 @pytest.fixture
 def bare_writes(monkeypatch):
     """The XACK and XADD commands sent outside a script, pipelines and MULTI included."""
     sent = []
-    original = redis.connection.AbstractConnection.send_packed_command
-
-    def record(connection, command, *args, **options):
-        parts = [command] if isinstance(command, (str, bytes, memoryview)) else command
-        data = b"".join(part.encode() if isinstance(part, str) else bytes(part) for part in parts)
-        sent.extend(name.decode().upper() for name in BARE_ACK_OR_ADD.findall(data))
-        return original(connection, command, *args, **options)
-
-    monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", record)
+    # a command of its own on the wire; inside a script it travels as the script's text
+    watch_sent_commands(
+        monkeypatch,
+        lambda _connection, names: sent.extend(n for n in names if n in ("XACK", "XADD")),
+    )
     return sent
 
 

@@ -4,9 +4,9 @@ import time
 from itertools import pairwise
 
 import pytest
-import redis
 
 from course.exercises import load_exercise
+from course.redis_wire import watch_sent_commands
 
 task = load_exercise(__file__)
 
@@ -52,23 +52,6 @@ def test_a_ttl_that_is_not_positive_is_refused_and_the_lock_kept(redis_client):
     assert redis_client.get("t:lock") == "mine", "PEXPIRE with 0 or less deleted the lock"
 
 
-def command_names(packed) -> list[str]:
-    """The names of the commands in RESP bytes: each is *N, then N bulk strings $len."""
-    parts = [packed] if isinstance(packed, (str, bytes, memoryview)) else packed
-    data = b"".join(part.encode() if isinstance(part, str) else bytes(part) for part in parts)
-    names, position = [], 0
-    while position < len(data):
-        end = data.index(b"\r\n", position)
-        count, position = int(data[position + 1 : end]), end + 2
-        for index in range(count):
-            end = data.index(b"\r\n", position)
-            length, start = int(data[position + 1 : end]), end + 2
-            if index == 0:
-                names.append(data[start : start + length].decode().upper())
-            position = start + length + 2
-    return names
-
-
 @pytest.fixture
 def commands(monkeypatch):
     """The name of every command any Redis connection in this test sends, pipelines included.
@@ -78,13 +61,7 @@ def commands(monkeypatch):
     and EVAL, which run at the same time on the same server.
     """
     sent = []
-    original = redis.connection.AbstractConnection.send_packed_command
-
-    def record(connection, command, *args, **options):
-        sent.extend(command_names(command))
-        return original(connection, command, *args, **options)
-
-    monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", record)
+    watch_sent_commands(monkeypatch, lambda _connection, names: sent.extend(names))
     return sent
 
 
