@@ -28,6 +28,8 @@ from pymongo.database import Database
 from pymongo.errors import DocumentTooLarge, DuplicateKeyError
 from pymongo.read_concern import ReadConcern
 
+import course
+
 logger = logging.getLogger(__name__)
 
 MAX_BSON_BYTES = 16 * 1024 * 1024
@@ -129,4 +131,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

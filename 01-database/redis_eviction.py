@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import redis
 
+import course
 from course.services.private import private_server
 
 logger = logging.getLogger(__name__)
@@ -170,4 +171,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

@@ -19,6 +19,8 @@ from collections.abc import Callable
 import redis
 from db_timing import alternating_ms
 
+import course
+
 logger = logging.getLogger(__name__)
 
 
@@ -175,4 +177,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()
