@@ -112,7 +112,7 @@ format: $(INSTALLED) ## fix what ruff can fix and format the code
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-services-up: $(INSTALLED) ## start PostgreSQL, MongoDB, Redis and S3 (Docker or embedded)
+services-up: $(INSTALLED) ## start every service the lessons list: PostgreSQL, MongoDB, Redis, S3, GCS, Azure, Memcached
 	$(COURSE) services up
 
 services-down: $(INSTALLED) ## stop the services that services-up started

@@ -33,7 +33,7 @@ from course.services.availability import embedded_missing, embedded_mongo_missin
 from course.services.cloud_probes import make_blob_service_client, make_gcs_client
 from course.services.cloud_sandbox import temporary_azure_container, temporary_gcs_bucket
 from course.services.manager import ServiceManager
-from course.services.probes import SERVICES, ServiceUnavailable, make_s3_client
+from course.services.probes import SERVICE_DOWN, SERVICES, ServiceUnavailable, make_s3_client
 from course.services.servers.memcached import delete_prefixed
 from course.settings import Settings, SettingsError, get_settings
 
@@ -80,7 +80,7 @@ def require_service(key: str, settings: Settings) -> None:
     if key not in _checked:
         _checked[key] = service_problem(key, settings)
     if _checked[key]:
-        pytest.fail(_checked[key], pytrace=False)
+        pytest.fail(f"{SERVICE_DOWN}{_checked[key]}", pytrace=False)
 
 
 def service_problem(key: str, settings: Settings) -> str | None:

@@ -1,12 +1,14 @@
 """Timing for the lesson's measured claims: the same warm-up and repeats for every side.
 
-The index, pagination, MongoDB index and cache figures time both sides with these functions, in
-the same run, on the same data: untimed warm-up runs first (a cold cache or a first connection
-is not what is being compared), then the median of the timed runs (one slow moment cannot move
-it). The bulk-load figure warms each loader up on a small batch, then times each one several
-times in alternating rounds (`alternating_ms`: the order rotates every round, so a slow moment
-of the machine does not always fall on the same loader) and reports the median with the fastest
-and slowest runs beside it. The pool and pipeline figures use `alternating_ms` too, after one
+The index, pagination and MongoDB index figures time both sides with these functions, in the
+same run, on the same data: untimed warm-up runs first (a cold cache or a first connection is
+not what is being compared), then the median of the timed runs (one slow moment cannot move
+it). The cache figure times a query and a hit turn about (`alternating_ms`, after three untimed
+rounds), so that its p95, a tail, compares the same stretch of time on both sides. The
+bulk-load figure warms each loader up on a small batch, then times each one several times in
+alternating rounds (`alternating_ms`: the order rotates every round, so a slow moment of the
+machine does not always fall on the same loader) and reports the median with the fastest and
+slowest runs beside it. The pool and pipeline figures use `alternating_ms` too, after one
 untimed warm-up round, and report medians; the N+1 figure times each loader's warm-up and runs
 back to back, one loader after the other.
 """

@@ -192,4 +192,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

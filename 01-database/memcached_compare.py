@@ -23,6 +23,7 @@ from typing import Any
 import redis
 from pymemcache.client.base import Client
 
+import course
 from course.services.availability import embedded_memcached_missing
 from course.services.private import private_server
 
@@ -193,4 +194,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

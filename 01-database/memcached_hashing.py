@@ -25,6 +25,8 @@ from collections.abc import Iterable, Sequence
 from pymemcache.client.hash import HashClient
 from pymemcache.client.rendezvous import RendezvousHash
 
+import course
+
 
 def make_hash_client(
     addresses: Sequence[tuple[str, int]], *, timeout_seconds: float = 0.2
@@ -126,4 +128,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

@@ -15,6 +15,8 @@ from typing import Any
 from nosql_shop_data import Shop
 from pymongo.database import Database
 
+import course
+
 logger = logging.getLogger(__name__)
 
 REVENUE_PER_PRODUCT = [
@@ -120,4 +122,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

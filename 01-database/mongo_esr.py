@@ -20,6 +20,8 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.collection import Collection
 from pymongo.database import Database
 
+import course
+
 ESR = [("customer_id", ASCENDING), ("placed_at", DESCENDING), ("total_cents", ASCENDING)]
 ERS = [("customer_id", ASCENDING), ("total_cents", ASCENDING), ("placed_at", DESCENDING)]
 
@@ -83,4 +85,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

@@ -18,6 +18,8 @@ from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
+import course
+
 logger = logging.getLogger(__name__)
 
 
@@ -158,4 +160,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

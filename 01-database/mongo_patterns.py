@@ -28,6 +28,8 @@ from pymongo.database import Database
 from pymongo.errors import DocumentTooLarge, DuplicateKeyError
 from pymongo.read_concern import ReadConcern
 
+import course
+
 logger = logging.getLogger(__name__)
 
 MAX_BSON_BYTES = 16 * 1024 * 1024
@@ -39,7 +41,7 @@ def insert_oversized_document(db: Database) -> str:
     try:
         db.sensor_readings.insert_one({"sensor": "s1", "readings": "x" * (17 * 1024 * 1024)})
     except (DocumentTooLarge, InvalidDocument) as error:
-        return f"{type(error).__name__}: {str(error).splitlines()[0][:80]}"
+        return f"{type(error).__name__}: {str(error).splitlines()[0]}"
     return "stored (unexpected: the limit is 16 MB)"
 
 
@@ -129,4 +131,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

@@ -15,6 +15,8 @@ from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import WriteError
 
+import course
+
 logger = logging.getLogger(__name__)
 
 DOCUMENT_FAILED_VALIDATION = 121
@@ -96,4 +98,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

@@ -19,6 +19,8 @@ from pymongo import MongoClient
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
+import course
+
 logger = logging.getLogger(__name__)
 
 
@@ -88,4 +90,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

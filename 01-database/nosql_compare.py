@@ -17,6 +17,8 @@ from nosql_tables import customers, load_shop_sql, order_lines, orders
 from pymongo.database import Database
 from sqlalchemy import Engine, func, select
 
+import course
+
 logger = logging.getLogger(__name__)
 
 
@@ -142,4 +144,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import redis
 
+import course
 from course.services.private import private_server
 
 logger = logging.getLogger(__name__)
@@ -150,8 +151,10 @@ def main() -> None:
     with private_server("redis", extra_args=["--maxmemory", MAXMEMORY]) as server:
         client = redis.Redis.from_url(server.url)
         start_over(client, "noeviction")
+        empty = client.info("memory")["used_memory"] // 1024
         written, error = write_until_refused(client)
-        print(f"1. noeviction, maxmemory {MAXMEMORY}: {written} KiB written, then")
+        print(f"1. noeviction, maxmemory {MAXMEMORY}; the empty server already uses {empty} KiB")
+        print(f"   (INFO used_memory): {written} keys of 1 KiB (plus their overhead) fit, then")
         print(f"   {type(error).__module__}.{type(error).__name__}: {error}")
         print(f"   reads still work: GET data:0 gives {len(client.get('data:0'))} bytes;")
         stored = cache_put(client, "report", VALUE)  # logs a warning: not cached
@@ -168,4 +171,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

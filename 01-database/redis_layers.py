@@ -30,6 +30,8 @@ import redis
 from redis._parsers import Encoder, _HiredisParser, _RESP2Parser
 from redis.connection import PythonRespSerializer
 
+import course
+
 PIPELINE_DEPTH = 100
 ROUNDS, ROUND_SECONDS = 3, 0.7
 KEY, VALUE = "key:__rand_int__", b"xxx"  # what `redis-benchmark -t get` reads: 3 bytes
@@ -205,4 +207,5 @@ def conclusion(rows: list[dict]) -> str:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

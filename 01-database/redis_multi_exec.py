@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import redis
 
+import course
+
 
 def transaction_with_a_failing_command(client: redis.Redis, *, prefix: str) -> list[object]:
     """Run SET, a failing INCR, SET in one MULTI/EXEC; return each command's result."""
@@ -75,4 +77,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

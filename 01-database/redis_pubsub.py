@@ -16,6 +16,8 @@ from typing import Any
 import redis
 from redis.client import PubSub
 
+import course
+
 logger = logging.getLogger(__name__)
 
 
@@ -71,4 +73,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

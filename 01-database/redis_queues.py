@@ -17,6 +17,8 @@ from typing import Any
 
 import redis
 
+import course
+
 logger = logging.getLogger(__name__)
 
 CLAIM_BATCH = 100  # entries per XAUTOCLAIM call (its default COUNT)
@@ -141,4 +143,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

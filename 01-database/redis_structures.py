@@ -13,6 +13,8 @@ import time
 
 import redis
 
+import course
+
 logger = logging.getLogger(__name__)
 
 
@@ -146,4 +148,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

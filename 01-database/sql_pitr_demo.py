@@ -29,6 +29,7 @@ from sql_pitr import (
 )
 from sqlalchemy import Engine, text
 
+import course
 from course.services.private import private_server
 
 RESTORE_POINT = "before-cleanup"
@@ -139,4 +140,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

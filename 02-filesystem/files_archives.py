@@ -19,6 +19,8 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
+import course
+
 MAX_TOTAL_BYTES = 100 * 1024 * 1024  # a "zip bomb" expands a few KiB into gigabytes
 
 
@@ -150,4 +152,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

@@ -12,6 +12,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import course
+
 
 def make_sample_tree(root: Path) -> Path:
     """Create a small project: source files, notes and a nested data folder."""
@@ -99,4 +101,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

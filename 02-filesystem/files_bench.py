@@ -25,6 +25,8 @@ import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
+import course
+
 MIB = 1024 * 1024
 
 
@@ -200,4 +202,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

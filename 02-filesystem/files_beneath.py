@@ -18,6 +18,8 @@ from pathlib import Path, PurePosixPath
 
 from files_safe_paths import UnsafePath, resolve_inside
 
+import course
+
 NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL
 
 
@@ -80,4 +82,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

@@ -20,6 +20,8 @@ from typing import BinaryIO
 
 from files_atomic import fsync_directory
 
+import course
+
 logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 64 * 1024
@@ -200,4 +202,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

@@ -19,6 +19,8 @@ from pathlib import Path
 
 from files_archives import MAX_TOTAL_BYTES, UnsafeArchive, staging_folder
 
+import course
+
 logger = logging.getLogger(__name__)
 
 # the first patch release of each branch with the June 2025 filter fixes (CVE-2025-4517 ...)
@@ -129,4 +131,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

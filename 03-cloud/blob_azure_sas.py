@@ -16,6 +16,8 @@ import logging
 from blob_azure import sas_url
 from s3_presigned import download, tampered
 
+import course
+
 logger = logging.getLogger(__name__)
 
 
@@ -51,4 +53,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from blob_storage import BlobStore, LocalBlobStore
 
+import course
+
 logger = logging.getLogger(__name__)
 
 
@@ -94,4 +96,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import boto3
 from botocore.config import Config
 
+import course
 from course.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -149,4 +150,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

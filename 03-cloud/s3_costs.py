@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import course
+
 # AWS's "GB" is binary: "1 GB = 2^30 bytes, also known as a gibibyte" (S3 FAQ, billing)
 GB = 1024**3
 
@@ -78,4 +80,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

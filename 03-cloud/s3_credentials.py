@@ -21,6 +21,7 @@ import boto3
 from botocore.exceptions import ClientError
 from s3_basics import make_s3_client
 
+import course
 from course.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -160,4 +161,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

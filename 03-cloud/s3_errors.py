@@ -20,6 +20,8 @@ from botocore.exceptions import (
     NoCredentialsError,
 )
 
+import course
+
 logger = logging.getLogger(__name__)
 
 # S3's error codes (ClientError.response["Error"]["Code"]) and what a user can do about each.
@@ -134,4 +136,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

@@ -14,6 +14,8 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+import course
+
 logger = logging.getLogger(__name__)
 
 
@@ -148,4 +150,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

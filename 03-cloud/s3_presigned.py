@@ -14,6 +14,8 @@ import logging
 
 import requests
 
+import course
+
 logger = logging.getLogger(__name__)
 
 TIMEOUT_SECONDS = 10
@@ -114,4 +116,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

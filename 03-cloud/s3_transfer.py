@@ -21,6 +21,8 @@ from typing import BinaryIO
 from boto3.s3.transfer import TransferConfig
 from s3_upload_limit import MIB, ObjectTooLarge, failing_after, upload_with_limit
 
+import course
+
 logger = logging.getLogger(__name__)
 
 
@@ -135,4 +137,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

@@ -69,4 +69,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     run_main(main)

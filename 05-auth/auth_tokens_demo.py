@@ -84,4 +84,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     run_main(main)

@@ -15,6 +15,8 @@ import httpx2
 import redis
 import sqlalchemy.exc
 
+import course
+
 
 class ShopError(Exception):
     """The root of the application's errors: every one maps to one HTTP status."""
@@ -188,4 +190,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

@@ -17,6 +17,8 @@ import time
 
 import httpx2
 
+import course
+
 MODES = ("ok", "slow", "drop", "status")
 
 
@@ -101,4 +103,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

@@ -18,6 +18,8 @@ import tenacity
 from errors_breaker import SharedBreaker, is_transient, make_breaker, seconds_until_trial
 from errors_domain import CircuitOpen, ShopError
 
+import course
+
 logger = logging.getLogger(__name__)
 
 Result = TypeVar("Result")
@@ -124,4 +126,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

@@ -32,6 +32,8 @@ from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import CollectorRegistry
 from tracing_setup import install_tracing
 
+import course
+
 logger = logging.getLogger(__name__)
 
 
@@ -127,4 +129,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

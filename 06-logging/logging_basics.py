@@ -17,6 +17,8 @@ import tomllib
 import warnings
 from pathlib import Path
 
+import course
+
 logger = logging.getLogger(__name__)
 
 CONFIG_FILE = Path(__file__).with_name("logging_config.toml")
@@ -131,4 +133,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

@@ -28,6 +28,8 @@ from logging_shop import Shop
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
+import course
+
 logger = logging.getLogger(__name__)
 
 
@@ -124,4 +126,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

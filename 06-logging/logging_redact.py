@@ -13,6 +13,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+import course
+
 MASK = "[REDACTED]"
 
 # a field is secret if its name, lower-cased with `-` read as `_`, contains one of these:
@@ -178,4 +180,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

@@ -19,6 +19,8 @@ import threading
 from collections import Counter
 from typing import TextIO
 
+import course
+
 logger = logging.getLogger(__name__)
 
 
@@ -158,4 +160,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

@@ -24,6 +24,8 @@ from logging_safety import LossCounter, SafeQueueHandler
 from pythonjsonlogger.json import JsonFormatter
 from tracing_setup import TraceIdFilter
 
+import course
+
 logger = logging.getLogger(__name__)
 
 # the fields every line starts with; anything passed in `extra=` is added after them
@@ -139,4 +141,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

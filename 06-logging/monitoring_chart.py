@@ -6,6 +6,8 @@ example to a temporary file and prints its path.
 
 from __future__ import annotations
 
+import course
+
 WIDTH, HEIGHT, MARGIN = 560, 220, 40
 
 
@@ -59,4 +61,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

@@ -24,6 +24,8 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from prometheus_client import CollectorRegistry
 from tracing_setup import make_tracer_provider, span_tree
 
+import course
+
 
 def traced_shop_app(database_url: str, redis_url: str, upstream_url: str, **shop_options):
     """Build a shop and an app with metrics and traces; return (client, shop, registry, spans)."""
@@ -94,4 +96,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

@@ -19,6 +19,8 @@ import time
 import tracemalloc
 from collections.abc import Callable
 
+import course
+
 
 def make_orders(count: int, seed: int = 7) -> list[dict]:
     """Return `count` orders with customers drawn from a pool, reproducibly."""
@@ -153,4 +155,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

@@ -23,6 +23,7 @@ from orders_repository import FakeOrderRepository, OrderRepository, SqlOrderRepo
 from sqlalchemy import Engine
 from testing_isolation import fresh_database, require_services, rolled_back_session
 
+import course
 from course import get_settings
 
 
@@ -94,4 +95,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

@@ -25,6 +25,8 @@ from testing_isolation import (
     rolled_back_session,
 )
 
+import course
+
 
 def small_test(session: Session) -> None:
     """The body every strategy runs: what a typical integration test does."""
@@ -120,4 +122,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

@@ -20,6 +20,7 @@ import pytest
 from testing_isolation import require_services
 from testing_pytest_runs import PytestRun, run_lesson_tests
 
+import course
 from course import get_settings
 
 logger = logging.getLogger(__name__)
@@ -101,4 +102,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

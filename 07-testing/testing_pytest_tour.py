@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from testing_pytest_runs import SAMPLES, run_samples
 
+import course
+
 SAMPLE = str(SAMPLES / "report_sample.py")
 
 
@@ -36,4 +38,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    course.script_arguments()
     main()

@@ -6,6 +6,8 @@ they need are up. Lesson content never lives here.
 
 from __future__ import annotations
 
+import sys
+
 from course.services.probes import SERVICES, ServiceUnavailable
 from course.settings import Settings, SettingsError, get_settings, redact_url
 
@@ -18,6 +20,7 @@ __all__ = [
     "get_settings",
     "redact_url",
     "require",
+    "script_arguments",
 ]
 
 
@@ -33,6 +36,22 @@ def require(*service_keys: str) -> Settings:
     except (ServiceUnavailable, SettingsError) as error:
         raise SystemExit(f"error: {error}") from None
     return settings
+
+
+def script_arguments() -> None:
+    """Refuse every argument to a lesson script that takes none; `--help` shows its docstring.
+
+    Called under `if __name__ == "__main__":` before `main()`, so that `sql_orm.py --bogus`
+    says so in one line (exit status 2) instead of running the whole demo as if asked to.
+    """
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        description=sys.modules["__main__"].__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="It takes no arguments: run it as it is.",
+    )
+    parser.parse_args()
 
 
 class ServicesDown(RuntimeError):

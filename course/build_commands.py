@@ -65,12 +65,24 @@ def notebooks(
     clean: Annotated[
         bool, typer.Option("--clean", help="clear every notebook's outputs before a commit")
     ] = False,
+    read: Annotated[
+        Path | None,
+        typer.Option(
+            "--read", help="execute this notebook and print it with its outputs, as Markdown"
+        ),
+    ] = None,
 ) -> None:
     """Regenerate the notebook index, or clear outputs; with no option, check both."""
     # imported here: nbformat's schema validator takes seconds to import, and every other
     # `course` command (services up, test, run) would pay for it
     from course import notebooks as course_notebooks
 
+    if read is not None:
+        try:
+            print(course_notebooks.as_markdown(read))  # plain print: Markdown, not Rich markup
+        except course_notebooks.NotebookError as error:
+            raise fail(str(error)) from None
+        return
     if index:
         path = course_notebooks.write_index()
         console.print(f"wrote {path.relative_to(ROOT)}", highlight=False)

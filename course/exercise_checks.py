@@ -17,6 +17,7 @@ from pathlib import Path
 
 from course.exercise_plugin import EXPECTED, GAVE
 from course.exercises import SOURCE_VARIABLE, Exercise
+from course.services.probes import SERVICE_DOWN
 
 TODO_PREFIXES = ("NotImplementedError: TODO:", "NotImplementedError: TODO", "NotImplementedError:")
 
@@ -36,6 +37,12 @@ class CheckResult:
     @property
     def passed(self) -> bool:
         return self.tests > 0 and self.failed == 0
+
+    @property
+    def service_down(self) -> str | None:
+        """Why the tests could not run (a service does not answer), or None."""
+        _, marked, cause = self.first_failure.partition(SERVICE_DOWN)
+        return cause.rstrip('"') if marked else None
 
 
 def plain_words(message: str) -> str:

@@ -56,6 +56,10 @@ def check(lesson: SomeLesson = None, exercise: SomeExercise = None) -> None:
     for one in exercises:
         result = check_exercise(one, root=course_root())
         results.append(result)
+        if result.service_down:  # says nothing about the learner's code: nothing to record
+            console.print(f"[yellow]cannot check[/] {one.key}: ", end="")
+            console.print(result.service_down, soft_wrap=True, markup=False, highlight=False)
+            continue
         progress.record_check(one.key, passed=result.passed)
         save_progress(progress)  # after each one, so an interrupted run keeps what it learnt
         if result.passed:
@@ -67,13 +71,21 @@ def check(lesson: SomeLesson = None, exercise: SomeExercise = None) -> None:
             console.print(f"[red]not yet[/]    {one.key}: {result.first_failure}", soft_wrap=True)
             for side in result.compared:
                 console.print(f"           {side}", soft_wrap=True, markup=False)
-    failed = [result.exercise for result in results if not result.passed]
-    console.print(f"{len(results) - len(failed)} of {len(results)} exercises pass.")
+    unchecked = [result for result in results if result.service_down]
+    failed = [r.exercise for r in results if not r.passed and not r.service_down]
+    passed = len(results) - len(failed) - len(unchecked)
+    console.print(f"{passed} of {len(results)} exercises pass.")
+    if unchecked:
+        console.print(
+            f"{len(unchecked)} could not be checked: a service they need does not answer. Start "
+            "the services (`make services-up`; `make status` shows each), then run this again."
+        )
     if failed:
         first = failed[0]
         console.print(f"Next: edit {first.task.relative_to(course_root())}, then run this again;")
         short = f"{first.lesson.split('-')[0]} {first.name.split('_')[0]}"  # as the pages write it
         console.print(f"stuck? `.venv/bin/course hint {short}`")
+    if failed or unchecked:
         raise typer.Exit(1)
 
 

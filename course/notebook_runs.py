@@ -48,8 +48,11 @@ class NotebookFailed(RuntimeError):
     """A notebook raised an error while it was executed."""
 
 
-def execute(source: Path) -> nbformat.NotebookNode:
-    """Run a notebook top to bottom in its own folder, as a learner's JupyterLab would."""
+def execute(source: Path, **kernel_options: object) -> nbformat.NotebookNode:
+    """Run a notebook top to bottom in its own folder, as a learner's JupyterLab would.
+
+    `kernel_options` go to the kernel's process (`stderr=subprocess.DEVNULL`, say).
+    """
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
@@ -64,7 +67,7 @@ def execute(source: Path) -> nbformat.NotebookNode:
             resources={"metadata": {"path": str(source.parent)}},
         )
         try:
-            client.execute()
+            client.execute(**kernel_options)
         except CellExecutionError as error:
             raise NotebookFailed(f"{source} failed:\n{error}") from None
     return notebook

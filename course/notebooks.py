@@ -9,6 +9,7 @@ Notebooks are committed with their outputs cleared (`course notebooks --clean`, 
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -131,3 +132,30 @@ def clear_outputs(notebook_path: Path) -> bool:
     if changed:
         nbformat.write(notebook, notebook_path)
     return changed
+
+
+class NotebookError(RuntimeError):
+    """A notebook that cannot be read or run, with the one line that says why."""
+
+
+def as_markdown(notebook_path: Path) -> str:
+    """Execute a notebook in its folder and return it with its outputs as Markdown.
+
+    For a terminal without a browser: the notebook file is left as it is (outputs cleared).
+    """
+    from nbconvert import MarkdownExporter
+
+    from course.notebook_runs import NotebookFailed, execute
+
+    if notebook_path.suffix != ".ipynb" or not notebook_path.is_file():
+        raise NotebookError(f"no notebook at {notebook_path}: give the path of an .ipynb file")
+    try:
+        # the kernel's own log (a warning about its unencrypted local TCP) is not the story
+        notebook = execute(notebook_path, stderr=subprocess.DEVNULL)
+    except NotebookFailed as error:
+        plain = re.sub(r"\x1b\[[0-9;]*m", "", str(error))  # the kernel colours its traceback
+        raise NotebookError(f"{plain}\n(are its services up? `make status` says)") from None
+    except ValueError as error:  # nbformat's NotJSONError and validation errors
+        raise NotebookError(f"{notebook_path} is not a readable notebook: {error}") from None
+    markdown, _ = MarkdownExporter().from_notebook_node(notebook)
+    return markdown

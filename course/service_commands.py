@@ -163,8 +163,9 @@ def services_up(
     mode: ModeOption = "auto",
     yes: YesOption = False,
 ) -> None:
-    """Start the services that are not running yet (by default the four, and the optional
-    Google Cloud Storage and Azure emulators when a lesson lists them)."""
+    """Start the services that are not running yet: by default PostgreSQL, MongoDB, Redis and
+    S3, and each optional one (Google Cloud Storage, Azure, Memcached) a lesson lists; name
+    services to start only those."""
     unknown = set(service or []) - set(SERVICES)
     if unknown:
         raise fail(f"unknown service(s) {', '.join(sorted(unknown))}: use {', '.join(SERVICES)}")

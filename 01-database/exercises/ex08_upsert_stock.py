@@ -4,8 +4,9 @@ Write `receive_delivery(engine, *, sku, name, quantity)`. If no product has this
 creates one (price 100 cents) holding `quantity`; if one exists, it adds `quantity` to its
 stock. Many deliveries may arrive at once, from many processes: none may be lost, and none
 may fail on the UNIQUE constraint of `products.sku`. Use one statement, an INSERT ... ON
-CONFLICT, for a new SKU and an existing one alike (the test counts them and reads their SQL):
-no SELECT before the write, no UPDATE after an IntegrityError. The update also adds 1 to
+CONFLICT, for a new SKU and an existing one alike (the test counts them and reads their SQL,
+where no value may appear: they travel as bound parameters): no SELECT before the write, no
+UPDATE after an IntegrityError. The update also adds 1 to
 `version`, as every write of `products` must: buyers that sell optimistically
 (`version_id_col`, see `sql_concurrency.py`) only notice a write that changed the version,
 and would overwrite a delivery that did not.

@@ -18,6 +18,9 @@ def shop(engine):
     with Session(engine) as session:
         add_sample_shop(session)
         session.add(Product(sku="HD-01", name="Headset", price_cents=4900, stock=3))
+        session.flush()
+        # added after HD-01 but sorts before it: on this tie, id order and SKU order disagree
+        session.add(Product(sku="AA-01", name="Adapter", price_cents=900, stock=7))
         session.commit()
     return engine
 
@@ -31,8 +34,9 @@ def test_every_product_is_listed_with_its_units_most_sold_first(shop):
         ("MN-27", 2),
         ("KB-01", 1),
         ("MS-01", 1),
+        ("AA-01", 0),
         ("HD-01", 0),
-    ], "expected every product, with 0 for one never ordered, most sold first, then by SKU"
+    ], "expected every product, with 0 for those never ordered, most sold first, then by SKU"
 
 
 def test_the_answer_comes_from_a_single_query(shop):
@@ -51,9 +55,9 @@ def test_the_answer_comes_from_a_single_query(shop):
 
     assert len(statements) == 1, f"expected 1 SELECT, the function sent {len(statements)}"
     # one SELECT of every order line, summed in Python, ships each line to the application
-    assert fetched == [5], (
+    assert fetched == [6], (
         f"the database should add up the quantities (SUM ... GROUP BY, one row per product), "
-        f"not Python: it sent {fetched} rows for 5 products"
+        f"not Python: it sent {fetched} rows for 6 products"
     )
 
 

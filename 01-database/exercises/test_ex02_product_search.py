@@ -23,6 +23,10 @@ def session(engine):
         session.add(Product(sku="AD-01", name="Plug_adapter", price_cents=1200, stock=0))
         # a backslash: LIKE's own default escape character
         session.add(Product(sku="BS-01", name="C:\\Temp cable", price_cents=99_900, stock=99))
+        session.flush()
+        # ties CB-02 on price and AD-01 on stock, added last but first by SKU: a sort that
+        # breaks ties by id, or not at all, puts it after them
+        session.add(Product(sku="AA-01", name="Lamp", price_cents=900, stock=0))
         session.commit()
         yield session
 
@@ -68,7 +72,8 @@ def search_for(session, term):
 def test_products_are_found_by_part_of_their_name(session, term, skus):
     found = search_for(session, term)
 
-    expected = skus or ["MN-27", "BS-01", "KB-01", "AD-01", "TS-01", "CB-02", "MS-01"]  # by name
+    # the empty term matches every product, listed by name
+    expected = skus or ["MN-27", "BS-01", "AA-01", "KB-01", "AD-01", "TS-01", "CB-02", "MS-01"]
     assert found == expected, f"searching {term!r} by name should give {expected}, not {found}"
 
 
@@ -102,8 +107,8 @@ def test_every_character_typed_is_literal(session, term, skus):
 @pytest.mark.parametrize(
     ("sort_by", "skus"),
     [
-        ("price", ["CB-02", "AD-01", "TS-01", "MS-01", "KB-01", "MN-27", "BS-01"]),
-        ("stock", ["AD-01", "MN-27", "TS-01", "KB-01", "MS-01", "CB-02", "BS-01"]),
+        ("price", ["AA-01", "CB-02", "AD-01", "TS-01", "MS-01", "KB-01", "MN-27", "BS-01"]),
+        ("stock", ["AA-01", "AD-01", "MN-27", "TS-01", "KB-01", "MS-01", "CB-02", "BS-01"]),
     ],
 )
 def test_results_follow_the_chosen_sort(session, sort_by, skus):

@@ -49,6 +49,20 @@ def test_the_work_is_retried_until_it_succeeds(engine, failures, calls):
         f"every attempt must run at SERIALIZABLE, not {work.levels}: SET TRANSACTION lasts one"
         " transaction, so each retry needs its own"
     )
+    assert set(levels_left_in_the_pool(engine)) <= {"read committed"}, (
+        "a connection went back to the pool still at SERIALIZABLE: set the level for each"
+        " transaction (SET TRANSACTION or execution_options), not for the whole session"
+    )
+
+
+def levels_left_in_the_pool(engine) -> list[str]:
+    """Return the isolation level each pooled connection gives its next user."""
+    connections = [engine.connect() for _ in range(engine.pool.checkedin())]
+    try:
+        return [c.scalar(text("SHOW transaction_isolation")) for c in connections]
+    finally:
+        for connection in connections:
+            connection.close()
 
 
 def test_after_the_last_attempt_the_serialization_failure_propagates(engine):

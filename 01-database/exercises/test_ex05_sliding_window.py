@@ -41,6 +41,11 @@ def test_requests_are_allowed_again_once_the_old_ones_slide_out(redis_client):
 
     assert ask(redis_client, START + 59.5) is False
     assert ask(redis_client, START + 60.5) is True  # the request at START has slid out
+    [key] = redis_client.keys("t:*")
+    assert redis_client.zcard(key) <= 3, (
+        "drop what slid out of the window (ZREMRANGEBYSCORE): counting over the window alone "
+        "lets an active user's set grow without bound"
+    )
 
 
 def test_refused_requests_do_not_count(redis_client):
@@ -51,6 +56,42 @@ def test_refused_requests_do_not_count(redis_client):
     assert refused == [False] * 10
     # the allowed three have slid out; recorded refusals at START + 30 would still fill it
     assert ask(redis_client, START + 60.5) is True, "a refused request was counted"
+
+
+def test_a_refused_request_never_counts_not_even_for_a_moment(redis_client, monkeypatch):
+    """Adding first and removing on refusal counts the refused request until the removal.
+
+    After each answer the refused call reads, another request is asked for: one arriving once
+    the only allowed request has slid out must pass, whatever the refused call is doing.
+    """
+    read = redis.connection.AbstractConnection.read_response
+    probe = {"after": 0, "answers": 0, "verdict": None}
+
+    def answer(connection, *args, **options):
+        response = read(connection, *args, **options)
+        if probe["verdict"] is None:  # the probe's own commands are not counted
+            probe["answers"] += 1
+            if probe["answers"] == probe["after"]:
+                probe["verdict"] = False  # not None while the probe runs
+                probe["verdict"] = ask(
+                    redis_client, START + 10.5, user=probe["user"], limit=1, window_seconds=10
+                )
+        return response
+
+    monkeypatch.setattr(redis.connection.AbstractConnection, "read_response", answer)
+    for after in range(1, 30):
+        probe.update(after=-1, answers=0, verdict=None, user=f"probe-{after}")
+        assert ask(redis_client, START, user=probe["user"], limit=1, window_seconds=10) is True
+        probe.update(after=after, answers=0)
+        refused = ask(redis_client, START + 5, user=probe["user"], limit=1, window_seconds=10)
+        if probe["verdict"] is None:  # the refused call read fewer answers: all were probed
+            break
+        assert refused is False, "a second request within the window of a limit of 1 passed"
+        assert probe["verdict"] is True, (
+            f"a request 10.5 s after the only allowed one (window 10 s) was refused while a "
+            f"refused request was in progress (after its answer {after}): the refused request "
+            "was counted; check before you add, in one atomic step"
+        )
 
 
 def test_each_user_has_their_own_window(redis_client):

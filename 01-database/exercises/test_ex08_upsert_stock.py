@@ -27,9 +27,12 @@ def stock_of(engine, sku):
 
 
 def test_a_first_delivery_creates_the_product_with_its_stock(shop):
-    task.receive_delivery(shop, sku="NEW-1", name="Lamp", quantity=5)
+    task.receive_delivery(shop, sku="NEW-1", name="Children's lamp", quantity=5)
 
     assert stock_of(shop, "NEW-1") == 5
+    with shop.connect() as connection:
+        name = connection.scalar(text("SELECT name FROM products WHERE sku = 'NEW-1'"))
+    assert name == "Children's lamp", f"the name was stored as {name!r}"
 
 
 def test_a_second_delivery_adds_to_the_stock(shop):
@@ -40,16 +43,21 @@ def test_a_second_delivery_adds_to_the_stock(shop):
 
 
 def test_a_delivery_during_an_optimistic_sale_bumps_the_version_so_neither_is_lost(shop):
-    # the buyer read (stock 10, version 1); the delivery lands; the buyer's UPDATE checks the
-    # version: unchanged, it would write 10 - 1 over the delivery's 15
+    # a first delivery takes the product to (stock 15, version 2); the buyer reads that; a
+    # second delivery lands; the buyer's UPDATE checks the version: unchanged, it would write
+    # 15 - 1 over the delivery's 20. Starting past version 1 tells `version + 1` apart from
+    # `excluded.version + 1`, which is 2 every time
     product_id = add_product(shop, stock=10, sku="KB-9")
+    task.receive_delivery(shop, sku="KB-9", name="Keyboard", quantity=5)
 
     def delivery_lands() -> None:
         task.receive_delivery(shop, sku="KB-9", name="Keyboard", quantity=5)
 
     attempts = buy_optimistically(shop, product_id, after_read=delivery_lands)
 
-    assert current_stock(shop, product_id) == 14, "the delivery was lost: bump `version`"
+    assert current_stock(shop, product_id) == 19, (
+        "the delivery was lost: add 1 to the version the row has"
+    )
     assert attempts == 2
     with shop.connect() as connection:
         kept = connection.execute(
@@ -101,4 +109,6 @@ def test_a_delivery_is_one_insert_on_conflict_for_a_new_and_an_existing_product(
         assert "ON CONFLICT" in statements[0].upper(), (
             f"the delivery of the {delivery} product sent no ON CONFLICT: {statements[0]}"
         )
+        inlined = [value for value in ("NEW-3", "Chair") if value in statements[0]]
+        assert not inlined, f"{inlined} in the SQL text: send the values as bound parameters"
     assert stock_of(shop, "NEW-3") == 4

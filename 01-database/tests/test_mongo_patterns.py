@@ -12,6 +12,7 @@ from mongo_patterns import (
     orders_total_in_snapshot,
     record_reading,
 )
+from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
 START = datetime(2025, 1, 1, tzinfo=UTC)
@@ -76,7 +77,18 @@ def test_durable_orders_ask_for_a_majority_journaled_acknowledgement(mongo_db):
     assert mongo_db.orders.count_documents({}) == 1
 
 
-def test_a_snapshot_read_in_a_transaction_sees_every_committed_order(mongo_client, mongo_db):
+def test_the_count_and_the_sum_come_from_one_point_in_time(mongo_client, mongo_db, monkeypatch):
     mongo_db.orders.insert_many([{"total_cents": 100}, {"total_cents": 250}])
+    count_documents = Collection.count_documents
 
+    def count_then_another_order_lands(collection, *args, **kwargs):
+        counted = count_documents(collection, *args, **kwargs)
+        monkeypatch.setattr(Collection, "count_documents", count_documents)  # once
+        mongo_db.orders.insert_one({"total_cents": 1000})  # outside the transaction, committed
+        return counted
+
+    monkeypatch.setattr(Collection, "count_documents", count_then_another_order_lands)
+
+    # without the snapshot the sum would see the order that landed after the count: 1350
     assert orders_total_in_snapshot(mongo_client, mongo_db) == {"orders": 2, "total_cents": 350}
+    assert mongo_db.orders.count_documents({}) == 3

@@ -19,13 +19,19 @@ def orders(engine):
     return engine
 
 
-def test_walking_every_keyset_page_visits_each_order_once_newest_first(orders):
+def walk(engine, *, size: int, rows: int) -> list[int]:
+    """Follow the keyset pages to the end; fail, not hang, if they never end."""
     seen, cursor = [], None
-    while True:
-        ids, cursor = page_after(orders, cursor, size=300)
+    for _ in range(rows // size + 2):  # every page, and the empty one after the last
+        ids, cursor = page_after(engine, cursor, size=size)
         if not ids:
-            break
+            return seen
         seen += ids
+    pytest.fail(f"{rows} rows in pages of {size} never ended: does a page repeat its cursor?")
+
+
+def test_walking_every_keyset_page_visits_each_order_once_newest_first(orders):
+    seen = walk(orders, size=300, rows=ORDERS)
 
     assert len(seen) == ORDERS and len(set(seen)) == ORDERS
     assert seen == page_by_offset(orders, offset=0, size=ORDERS)
@@ -81,12 +87,7 @@ def test_orders_that_share_a_placed_at_are_each_visited_once(orders):
                 " SELECT 1, placed_at FROM orders ORDER BY id LIMIT 300"
             )
         )
-    seen, cursor = [], None
-    while True:
-        ids, cursor = page_after(orders, cursor, size=7)
-        if not ids:
-            break
-        seen += ids
+    seen = walk(orders, size=7, rows=ORDERS + 300)
 
     assert len(seen) == len(set(seen)) == ORDERS + 300
     assert seen == page_by_offset(orders, offset=0, size=ORDERS + 300)

@@ -21,6 +21,11 @@ START_HINT = "start the services with `make services-up` (or `.venv/bin/course s
 PROBE_TIMEOUT_SECONDS = 3
 
 
+# how a test that could not reach its service begins its failure: `course check` then says
+# "cannot check" (start the services), never "not yet" (edit your code)
+SERVICE_DOWN = "service down: "
+
+
 class ServiceUnavailable(RuntimeError):
     """A service the lesson needs did not answer; the message names the cause and the fix."""
 

@@ -103,6 +103,23 @@ def test_check_names_the_error_when_the_task_does_not_load(repo):
     assert "the file does not load: SyntaxError" in result.output
 
 
+def test_a_service_that_does_not_answer_is_not_blamed_on_the_learners_code(
+    repo, tmp_path, monkeypatch
+):
+    solve(repo)  # correct code: only the service is missing
+    test = repo / "01-sample" / "exercises" / "test_ex01_greeting.py"
+    test.write_text(test.read_text() + "\n\ndef test_needs_redis(redis_client):\n    pass\n")
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:9/0")  # nothing listens on port 9
+
+    result = runner.invoke(app, ["check", "01", "ex01"])
+
+    assert result.exit_code == 1
+    assert "cannot check 01-sample/ex01_greeting: Redis is not reachable" in result.output
+    assert "could not be checked: a service they need does not answer" in result.output
+    assert "not yet" not in result.output and "Next: edit" not in result.output
+    assert not (tmp_path / "progress.json").exists(), "nothing was learnt about the code"
+
+
 @pytest.mark.parametrize(
     ("lesson", "exercise"), [("01-sample", "ex01_greeting"), ("01", "ex01"), ("1", "1")]
 )

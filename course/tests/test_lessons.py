@@ -1,10 +1,13 @@
 """Lessons are found in course order, and no lesson imports another."""
 
 import ast
+import subprocess
+import sys
 
 import pytest
 
-from course.lessons import LessonNotFound, discover, find, load_lesson
+from course.lessons import LessonNotFound, discover, find, is_runnable_script, load_lesson
+from course.paths import ROOT
 
 
 def write_lesson(root, name, manifest="", scripts=()):
@@ -95,3 +98,42 @@ def test_module_names_are_unique_across_the_course():
         for module in lesson_modules(lesson):
             assert module not in seen, f"{module}.py is in {seen.get(module)} and {lesson.name}"
             seen[module] = lesson.name
+
+
+def main_guard(path) -> list[str]:
+    """The statements under `if __name__ == "__main__":`, as source."""
+    tree = ast.parse(path.read_text())
+    for node in tree.body:
+        if isinstance(node, ast.If) and "__main__" in ast.unparse(node.test):
+            return [ast.unparse(statement) for statement in node.body]
+    return []
+
+
+@pytest.mark.parametrize("lesson", discover(), ids=lambda lesson: lesson.name)
+def test_every_script_refuses_arguments_it_does_not_take(lesson):
+    # a script that reads none must not run its whole demo for `--help` or a typo
+    silent = [
+        path.name
+        for path in sorted(lesson.path.glob("*.py"))
+        if is_runnable_script(path)
+        and "argparse" not in path.read_text()
+        and main_guard(path)[:1] != ["course.script_arguments()"]
+    ]
+    assert not silent, f"call course.script_arguments() first under __main__ in {silent}"
+
+
+def test_a_script_given_an_argument_says_so_in_one_line_and_help_shows_its_docstring():
+    script = ROOT / "01-database" / "sql_pitr_demo.py"  # would start three servers if it ran
+
+    def run(*arguments):
+        return subprocess.run(
+            [sys.executable, str(script), *arguments], capture_output=True, text=True, timeout=60
+        )
+
+    typo, help_ = run("--bogus"), run("--help")
+
+    assert typo.returncode == 2 and typo.stdout == ""
+    assert "sql_pitr_demo.py: error: unrecognized arguments: --bogus" in typo.stderr
+    assert help_.returncode == 0
+    assert "point-in-time recovery drill" in help_.stdout
+    assert "takes no arguments" in help_.stdout

@@ -4,7 +4,9 @@ import sys
 
 import nbformat
 import pytest
+from typer.testing import CliRunner
 
+from course.cli import app
 from course.notebooks import (
     CLEAN_COMMAND,
     INDEX,
@@ -96,6 +98,39 @@ def test_clearing_a_notebook_removes_its_outputs_and_execution_counts(tmp_path):
     assert not has_outputs(notebook)
     assert nbformat.read(notebook, as_version=4).cells[0].source == "print('hello')"
     assert not clear_outputs(notebook)  # a clean notebook is left as it is
+
+
+def test_a_notebook_is_read_in_a_terminal_with_its_outputs_and_left_unchanged(tmp_path):
+    notebook = write_notebook(
+        tmp_path / "story.ipynb",
+        nbformat.v4.new_markdown_cell("# The story"),
+        nbformat.v4.new_code_cell("from pathlib import Path\nprint(6 * 7, Path.cwd().name)"),
+    )
+    before = notebook.read_bytes()
+
+    result = CliRunner().invoke(app, ["notebooks", "--read", str(notebook)])
+
+    assert result.exit_code == 0, result.output
+    # the Markdown, the code, and its output, computed in the notebook's own folder
+    assert "# The story" in result.output
+    assert "print(6 * 7" in result.output
+    assert f"42 {tmp_path.name}" in result.output
+    assert notebook.read_bytes() == before, "reading a notebook must not write its outputs"
+
+
+def test_a_notebook_that_fails_or_is_missing_gives_one_clear_error(tmp_path):
+    failing = write_notebook(tmp_path / "bad.ipynb", nbformat.v4.new_code_cell("1 / 0"))
+
+    result = CliRunner().invoke(app, ["notebooks", "--read", str(failing)])
+    missing = CliRunner().invoke(app, ["notebooks", "--read", str(tmp_path / "none.ipynb")])
+
+    assert result.exit_code == 1
+    # the cell's own error, without colour codes, and no traceback of the course's code
+    assert "ZeroDivisionError: division by zero" in result.output
+    assert "\x1b[" not in result.output
+    assert "course/notebooks.py" not in result.output
+    assert missing.exit_code == 1
+    assert "no notebook at" in missing.output
 
 
 def test_the_default_notebook_kernel_runs_the_course_environment_python():
