@@ -109,11 +109,14 @@ def main() -> None:
         print("3. Items per order with {'$sum': '$lines.qty'} (a field path through an array)")
         first = order_sizes(db)[0]
         expected = sum(line["qty"] for line in shop.orders[0]["lines"])
-        print(f"   order 1: pipeline says {first['items']}, its lines hold {expected}")
-        if first["items"] != expected:
+        if first["items"] == expected or settings.course_services_mode != "embedded":
+            print(f"   order 1: pipeline says {first['items']}, its lines hold {expected}")
+        else:
             print(
-                "   embedded SecantusDB does not follow field paths through arrays; real"
-                " MongoDB does (docs/mongodb-fidelity.md). $unwind first works in both."
+                f"   order 1: pipeline says {first['items']}, its lines hold {expected}: not a bug"
+                " in the pipeline, a known gap of embedded SecantusDB, which does not follow"
+                " field paths through arrays; real MongoDB does (docs/mongodb-fidelity.md)."
+                " $unwind first works in both."
             )
     print(
         "Conclusion: the pipeline does the work where the data is; only the report's rows"

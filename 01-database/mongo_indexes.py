@@ -147,12 +147,18 @@ def main() -> None:
             f"   with (customer_id, placed_at -1): {' <- '.join(figures['after'])}, "
             f"median {figures['with_ms']:.2f} ms"
         )
+        ratio = figures["without_ms"] / figures["with_ms"]
         if "SORT" in figures["after"]:
             print(
                 "   (real MongoDB plans FETCH <- IXSCAN with no SORT: the index already gives the"
                 " order; embedded SecantusDB still sorts, see docs/mongodb-fidelity.md)"
             )
-        ratio = figures["without_ms"] / figures["with_ms"]
+            print(
+                f"Conclusion: the compound index serves the filter (IXSCAN, not COLLSCAN),"
+                f" {ratio:.0f}x faster here; on real MongoDB (Docker mode) it serves the sort too."
+                " Index the queries your application really runs."
+            )
+            return
         print(
             f"Conclusion: the compound index serves the filter AND the sort; {ratio:.0f}x faster"
             " here. Index the queries your application really runs."

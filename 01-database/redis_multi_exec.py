@@ -62,6 +62,11 @@ def main() -> None:
             batch_with_a_malformed_command(client, prefix=prefix, transaction=True)
         except redis.ResponseError as error:
             print(f"   {type(error).__name__}: {str(error).splitlines()[0]}")
+            # redis-py catches the server's EXECABORT reply to EXEC and raises the queuing error
+            # in its place, so the EXECABORT is the raised error's context
+            if isinstance(error.__context__, redis.exceptions.ExecAbortError):
+                print(f"   (EXEC answered: EXECABORT {error.__context__}")
+                print("   redis-py turned that ExecAbortError into the queuing error above)")
         first, second = client.get(f"{prefix}:first"), client.get(f"{prefix}:second")
         print(f"   first = {first!r}, second = {second!r}: EXEC discarded them all")
         results = batch_with_a_malformed_command(client, prefix=prefix, transaction=False)

@@ -7,8 +7,9 @@ per order, 501 in all, because each `order.lines` is lazy-loaded when first touc
 `joinedload`, in the same query through a LEFT OUTER JOIN (1 in all). Statements are counted
 with SQLAlchemy's `before_cursor_execute` event (sql_statements.py): those counts are the same
 on every run. Each way is also timed, after a warm-up, as the median of five runs; whether
-selectinload or joinedload is faster depends on the data, and on this small data set they are
-usually within noise of each other, which the script says rather than naming a winner.
+selectinload or joinedload is faster depends on the data. The script names a winner between
+them only when their medians are at least 1.25x apart AND every run of one beat every run of
+the other; otherwise it says "within noise". Either verdict is about this small data set.
 """
 
 from __future__ import annotations
@@ -96,23 +97,34 @@ def count_statements(engine: Engine, loader: Callable[[Session], list[Summary]])
     return {"summaries": summaries, "statements": len(statements), "seconds": seconds}
 
 
-def median_ms(engine: Engine, loader: Callable[[Session], list[Summary]], *, runs: int) -> float:
-    """Time a loader after one warm-up run; return the median of `runs` runs in milliseconds."""
+def timed_runs_ms(
+    engine: Engine, loader: Callable[[Session], list[Summary]], *, runs: int
+) -> list[float]:
+    """Time a loader after one warm-up run; return each of `runs` runs in milliseconds."""
     count_statements(engine, loader)  # warm-up: pool connections, compiled-statement cache
-    return 1000 * statistics.median(
-        count_statements(engine, loader)["seconds"] for _ in range(runs)
-    )
+    return [1000 * count_statements(engine, loader)["seconds"] for _ in range(runs)]
 
 
 def compare_loaders(engine: Engine, *, runs: int = 5) -> dict[str, dict]:
-    """Run every loader; return its summaries, statement count and median milliseconds."""
-    return {
-        name: {
+    """Run every loader; return its summaries, statement count, runs and median milliseconds."""
+    results = {}
+    for name, loader in LOADERS.items():
+        runs_ms = timed_runs_ms(engine, loader, runs=runs)
+        results[name] = {
             **count_statements(engine, loader),
-            "median_ms": median_ms(engine, loader, runs=runs),
+            "runs_ms": runs_ms,
+            "median_ms": statistics.median(runs_ms),
         }
-        for name, loader in LOADERS.items()
-    }
+    return results
+
+
+def runs_overlap(one: dict, other: dict) -> bool:
+    """Say whether two loaders' timed runs overlap (False when the runs are not known)."""
+    if "runs_ms" not in one or "runs_ms" not in other:
+        return False
+    return max(one["runs_ms"]) >= min(other["runs_ms"]) and max(other["runs_ms"]) >= min(
+        one["runs_ms"]
+    )
 
 
 def comparison_lines(results: dict[str, dict]) -> list[str]:
@@ -131,9 +143,17 @@ def comparison_lines(results: dict[str, dict]) -> list[str]:
     ratio = max(selectin_ms, joined_ms) / min(selectin_ms, joined_ms)
     if ratio < NOISE_RATIO:
         lines.append(f"   selectinload and joinedload: {ratio:.1f}x apart, within noise, no winner")
+    elif runs_overlap(results["selectinload"], results["joinedload"]):
+        lines.append(
+            f"   selectinload and joinedload: {ratio:.1f}x apart, but their runs overlap:"
+            " within noise, no winner"
+        )
     else:
         faster = "selectinload" if selectin_ms < joined_ms else "joinedload"
-        lines.append(f"   {faster} is {ratio:.1f}x faster than the other on this data")
+        lines.append(
+            f"   {faster} is {ratio:.1f}x faster than the other on this data"
+            " (every run of it beat every run of the other)"
+        )
     same = len({str(result["summaries"]) for result in results.values()}) == 1
     lines.append(f"   all three return the same summaries: {same}")
     return lines

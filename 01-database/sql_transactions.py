@@ -109,6 +109,8 @@ def main() -> None:
             )
         except OrderRefused as refused:
             print(f"   refused by the constraint {refused}")
+            print("   (the CHECK named stock_not_negative in sql_models.py, prefixed ck_<table>_")
+            print("   by its naming convention)")
         print(f"   stock after: {stock_by_sku(engine)}; orders: {order_count(engine)}")
         print(f"   nothing was half-written: {stock_by_sku(engine) == before}")
         print("3. Import three orders in one transaction, each in a savepoint:")

@@ -13,16 +13,23 @@ the rest on its next call):
   `redis_queues.read_tasks` does) never sees it again.
 Return `(retried, dead_ids)`: `retried` the messages this call claimed to retry, as
 `(id, fields)` pairs, and `dead_ids` the ids of the messages it parked, each in stream order.
-Several recoverers may run at once (one per worker host): each message must be retried or
-parked by one of them only, never parked twice (the test runs two together). A claim guards a
-message for `min_idle_ms` only: a recoverer that stalls longer after it (a GC pause, a slow
-network) finds that another has claimed the message meanwhile. It must not park it again (the
-test pauses one to check); a message it retries is then handed out twice, which delivery at
-least once allows. A recoverer killed at any point must not lose a message: acknowledge and
-park in one atomic step (the test refuses an XACK or XADD sent on its own).
+Several recoverers may run at once (one per worker host). Three rules, each one tested:
+1. One owner per message: each message is retried or parked by one recoverer only (the test
+   runs two together).
+2. Never parked twice. A claim guards a message for `min_idle_ms` only: a recoverer that
+   stalls longer after it (a GC pause, a slow network) finds that another has claimed the
+   message meanwhile, and must not park it again (the test pauses one to check). A message it
+   retries is then handed out twice, which delivery at least once allows.
+3. No loss if killed: a recoverer killed at any point must not lose a message, so acknowledge
+   and park in one atomic step (the test refuses an XACK or XADD sent on its own).
 
-`redis_queues.py` shows XREADGROUP, XPENDING and XAUTOCLAIM; `redis_structures.py` a Lua
-script (`touch_session`). Redis 6.2 commands only.
+`redis_queues.py` shows XREADGROUP, XPENDING (its summary form) and XAUTOCLAIM;
+`redis_structures.py` a Lua script (`touch_session`). To list the pending messages with
+their idle time and delivery count, use redis-py's `client.xpending_range(...)` with its
+`idle=` argument (XPENDING's extended form). Everything you need exists since Redis 6.2
+(XPENDING's IDLE option and XAUTOCLAIM came in 6.2), so keep to those commands: the solution
+then runs on any server the course uses, and newer additions (such as Redis 8.2's `ACKED`
+option, which Valkey 9.1 refuses) are not needed.
 
 Check your work with `.venv/bin/course check 01 ex06` (or `course check 01 ex06` after
 `source .venv/bin/activate`); ask for a hint with `.venv/bin/course hint 01 ex06`.
@@ -44,7 +51,8 @@ def recover_stalled(
     dead_letters: str,
 ) -> tuple[list[tuple[str, dict[str, str]]], list[str]]:
     """Claim stalled messages for `consumer`; move those delivered too often to `dead_letters`."""
-    # TODO: list the pending entries idle for min_idle_ms or more (XPENDING with IDLE);
+    # TODO: list the pending entries idle for min_idle_ms or more (XPENDING with IDLE:
+    # client.xpending_range(..., idle=min_idle_ms));
     # each has its delivery count. XCLAIM them for `consumer` (a real delivery, not JUSTID);
     # of those you got, dead-letter the ones at max_deliveries (XACK and XADD in one step).
     raise NotImplementedError("TODO: recover the stalled messages")

@@ -8,12 +8,15 @@ database do the seek and the limit, so only `size` rows travel: the test counts 
 statements, reads their SQL and counts the rows each one fetches (at most `size`, or one more
 if you peek for a next page). The server reads about `size` rows too, however long the table,
 only with an index on `(placed_at, id)`, as `sql_pagination.py` creates; this exercise's table
-has none, so here it still scans and sorts every order (compare the two plans with EXPLAIN,
-as part 1d's pagination section does). Walking every page must visit each order
+has none, so here it still scans and sorts every order (to see the difference, run EXPLAIN
+on your query with and without that index: `sql_indexes.py` prints a plan before and after an
+index, the way to read one). Walking every page must visit each order
 once, even when a new order arrives between two pages; and the cursor is its values, not its
 row: the next page comes even if the cursor's own order was deleted meanwhile.
 
-`sql_pagination.py` shows keyset pagination beside OFFSET; `sql_models.py` has `Order`.
+`sql_pagination.py` shows keyset pagination beside OFFSET; `sql_models.py` has `Order`:
+import it with `from sql_models import Order` (the lesson's folder is on the import path when
+the exercise is checked).
 
 Check your work with `.venv/bin/course check 01 ex07`; a hint: `.venv/bin/course hint 01 ex07`.
 """
