@@ -70,7 +70,7 @@ def main() -> None:
         first, second = client.get(f"{prefix}:first"), client.get(f"{prefix}:second")
         print(f"   first = {first!r}, second = {second!r}: EXEC discarded them all")
         results = batch_with_a_malformed_command(client, prefix=prefix, transaction=False)
-        print("3. The same three in a plain pipeline (transaction=False):")
+        print("3. Step 2's three commands in a plain pipeline (transaction=False):")
         print(
             f"   results: {[type(r).__name__ if isinstance(r, Exception) else r for r in results]}"
         )

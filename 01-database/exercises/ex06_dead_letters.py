@@ -5,7 +5,8 @@ retried forever. Write `recover_stalled(client, *, stream, group, consumer, min_
 max_deliveries, dead_letters)`. For every message of `group` pending longer than
 `min_idle_ms` (up to 1,000 of them per call: a recoverer that runs every few seconds takes
 the rest on its next call):
-- if it has been delivered `max_deliveries` times or more, copy its fields to the stream
+- if it has been delivered `max_deliveries` times or more (the count XPENDING reports, before
+  any claim of yours adds one), copy its fields to the stream
   `dead_letters` (adding a field "original_id" with its id) and acknowledge it in `group`;
 - otherwise claim it for `consumer` and return it, for the caller to hand to its worker: the
   claim must be a real delivery (the message with its fields, its delivery count one up),

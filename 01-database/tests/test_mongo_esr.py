@@ -1,7 +1,7 @@
 """The ESR rule: Equality-Sort-Range order needs no blocking SORT; Equality-Range-Sort does."""
 
 import pytest
-from mongo_esr import compare_index_orders
+from mongo_esr import compare_index_orders, main
 from mongo_indexes import insert_sample_orders
 
 
@@ -29,3 +29,14 @@ def test_each_index_order_is_used_and_returns_the_same_orders_newest_first(compa
 def test_only_the_equality_range_sort_order_needs_a_blocking_sort(compared):
     assert compared["Equality-Sort-Range"]["stages"] == ["FETCH", "IXSCAN"]
     assert "SORT" in compared["Equality-Range-Sort"]["stages"]
+
+
+def test_the_demo_prints_what_each_index_examined_and_a_conclusion_true_of_it(capsys):
+    main()
+
+    out = capsys.readouterr().out
+    assert out.count(" keys, ") == 2 and "documents" in out
+    if out.count("SORT <- FETCH <- IXSCAN") == 2:  # SecantusDB: both plans sort
+        assert "on real MongoDB" in out and "shows no difference" in out
+    else:  # real MongoDB: the ESR plan needs no SORT, and the conclusion says so of this run
+        assert "no blocking in-memory SORT is needed" in out

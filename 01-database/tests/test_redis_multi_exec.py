@@ -2,7 +2,11 @@
 
 import pytest
 import redis
-from redis_multi_exec import batch_with_a_malformed_command, transaction_with_a_failing_command
+from redis_multi_exec import (
+    batch_with_a_malformed_command,
+    main,
+    transaction_with_a_failing_command,
+)
 
 
 @pytest.fixture
@@ -43,3 +47,11 @@ def test_a_plain_pipeline_applies_the_commands_around_a_refused_one(redis_client
     assert results[0] is True and results[2] is True
     assert isinstance(results[1], redis.ResponseError)
     assert redis_client.get("t:first") == redis_client.get("t:second") == "applied"
+
+
+def test_the_malformed_transaction_shows_the_servers_execabort(capsys):
+    main()
+
+    assert "EXEC answered: EXECABORT Transaction discarded because of previous errors." in (
+        capsys.readouterr().out
+    )

@@ -42,3 +42,36 @@ def test_the_comparison_names_no_winner_when_eager_timings_are_within_noise():
     assert "   2 statements " in lines[1] and "10.0x faster than lazy" in lines[1]
     assert "   1 statement " in lines[2] and "1 statements" not in lines[2]
     assert lines[3] == "   selectinload and joinedload: 1.1x apart, within noise, no winner"
+
+
+def eager(selectin_runs, joined_runs):
+    return {
+        "lazy (N+1)": {"statements": 501, "median_ms": 200.0, "summaries": []},
+        "selectinload": {
+            "statements": 2,
+            "runs_ms": selectin_runs,
+            "median_ms": sorted(selectin_runs)[len(selectin_runs) // 2],
+            "summaries": [],
+        },
+        "joinedload": {
+            "statements": 1,
+            "runs_ms": joined_runs,
+            "median_ms": sorted(joined_runs)[len(joined_runs) // 2],
+            "summaries": [],
+        },
+    }
+
+
+def test_the_comparison_names_no_winner_when_the_runs_overlap_even_if_the_medians_are_apart():
+    lines = comparison_lines(eager([45.0, 47.0, 47.1, 48.0, 20.0], [27.4, 27.0, 28.0, 50.0, 26.0]))
+
+    assert lines[3] == (
+        "   selectinload and joinedload: 1.7x apart, but their runs overlap:"
+        " within noise, no winner"
+    )
+
+
+def test_the_comparison_names_a_winner_only_when_every_run_of_it_beat_every_run_of_the_other():
+    lines = comparison_lines(eager([45.0, 47.0, 47.1, 48.0, 49.0], [27.4, 27.0, 28.0, 29.0, 26.0]))
+
+    assert lines[3].startswith("   joinedload is 1.7x faster than the other on this data")

@@ -85,8 +85,9 @@ def upgrade() -> None:
     # each statement commits on its own, so a failure (a lock timeout, say) leaves the steps
     # before it done: every step is written to be run again, and the migration simply resumed
     with op.get_context().autocommit_block():
-        # a session setting (SET LOCAL would last one statement here), reset at the end so
-        # that it never reaches the next revision of the same `upgrade head`
+        # a session setting, reset at the end so that it never reaches the next revision of
+        # the same `upgrade head`: outside a transaction block SET LOCAL only warns and sets
+        # nothing (PostgreSQL's SET page), and here each statement is its own transaction
         op.execute("SET lock_timeout = '2s'")
         try:
             backfill_and_require()
