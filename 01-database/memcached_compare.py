@@ -23,7 +23,6 @@ from typing import Any
 import redis
 from pymemcache.client.base import Client
 
-import course
 from course.services.availability import embedded_memcached_missing
 from course.services.private import private_server
 
@@ -194,5 +193,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

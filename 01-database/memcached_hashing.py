@@ -25,8 +25,6 @@ from collections.abc import Iterable, Sequence
 from pymemcache.client.hash import HashClient
 from pymemcache.client.rendezvous import RendezvousHash
 
-import course
-
 
 def make_hash_client(
     addresses: Sequence[tuple[str, int]], *, timeout_seconds: float = 0.2
@@ -128,5 +126,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

@@ -15,8 +15,6 @@ from typing import Any
 from nosql_shop_data import Shop
 from pymongo.database import Database
 
-import course
-
 logger = logging.getLogger(__name__)
 
 REVENUE_PER_PRODUCT = [
@@ -125,5 +123,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

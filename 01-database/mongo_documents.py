@@ -18,8 +18,6 @@ from bson import ObjectId
 from pymongo import MongoClient
 from pymongo.database import Database
 
-import course
-
 logger = logging.getLogger(__name__)
 
 # products use their SKU as _id: a natural, unique key that order lines can refer to
@@ -161,5 +159,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

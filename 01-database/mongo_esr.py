@@ -23,8 +23,6 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.collection import Collection
 from pymongo.database import Database
 
-import course
-
 ESR = [("customer_id", ASCENDING), ("placed_at", DESCENDING), ("total_cents", ASCENDING)]
 ERS = [("customer_id", ASCENDING), ("total_cents", ASCENDING), ("placed_at", DESCENDING)]
 
@@ -108,5 +106,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

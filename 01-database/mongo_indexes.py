@@ -18,8 +18,6 @@ from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-import course
-
 logger = logging.getLogger(__name__)
 
 
@@ -166,5 +164,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

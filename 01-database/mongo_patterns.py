@@ -28,8 +28,6 @@ from pymongo.database import Database
 from pymongo.errors import DocumentTooLarge, DuplicateKeyError
 from pymongo.read_concern import ReadConcern
 
-import course
-
 logger = logging.getLogger(__name__)
 
 MAX_BSON_BYTES = 16 * 1024 * 1024
@@ -131,5 +129,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

@@ -15,8 +15,6 @@ from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import WriteError
 
-import course
-
 logger = logging.getLogger(__name__)
 
 DOCUMENT_FAILED_VALIDATION = 121
@@ -98,5 +96,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

@@ -19,8 +19,6 @@ from pymongo import MongoClient
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
-import course
-
 logger = logging.getLogger(__name__)
 
 
@@ -90,5 +88,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

@@ -17,8 +17,6 @@ from nosql_tables import customers, load_shop_sql, order_lines, orders
 from pymongo.database import Database
 from sqlalchemy import Engine, func, select
 
-import course
-
 logger = logging.getLogger(__name__)
 
 
@@ -144,5 +142,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

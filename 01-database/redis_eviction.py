@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 import redis
 
-import course
 from course.services.private import private_server
 
 logger = logging.getLogger(__name__)
@@ -171,5 +170,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

@@ -30,8 +30,6 @@ import redis
 from redis._parsers import Encoder, _HiredisParser, _RESP2Parser
 from redis.connection import PythonRespSerializer
 
-import course
-
 PIPELINE_DEPTH = 100
 ROUNDS, ROUND_SECONDS = 3, 0.7
 KEY, VALUE = "key:__rand_int__", b"xxx"  # what `redis-benchmark -t get` reads: 3 bytes
@@ -207,5 +205,7 @@ def conclusion(rows: list[dict]) -> str:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import redis
 
-import course
-
 
 def transaction_with_a_failing_command(client: redis.Redis, *, prefix: str) -> list[object]:
     """Run SET, a failing INCR, SET in one MULTI/EXEC; return each command's result."""
@@ -82,5 +80,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

@@ -19,8 +19,6 @@ from collections.abc import Callable
 import redis
 from db_timing import alternating_ms
 
-import course
-
 logger = logging.getLogger(__name__)
 
 
@@ -183,5 +181,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

@@ -16,8 +16,6 @@ from typing import Any
 import redis
 from redis.client import PubSub
 
-import course
-
 logger = logging.getLogger(__name__)
 
 
@@ -73,5 +71,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

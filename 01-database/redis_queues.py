@@ -17,8 +17,6 @@ from typing import Any
 
 import redis
 
-import course
-
 logger = logging.getLogger(__name__)
 
 CLAIM_BATCH = 100  # entries per XAUTOCLAIM call (its default COUNT)
@@ -143,5 +141,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

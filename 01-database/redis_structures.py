@@ -13,8 +13,6 @@ import time
 
 import redis
 
-import course
-
 logger = logging.getLogger(__name__)
 
 
@@ -148,5 +146,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

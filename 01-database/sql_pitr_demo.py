@@ -29,7 +29,6 @@ from sql_pitr import (
 )
 from sqlalchemy import Engine, text
 
-import course
 from course.services.private import private_server
 
 RESTORE_POINT = "before-cleanup"
@@ -140,5 +139,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

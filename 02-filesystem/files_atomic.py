@@ -17,8 +17,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-import course
-
 logger = logging.getLogger(__name__)
 
 
@@ -151,5 +149,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

@@ -12,8 +12,6 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import course
-
 
 def make_sample_tree(root: Path) -> Path:
     """Create a small project: source files, notes and a nested data folder."""
@@ -101,5 +99,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

@@ -25,8 +25,6 @@ import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
-import course
-
 MIB = 1024 * 1024
 
 
@@ -202,5 +200,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

@@ -18,8 +18,6 @@ from pathlib import Path, PurePosixPath
 
 from files_safe_paths import UnsafePath, resolve_inside
 
-import course
-
 NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL
 
 
@@ -82,5 +80,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

@@ -24,8 +24,6 @@ from pathlib import Path
 
 from files_atomic import WRITERS, classify, version_content
 
-import course
-
 LESSON_FOLDER = Path(__file__).resolve().parent
 WRITER_CODE = (
     "import sys; sys.path.insert(0, sys.argv[1]); import files_crash; "
@@ -93,5 +91,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

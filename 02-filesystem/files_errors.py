@@ -20,8 +20,6 @@ from pathlib import Path
 
 from files_atomic import atomic_writer
 
-import course
-
 LESSON_FOLDER = Path(__file__).resolve().parent
 NOBODY = 65534  # the conventional unprivileged user and group id
 FULL_DISK_ERRORS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
@@ -148,5 +146,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

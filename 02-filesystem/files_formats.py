@@ -15,8 +15,6 @@ from collections.abc import Iterable, Iterator
 from contextlib import closing
 from pathlib import Path
 
-import course
-
 
 def write_csv(path: Path, rows: Iterable[dict], fieldnames: list[str]) -> None:
     """Write dict rows as CSV; newline="" lets csv write its own line endings."""
@@ -100,5 +98,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

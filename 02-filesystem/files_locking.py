@@ -20,8 +20,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-import course
-
 LESSON_FOLDER = Path(__file__).resolve().parent
 PYTHON = [sys.executable, "-I", "-S", "-c"]  # -I -S: a quick start with the standard library
 WORKER_CODE = (
@@ -126,5 +124,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

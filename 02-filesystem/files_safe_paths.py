@@ -16,8 +16,6 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
-import course
-
 CHUNK_SIZE = 64 * 1024
 SAFE_NAME_CHARACTERS = re.compile(r"[^\w.-]+")  # \w: letters of any script, digits, _
 WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(1, 10))}
@@ -165,5 +163,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

@@ -20,8 +20,6 @@ from typing import BinaryIO
 
 from files_atomic import fsync_directory
 
-import course
-
 logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 64 * 1024
@@ -202,5 +200,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

@@ -19,8 +19,6 @@ from pathlib import Path
 
 from files_archives import MAX_TOTAL_BYTES, UnsafeArchive, staging_folder
 
-import course
-
 logger = logging.getLogger(__name__)
 
 # the first patch release of each branch with the June 2025 filter fixes (CVE-2025-4517 ...)
@@ -131,5 +129,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

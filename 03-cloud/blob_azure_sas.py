@@ -16,8 +16,6 @@ import logging
 from blob_azure import sas_url
 from s3_presigned import download, tampered
 
-import course
-
 logger = logging.getLogger(__name__)
 
 
@@ -53,5 +51,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

@@ -17,8 +17,6 @@ from pathlib import Path
 
 from blob_storage import BlobStore, LocalBlobStore
 
-import course
-
 logger = logging.getLogger(__name__)
 
 
@@ -96,5 +94,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 import boto3
 from botocore.config import Config
 
-import course
 from course.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -150,5 +149,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

@@ -24,8 +24,6 @@ from concurrent.futures import ThreadPoolExecutor
 from s3_listing import list_keys, put_many
 from s3_transfer import MIB, download_stream, transfer_config, upload_stream
 
-import course
-
 PART_SIZE = 8 * MIB
 THREADS = (1, 4, 8)
 ROUNDS = 5  # timed runs of every way, after one untimed warm-up round
@@ -181,5 +179,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import course
-
 # AWS's "GB" is binary: "1 GB = 2^30 bytes, also known as a gibibyte" (S3 FAQ, billing)
 GB = 1024**3
 
@@ -80,5 +78,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

@@ -21,7 +21,6 @@ import boto3
 from botocore.exceptions import ClientError
 from s3_basics import make_s3_client
 
-import course
 from course.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -161,5 +160,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

@@ -20,8 +20,6 @@ from botocore.exceptions import (
     NoCredentialsError,
 )
 
-import course
-
 logger = logging.getLogger(__name__)
 
 # S3's error codes (ClientError.response["Error"]["Code"]) and what a user can do about each.
@@ -136,5 +134,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

@@ -14,8 +14,6 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-import course
-
 logger = logging.getLogger(__name__)
 
 
@@ -150,5 +148,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

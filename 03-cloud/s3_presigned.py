@@ -14,8 +14,6 @@ import logging
 
 import requests
 
-import course
-
 logger = logging.getLogger(__name__)
 
 TIMEOUT_SECONDS = 10
@@ -116,5 +114,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

@@ -21,8 +21,6 @@ from typing import BinaryIO
 from boto3.s3.transfer import TransferConfig
 from s3_upload_limit import MIB, ObjectTooLarge, failing_after, upload_with_limit
 
-import course
-
 logger = logging.getLogger(__name__)
 
 
@@ -137,5 +135,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

@@ -23,8 +23,6 @@ from api_samples import SAMPLE_BOOK
 from api_serve_process import ServerProcess, running_server
 from api_serve_settings import ServeSettings, environment_of
 
-import course
-
 logger = logging.getLogger(__name__)
 
 IDEMPOTENT = {"GET", "HEAD", "PUT", "DELETE", "OPTIONS"}  # safe to send again elsewhere
@@ -139,5 +137,7 @@ def run_demo(first: ServerProcess, second: ServerProcess) -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

@@ -21,8 +21,6 @@ from auth_config import REAL_ARGON2, run_main
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from sqlalchemy.orm import Session
 
-import course
-
 
 def guesses_per_second_sha256(seconds: float = 0.2) -> tuple[float, int]:
     """Measure how many SHA-256 password guesses this machine makes per second."""
@@ -155,5 +153,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     run_main(main)

@@ -23,8 +23,6 @@ from auth_oauth_provider import PublicClient, create_provider_app
 from auth_oidc import discover, verify_id_token
 from auth_passwords import Passwords
 
-import course
-
 REDIRECT = "https://client.example/callback"
 
 # the demo user's password, made up by this script for its throwaway account
@@ -123,5 +121,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     run_main(main)

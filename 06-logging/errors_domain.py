@@ -15,8 +15,6 @@ import httpx2
 import redis
 import sqlalchemy.exc
 
-import course
-
 
 class ShopError(Exception):
     """The root of the application's errors: every one maps to one HTTP status."""
@@ -190,5 +188,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

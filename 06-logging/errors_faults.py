@@ -17,8 +17,6 @@ import time
 
 import httpx2
 
-import course
-
 MODES = ("ok", "slow", "drop", "status")
 
 
@@ -103,5 +101,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

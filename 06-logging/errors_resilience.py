@@ -18,8 +18,6 @@ import tenacity
 from errors_breaker import SharedBreaker, is_transient, make_breaker, seconds_until_trial
 from errors_domain import CircuitOpen, ShopError
 
-import course
-
 logger = logging.getLogger(__name__)
 
 Result = TypeVar("Result")
@@ -126,5 +124,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

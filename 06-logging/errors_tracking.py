@@ -18,8 +18,6 @@ from sentry_sdk.integrations.logging import LoggingIntegration
 from sentry_sdk.scrubber import DEFAULT_DENYLIST, EventScrubber
 from sentry_sdk.transport import Transport
 
-import course
-
 # Sentry's own denylist (auth, credentials, session, x_api_key, csrf names...) plus ours; it
 # masks request data, breadcrumbs and every frame's local variables by name
 DENYLIST = [*DEFAULT_DENYLIST, "access_token", "refresh_token", "client_secret", "card_number"]
@@ -117,5 +115,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

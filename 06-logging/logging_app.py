@@ -32,8 +32,6 @@ from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import CollectorRegistry
 from tracing_setup import install_tracing
 
-import course
-
 logger = logging.getLogger(__name__)
 
 
@@ -129,5 +127,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

@@ -17,8 +17,6 @@ import tomllib
 import warnings
 from pathlib import Path
 
-import course
-
 logger = logging.getLogger(__name__)
 
 CONFIG_FILE = Path(__file__).with_name("logging_config.toml")
@@ -133,5 +131,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

@@ -25,8 +25,6 @@ from pathlib import Path
 from logging_safety import LossCounter, SafeQueueHandler
 from logging_structured import make_json_formatter
 
-import course
-
 
 class Order:
     """An argument whose text is worth something to build, as a model's repr often is."""
@@ -187,5 +185,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

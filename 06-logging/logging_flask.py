@@ -28,8 +28,6 @@ from logging_shop import Shop
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
-import course
-
 logger = logging.getLogger(__name__)
 
 
@@ -126,5 +124,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

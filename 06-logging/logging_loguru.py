@@ -19,8 +19,6 @@ from typing import Any, TextIO
 from logging_redact import redact_text, redact_value, safe_str
 from loguru import logger as loguru_logger
 
-import course
-
 
 def mask_secrets(record: dict[str, Any]) -> None:
     """A Loguru patcher: mask secrets in the message, bound fields and exception text."""
@@ -128,5 +126,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

@@ -13,8 +13,6 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-import course
-
 MASK = "[REDACTED]"
 
 # a field is secret if its name, lower-cased with `-` read as `_`, contains one of these:
@@ -180,5 +178,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

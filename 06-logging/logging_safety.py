@@ -19,8 +19,6 @@ import threading
 from collections import Counter
 from typing import TextIO
 
-import course
-
 logger = logging.getLogger(__name__)
 
 
@@ -160,5 +158,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

@@ -24,8 +24,6 @@ from logging_safety import LossCounter, SafeQueueHandler
 from pythonjsonlogger.json import JsonFormatter
 from tracing_setup import TraceIdFilter
 
-import course
-
 logger = logging.getLogger(__name__)
 
 # the fields every line starts with; anything passed in `extra=` is added after them
@@ -141,5 +139,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

@@ -23,8 +23,6 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from prometheus_client import CollectorRegistry
 from tracing_setup import make_tracer_provider
 
-import course
-
 
 def requests_per_second(
     clients: dict[str, TestClient], requests: int, rounds: int = 5
@@ -125,5 +123,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

@@ -6,8 +6,6 @@ example to a temporary file and prints its path.
 
 from __future__ import annotations
 
-import course
-
 WIDTH, HEIGHT, MARGIN = 560, 220, 40
 
 
@@ -61,5 +59,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

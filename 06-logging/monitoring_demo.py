@@ -24,8 +24,6 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from prometheus_client import CollectorRegistry
 from tracing_setup import make_tracer_provider, span_tree
 
-import course
-
 
 def traced_shop_app(database_url: str, redis_url: str, upstream_url: str, **shop_options):
     """Build a shop and an app with metrics and traces; return (client, shop, registry, spans)."""
@@ -96,5 +94,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

@@ -19,8 +19,6 @@ import time
 import tracemalloc
 from collections.abc import Callable
 
-import course
-
 
 def make_orders(count: int, seed: int = 7) -> list[dict]:
     """Return `count` orders with customers drawn from a pool, reproducibly."""
@@ -155,5 +153,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

@@ -23,7 +23,6 @@ from orders_repository import FakeOrderRepository, OrderRepository, SqlOrderRepo
 from sqlalchemy import Engine
 from testing_isolation import fresh_database, require_services, rolled_back_session
 
-import course
 from course import get_settings
 
 
@@ -95,5 +94,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

@@ -26,8 +26,6 @@ from orders_service import customer_total_cents_typo
 from sqlalchemy.orm import Session
 from testing_isolation import fresh_database
 
-import course
-
 TEA, CAKE = Line("tea", 2, 450), Line("cake", 1, 1200)
 
 
@@ -91,5 +89,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

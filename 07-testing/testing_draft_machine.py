@@ -17,8 +17,6 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from orders_draft import BuggyDraftOrder, DraftOrder
 
-import course
-
 SKUS = st.sampled_from(["tea", "cake", "jam"])
 QUANTITIES = st.integers(min_value=1, max_value=5)
 
@@ -96,5 +94,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

@@ -23,7 +23,6 @@ from orders_receipts import ReceiptSender
 from testing_isolation import require_services
 from testing_pytest_runs import SAMPLES, PytestRun, run_lesson_tests, run_samples
 
-import course
 from course import get_settings
 
 logger = logging.getLogger(__name__)
@@ -164,5 +163,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

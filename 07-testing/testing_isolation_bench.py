@@ -25,8 +25,6 @@ from testing_isolation import (
     rolled_back_session,
 )
 
-import course
-
 
 def small_test(session: Session) -> None:
     """The body every strategy runs: what a typical integration test does."""
@@ -122,5 +120,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

@@ -22,7 +22,6 @@ from orders_live_server import live_server
 from testing_isolation import fresh_database, require_services
 from testing_pytest_runs import LESSON_DIR, child_env
 
-import course
 from course import get_settings
 
 logger = logging.getLogger(__name__)
@@ -125,5 +124,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

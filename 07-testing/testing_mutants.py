@@ -23,8 +23,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import course
-
 logger = logging.getLogger(__name__)
 LESSON_DIR = Path(__file__).resolve().parent
 TARGET = LESSON_DIR / "orders_shipping.py"
@@ -120,5 +118,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

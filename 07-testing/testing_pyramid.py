@@ -20,7 +20,6 @@ import pytest
 from testing_isolation import require_services
 from testing_pytest_runs import PytestRun, run_lesson_tests
 
-import course
 from course import get_settings
 
 logger = logging.getLogger(__name__)
@@ -102,5 +101,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()

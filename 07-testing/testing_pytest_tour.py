@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from testing_pytest_runs import SAMPLES, run_samples
 
-import course
-
 SAMPLE = str(SAMPLES / "report_sample.py")
 
 
@@ -38,5 +36,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import course
+
     course.script_arguments()
     main()
