@@ -49,6 +49,11 @@ def test_the_work_is_retried_until_it_succeeds(engine, failures, calls):
         f"every attempt must run at SERIALIZABLE, not {work.levels}: SET TRANSACTION lasts one"
         " transaction, so each retry needs its own"
     )
+    assert_the_pool_is_back_at_read_committed(engine)
+
+
+def assert_the_pool_is_back_at_read_committed(engine) -> None:
+    """Check each pooled connection, after a success or a failure alike."""
     assert set(levels_left_in_the_pool(engine)) <= {"read committed"}, (
         "a connection went back to the pool still at SERIALIZABLE: set the level for each"
         " transaction (SET TRANSACTION or execution_options), not for the whole session"
@@ -73,6 +78,7 @@ def test_after_the_last_attempt_the_serialization_failure_propagates(engine):
 
     assert isinstance(failure.value.orig, errors.SerializationFailure)
     assert work.calls == 3, f"expected 3 attempts in all, not {work.calls}"
+    assert_the_pool_is_back_at_read_committed(engine)  # the error path gives it back too
 
 
 def raising(condition: str):
@@ -103,6 +109,7 @@ def test_any_other_error_propagates_without_a_retry(engine):
 
         assert isinstance(failure.value.orig, error)
         assert len(calls) == 1, f"{error.__name__} is not a serialization failure: no retry"
+        assert_the_pool_is_back_at_read_committed(engine)
 
 
 def test_the_work_runs_at_serializable_and_its_writes_are_committed(engine):

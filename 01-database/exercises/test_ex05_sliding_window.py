@@ -113,6 +113,14 @@ def test_the_key_expires_when_the_user_goes_idle(redis_client):
     assert redis_client.pttl(key) > 30_000, "each request renews the expiry, not the first only"
 
 
+def test_a_window_under_a_second_still_limits(redis_client):
+    # EXPIRE takes whole seconds: int(0.5) is 0, which deletes the key and with it the limit
+    verdicts = [ask(redis_client, START + n / 10, limit=1, window_seconds=0.5) for n in (0, 1)]
+
+    assert verdicts == [True, False], "round the expiry up (math.ceil), never down to 0"
+    assert redis_client.keys("t:*"), "the key must outlive the window it counts"
+
+
 def test_a_window_that_is_not_positive_is_refused(redis_client):
     for window_seconds in (0, -1):
         with pytest.raises(ValueError):

@@ -122,7 +122,8 @@ def rows_fetched(engine):
 def test_each_page_is_one_select_without_offset_that_seeks_in_the_database(orders):
     with recorded_statements(orders) as statements, rows_fetched(orders) as fetched:
         task.next_page(orders, after=None, size=10)
-        task.next_page(orders, after=(START + timedelta(minutes=50), 50), size=10)
+        # a cursor comes back from the client (an API's ?after=): values that match no order
+        task.next_page(orders, after=(START + timedelta(minutes=50, seconds=7), 7777), size=10)
 
     assert len(statements) == 2, f"expected one SELECT per page, got {len(statements)}"
     assert not any("OFFSET" in statement.upper() for statement in statements), (
@@ -130,6 +131,9 @@ def test_each_page_is_one_select_without_offset_that_seeks_in_the_database(order
     )
     # the outcome that makes a page cost O(size): the WHERE and the LIMIT run in the database,
     # so only the page's rows travel (one more is fine, to peek whether a next page exists)
+    typed = [value for value in ("7777", (START + timedelta(minutes=50)).strftime("%Y-%m-%d"))
+             if value in statements[1]]  # fmt: skip
+    assert not typed, f"the cursor's {typed} in the SQL text: pass it as bound parameters"
     assert all(count <= 11 for count in fetched), (
         f"the pages fetched {fetched} rows for pages of 10: seek with WHERE (placed_at, id) < "
         "the cursor and LIMIT in the SELECT, not in Python"
