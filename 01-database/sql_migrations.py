@@ -194,7 +194,8 @@ def main(*, alembic_cli: bool = False) -> None:
         engine.dispose()
     print("Conclusion: every schema change is a reviewed, versioned script that runs the same")
     print("way everywhere, forwards and back. Autogenerate compares tables, columns, types,")
-    print("defaults, indexes and keys but not CHECK constraints: compare the catalog too.")
+    print("defaults, indexes and keys, but by default not CHECK constraints: compare the")
+    print("catalog too.")
 
 
 if __name__ == "__main__":

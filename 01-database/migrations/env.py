@@ -77,7 +77,8 @@ def run_migrations_online() -> None:
     with connect(engine) as connection:
         # one transaction per revision: a lock a revision takes is released when it commits,
         # not held until the last revision of the run (PostgreSQL has transactional DDL, so
-        # a failed revision still rolls back whole)
+        # a failed revision rolls back whole, unless it commits step by step in an
+        # autocommit_block, as 0002b does, and is written to be resumed)
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
