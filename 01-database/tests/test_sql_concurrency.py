@@ -63,14 +63,13 @@ def test_two_concurrent_atomic_updates_sell_the_last_unit_once(engine):
     assert current_stock(engine, last_one) == 0
 
 
-def test_the_atomic_update_bumps_the_version_so_an_optimistic_buyer_does_not_overwrite_it(
-    engine, product_id
+@pytest.mark.parametrize("fix", [buy_with_row_lock, buy_with_atomic_update])
+def test_each_locking_fix_bumps_the_version_so_an_optimistic_buyer_does_not_overwrite_it(
+    engine, product_id, fix
 ):
     # an UPDATE that changed the stock but not the version would pass the optimistic
     # buyer's WHERE version = :read, and its write would undo this sale
-    attempts = buy_optimistically(
-        engine, product_id, after_read=lambda: buy_with_atomic_update(engine, product_id)
-    )
+    attempts = buy_optimistically(engine, product_id, after_read=lambda: fix(engine, product_id))
 
     assert attempts == 2  # the first attempt saw the atomic update's version change
     assert current_stock(engine, product_id) == 8

@@ -1,5 +1,6 @@
 """String-formatted SQL can be injected; bound parameters and allow-lists cannot."""
 
+import psycopg
 import pytest
 import sql_injection
 from sqlalchemy import text
@@ -45,6 +46,34 @@ def test_a_parameterised_lookup_still_finds_an_honest_email(shop, method):
 @pytest.mark.parametrize("method", SAFE_METHODS)
 def test_a_quote_in_an_email_is_just_a_character(shop, method):
     assert lookup(method, shop, "o'brien@example.com") == []
+
+
+@pytest.mark.parametrize("method", SAFE_METHODS)
+def test_a_parameterised_lookup_sends_the_value_beside_the_sql_never_inside_it(
+    shop, method, monkeypatch
+):
+    # the right answer alone does not prove a parameter: an input escaped by hand and pasted
+    # into the text finds nothing too. So read what reaches psycopg, under every layer
+    sent = []
+    execute = psycopg.Cursor.execute
+
+    def record(cursor, query, params=None, **options):
+        sent.append((str(query), params))
+        return execute(cursor, query, params, **options)
+
+    monkeypatch.setattr(psycopg.Cursor, "execute", record)
+    email = "o'brien@example.com"
+    lookup(method, shop, email)
+
+    lookups = [(query, params) for query, params in sent if "customers" in query]
+    assert lookups, "the lookup sent no query through psycopg"
+    assert not [query for query, _ in lookups if "brien" in query], "the value is in the SQL"
+    values = [
+        value
+        for _, params in lookups
+        for value in (params.values() if isinstance(params, dict) else params or ())
+    ]
+    assert email in values, f"the value was not sent as a parameter: {lookups}"
 
 
 @pytest.mark.parametrize(
