@@ -11,8 +11,9 @@ travel (the test counts the documents the server sends back).
 
 Write it the idiomatic way that works on real MongoDB and on the embedded server: `$unwind`
 before you use a line's fields, and `$unwind` the array that `$lookup` returns. Every order
-`load_shop` stores has at least one line; the schema allows an order without lines, which a
-plain `$unwind` drops (it then counts in neither `orders` nor the revenue): this exercise
+`load_shop` stores has at least one line. Its collection has no validator, so an order without
+lines could be stored (part 2a's `$jsonSchema` refuses one, with `minItems: 1`), and a plain
+`$unwind` would drop it (it then counts in neither `orders` nor the revenue): this exercise
 leaves that case out, so you need not handle it.
 
 Check your work with `.venv/bin/course check 01 ex04` (or `course check 01 ex04` after

@@ -31,8 +31,11 @@ def test_a_first_delivery_creates_the_product_with_its_stock(shop):
 
     assert stock_of(shop, "NEW-1") == 5
     with shop.connect() as connection:
-        name = connection.scalar(text("SELECT name FROM products WHERE sku = 'NEW-1'"))
+        name, price = connection.execute(
+            text("SELECT name, price_cents FROM products WHERE sku = 'NEW-1'")
+        ).one()
     assert name == "Children's lamp", f"the name was stored as {name!r}"
+    assert price == 100, f"a new product costs 100 cents, not {price}"
 
 
 def test_a_second_delivery_adds_to_the_stock(shop):

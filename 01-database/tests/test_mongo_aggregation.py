@@ -33,6 +33,21 @@ def test_revenue_per_product_adds_up_the_lines_of_paid_orders_only(shop_db, shop
     assert {row["sku"]: row["revenue_cents"] for row in report} == expected_revenue(shop)
 
 
+def test_units_add_up_quantities_and_orders_count_the_paid_orders_of_each_product(shop_db, shop):
+    units, orders = Counter(), Counter()
+    for order in shop.orders:
+        if order["status"] == "paid":
+            for sku in {line["sku"] for line in order["lines"]}:
+                orders[sku] += 1  # an order counts once per product, however many lines
+            for line in order["lines"]:
+                units[line["sku"]] += line["qty"]
+
+    report = revenue_per_product(shop_db)
+
+    assert {row["sku"]: row["units"] for row in report} == units, "units: the quantities"
+    assert {row["sku"]: row["orders"] for row in report} == orders, "orders: paid orders"
+
+
 def test_the_report_is_sorted_best_seller_first_and_named_from_the_catalogue(shop_db):
     report = revenue_per_product(shop_db)
 

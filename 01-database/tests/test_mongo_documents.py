@@ -74,8 +74,10 @@ def test_set_on_a_nested_field_ships_the_order_and_then_refuses_new_lines(shop_d
     shipped = ship_order(shop_db, order_id, carrier="PostNL")
     added_after_shipping = add_line(shop_db, order_id, order_line(shop_db, "ink", 1))
 
+    shipped_again = ship_order(shop_db, order_id, carrier="DHL")  # no longer pending
+
     order = shop_db.orders.find_one({"_id": order_id})
-    assert (shipped, added_after_shipping) == (True, False)
+    assert (shipped, added_after_shipping, shipped_again) == (True, False, False)
     assert order["shipping"] == {"status": "shipped", "carrier": "PostNL"}
     assert len(order["lines"]) == 1
 
