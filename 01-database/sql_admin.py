@@ -4,7 +4,9 @@ Run `python 01-database/sql_admin.py`. You will see one order of three products 
 from Python with the ORM (load the customer, load the products, insert the order, insert the
 lines, update each product's stock: a statement per step, each a round trip), and with one
 call to a PL/pgSQL function that does the same steps inside the server. Both are counted with
-the same event listener, and both leave the same stock. The backup half of the database
+the same event listener, and both leave the same stock. The listener counts statements, not
+the BEGIN and COMMIT psycopg sends around each transaction (a round trip each, on both
+sides), so the difference is the round trips the function saves. The backup half of the database
 administrator's kit is in sql_backup.py.
 """
 

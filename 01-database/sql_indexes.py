@@ -6,8 +6,9 @@ PostgreSQL reads every row of the table (a Parallel Seq Scan: at this size it sp
 across worker processes) and sorts; with it (the index migration 0003 adds), it walks ten
 entries of the index (Index Scan Backward). Both plans are printed
 with two timings: the round trip as the application sees it (timed in Python: the network,
-fetching and planning included, though psycopg prepares a query it has run five times and
-PostgreSQL may then reuse one generic plan, as for any application that repeats a query) and
+fetching and planning included on the first ten runs: psycopg prepares the query on the sixth,
+and PostgreSQL may reuse one generic plan after five more, as for any application that repeats
+a query) and
 the server's execution time alone (EXPLAIN ANALYZE, which leaves those out, so its ratio is
 larger). It runs at two table sizes, because a Seq Scan
 grows with the table while an index lookup barely does: the ratio grows with the data.
