@@ -85,7 +85,8 @@ def place_order(
 
 def orders_of_customer(db: Database, customer_id: ObjectId) -> list[dict[str, Any]]:
     """Return a customer's orders, newest first, each with its lines, in one query."""
-    return list(db.orders.find({"customer_id": customer_id}).sort("placed_at", -1))
+    # _id breaks a tie between two orders placed in the same millisecond
+    return list(db.orders.find({"customer_id": customer_id}).sort([("placed_at", -1), ("_id", -1)]))
 
 
 def add_line(db: Database, order_id: ObjectId, line: dict[str, Any]) -> bool:

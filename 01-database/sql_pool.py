@@ -38,9 +38,11 @@ def make_pooled_engine(url: str, *, size: int = 5, overflow: int = 2, pre_ping: 
 def transaction_left_idle(engine: Engine, *, timeout_ms: int, idle_seconds: float) -> str:
     """Begin a transaction, sit idle in it, and return what the next statement meets."""
     with engine.connect() as connection:
-        connection.execute(text(f"SET idle_in_transaction_session_timeout = {int(timeout_ms)}"))
-        connection.commit()
-        connection.execute(text("SELECT 1"))  # the transaction begins here ...
+        # SET LOCAL: for this transaction only, so a pooled connection never keeps it (a plain
+        # SET would stay on the session and reach the pool's next borrower)
+        connection.execute(
+            text(f"SET LOCAL idle_in_transaction_session_timeout = {int(timeout_ms)}")
+        )  # the transaction begins here ...
         time.sleep(idle_seconds)  # ... and the caller forgets it (a hung request, a bug)
         try:
             connection.execute(text("SELECT 1"))

@@ -49,6 +49,14 @@ def test_an_order_embeds_its_lines_and_references_its_customer(shop_db, customer
     assert (order["item_count"], order["total_cents"]) == (3, 2500 + 2 * 800)
 
 
+def test_a_customers_orders_come_newest_first(shop_db, customer_id):
+    first = place_order(shop_db, customer_id=customer_id, lines=[order_line(shop_db, "pen", 1)])
+    second = place_order(shop_db, customer_id=customer_id, lines=[order_line(shop_db, "ink", 1)])
+
+    # placed in the same millisecond, they tie on placed_at and _id decides
+    assert [order["_id"] for order in orders_of_customer(shop_db, customer_id)] == [second, first]
+
+
 def test_an_order_line_keeps_the_price_paid_when_the_catalogue_price_changes(shop_db, customer_id):
     order_id = place_order(shop_db, customer_id=customer_id, lines=[order_line(shop_db, "pen", 1)])
 

@@ -83,6 +83,7 @@ def test_a_session_hash_counts_page_views_and_refreshes_its_expiry(redis_client)
 
 def test_an_expired_session_is_gone(redis_client):
     save_session(redis_client, prefix="t", session_id="s1", fields={"user": "ada"}, idle_seconds=60)
+    assert 0 < redis_client.ttl("t:session:s1") <= 60, "a saved session expires when idle"
 
     redis_client.pexpire("t:session:s1", 1)  # fast-forward the idle timer to 1 ms
     time.sleep(0.05)
@@ -94,9 +95,10 @@ def test_delete_namespace_removes_only_the_keys_under_its_prefix(redis_client):
     redis_client.set("mine:a", 1)
     redis_client.set("mine:b", 2)
     redis_client.set("theirs:a", 3)
+    redis_client.set("mine2:a", 4)  # another namespace that merely starts with the same letters
 
     assert delete_namespace(redis_client, "mine") == 2
-    assert redis_client.keys("*") == ["theirs:a"]
+    assert sorted(redis_client.keys("*")) == ["mine2:a", "theirs:a"]
 
 
 def test_touching_an_expired_session_does_not_bring_it_back(redis_client):

@@ -10,7 +10,7 @@ from sql_pool import (
     terminate_other_sessions,
     transaction_left_idle,
 )
-from sqlalchemy import NullPool
+from sqlalchemy import NullPool, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -82,3 +82,12 @@ def test_a_transaction_left_idle_is_ended_by_the_server(database_url):
     engine.dispose()
 
     assert ended == "ended by the server: idle-in-transaction timeout"
+
+
+def test_the_idle_timeout_is_not_left_on_a_pooled_connection(small_pool):
+    # the timeout is the transaction's (SET LOCAL): a session SET would stay on the
+    # connection and end the next borrower's slow transactions too
+    assert transaction_left_idle(small_pool, timeout_ms=60_000, idle_seconds=0) == "still open"
+
+    with small_pool.connect() as connection:  # the pool's one idle connection, reused
+        assert connection.scalar(text("SHOW idle_in_transaction_session_timeout")) == "0"
