@@ -22,6 +22,7 @@ from typing import Any
 
 import redis
 from pymemcache.client.base import Client
+from redis_structures import server_label
 
 from course.services.availability import embedded_memcached_missing
 from course.services.private import private_server
@@ -97,14 +98,6 @@ def growing(stats: dict[bytes, Any]) -> bool:
     """Whether Memcached's hash table is expanding, or about to (memcached's assoc.c rule)."""
     due = int(stats[b"curr_items"]) > 1.5 * 2 ** int(stats[b"hash_power_level"])
     return due or bool(stats[b"hash_is_expanding"])
-
-
-def server_label(client: redis.Redis) -> str:
-    """The server behind a Redis URL as it names itself: "Valkey 9.1.2" or "Redis 7.4.1"."""
-    info = client.info("server")
-    if "valkey_version" in info:
-        return f"Valkey {info['valkey_version']}"
-    return f"Redis {info['redis_version']}"
 
 
 @contextmanager

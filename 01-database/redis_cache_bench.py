@@ -76,14 +76,13 @@ def benchmark_cache(settings) -> list[dict[str, Any]]:
     """Return the cache hit vs database query latency figures (p50 and p95)."""
     from redis_cache import make_cache_client
     from redis_cache_sales import create_sales
+    from redis_structures import server_label
     from sqlalchemy import create_engine
 
     from course.sandbox import temporary_postgres_database, unique_name
-    from course.services.probes import probe_redis
 
-    # name the server that produced the figure: embedded mode runs Valkey, not Redis
-    server = probe_redis(settings).split(" (")[0].removesuffix(", PONG")
     client = make_cache_client(settings.redis_url)
+    server = server_label(client)  # embedded mode runs Valkey, not Redis: name it
     cache = Cache(client, namespace=unique_name("redis_cache_bench"))
     with temporary_postgres_database(settings, prefix="redis_cache_bench") as url:
         engine = create_engine(url)

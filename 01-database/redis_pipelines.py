@@ -116,15 +116,14 @@ BENCH_ROUNDS = 9  # `make bench`; the demo and the notebook time 3
 
 def benchmark_pipeline(settings) -> list[dict]:
     """Return the pipeline vs one-round-trip-per-command figures."""
-    from redis_structures import delete_namespace
+    from redis_structures import delete_namespace, server_label
 
     from course.sandbox import unique_name
-    from course.services.probes import probe_redis
 
-    # name the server that produced the figure: embedded mode runs Valkey, not Redis
-    server = probe_redis(settings).split(" (")[0].removesuffix(", PONG")
     prefix = unique_name("redis_pipelines_bench")
     with redis.Redis.from_url(settings.redis_url) as client:
+        # name the server that produced the figure: embedded mode runs Valkey, not Redis
+        server = server_label(client)
         figures = measure_pipeline_speedup(client, prefix=prefix, repeat=BENCH_ROUNDS)
         delete_namespace(client, prefix)
     return [

@@ -106,6 +106,14 @@ def delete_namespace(client: redis.Redis, prefix: str) -> int:
     return client.delete(*keys) if keys else 0
 
 
+def server_label(client: redis.Redis) -> str:
+    """The server behind a Redis URL as it names itself: "Valkey 9.1.2" or "Redis 7.4.1"."""
+    info = client.info("server")
+    if "valkey_version" in info:
+        return f"Valkey {info['valkey_version']}"
+    return f"Redis {info['redis_version']}"
+
+
 def main() -> None:
     import course
     from course.sandbox import unique_name
