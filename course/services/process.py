@@ -120,9 +120,11 @@ def wait_until_gone(processes: dict[int, float], timeout: float) -> dict[int, fl
     deadline = time.monotonic() + timeout
     running = dict(processes)
     while running:
-        for pid, create_time in running.items():
-            reap(pid, create_time)
-        running = {pid: made for pid, made in running.items() if is_alive(pid, made)}
+        alive = {pid: made for pid, made in running.items() if is_alive(pid, made)}
+        for pid, made in running.items():
+            if pid not in alive:  # ended, perhaps as a zombie after the last look: collect it
+                reap(pid, made)
+        running = alive
         if not running or time.monotonic() > deadline:
             break
         time.sleep(0.05)

@@ -143,3 +143,27 @@ def test_listening_ports_include_those_of_the_servers_children(spawn):
 
     assert process.listening_ports(wrapper.pid) == {port}
     assert process.listening_ports(wrapper.pid + 10**7) == set()  # no such process
+
+
+def test_a_child_that_ends_while_being_waited_for_is_reaped_not_left_a_zombie(monkeypatch):
+    from course.services import process as processes
+
+    child = subprocess.Popen(["sleep", "0.3"])
+    made = psutil.Process(child.pid).create_time()
+    real_reap = processes.reap
+
+    def reap_then_let_it_end(pid, create_time=None):
+        # the worst moment: the child exits right after a reap found it still running
+        real_reap(pid, create_time)
+        deadline = time.monotonic() + 5
+        with contextlib.suppress(psutil.NoSuchProcess):
+            while psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                assert time.monotonic() < deadline
+                time.sleep(0.01)
+
+    monkeypatch.setattr(processes, "reap", reap_then_let_it_end)
+    assert processes.wait_until_gone({child.pid: made}, timeout=5) == {}
+
+    with contextlib.suppress(psutil.NoSuchProcess):  # reaped: the pid is gone
+        assert psutil.Process(child.pid).status() != psutil.STATUS_ZOMBIE, "left a zombie"
+    child.returncode = 0  # reaped by the course, not by Popen: keep its __del__ quiet
