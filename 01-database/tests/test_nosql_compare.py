@@ -1,5 +1,7 @@
 """SQL or NoSQL: PostgreSQL and MongoDB give the same answers on the same shop."""
 
+from datetime import UTC, datetime
+
 import pytest
 from mongo_aggregation import load_shop
 from nosql_compare import (
@@ -9,7 +11,8 @@ from nosql_compare import (
     sql_orders_of_customer,
     sql_revenue_per_product,
 )
-from nosql_shop_data import make_shop
+from nosql_shop_data import PRODUCTS, Shop, make_shop
+from sqlalchemy import create_engine
 
 
 @pytest.fixture
@@ -61,3 +64,51 @@ def test_an_unknown_customer_has_no_orders_in_either_database(both):
 
     assert sql_orders_of_customer(engine, "nobody@example.com") == []
     assert mongo_orders_of_customer(db, "nobody@example.com") == []
+
+
+# The primary key's index returns lines by SKU, and grouping by sorting leaves the groups in
+# SKU order, so ties would come out in SKU order with no tie-break at all. Planned without
+# index scans and (where it has a choice) without sorts, the server reads the lines in the
+# order they were stored and groups them by hash: only ORDER BY can give ties an order.
+UNORDERED_PLANS = " ".join(
+    f"-c {setting}=off"
+    for setting in ("enable_indexscan", "enable_bitmapscan", "enable_indexonlyscan", "enable_sort")
+)
+
+
+@pytest.fixture
+def tied(database_url, mongo_db):
+    """One paid order: every product once at 1.00, its lines stored in reverse SKU order."""
+    skus = sorted((p["sku"] for p in PRODUCTS), reverse=True)
+    lines = [{"sku": sku, "qty": 1, "price_cents": 100} for sku in skus]
+    order = {
+        "number": 1,
+        "customer_email": "tied@example.com",
+        "status": "paid",
+        "placed_at": datetime(2025, 1, 1, tzinfo=UTC),
+        "lines": lines,
+    }
+    shop = Shop(
+        customers=[{"email": "tied@example.com", "name": "Tied"}],
+        products=[dict(p) for p in PRODUCTS],
+        orders=[order],
+    )
+    engine = create_engine(database_url, connect_args={"options": UNORDERED_PLANS})
+    load_shop_sql(engine, shop)
+    load_shop(mongo_db, shop)
+    yield engine, mongo_db, sorted(skus)
+    engine.dispose()
+
+
+def test_both_databases_break_ties_by_sku(tied):
+    # every product earns the same and the lines were stored out of SKU order, so only the
+    # queries' own tie-breaks put them in SKU order, on both sides
+    engine, db, in_sku_order = tied
+
+    revenue = sql_revenue_per_product(engine)
+    lines = sql_orders_of_customer(engine, "tied@example.com")[0]["lines"]
+
+    assert [row["sku"] for row in revenue] == in_sku_order
+    assert revenue == mongo_revenue_per_product(db)
+    assert [line["sku"] for line in lines] == in_sku_order
+    assert lines == mongo_orders_of_customer(db, "tied@example.com")[0]["lines"]
