@@ -1,6 +1,6 @@
 """Redis beside Memcached: what each offers, and the memory each spends on the same keys.
 
-`COMPARISON` is the table part 3b explains. `memory_per_key` stores the same keys and values
+`COMPARISON` is the table part 3c explains. `memory_per_key` stores the same keys and values
 in a fresh Redis and a fresh Memcached (private servers, so nothing else's keys count) and
 reads each server's own accounting. Redis's `used_memory` (INFO memory) is everything its
 allocator handed out, its key table included. Memcached's `bytes` is the items' own size

@@ -117,12 +117,12 @@ def lessons_listing(key: str) -> str:
 
 
 def check_memcached_program() -> Check:
-    """Memcached is optional: without its program, part 3b's tests skip, saying how to get it."""
+    """Memcached is optional: without its program, part 3c's tests skip, saying how to get it."""
     found = shutil.which("memcached")
     detail = (
-        f"`memcached` at {found}: embedded mode runs Memcached (01-database part 3b)"
+        f"`memcached` at {found}: embedded mode runs Memcached (01-database part 3c)"
         if found
-        else "no `memcached` on PATH: embedded mode skips Memcached (01-database part 3b)"
+        else "no `memcached` on PATH: embedded mode skips Memcached (01-database part 3c)"
     )
     fix = f"optional: {MEMCACHED_INSTALL_HINT}, or use Docker mode"
     return Check("memcached program", found is not None, detail, fix, required=False)

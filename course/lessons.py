@@ -31,6 +31,8 @@ class Lesson:
     scripts: tuple[Path, ...]
     # "module:function" entries for `make bench` (see course/bench.py)
     benchmarks: tuple[str, ...] = ()
+    # notebook file names in teaching order; those not listed follow by name
+    notebook_order: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -38,8 +40,10 @@ class Lesson:
 
     @property
     def notebooks(self) -> list[Path]:
-        # by stem, so `01-database` comes before `01-database-nosql`
-        return sorted(self.path.glob("*.ipynb"), key=lambda path: path.stem)
+        listed = [self.path / name for name in self.notebook_order]
+        # the rest by stem, so `01-database` comes before `01-database-nosql`
+        found = sorted(self.path.glob("*.ipynb"), key=lambda path: path.stem)
+        return listed + [path for path in found if path not in listed]
 
     @property
     def tests(self) -> list[Path]:
@@ -55,7 +59,7 @@ def is_runnable_script(path: Path) -> bool:
 
 
 def load_lesson(path: Path) -> Lesson:
-    """Read a lesson folder's `lesson.toml`; scripts it does not list follow in name order."""
+    """Read a lesson folder's `lesson.toml`; the scripts and notebooks it omits follow by name."""
     manifest_file = path / "lesson.toml"
     manifest = tomllib.loads(manifest_file.read_text()) if manifest_file.exists() else {}
     listed = [path / name for name in manifest.get("scripts", [])]
@@ -63,6 +67,10 @@ def load_lesson(path: Path) -> Lesson:
         if not script.exists():
             raise FileNotFoundError(f"{manifest_file} lists {script.name}, which does not exist")
     unlisted = [p for p in sorted(path.glob("*.py")) if p not in listed and is_runnable_script(p)]
+    notebooks = tuple(manifest.get("notebooks", []))
+    for name in notebooks:
+        if not (path / name).exists():
+            raise FileNotFoundError(f"{manifest_file} lists {name}, which does not exist")
     return Lesson(
         path=path,
         title=manifest.get("title", path.name),
@@ -70,6 +78,7 @@ def load_lesson(path: Path) -> Lesson:
         services=tuple(manifest.get("services", [])),
         scripts=tuple(listed + unlisted),
         benchmarks=tuple(manifest.get("benchmarks", [])),
+        notebook_order=notebooks,
     )
 
 

@@ -87,7 +87,7 @@ class Settings(BaseSettings):
     gcs_endpoint_url: str = URL_RULES["gcs_endpoint_url"].example
     gcs_project: str = "course-local"
     azure_storage_connection_string: str = CONNECTION_STRINGS["azure_storage_connection_string"]
-    # optional (01-database part 3b): the official image, or the `memcached` program on PATH
+    # optional (01-database part 3c): the official image, or the `memcached` program on PATH
     memcached_url: str = URL_RULES["memcached_url"].example
     # written to .env by `course services up`; docker is the default the URLs above describe
     course_services_mode: Literal["docker", "embedded"] = "docker"

@@ -44,9 +44,13 @@ def test_scripts_run_in_the_manifest_order_then_unlisted_ones(tmp_path):
     ]
 
 
-def test_a_manifest_naming_a_missing_script_is_an_error(tmp_path):
-    folder = write_lesson(tmp_path, "01-database", manifest='scripts = ["gone.py"]\n')
-    with pytest.raises(FileNotFoundError, match=r"gone\.py"):
+@pytest.mark.parametrize(
+    ("manifest", "missing"),
+    [('scripts = ["gone.py"]\n', r"gone\.py"), ('notebooks = ["gone.ipynb"]\n', r"gone\.ipynb")],
+)
+def test_a_manifest_naming_a_missing_file_is_an_error(tmp_path, manifest, missing):
+    folder = write_lesson(tmp_path, "01-database", manifest=manifest)
+    with pytest.raises(FileNotFoundError, match=missing):
         load_lesson(folder)
 
 

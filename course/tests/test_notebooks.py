@@ -81,6 +81,34 @@ def test_the_index_links_every_notebook_in_course_order_with_its_summary(tmp_pat
     assert "Store data. ([README](../01-database/README.md))" in text
 
 
+def test_the_index_follows_the_notebook_order_a_lesson_toml_gives(tmp_path):
+    write_lesson(
+        tmp_path,
+        "01-database",
+        "Databases",
+        "Store data.",
+        [
+            ("01-database", "Part 1"),
+            ("01-database-cache", "Part 3"),
+            ("01-database-nosql", "Part 2"),
+        ],
+    )
+    manifest = tmp_path / "01-database" / "lesson.toml"
+    manifest.write_text(
+        manifest.read_text() + 'notebooks = ["01-database.ipynb", "01-database-nosql.ipynb"]\n'
+    )
+
+    index = nbformat.reads(build_index(tmp_path), as_version=4)
+    text = "\n".join(cell.source for cell in index.cells)
+
+    # listed first, in the listed order; the unlisted one follows
+    assert [line.split("]")[0] for line in text.splitlines() if line.startswith("- [")] == [
+        "- [Part 1",
+        "- [Part 2",
+        "- [Part 3",
+    ]
+
+
 def test_the_index_is_the_same_text_each_time_it_is_generated(tmp_path):
     write_lesson(tmp_path, "01-database", "Databases", "Store data.", [("01-database", "One")])
     assert build_index(tmp_path) == build_index(tmp_path)

@@ -1,4 +1,4 @@
-"""Memcached, the optional service of 01-database part 3b: settings, availability, servers.
+"""Memcached, the optional service of 01-database part 3c: settings, availability, servers.
 
 Where no `memcached` program exists, the tests that need a server skip with the reason;
 the ones that hide the program on purpose run everywhere.
