@@ -14,7 +14,7 @@ current time in seconds (like `time.monotonic`); the tests pass their own.
 
 `errors_resilience.py` uses pybreaker, which works the same way. This breaker is for one thread:
 shared by many, it would need a lock around its state (not around the call), and in half-open
-it should let one trial through while the others fail at once: part 2, "Shared by threads",
+it should let one trial through while the others fail at once: part 2b, "Shared by threads",
 says how `errors_breaker.SharedBreaker` does that on top of pybreaker.
 
 Check your work with `.venv/bin/course check 06 ex03`; a hint: `.venv/bin/course hint 06 ex03`.
