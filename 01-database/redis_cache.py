@@ -31,7 +31,7 @@ if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) 
 return 0
 """
 # store the loaded value only if no invalidation changed the generation since loading began
-# (while `:gen` is not evicted: an evicted one reads as '0' again, see part 2b's Memory)
+# (while `:gen` is not evicted: an evicted one reads as '0' again: part 2c, memory)
 STORE_IF_CURRENT = """
 if (redis.call('get', KEYS[2]) or '0') ~= ARGV[1] then return 0 end
 redis.call('set', KEYS[1], ARGV[2], 'EX', ARGV[3])

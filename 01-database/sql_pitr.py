@@ -24,7 +24,7 @@ from course.services import private
 from course.services.servers import ServiceStartError, embedded_servers
 from course.services.servers.postgres import system_user
 
-# the manual's example: never overwrite an archived file (production: a tool that fsyncs, part 1c)
+# the manual's example: never overwrite an archived file (production: a tool that fsyncs, part 1d)
 ARCHIVE_COMMAND = "test ! -f '{archive}/%f' && cp %p '{archive}/%f'"
 RESTORE_COMMAND = "cp '{archive}/%f' %p"
 READY_SECONDS = 30
