@@ -123,7 +123,7 @@ def request_reset():
             tools()["outbox"].append((user.email, "Reset your password", link))
             audit("reset_requested", user_id=user.id, ip=request.remote_addr)
         else:
-            dummy_reset_work(db)  # the same round trips: the time tells less (part 2)
+            dummy_reset_work(db)  # the same round trips: the time tells less (part 2b)
     flash(CHECK_EMAIL)  # the same answer for an unknown address
     return redirect(url_for("login"))
 

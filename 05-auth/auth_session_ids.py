@@ -2,7 +2,7 @@
 
 Flask-Session keeps each session under `<prefix><session id>` in Redis; this module keeps, per
 user, the set of their session ids. Deleting those keys ends the sessions for real: a copied
-cookie then points at nothing; the user's refresh tokens (part 3) are revoked too. With Flask's
+cookie then points at nothing; the user's refresh tokens (part 3a) are revoked too. With Flask's
 default cookie sessions, the data lives in the cookie itself, and no server-side delete can
 take it back. A session's Redis lifetime slides (every request renews it), so a session in
 constant use would never end: each also carries its login time, and ends

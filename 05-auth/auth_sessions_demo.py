@@ -50,7 +50,7 @@ def main() -> None:
         after = browser.get_cookie(cookie).value
         print("1. Log in: the session id changes, so one planted before login is worthless")
         print(f"   before: {before[:12]}...  after: {after[:12]}...")
-        # the login sets two cookies: the session's, and the device cookie (part 4)
+        # the login sets two cookies: the session's, and the device cookie (part 4b)
         set_cookie = next(c for c in login.headers.getlist("Set-Cookie") if c.startswith(cookie))
         print(f"2. The cookie {cookie}: {set_cookie.split(';', 1)[1].strip()}")
         forged = browser.post("/logout-everywhere", data={})

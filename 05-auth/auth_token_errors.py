@@ -34,6 +34,6 @@ def audit_bad_requests(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, error: RequestValidationError):
-        client = request.client.host if request.client else "-"  # behind a proxy: see part 4
+        client = request.client.host if request.client else "-"  # behind a proxy: see part 4b
         audit("bad_request", path=request.url.path, ip=client)
         return await request_validation_exception_handler(request, error)

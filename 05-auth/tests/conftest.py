@@ -167,7 +167,7 @@ def signing_keys():
 
 @pytest.fixture
 def token_client(auth_settings, auth_engine, auth_redis, signing_keys):
-    """A client of the FastAPI token app of part 3."""
+    """A client of the FastAPI token app of part 3a."""
     app = create_token_app(
         auth_settings, engine=auth_engine, redis_client=auth_redis, keys=signing_keys
     )
