@@ -42,6 +42,19 @@ def test_optimistic_locking_makes_the_second_writer_retry_once(engine, product_i
     assert sorted(attempts) == [1, 2]
 
 
+def test_optimistic_retries_are_bounded(engine, product_id):
+    # with one attempt allowed, the conflict on it is the end: no second try, no sale
+    with pytest.raises(RuntimeError, match="gave up after 1 attempts"):
+        buy_optimistically(
+            engine,
+            product_id,
+            attempts=1,
+            after_read=lambda: buy_with_atomic_update(engine, product_id),
+        )
+
+    assert current_stock(engine, product_id) == 9  # only the other buyer's sale
+
+
 @pytest.mark.parametrize("buy", [buy_with_row_lock, buy_with_atomic_update])
 def test_a_fix_refuses_to_sell_below_zero(engine, buy):
     create_schema(engine)

@@ -38,7 +38,9 @@ def drill(tmp_path_factory):
             engine = make_engine(primary.url)
             create_sample_shop(engine)
             history = write_history(engine, backup, sync=False)
-            archive_current_wal(engine)
+            closed = archive_current_wal(engine)
+            # archived while the primary still runs (stopping it would archive the rest anyway)
+            assert (archive / closed).is_file(), f"{closed} is not in the archive yet"
             state, roles = shop_state(primary.url), global_objects(engine)
             engine.dispose()
         yield backup, archive, history, state, roles

@@ -48,6 +48,7 @@ def test_writes_temporary_tables_and_large_objects_are_refused_to_the_reader(rea
     # in the database) and need no other privilege: read_only_role revokes it here
     assert_refused(reader, r"SELECT lo_from_bytea(0, '\x00'::bytea)")
     assert_refused(reader, "SELECT lo_creat(-1)")
+    assert_refused(reader, "SELECT lo_create(0)")
     # writing into someone else's large object needs UPDATE on that object
     with shop.begin() as connection:
         theirs = connection.scalar(text(r"SELECT lo_from_bytea(0, '\x00'::bytea)"))
