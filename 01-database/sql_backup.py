@@ -1,8 +1,10 @@
-"""Backup and restore with pg_dump and pg_restore, proven by row counts and checksums.
+"""Backup and restore with pg_dump and pg_restore, proven by row counts, checksums and schema.
 
 Run `python 01-database/sql_backup.py`. It dumps a database with `pg_dump --format=custom`,
 restores the file into a second, empty database with `pg_restore`, and compares each table's
-row count and an md5 checksum of all its rows in key order. A backup is only as good as its
+row count and an md5 checksum of all its rows in key order, then the schema: every
+constraint and index (a restore that skipped them would hold the same rows, and
+then take duplicate e-mails and order lines that point at nothing). A backup is only as good as its
 last restore: this is the drill, automated. pg_dump must be at least as new as the server
 (it refuses to dump a newer major version; an older server is fine): the newest suitable one
 on PATH or bundled with the embedded server is used. The password reaches the tools through a
@@ -145,6 +147,34 @@ def table_fingerprints(engine: Engine) -> dict[str, tuple[int, str]]:
     return fingerprints
 
 
+# by name and kind, not by definition: pg_dump writes a CHECK's expression back as the server
+# prints it, and the restored server may print it another way (casts moved) with the same meaning
+SCHEMA_CATALOG = text("""
+SELECT 'constraint ' || conrelid::regclass || '.' || conname || ': ' || CASE contype
+    WHEN 'p' THEN 'primary key' WHEN 'f' THEN 'foreign key' WHEN 'u' THEN 'unique'
+    WHEN 'c' THEN 'check' WHEN 'n' THEN 'not null' ELSE contype::text END
+FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+UNION ALL
+SELECT 'index ' || tablename || '.' || indexname || ': ' || indexdef
+FROM pg_indexes WHERE schemaname = 'public'
+""")
+
+
+def schema_catalog(engine: Engine) -> set[str]:
+    """Return every constraint (its name and kind) and index of the database, one line each."""
+    with engine.connect() as connection:
+        return set(connection.scalars(SCHEMA_CATALOG))
+
+
+def schema_differences(original: Engine, restored: Engine) -> list[str]:
+    """Return each constraint or index that one database has and the other lacks."""
+    before, after = schema_catalog(original), schema_catalog(restored)
+    return sorted(
+        [f"missing from the restore: {line}" for line in before - after]
+        + [f"only in the restore: {line}" for line in after - before]
+    )
+
+
 def main() -> None:
     settings = course.require("postgres")
     with (
@@ -165,10 +195,17 @@ def main() -> None:
         for table, (rows, checksum) in original.items():
             same = "same" if restored[table] == (rows, checksum) else "DIFFERENT"
             print(f"   {table:<12} {rows} rows  md5 {checksum}  restored: {same}")
+        differences = schema_differences(source, target)
+        catalog = len(schema_catalog(source))
+        print(f"4. Schema: {catalog} constraints and indexes; restored: "
+              + ("same" if not differences else f"{len(differences)} DIFFERENT"))  # fmt: skip
+        for difference in differences:
+            print(f"   {difference}")
         source.dispose()
         target.dispose()
-    print("Conclusion: the restore reproduced every row; schedule backups, and restore them")
-    print("regularly into a scratch database exactly like this, or you do not have backups.")
+    print("Conclusion: the restore reproduced every row and the schema; schedule backups, and")
+    print("restore them regularly into a scratch database exactly like this, or you do not have")
+    print("backups.")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from sql_backup import (
     libpq_connection,
     postgres_tool,
     restore,
+    schema_differences,
     server_major_version,
     table_fingerprints,
     tool_major_version,
@@ -39,6 +40,22 @@ def test_a_restored_backup_has_the_same_rows_and_a_changed_row_changes_the_check
     with empty_engine.begin() as connection:
         connection.exec_driver_sql("UPDATE products SET stock = stock + 1 WHERE sku = 'KB-01'")
     assert table_fingerprints(empty_engine)["products"] != table_fingerprints(shop)["products"]
+
+
+def test_a_restored_backup_has_the_same_constraints_and_indexes(shop, empty_engine, tmp_path):
+    dump = tmp_path / "shop.dump"
+    backup(shop, dump)
+    restore(empty_engine, dump)
+
+    assert schema_differences(shop, empty_engine) == []
+    # a restore without its keys holds the same rows: only the schema tells it apart
+    with empty_engine.begin() as connection:
+        connection.exec_driver_sql("ALTER TABLE customers DROP CONSTRAINT uq_customers_email")
+    assert schema_differences(shop, empty_engine) == [
+        "missing from the restore: constraint customers.uq_customers_email: unique",
+        "missing from the restore: index customers.uq_customers_email: CREATE UNIQUE INDEX"
+        " uq_customers_email ON public.customers USING btree (email)",
+    ]
 
 
 def test_a_failed_restore_says_pg_restores_own_reason_in_one_line(shop, tmp_path):
