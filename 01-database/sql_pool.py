@@ -36,16 +36,17 @@ def make_pooled_engine(url: str, *, size: int = 5, overflow: int = 2, pre_ping: 
 
 
 def transaction_left_idle(engine: Engine, *, timeout_ms: int, idle_seconds: float) -> str:
-    """Begin a transaction, sit idle in it, and return what the next statement meets."""
+    """Begin a transaction, sit idle in it, then commit; return what the next statement meets."""
     with engine.connect() as connection:
         # SET LOCAL: for this transaction only, so a pooled connection never keeps it (a plain
-        # SET would stay on the session and reach the pool's next borrower)
+        # SET would outlive the commit on the session, and reach the pool's next borrower)
         connection.execute(
             text(f"SET LOCAL idle_in_transaction_session_timeout = {int(timeout_ms)}")
         )  # the transaction begins here ...
         time.sleep(idle_seconds)  # ... and the caller forgets it (a hung request, a bug)
         try:
             connection.execute(text("SELECT 1"))
+            connection.commit()  # the request finishes after all, late
         except DBAPIError as error:  # SQLAlchemy wraps this SQLSTATE (25P03) as InternalError
             if isinstance(error.orig, errors.IdleInTransactionSessionTimeout):
                 return "ended by the server: idle-in-transaction timeout"

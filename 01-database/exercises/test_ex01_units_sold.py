@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 from course.exercises import load_exercise
 
 task = load_exercise(__file__)
+# the type OIDs of int2, int4, int8 and numeric: what SUM, COUNT or COALESCE of them return
+INTEGER_TYPES = {21, 23, 20, 1700}
 
 
 @pytest.fixture
@@ -42,9 +44,11 @@ def test_every_product_is_listed_with_its_units_most_sold_first(shop):
 def test_the_answer_comes_from_a_single_query(shop):
     fetched = []  # rows each SELECT returns, before any Python summing (a decoy "sum(" in the
     # SQL would satisfy a look at its text alone)
+    units_types = []  # the PostgreSQL type of the units column: a number, not an array of them
 
     def count(connection, cursor, *_):
         fetched.append(cursor.rowcount)
+        units_types.append(cursor.description[1].type_code if cursor.description else None)
 
     event.listen(shop, "after_cursor_execute", count)
     try:
@@ -58,6 +62,11 @@ def test_the_answer_comes_from_a_single_query(shop):
     assert fetched == [6], (
         f"the database should add up the quantities (SUM ... GROUP BY, one row per product), "
         f"not Python: it sent {fetched} rows for 6 products"
+    )
+    # one row per product can still carry every line (array_agg) for Python to add up
+    assert units_types[0] in INTEGER_TYPES, (
+        "the units column should be the sum itself, a number; it came back as PostgreSQL type "
+        f"{units_types[0]} (an array_agg of the quantities, added up in Python?)"
     )
     # sorted() in Python gives the same list for six rows; the task asks the database
     assert "ORDER BY" in statements[0], "order the rows in the query: .order_by(...)"

@@ -1,6 +1,7 @@
 """One question asked with the ORM, Core and raw SQL gives one answer."""
 
 import pytest
+from sql_models import Customer, Order, Product
 from sql_queries import (
     affordable_products,
     best_customers_core,
@@ -10,6 +11,7 @@ from sql_queries import (
     compiled_sql,
     products_page,
 )
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 
@@ -52,6 +54,37 @@ def test_filters_combine_and_results_are_ordered_by_price(session, max_price_cen
     products = affordable_products(session, max_price_cents=max_price_cents, in_stock=in_stock)
 
     assert [product.sku for product in products] == skus
+
+
+def test_the_in_stock_filter_leaves_out_a_product_with_no_stock(session):
+    session.execute(update(Product).where(Product.sku == "MS-01").values(stock=0))
+
+    def skus(in_stock: bool) -> list[str]:
+        found = affordable_products(session, max_price_cents=3000, in_stock=in_stock)
+        return [product.sku for product in found]
+
+    assert skus(in_stock=True) == ["CB-02"]
+    assert skus(in_stock=False) == ["CB-02", "MS-01"]
+
+
+def test_customers_who_spent_the_same_are_ordered_by_email(session):
+    # two more who spent what grace spent, added after her: one sorts before her, one after,
+    # so no order of ids or of grouping puts all three in email order without the tie-break
+    spent = 2 * 25900 + 2 * 900
+    for email in ("zed@example.com", "aaa@example.com"):
+        session.add(Customer(email=email, name=email, orders=[Order(total_cents=spent)]))
+    session.flush()
+
+    orm = best_customers_orm(session, min_orders=1)
+    core = best_customers_core(session.connection(), min_orders=1)
+    raw = best_customers_raw(session.connection(), min_orders=1)
+
+    assert orm == core == raw
+    assert [email for email, _, _ in orm][:3] == [
+        "aaa@example.com",
+        "grace@example.com",
+        "zed@example.com",
+    ]
 
 
 @pytest.mark.parametrize(

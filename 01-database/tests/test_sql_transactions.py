@@ -1,7 +1,10 @@
 """An order is written whole or not at all; a savepoint undoes only its own part."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from sql_statements import recorded_statements
+from sql_threads import WAIT_SECONDS, wait_for_a_blocked_session
 from sql_transactions import (
     OrderRefused,
     import_orders,
@@ -9,6 +12,7 @@ from sql_transactions import (
     place_order_atomically,
     stock_by_sku,
 )
+from sqlalchemy import text
 
 
 def test_an_order_within_stock_is_written_with_its_stock_taken(shop):
@@ -80,7 +84,22 @@ def test_an_order_locks_its_products_in_one_statement_in_id_order(shop):
 
     locking = [s for s in statements if s.startswith("SELECT") and "FROM products" in s]
     assert len(locking) == 1
-    assert "ORDER BY products.id FOR UPDATE" in locking[0]
+    # a plain FOR UPDATE: NOWAIT would refuse, SKIP LOCKED would not find, a product that
+    # another order holds
+    assert locking[0].rstrip().endswith("ORDER BY products.id FOR UPDATE")
+
+
+def test_an_order_for_a_product_another_order_holds_waits_for_it_then_is_placed(shop):
+    with shop.connect() as holder, ThreadPoolExecutor(max_workers=1) as pool:
+        holder.execute(text("SELECT 1 FROM products WHERE sku = 'KB-01' FOR UPDATE"))
+        placing = pool.submit(
+            place_order_atomically, shop, email="ada@example.com", quantities_by_sku={"KB-01": 1}
+        )
+        try:
+            wait_for_a_blocked_session(shop)  # queued behind the other order, not refused
+        finally:
+            holder.rollback()
+        assert placing.result(timeout=WAIT_SECONDS) > 0
 
 
 def test_a_batch_with_an_unknown_sku_rolls_back_that_order_alone(shop):
