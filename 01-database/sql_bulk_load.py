@@ -151,6 +151,9 @@ def spread(result: dict) -> str:
 
 def benchmark(settings: course.Settings) -> list[dict]:
     """The figures for `make bench`: each fast way against the row-by-row way, in rows/s."""
+    from course.services.probes import probe_postgres
+
+    server = probe_postgres(settings)  # name the server that produced the figure
     with temporary_postgres_database(settings, prefix="bench_bulk_load") as url:
         engine = make_engine(url)
         results = measure_loaders(engine)
@@ -162,7 +165,7 @@ def benchmark(settings: course.Settings) -> list[dict]:
     ]
     return [
         {
-            "name": f"load {FULL_SIZE:,} customers: {name}"
+            "name": f"{server}: load {FULL_SIZE:,} customers: {name}"
             + ("" if baseline_name == ORM_WAY else f" vs {baseline_name}"),
             "baseline_label": f"{baseline_name} ({spread(results[baseline_name])})",
             "baseline": round(results[baseline_name]["rows_per_second"]),

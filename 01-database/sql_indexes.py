@@ -136,6 +136,9 @@ def measure_index_speedup(
 
 def benchmark(settings: course.Settings) -> list[dict]:
     """The figures for `make bench`: the query's time without and with the index."""
+    from course.services.probes import probe_postgres
+
+    server = probe_postgres(settings)  # name the server that produced the figure
     with temporary_postgres_database(settings, prefix="bench_indexes") as url:
         engine = make_engine(url)
         result = measure_index_speedup(engine)
@@ -143,7 +146,7 @@ def benchmark(settings: course.Settings) -> list[dict]:
     before, after, rows = result["before"], result["after"], f"{result['orders']:,}"
     return [
         {
-            "name": f"a customer's 10 latest orders among {rows}, {label}",
+            "name": f"{server}: a customer's 10 latest orders among {rows}, {label}",
             "baseline_label": "Seq Scan (no index)",
             "baseline": round(before[key], 3),
             "measured_label": "Index Scan",

@@ -110,6 +110,9 @@ def measure_deep_page(engine: Engine, *, offset: int = DEEP_OFFSET) -> dict[str,
 
 def benchmark(settings: course.Settings) -> list[dict]:
     """The figures for `make bench`: a deep page by OFFSET and by keyset."""
+    from course.services.probes import probe_postgres
+
+    server = probe_postgres(settings)  # name the server that produced the figure
     with temporary_postgres_database(settings, prefix="bench_pagination") as url:
         engine = make_engine(url)
         load_orders(engine, orders=FULL_SIZE)
@@ -117,7 +120,7 @@ def benchmark(settings: course.Settings) -> list[dict]:
         engine.dispose()
     return [
         {
-            "name": f"page of {PAGE_SIZE} at row {DEEP_OFFSET:,} of {FULL_SIZE:,}",
+            "name": f"{server}: page of {PAGE_SIZE} at row {DEEP_OFFSET:,} of {FULL_SIZE:,}",
             "baseline_label": "LIMIT ... OFFSET",
             "baseline": round(figures["offset_ms"], 3),
             "measured_label": "keyset (WHERE (placed_at, id) < ...)",

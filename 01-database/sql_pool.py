@@ -109,10 +109,13 @@ def measure_connection_cost(url: str, *, rounds: int = ROUNDS) -> dict[str, floa
 
 def benchmark(settings: course.Settings) -> list[dict]:
     """The figures for `make bench`: SELECT 1 on a new connection versus a pooled one."""
+    from course.services.probes import probe_postgres
+
+    server = probe_postgres(settings)  # name the server that produced the figure
     with temporary_postgres_database(settings, prefix="bench_pool") as url:
         cost = measure_connection_cost(url)
     return [{
-        "name": "SELECT 1, median of 200",
+        "name": f"{server}: SELECT 1, median of 200",
         "baseline_label": "new connection", "baseline": round(cost["new connection"], 3),
         "measured_label": "pooled connection", "measured": round(cost["pooled connection"], 3),
         "unit": "ms", "ratio": round(cost["ratio"], 1),

@@ -4,7 +4,7 @@ Run `python 01-database/sql_write_skew.py`. The shop's rule: at least one suppor
 on duty. Two agents on duty ask to go off at the same moment; each transaction checks "is
 someone else still on duty?", sees yes, and updates ITS OWN row. No row is written twice, so
 no lock conflicts and REPEATABLE READ's snapshot sees nothing wrong: both commit and nobody
-is on duty. SERIALIZABLE notices that the two transactions read what the other wrote and
+is on duty. SERIALIZABLE notices that each transaction read rows the other then changed, and
 aborts one with SQLSTATE 40001 (retry it: the retry then sees the rule and refuses).
 Under READ COMMITTED the same happens as under REPEATABLE READ. Another fix, at READ
 COMMITTED: lock the rows the check reads (`SELECT ... FOR UPDATE`), so the second check
