@@ -3,6 +3,7 @@
 import logging
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor, wait
 
 import pytest
 import sql_isolation
@@ -52,8 +53,15 @@ def test_read_committed_lets_the_same_code_lose_an_update(engine, product_id):
 
 
 def test_lock_timeout_turns_waiting_for_a_held_lock_into_product_busy(engine, product_id):
-    with row_locked(engine, product_id), pytest.raises(ProductBusy) as busy:
-        buy_or_give_up(engine, product_id, lock_timeout_ms=50)
+    # in a thread, so that a buyer with no lock_timeout fails this test in WAIT_SECONDS
+    # instead of waiting for ever behind the held lock
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        with row_locked(engine, product_id):
+            buying = pool.submit(buy_or_give_up, engine, product_id, lock_timeout_ms=50)
+            finished, _ = wait([buying], timeout=WAIT_SECONDS)
+        assert finished, f"the buyer still waited for the lock after {WAIT_SECONDS} s"
+        with pytest.raises(ProductBusy) as busy:
+            buying.result()
 
     assert current_stock(engine, product_id) == 10
     # a lock timeout is not a conflict the server rolled back for us: retrying would just wait again
