@@ -14,6 +14,8 @@ from redis_cache_bench import concurrent_misses
 from redis_cache_guard import CircuitBreaker, SingleFlight
 from redis_cache_sales import record_sale, revenue_by_sku
 
+from course.redis_wire import watch_sent_commands
+
 
 class StoreFailingRedis(redis.Redis):
     """A real Redis client whose store script (caching a value, not taking a lock) fails."""
@@ -373,6 +375,19 @@ def test_the_circuit_opens_after_repeated_failures_and_stops_calling_redis(sales
     assert CountingRedis.attempts == 3  # then the open circuit skipped Redis: no timeout waits
     assert breaker.is_open
     assert all(report == revenue_by_sku(sales_engine) for report in reports)
+
+
+def test_a_cache_command_that_times_out_is_not_retried(redis_url, monkeypatch):
+    sent = []
+    watch_sent_commands(monkeypatch, lambda _connection, names: sent.extend(names))
+    client = make_cache_client(redis_url, timeout_seconds=0.05)
+
+    # the server would answer after 1 s, long past the client's 0.05 s: a stalled Redis
+    with pytest.raises(redis.TimeoutError):
+        client.blpop(["test:nothing"], timeout=1)
+
+    assert sent.count("BLPOP") == 1, "no retry (and its back-off) before the database answers"
+    client.close()
 
 
 def test_after_the_cooldown_one_call_probes_redis_and_a_success_closes_the_circuit():
