@@ -4,8 +4,10 @@ Run `python 01-database/redis_eviction.py`. It starts a private Redis of its own
 `--maxmemory 2mb` (never the shared one: filling that would evict other work). With
 `noeviction` a write past the limit fails with redis-py's `OutOfMemoryError` while reads and
 deletes still work. With `allkeys-lru` and then `allkeys-lfu` the same writes all succeed,
-`INFO stats` counts the keys Redis evicted for them, and the keys the application kept using
-(recently for LRU, often for LFU) are the ones still there. The policy is a runtime setting
+`INFO stats` counts the keys Redis evicted for them, and the hot keys the application keeps
+reading survive both (they are written before the never-read ones, so only the reads can save
+them). What tells the two apart: keys read thirty times early on and then left idle survive
+LFU (they are frequent) but not LRU (they are not recent). The policy is a runtime setting
 (`CONFIG SET maxmemory-policy`), so one server shows all three.
 """
 
@@ -30,16 +32,16 @@ VALUE = b"x" * 1024
 BATCH = 50
 LRU_CLOCK_SECONDS = 5  # Redis's LRU clock ticks once a second; wait at most this long
 LAZY_FREE_SECONDS = 5  # how long start_over waits for the background thread to free memory
-LFU_LOG_FACTOR = 0  # the demo's LFU counts every access (see start_over)
 
 
 @dataclass(frozen=True)
 class Eviction:
     """What one run of writes past the limit did to the keys."""
 
-    written: int  # keys written after the hot ones
+    written: int  # keys written past the limit
     evicted: int  # `evicted_keys` from INFO stats
-    hot_kept: int  # hot keys (the ones the application kept using) still there
+    hot_kept: int  # hot keys (the ones the application kept reading) still there
+    frequent_kept: int  # frequent keys (read thirty times, then left idle) still there
     cold_kept: int  # cold keys (written once, never read again) still there
     new_kept: int  # the keys written past the limit still there
 
@@ -54,11 +56,6 @@ def start_over(client: redis.Redis, policy: str) -> None:
     wait_for_lazy_free(client)
     client.config_resetstat()
     client.config_set("maxmemory-policy", policy)
-    # under the default factor (10) thirty reads lift a key's count only two or three steps
-    # above a new key's 5, and two or three idle minutes undo that (one step per minute of
-    # lfu-decay-time); at 0 every access counts, so the demo's hot keys stand clearly apart
-    # (production keeps the logarithmic default)
-    client.config_set("lfu-log-factor", LFU_LOG_FACTOR if policy.endswith("lfu") else 10)
 
 
 def write_until_refused(client: redis.Redis, *, limit: int = 10_000) -> tuple[int, Exception]:
@@ -121,22 +118,28 @@ def wait_for_lru_tick(client: redis.Redis, prefix: str, count: int) -> None:
         time.sleep(0.05)
 
 
-def evict(client: redis.Redis, policy: str, *, hot: int = 50, cold: int = 600) -> Eviction:
+def evict(
+    client: redis.Redis, policy: str, *, hot: int = 50, frequent: int = 50, cold: int = 600
+) -> Eviction:
     """Fill Redis past `maxmemory` under `policy` while the application keeps using `hot` keys."""
     start_over(client, policy)
-    fill(client, "cold", cold)
+    fill(client, "frequent", frequent)
+    use(client, "frequent", frequent, times=30)  # often, but never again after this
+    # hot keys first, cold ones after: left alone the hot keys would be the older ones,
+    # so what saves them is being read, not having been written last
     fill(client, "hot", hot)
+    fill(client, "cold", cold)
     if policy.endswith("lru"):
         wait_for_lru_tick(client, "cold", cold)  # idle times differ only in whole seconds
-    use(client, "hot", hot, times=1 if policy.endswith("lru") else 30)
     written = 0
     for batch in range(5):  # 500 KiB more: past the limit, evicting all along
-        fill(client, f"new{batch}", 100)
         use(client, "hot", hot, times=1)  # the application keeps reading its hot keys
+        fill(client, f"new{batch}", 100)
         written += 100
     evicted = int(client.info("stats")["evicted_keys"])
-    kept = {prefix: count_keys(client, prefix) for prefix in ("hot", "cold", "new*")}
-    return Eviction(written, evicted, kept["hot"], kept["cold"], kept["new*"])
+    prefixes = ("hot", "frequent", "cold", "new*")
+    kept = {prefix: count_keys(client, prefix) for prefix in prefixes}
+    return Eviction(written, evicted, *kept.values())
 
 
 def count_keys(client: redis.Redis, prefix: str) -> int:
@@ -162,10 +165,17 @@ def main() -> None:
             result = evict(client, policy)
             print(f"{step}. {policy}: {result.written} keys written, none refused;")
             print(f"   INFO stats evicted_keys: {result.evicted}; still there:")
-            print(f"   {result.hot_kept}/50 hot keys (read all along), {result.cold_kept}/600 cold")
-            print(f"   (written once, never read), {result.new_kept}/{result.written} new ones")
+            print(
+                f"   {result.hot_kept}/50 hot keys (written before the cold ones, read all along),"
+            )
+            print(
+                f"   {result.frequent_kept}/50 frequent ones (read thirty times, then left idle),"
+            )
+            print(f"   {result.cold_kept}/600 cold (written once, never read),")
+            print(f"   {result.new_kept}/{result.written} new ones")
         client.close()
-    print("Conclusion: a cache should evict (allkeys-lru, or allkeys-lfu for a steady hot set);")
+    print("Conclusion: a cache should evict: allkeys-lru keeps what was read lately, allkeys-lfu")
+    print("also what was read often (a steady hot set that sometimes goes quiet);")
     print("data you cannot rebuild wants noeviction, an alert on used_memory, and more memory.")
 
 

@@ -39,6 +39,9 @@ FIGURE_KEYS: dict[str, type | tuple[type, ...]] = {
     "unit": str,
     "ratio": (int, float),
 }
+# how far a ratio may be from the one its own figures give: a median of per-run ratios is
+# not the ratio of the medians, and each figure is rounded (the rounding is allowed for too)
+RATIO_SLACK = 1.25
 
 
 class BenchmarkError(RuntimeError):
@@ -94,7 +97,38 @@ def validate_figures(returned: object, where: str) -> list[dict]:
                     f"{where}: figure {index} ({figure['name']!r}) has {key}={value!r}, "
                     f"which is not a {'string' if expected is str else 'number'}"
                 )
+        if not ratio_matches(figure["baseline"], figure["measured"], figure["ratio"]):
+            raise BenchmarkError(
+                f"{where}: figure {index} ({figure['name']!r}) has ratio={figure['ratio']}, but"
+                f" its figures give measured/baseline {figure['measured'] / figure['baseline']:.3g}"
+                f" and baseline/measured {figure['baseline'] / figure['measured']:.3g}:"
+                " compute the ratio from the figures it is printed beside"
+            )
     return returned
+
+
+def rounding(value: float) -> float:
+    """Half a unit of the last digit `value` is given with (an int: rounded to a whole)."""
+    if isinstance(value, int):
+        return 0.5
+    text = repr(value)
+    if "e" in text or "." not in text:
+        return 0.0
+    return 0.5 * 10 ** -len(text.split(".")[1])
+
+
+def ratio_matches(baseline: float, measured: float, ratio: float) -> bool:
+    """Whether `ratio` is measured/baseline or baseline/measured, as far as rounding tells."""
+    values = [(value - rounding(value), value + rounding(value)) for value in (baseline, measured)]
+    (base_low, base_high), (meas_low, meas_high) = values
+    if base_low <= 0 or meas_low <= 0:
+        return True  # a figure that rounds to zero has no ratio to check
+    low, high = ratio - rounding(ratio), ratio + rounding(ratio)
+    for top, bottom in (((meas_low, meas_high), (base_low, base_high)),
+                        ((base_low, base_high), (meas_low, meas_high))):  # fmt: skip
+        if high >= top[0] / bottom[1] / RATIO_SLACK and low <= top[1] / bottom[0] * RATIO_SLACK:
+            return True
+    return False
 
 
 @contextmanager

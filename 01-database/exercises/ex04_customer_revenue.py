@@ -6,8 +6,8 @@ Write `top_customers(db, *, limit)`. The orders collection holds the documents t
 customers who spent the most on PAID orders, as dicts with exactly the keys
 `{"email", "name", "orders", "revenue_cents"}` (`orders` counts their paid orders), highest
 revenue first, ties broken by email. Do it in ONE `aggregate` call: no loop in Python over
-orders or customers, and the limit applied in the pipeline, so that only the final rows
-travel (the test counts the documents the server sends back).
+orders or customers, and the limit applied in the pipeline (a `$limit` stage), so that only
+the final rows travel (the test counts the documents the server sends back).
 
 Write it the idiomatic way that works on real MongoDB and on the embedded server: `$unwind`
 before you use a line's fields, and `$unwind` the array that `$lookup` returns. Every order

@@ -14,7 +14,7 @@ the rest on its next call):
   `redis_queues.read_tasks` does) never sees it again.
 Return `(retried, dead_ids)`: `retried` the messages this call claimed to retry, as
 `(id, fields)` pairs, and `dead_ids` the ids of the messages it parked, each in stream order.
-Several recoverers may run at once (one per worker host). Three rules, each one tested:
+Several recoverers may run at once (one per worker host). Four rules, each one tested:
 1. One owner per message: each message is retried or parked by one recoverer only (the test
    runs two together).
 2. Never parked twice. A claim guards a message for `min_idle_ms` only: a recoverer that
@@ -23,6 +23,13 @@ Several recoverers may run at once (one per worker host). Three rules, each one 
    retries is then handed out twice, which delivery at least once allows.
 3. No loss if killed: a recoverer killed at any point must not lose a message, so acknowledge
    and park in one atomic step (the test refuses an XACK or XADD sent on its own).
+4. Hands off a message someone claims meanwhile: a worker may claim a message between your
+   listing and your park (it retries it now); leave it, neither parked nor acknowledged (the
+   test has a worker claim one right after your XPENDING). Claim before you park: the server
+   refuses you a message that was claimed less than `min_idle_ms` ago.
+The dead-letter stream is a second key your script touches: on Redis Cluster both keys of a
+script must be in one hash slot, so name them with a hash tag (`{jobs}` and `{jobs}:dead`);
+the one server of this course has no slots, so the test uses `jobs` and `jobs:dead`.
 
 `redis_queues.py` shows XREADGROUP, XPENDING (its summary form) and XAUTOCLAIM;
 `redis_structures.py` a Lua script (`touch_session`). To list the pending messages with

@@ -10,7 +10,9 @@ expects that one script call). WATCH/GET/MULTI/PEXPIRE/EXEC with a retry would b
 but it is five commands and a loop where one script call does it: this exercise asks for the
 script, so the check refuses the transaction. Never recreate a missing lock. `ttl_ms` must be
 positive: refuse 0 or less with ValueError, since PEXPIRE with such a time deletes the lock
-(and answers 1, as if it had extended it).
+(and answers 1, as if it had extended it). Pass the lock's key in the script's KEYS, not in
+ARGV: Redis requires every key a script touches to be named there (Redis Cluster sends the
+call to the node that holds those keys, and ACLs check them).
 
 `redis_cache.py` releases its stampede lock with the same kind of owner check.
 

@@ -103,6 +103,9 @@ def test_the_report_is_one_aggregate_call(shop_db, settings):
     )
     stages = [next(iter(stage)) for stage in asked[0][1]["pipeline"]]
     assert "$lookup" in stages, f"the names come from a $lookup stage, not from Python: {stages}"
+    # batchSize=limit with islice() also receives only `limit` rows, but the server still
+    # builds every row and holds a cursor open: the limit belongs in the pipeline
+    assert "$limit" in stages, f"the limit is a $limit stage of the pipeline: {stages}"
     assert commands.documents_received <= 2, (
         f"the server sent {commands.documents_received} customers for a limit of 2: limit in the"
         f" pipeline ($limit), not in Python, so only the final rows travel: {stages}"

@@ -143,6 +143,33 @@ def test_messages_still_being_worked_on_are_left_alone(jobs):
     assert not client.exists(DEAD)
 
 
+def test_a_message_a_worker_claims_after_the_listing_is_left_to_the_worker(jobs, monkeypatch):
+    client, ids = jobs
+    deliver(client, times=3, idle_ms=100)
+    # right after the recoverer's XPENDING answer, a worker claims the first message (it
+    # retries it now): only a claim of the recoverer's own, which the server refuses for a
+    # message idle less than min_idle_ms, tells the recoverer to leave it
+    original, taken = client.execute_command, []
+
+    def execute_command(*args, **options):
+        reply = original(*args, **options)
+        if str(args[0]).upper() == "XPENDING" and not taken:
+            taken.append(original("XCLAIM", STREAM, GROUP, "worker", 0, ids[0]))
+        return reply
+
+    monkeypatch.setattr(client, "execute_command", execute_command)
+    retried, dead = recover(client, max_deliveries=3, min_idle_ms=100)
+    monkeypatch.setattr(client, "execute_command", original)
+
+    assert taken, "the recoverer never listed the pending messages with XPENDING"
+    assert (retried, dead) == ([], ids[1:]), (
+        "park only what you claimed: the worker's claim made the first message busy again"
+    )
+    consumers = {c["name"]: c["pending"] for c in client.xpending(STREAM, GROUP)["consumers"]}
+    assert consumers == {"worker": 1}, "the worker's message is still pending, not acknowledged"
+    assert [fields["original_id"] for _, fields in client.xrange(DEAD)] == ids[1:]
+
+
 @pytest.mark.parametrize("max_deliveries", [3, 10], ids=["parks", "retries"])
 def test_two_recoverers_at_once_handle_each_message_once(jobs, monkeypatch, max_deliveries):
     client, ids = jobs

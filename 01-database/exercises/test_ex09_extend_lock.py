@@ -4,6 +4,7 @@ import time
 from itertools import pairwise
 
 import pytest
+import redis
 
 from course.exercises import load_exercise
 from course.redis_wire import watch_sent_commands
@@ -66,11 +67,30 @@ def commands(monkeypatch):
     return sent
 
 
+@pytest.fixture
+def script_calls(monkeypatch):
+    """The arguments of every EVAL, EVALSHA and FCALL packed, alone or in a pipeline."""
+    calls = []
+
+    def recording(pack):
+        def record(self, *args):
+            if str(args[0]).upper() in ("EVAL", "EVALSHA", "FCALL"):
+                calls.append([arg.decode() if isinstance(arg, bytes) else str(arg) for arg in args])
+            return pack(self, *args)
+
+        return record
+
+    # every command is packed by one of the two, whichever parser the client uses
+    for packer in (redis.connection.PythonRespSerializer, redis.connection.HiredisRespSerializer):
+        monkeypatch.setattr(packer, "pack", recording(packer.pack))
+    return calls
+
+
 # a new connection's set-up, SCRIPT LOAD and FUNCTION LOAD: none of them reads the lock
 SET_UP = {"AUTH", "CLIENT", "FUNCTION", "HELLO", "SCRIPT", "SELECT"}
 
 
-def test_the_check_and_the_extension_are_one_atomic_command(redis_client, commands):
+def test_the_check_and_the_extension_are_one_atomic_command(redis_client, commands, script_calls):
     redis_client.set("t:lock", "mine", px=1_000)
     commands.clear()
 
@@ -87,4 +107,9 @@ def test_the_check_and_the_extension_are_one_atomic_command(redis_client, comman
     assert len(sent) == 1 and sent[0] in ("EVAL", "EVALSHA", "FCALL"), (
         f"expected one script that checks and extends, not these commands: {commands} "
         "(a WATCH/MULTI/EXEC retry is atomic too, but this exercise asks for the script)"
+    )
+    # EVAL/EVALSHA/FCALL, the script or function, numkeys, then the keys: the lock must be
+    # its one key, as Redis requires of every key a script touches (Cluster routes by them)
+    assert script_calls and all(call[2:4] == ["1", "t:lock"] for call in script_calls), (
+        f"pass the lock's key in keys=[...], not in args: {script_calls}"
     )

@@ -57,6 +57,17 @@ def test_the_report_is_sorted_best_seller_first_and_named_from_the_catalogue(sho
     assert report[0]["name"] in {"Fountain pen", "Ink bottle", "Paper pad", "Envelopes", "Desk map"}
 
 
+def test_products_of_equal_revenue_come_in_sku_order(mongo_db):
+    # written "zed" first: without the sku tie-break their order would be the server's choice
+    mongo_db.products.insert_many(
+        [{"_id": sku, "name": sku, "category": "test"} for sku in ("zed", "mid", "abc")]
+    )
+    lines = [{"sku": sku, "qty": 1, "price_cents": 500} for sku in ("zed", "mid", "abc")]
+    mongo_db.orders.insert_one({"status": "paid", "lines": lines})
+
+    assert [row["sku"] for row in revenue_per_product(mongo_db)] == ["abc", "mid", "zed"]
+
+
 def test_the_pipeline_uses_each_teaching_stage_in_order():
     stages = [next(iter(stage)) for stage in REVENUE_PER_PRODUCT]
 

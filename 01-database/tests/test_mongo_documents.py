@@ -78,6 +78,8 @@ def test_push_and_inc_add_a_line_and_update_the_totals_in_one_update(shop_db, cu
 
 def test_set_on_a_nested_field_ships_the_order_and_then_refuses_new_lines(shop_db, customer_id):
     order_id = place_order(shop_db, customer_id=customer_id, lines=[order_line(shop_db, "pen", 1)])
+    # another field of the subdocument: dot notation sets two fields and leaves this one be
+    shop_db.orders.update_one({"_id": order_id}, {"$set": {"shipping.address": "Damrak 1"}})
 
     shipped = ship_order(shop_db, order_id, carrier="PostNL")
     added_after_shipping = add_line(shop_db, order_id, order_line(shop_db, "ink", 1))
@@ -86,7 +88,7 @@ def test_set_on_a_nested_field_ships_the_order_and_then_refuses_new_lines(shop_d
 
     order = shop_db.orders.find_one({"_id": order_id})
     assert (shipped, added_after_shipping, shipped_again) == (True, False, False)
-    assert order["shipping"] == {"status": "shipped", "carrier": "PostNL"}
+    assert order["shipping"] == {"status": "shipped", "address": "Damrak 1", "carrier": "PostNL"}
     assert len(order["lines"]) == 1
 
 

@@ -11,8 +11,10 @@ import pytest
 import redis
 from redis_cache import STORE_IF_CURRENT, Cache, cached, make_cache_client
 from redis_cache_bench import concurrent_misses
-from redis_cache_guard import CircuitBreaker
+from redis_cache_guard import CircuitBreaker, SingleFlight
 from redis_cache_sales import record_sale, revenue_by_sku
+
+from course.redis_wire import watch_sent_commands
 
 
 class StoreFailingRedis(redis.Redis):
@@ -189,7 +191,7 @@ def test_a_value_loaded_before_a_write_and_its_invalidation_is_not_cached(
     # report would be served for the whole TTL
     def loader_overtaken_by_a_write() -> dict:
         report = revenue_by_sku(sales_engine)
-        record_sale(sales_engine, sku="pen", qty=1, price_cents=2500)
+        record_sale(sales_engine, sku="pen", qty=2, price_cents=2500)  # 2: qty counts
         cache.invalidate("report")
         return report
 
@@ -198,7 +200,36 @@ def test_a_value_loaded_before_a_write_and_its_invalidation_is_not_cached(
 
     assert redis_client.get("test:report") != json.dumps(stale)
     assert next_read == revenue_by_sku(sales_engine)
-    assert next_read["pen"]["revenue_cents"] == stale["pen"]["revenue_cents"] + 2500
+    assert next_read["pen"]["revenue_cents"] == stale["pen"]["revenue_cents"] + 5000
+
+
+class StoreAfterDeleteRedis(redis.Redis):
+    """A real Redis client that lets a slow loader store right after the DEL of a value."""
+
+    cache: Cache
+
+    def execute_command(self, *args, **options):
+        # the loader read the generation before the write, and stores the old value it read
+        # the moment the value is deleted: between invalidate's commands if it sends two
+        stale = args[0] == "DEL" and args[1] == "test:report"
+        generation = (self.get("test:report:gen") or "0") if stale else ""
+        result = super().execute_command(*args, **options)
+        if stale:
+            self.cache._store("test:report", "old", 30, generation)
+        return result
+
+
+def test_a_load_that_stores_in_the_middle_of_an_invalidation_does_not_cache_the_old_value(
+    redis_url, redis_client
+):
+    client = StoreAfterDeleteRedis.from_url(redis_url, decode_responses=True)
+    cache = client.cache = Cache(client, namespace="test", ttl_seconds=30)
+    cache.get_or_load("report", lambda: "old")
+
+    cache.invalidate("report")  # after the write: one MULTI, so nothing can land in between
+
+    assert redis_client.get("test:report") is None
+    client.close()
 
 
 def expire_now(client: redis.Redis, key: str) -> None:
@@ -346,6 +377,19 @@ def test_the_circuit_opens_after_repeated_failures_and_stops_calling_redis(sales
     assert all(report == revenue_by_sku(sales_engine) for report in reports)
 
 
+def test_a_cache_command_that_times_out_is_not_retried(redis_url, monkeypatch):
+    sent = []
+    watch_sent_commands(monkeypatch, lambda _connection, names: sent.extend(names))
+    client = make_cache_client(redis_url, timeout_seconds=0.05)
+
+    # the server would answer after 1 s, long past the client's 0.05 s: a stalled Redis
+    with pytest.raises(redis.TimeoutError):
+        client.blpop(["test:nothing"], timeout=1)
+
+    assert sent.count("BLPOP") == 1, "no retry (and its back-off) before the database answers"
+    client.close()
+
+
 def test_after_the_cooldown_one_call_probes_redis_and_a_success_closes_the_circuit():
     now = [0.0]
     breaker = CircuitBreaker(failure_threshold=1, cooldown_seconds=5, clock=lambda: now[0])
@@ -358,6 +402,42 @@ def test_after_the_cooldown_one_call_probes_redis_and_a_success_closes_the_circu
 
     assert (skipped_during_cooldown, probe_allowed, second_call_allowed) == (False, True, False)
     assert not breaker.is_open and breaker.allows_call()
+
+
+def test_the_threads_waiting_on_a_failed_load_get_its_error_not_none():
+    single_flight = SingleFlight()
+    loading = threading.Event()
+
+    def fail_once_two_others_wait():
+        loading.set()
+        deadline = time.monotonic() + 10
+        while single_flight.waiters("report") < 2:
+            assert time.monotonic() < deadline, "the other callers never queued behind this load"
+            time.sleep(0.01)
+        raise ConnectionError("the database is down too")
+
+    def ask(loader):
+        try:
+            return single_flight.do("report", loader)
+        except ConnectionError as error:
+            return error
+
+    with ThreadPoolExecutor(3) as pool:
+        leader = pool.submit(ask, fail_once_two_others_wait)
+        assert loading.wait(10), "the first caller never started loading"
+        waiters = [pool.submit(ask, lambda: "never called") for _ in range(2)]
+        outcomes = [leader.result()] + [waiter.result() for waiter in waiters]
+
+    assert all(isinstance(outcome, ConnectionError) for outcome in outcomes), outcomes
+
+
+def test_a_finished_load_is_not_served_again_to_the_next_call():
+    single_flight = SingleFlight()
+
+    first = single_flight.do("report", lambda: "monday's report")
+    second = single_flight.do("report", lambda: "tuesday's report")
+
+    assert (first, second) == ("monday's report", "tuesday's report")
 
 
 @pytest.mark.parametrize("circuit", ["closed", "open"])

@@ -65,3 +65,48 @@ def test_the_benchmark_figures_have_the_shape_make_bench_checks(
     assert [figure["measured_label"] for figure in figures] == [layer.label for layer in LAYERS]
     expected = "redis-benchmark -c 1" if with_redis_benchmark else "(no redis-benchmark)"
     assert all(expected in figure["baseline_label"] for figure in figures)
+    for figure in figures:  # higher is better: the ratio is measured over baseline, not inverted
+        # (1%: the figures beside it are rounded to whole GETs per second)
+        expected = figure["measured"] / figure["baseline"]
+        assert figure["ratio"] == pytest.approx(expected, rel=0.01, abs=0.001)
+
+
+class Clock:
+    """A perf_counter one second further on at every call: the loop no longer depends on time."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def perf_counter(self):
+        self.now += 1
+        return self.now
+
+
+@pytest.mark.parametrize("layer", LAYERS, ids=lambda layer: layer.label)
+def test_the_rate_counts_every_get_a_round_trip_carries(redis_url, monkeypatch, layer):
+    monkeypatch.setattr(redis_layers, "time", Clock())
+
+    # the clock reads 1 at the start; 2, 3 and 4 pass the loop's check (under 1 + 3.5), 5
+    # ends it, and 6 is the end: three round trips in five "seconds"
+    rate = redis_layers.gets_per_second(redis_url, layer, seconds=3.5)
+
+    assert rate == 3 * layer.depth / 5
+
+
+def test_each_depth_is_compared_with_redis_benchmark_at_the_same_depth(redis_url, monkeypatch):
+    commands = []
+
+    def run(command, **_):
+        commands.append(command)
+        depth = int(command[command.index("-P") + 1])
+        return SimpleNamespace(stdout=f'"test","rps"\n"GET","{1000 * depth}"\n')
+
+    monkeypatch.setattr(redis_layers, "benchmark_program", lambda: "redis-benchmark")
+    monkeypatch.setattr(redis_layers.subprocess, "run", run)
+
+    rows = redis_layers.measure_layers(redis_url, seconds=0.01, requests=50, rounds=1)
+
+    assert sorted(int(c[c.index("-P") + 1]) for c in commands) == [1, redis_layers.PIPELINE_DEPTH]
+    for row in rows:  # each row's ceiling is redis-benchmark's at the row's own depth
+        assert row["ceiling"] == 1000 * row["depth"], row["layer"]
+        assert row["fraction"] == row["per_second"] / row["ceiling"]

@@ -3,6 +3,7 @@
 import time
 
 import pytest
+import redis
 from redis_queues import (
     acknowledge,
     claim_stalled,
@@ -131,3 +132,11 @@ def test_approximate_trimming_keeps_at_least_the_maximum_and_drops_the_rest_in_b
         publish_task(redis_client, stream="capped", task={"n": str(n)}, max_length=100)
 
     assert 100 <= redis_client.xlen("capped") < 1_000
+
+
+def test_creating_a_group_on_a_key_that_is_not_a_stream_is_an_error(redis_client):
+    redis_client.set(STREAM, "a string, not a stream")
+
+    # only BUSYGROUP (the group exists) is nothing to do: WRONGTYPE must not pass unnoticed
+    with pytest.raises(redis.ResponseError, match="WRONGTYPE"):
+        create_group(redis_client, stream=STREAM, group=GROUP)

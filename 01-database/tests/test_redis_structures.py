@@ -27,13 +27,17 @@ def test_the_rate_limiter_allows_limit_requests_then_refuses(redis_client, limit
     assert verdicts == [True] * limit + [False]
 
 
-def test_a_new_window_starts_a_new_count(redis_client):
+@pytest.mark.parametrize("window_seconds", [10, 3600])  # shorter and longer than a minute
+def test_a_new_window_starts_a_new_count(redis_client, window_seconds):
     def ask(now):
         return allow_request(
-            redis_client, prefix="t", user="ada", limit=1, window_seconds=60, now=now
+            redis_client, prefix="t", user="ada", limit=1, window_seconds=window_seconds, now=now
         )
 
-    assert [ask(NOW), ask(NOW + 1), ask(NOW + 60)] == [True, False, True]
+    start = NOW // window_seconds * window_seconds  # a window's first second
+    last, next_start = start + window_seconds - 1, start + window_seconds
+
+    assert [ask(start), ask(last), ask(next_start)] == [True, False, True]
 
 
 def test_each_user_has_their_own_count(redis_client):

@@ -10,7 +10,7 @@ import textwrap
 import pytest
 from typer.testing import CliRunner
 
-from course.bench import BenchmarkError, run_benchmark
+from course.bench import BenchmarkError, run_benchmark, validate_figures
 from course.cli import app
 from course.lessons import load_lesson
 
@@ -110,6 +110,28 @@ def test_a_malformed_figure_is_an_error_naming_the_lesson_function(
 
     assert f"01-sample benchmark '{module_name}:measure'" in str(error.value)
     assert complaint in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("baseline", "measured", "ratio", "accepted"),
+    [
+        (41.25, 0.09, 458.3, True),  # baseline/measured: a time, lower is better
+        (1000, 40_000, 40.0, True),  # measured/baseline: a rate, higher is better
+        (1000, 1500, 1.42, True),  # a median of per-run ratios, near the ratio of the medians
+        (1000, 40_000, 0.4, False),  # 100 times off (a rate counted once per pipeline)
+        (1000, 1050, 1.5, False),  # neither way round
+        (0.0, 5, 3.0, True),  # a figure that rounds to zero: nothing to check it against
+    ],
+)
+def test_a_ratio_the_figures_beside_it_do_not_give_is_refused(baseline, measured, ratio, accepted):
+    figure = {"name": "x", "baseline_label": "a", "baseline": baseline, "measured_label": "b",
+              "measured": measured, "unit": "GET/s", "ratio": ratio}  # fmt: skip
+
+    if accepted:
+        assert validate_figures([figure], "sample") == [figure]
+    else:
+        with pytest.raises(BenchmarkError, match="compute the ratio from the figures"):
+            validate_figures([figure], "sample")
 
 
 @pytest.mark.parametrize(
