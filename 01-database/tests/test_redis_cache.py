@@ -207,15 +207,15 @@ class StoreAfterDeleteRedis(redis.Redis):
     """A real Redis client that lets a slow loader store right after the DEL of a value."""
 
     cache: Cache
+    generation_read: str  # what the slow loader read, before the write and its invalidation
 
     def execute_command(self, *args, **options):
-        # the loader read the generation before the write, and stores the old value it read
-        # the moment the value is deleted: between invalidate's commands if it sends two
+        # the loader stores the old value it read the moment the value is deleted: between
+        # invalidate's commands, if it sends them one by one
         stale = args[0] == "DEL" and args[1] == "test:report"
-        generation = (self.get("test:report:gen") or "0") if stale else ""
         result = super().execute_command(*args, **options)
         if stale:
-            self.cache._store("test:report", "old", 30, generation)
+            self.cache._store("test:report", "old", 30, self.generation_read)
         return result
 
 
@@ -225,11 +225,29 @@ def test_a_load_that_stores_in_the_middle_of_an_invalidation_does_not_cache_the_
     client = StoreAfterDeleteRedis.from_url(redis_url, decode_responses=True)
     cache = client.cache = Cache(client, namespace="test", ttl_seconds=30)
     cache.get_or_load("report", lambda: "old")
+    client.generation_read = redis_client.get("test:report:gen") or "0"
 
-    cache.invalidate("report")  # after the write: one MULTI, so nothing can land in between
+    cache.invalidate("report")  # after the write
 
     assert redis_client.get("test:report") is None
     client.close()
+
+
+def test_an_invalidation_changes_the_generation_before_the_value_can_go(redis_client, monkeypatch):
+    # what makes it safe: once the value is gone, a loader that read the old generation must
+    # find it changed. One MULTI runs both commands with nothing in between; without one, the
+    # new generation must be set first (a pipeline without MULTI promises no atomicity: another
+    # client's store may run between its commands)
+    sent = []
+    watch_sent_commands(monkeypatch, lambda _connection, names: sent.extend(names))
+    cache = Cache(redis_client, namespace="test", ttl_seconds=30)
+
+    cache.invalidate("report")
+
+    atomic = sent[:1] == ["MULTI"] and sent[-1:] == ["EXEC"]
+    assert atomic or sent.index("SET") < sent.index("DEL"), (
+        f"invalidate sent {sent}: the value can go before the generation changes"
+    )
 
 
 def expire_now(client: redis.Redis, key: str) -> None:
