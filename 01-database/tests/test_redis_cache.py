@@ -422,6 +422,42 @@ def test_after_the_cooldown_one_call_probes_redis_and_a_success_closes_the_circu
     assert not breaker.is_open and breaker.allows_call()
 
 
+class FlakyRedis(redis.Redis):
+    """A real Redis client that fails every command while `down` is set, as an outage would."""
+
+    down = False
+
+    def execute_command(self, *args, **options):
+        if self.down:
+            raise redis.ConnectionError("Redis is down (FlakyRedis)")
+        return super().execute_command(*args, **options)
+
+
+def test_once_redis_answers_again_the_cache_closes_its_circuit(redis_url, redis_client):
+    now = [0.0]
+    breaker = CircuitBreaker(failure_threshold=1, cooldown_seconds=5, clock=lambda: now[0])
+    client = FlakyRedis.from_url(redis_url, decode_responses=True)
+    cache = Cache(client, namespace="test", breaker=breaker)
+    loads = []
+
+    def load() -> str:
+        loads.append(1)
+        return "report"
+
+    client.down = True
+    cache.get_or_load("report", load)  # the outage: the circuit opens
+    client.down = False
+    now[0] = 5.0  # after the cool-down the next call probes Redis, and caches what it loads
+    probe, after = cache.get_or_load("report", load), cache.get_or_load("report", load)
+
+    # the probe's success must close the circuit, or Redis would get one call per cool-down
+    # for ever while every other read went to the database
+    assert not breaker.is_open
+    assert (probe, after, len(loads)) == ("report", "report", 2)  # the second read: a hit
+    assert redis_client.get("test:report") is not None
+    client.close()
+
+
 def test_the_threads_waiting_on_a_failed_load_get_its_error_not_none():
     single_flight = SingleFlight()
     loading = threading.Event()
