@@ -1,6 +1,8 @@
 """A stored function places the same order as the Python code, in one round trip."""
 
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import pytest
 from psycopg import errors
@@ -54,35 +56,57 @@ def test_the_stored_function_takes_the_stock_like_the_python_code(shop):
     }
 
 
-def test_the_stored_function_locks_its_products_in_id_order_before_anything_else(shop):
+@contextmanager
+def a_call_waiting_for(shop, held_sku: str, order: dict[str, int]) -> Iterator[dict[str, int]]:
+    """Hold `held_sku`'s row, start place_order() for `order`, and yield once it waits."""
+    with shop.begin() as connection:
+        # rows stored in SKU order, so that no scan returns them in id order by chance
+        connection.execute(text("CLUSTER products USING uq_products_sku"))
     with shop.connect() as connection:
         ids = dict(connection.execute(text("SELECT sku, id FROM products")).all())
-    first, last = sorted(ORDER["quantities_by_sku"], key=ids.get)
-    listed_last_first = {"email": ORDER["email"], "quantities_by_sku": {last: 1, first: 1}}
-    lock = text("SELECT 1 FROM products WHERE id = :id FOR UPDATE NOWAIT")
-    # planned as on a big products table: the listed SKUs drive the joins, through the index on
-    # sku, so without the function's first lock its rows would be locked in the listed order
-    # (on four rows a sequential scan happens to lock them in id order anyway)
+    # planned as on a big products table: the listed SKUs drive the joins, through the index
+    # on sku (on four rows a sequential scan would lock them in storage order anyway)
     as_if_big = create_engine(
         shop.url, connect_args={"options": "-c enable_seqscan=off -c enable_hashjoin=off"}
     )
-
     with shop.connect() as holder, ThreadPoolExecutor(max_workers=1) as pool:
-        holder.execute(lock, {"id": ids[first]})  # another order holds the lower id
-        placing = pool.submit(place_order_in_database, as_if_big, **listed_last_first)
+        holder.execute(LOCK, {"id": ids[held_sku]})
+        placing = pool.submit(
+            place_order_in_database, as_if_big, email=ORDER["email"], quantities_by_sku=order
+        )
         try:
             wait_for_a_blocked_session(shop)
-            with shop.connect() as probe:
-                # the waiting call must hold nothing yet: locking the rows in the order they
-                # were listed would hold the higher id while it waits (and deadlock, in turn)
-                try:
-                    probe.execute(lock, {"id": ids[last]})
-                except OperationalError as held:
-                    pytest.fail(f"the waiting call already holds {last}'s row: {held.orig}")
+            yield ids
         finally:
             holder.rollback()
         assert placing.result(timeout=WAIT_SECONDS) > 0
     as_if_big.dispose()
+
+
+LOCK = text("SELECT 1 FROM products WHERE id = :id FOR UPDATE NOWAIT")
+
+
+def test_the_stored_function_locks_its_products_in_id_order_before_anything_else(shop):
+    # another order holds the lower id; the call lists the higher id first, and is stored
+    # first: locking in any other order than id order, it would hold the higher one already
+    # while it waits (and two such calls deadlock)
+    with a_call_waiting_for(shop, "KB-01", {"CB-02": 1, "KB-01": 1}) as ids:
+        assert ids["KB-01"] < ids["CB-02"]
+        with shop.connect() as probe:
+            try:
+                probe.execute(LOCK, {"id": ids["CB-02"]})
+            except OperationalError as held:
+                pytest.fail(f"the waiting call already holds CB-02's row: {held.orig}")
+
+
+def test_the_stored_function_takes_its_row_locks_for_update_not_for_share(shop):
+    # another order holds the higher id; the call has locked the lower one and waits. Its lock
+    # must exclude a share lock: two calls holding FOR SHARE would each wait to upgrade it
+    share = text("SELECT 1 FROM products WHERE id = :id FOR SHARE NOWAIT")
+    with a_call_waiting_for(shop, "CB-02", {"CB-02": 1, "KB-01": 1}) as ids:
+        with shop.connect() as probe, pytest.raises(OperationalError) as refused:
+            probe.execute(share, {"id": ids["KB-01"]})
+        assert isinstance(refused.value.orig, errors.LockNotAvailable)
 
 
 def test_the_stored_function_refuses_to_oversell_and_writes_nothing(shop):

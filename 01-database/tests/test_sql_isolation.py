@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 
 import pytest
 import sql_isolation
+from psycopg import errors
 from sql_concurrency import buy_optimistically
 from sql_isolation import (
     ProductBusy,
@@ -27,6 +28,7 @@ from sql_threads import (
     wait_for_a_blocked_session,
 )
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
 
 @pytest.fixture
@@ -66,6 +68,19 @@ def test_lock_timeout_turns_waiting_for_a_held_lock_into_product_busy(engine, pr
     assert current_stock(engine, product_id) == 10
     # a lock timeout is not a conflict the server rolled back for us: retrying would just wait again
     assert not is_retryable(busy.value.__cause__)
+
+
+def test_an_error_that_is_not_a_conflict_is_raised_at_once_not_retried(engine, product_id):
+    # a lock timeout (55P03) inside the retried transaction is not 40001 or 40P01: retried, it
+    # would only wait again, and a retry of every OperationalError would also repeat a
+    # connection lost during COMMIT (a sale that may have committed)
+    impatient = create_engine(engine.url, connect_args={"options": "-c lock_timeout=50"})
+    with row_locked(engine, product_id), pytest.raises(OperationalError) as raised:
+        buy_with_retry(impatient, product_id, isolation_level="READ COMMITTED")
+    impatient.dispose()
+
+    assert isinstance(raised.value.orig, errors.LockNotAvailable)  # not TooManyConflicts
+    assert current_stock(engine, product_id) == 10
 
 
 def test_a_purchase_that_gives_up_on_locks_still_bumps_the_version(engine, product_id):
