@@ -268,3 +268,48 @@ def test_a_recoverer_paused_after_its_claim_does_not_park_again(jobs, monkeypatc
     )
     assert sorted(dead_a + dead_b) == sorted(ids) and not set(dead_a) & set(dead_b)
     assert retried_a == retried_b == []
+
+
+def test_a_worker_that_claims_from_a_paused_recoverer_keeps_the_message(jobs, monkeypatch):
+    client, ids = jobs
+    deliver(client, times=3)  # poison: the recoverer would park them all
+    # recoverer A claims, then stalls past min_idle_ms; meanwhile a worker claims the
+    # messages (it retries them now). A's acknowledgement would still succeed, since XACK
+    # does not ask who owns a message: A must park only what is still its own
+    a_claimed, worker_done, paused = threading.Event(), threading.Event(), threading.Lock()
+    original = client.execute_command
+
+    def execute_command(*args, **options):
+        reply = original(*args, **options)
+        if str(args[0]).upper() in ("XCLAIM", "XAUTOCLAIM") and paused.acquire(blocking=False):
+            a_claimed.set()  # only the first claim of the test pauses: A's
+            worker_done.wait(timeout=10)
+        return reply
+
+    def recoverer_a():
+        try:
+            return recover(client, max_deliveries=3)
+        finally:
+            a_claimed.set()  # a solution that claims in a script: the worker goes after A
+
+    monkeypatch.setattr(client, "execute_command", execute_command)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        first = pool.submit(recoverer_a)
+        try:
+            assert a_claimed.wait(timeout=10), "recoverer A neither claimed nor finished"
+            wait_until_idle(client, 10)  # past min_idle_ms since A's claim
+            original("XAUTOCLAIM", STREAM, GROUP, "worker-w", 10, "0-0")
+        finally:
+            worker_done.set()
+        retried_a, dead_a = first.result()
+
+    owners = {
+        e["message_id"]: e["consumer"] for e in client.xpending_range(STREAM, GROUP, "-", "+", 99)
+    }
+    parked_from_the_worker = [i for i in dead_a if owners.get(i) != "rescuer"]
+    assert (dead_a, client.xlen(DEAD) if client.exists(DEAD) else 0) == ([], 0), (
+        f"{parked_from_the_worker} parked while worker-w retried them: check in the script that "
+        "the message is still pending for your consumer before you acknowledge it (XACK does "
+        "not ask who owns a message)"
+    )
+    assert owners == dict.fromkeys(ids, "worker-w") and retried_a == []

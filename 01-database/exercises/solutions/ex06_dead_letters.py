@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import redis
 
-# KEYS: the stream, the dead letters; ARGV: the group, the message id, its fields and values
-PARK_IF_ACKED = """
-if redis.call('xack', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
-redis.call('xadd', KEYS[2], '*', unpack(ARGV, 3))
+# KEYS: the stream, the dead letters; ARGV: the group, our consumer, the message id, then its
+# fields and values. Park only a message still pending for US: XACK does not ask who owns it,
+# and after a pause past min_idle_ms a worker may have claimed it (and be retrying it)
+PARK_IF_STILL_OURS = """
+if #redis.call('xpending', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1, ARGV[2]) == 0 then
+    return 0
+end
+redis.call('xack', KEYS[1], ARGV[1], ARGV[3])
+redis.call('xadd', KEYS[2], '*', unpack(ARGV, 4))
 return 1
 """
 
@@ -35,9 +40,9 @@ def recover_stalled(
     # is dropped from the pending list and not returned (Redis 7.0+)
     claimed = client.xclaim(stream, group, consumer, min_idle_ms, list(deliveries))
     # our claim protects a message only for min_idle_ms: paused longer (GC, swap, a slow
-    # network), another recoverer claims and parks it too. The script parks only if its XACK
-    # removed the message from the pending list, so whoever acknowledges first parks it
-    park = client.register_script(PARK_IF_ACKED)
+    # network), another recoverer may claim and park it, or a worker claim and retry it. The
+    # script parks only a message still pending for our consumer, so neither is undone
+    park = client.register_script(PARK_IF_STILL_OURS)
     retried, dead = [], []
     for message_id, fields in claimed:
         # the count before our claim: deliveries to workers, which all failed
@@ -45,6 +50,6 @@ def recover_stalled(
             retried.append((message_id, fields))
             continue
         flat = [item for pair in {**fields, "original_id": message_id}.items() for item in pair]
-        if park([stream, dead_letters], [group, message_id, *flat]):
+        if park([stream, dead_letters], [group, consumer, message_id, *flat]):
             dead.append(message_id)
     return retried, dead
