@@ -1,7 +1,7 @@
 """An index turns a customer's latest orders from a Seq Scan into an Index Scan."""
 
 import pytest
-from sql_indexes import create_orders_index, explain_analyze, load_orders
+from sql_indexes import create_orders_index, explain_analyze, load_orders, measure_index_speedup
 from sql_models import make_engine
 from sqlalchemy import text
 
@@ -49,3 +49,13 @@ def test_the_index_touches_a_handful_of_pages_where_the_scan_reads_the_table(ord
         table_pages = connection.scalar(text("SELECT pg_relation_size('orders') / 8192"))
     assert scanned >= table_pages  # every page of the table
     assert walked <= 20  # a few index pages, and the pages holding the ten rows
+
+
+def test_the_measurement_times_a_scan_first_and_the_index_after(engine):
+    # the figure `make bench` prints is a ratio of these two: a count of what each side ran,
+    # never a timing
+    figures = measure_index_speedup(engine, orders=SMALL_TABLE)
+
+    assert any(node.endswith("Seq Scan") for node in figures["before"]["nodes"])
+    assert "Index Scan Backward" in figures["after"]["nodes"]
+    assert figures["client_ratio"] == figures["before"]["client_ms"] / figures["after"]["client_ms"]

@@ -4,6 +4,7 @@ import pytest
 from sql_pagination import (
     cursor_at,
     load_orders,
+    measure_deep_page,
     page_after,
     page_by_offset,
     place_newest_order,
@@ -122,3 +123,23 @@ def no_index_scans(dbapi_connection, connection_record) -> None:
         cursor.execute("SET enable_bitmapscan = off")
         cursor.execute("SET enable_indexonlyscan = off")
     dbapi_connection.commit()
+
+
+def test_the_measurement_times_offset_pages_against_keyset_pages(orders):
+    sent = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        sent.append(statement)
+
+    event.listen(orders, "before_cursor_execute", record)
+    try:
+        figures = measure_deep_page(orders, offset=1_500)
+    finally:
+        event.remove(orders, "before_cursor_execute", record)
+
+    keyset = [s for s in sent if "(placed_at, id) <" in s]
+    by_offset = [s for s in sent if "LIMIT %(size)s OFFSET" in s]
+    # each side timed as often (15 runs after 3 warm-ups), plus the self-check's one of each
+    assert len(keyset) == len(by_offset) == 1 + 3 + 15
+    assert all("OFFSET" not in s for s in keyset)
+    assert set(figures) == {"offset_ms", "keyset_ms"}

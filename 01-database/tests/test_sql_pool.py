@@ -5,14 +5,16 @@ from sql_models import make_engine
 from sql_pool import (
     borrow_connections,
     make_pooled_engine,
+    measure_connection_cost,
     pool_status,
     query_once,
     terminate_other_sessions,
     transaction_left_idle,
 )
-from sqlalchemy import NullPool, text
+from sqlalchemy import NullPool, event, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.pool import Pool
 
 
 @pytest.fixture
@@ -91,3 +93,20 @@ def test_the_idle_timeout_is_not_left_on_a_pooled_connection(small_pool):
 
     with small_pool.connect() as connection:  # the pool's one idle connection, reused
         assert connection.scalar(text("SHOW idle_in_transaction_session_timeout")) == "0"
+
+
+def test_the_measurement_opens_a_connection_each_time_on_one_side_only(database_url):
+    opened = []
+
+    def count(dbapi_connection, connection_record):
+        opened.append(1)
+
+    event.listen(Pool, "connect", count)
+    try:
+        measure_connection_cost(database_url, rounds=3)
+    finally:
+        event.remove(Pool, "connect", count)
+
+    # a warm-up round, then three: a new connection for each of the four on one side, and
+    # the pool's one connection, opened in the warm-up and reused, on the other
+    assert len(opened) == 4 + 1
