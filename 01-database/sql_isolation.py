@@ -103,17 +103,18 @@ def row_locked(engine: Engine, product_id: int) -> Iterator[None]:
         transaction.rollback()
 
 
-def buy_or_give_up(engine: Engine, product_id: int, *, lock_timeout_ms: int) -> None:
-    """Take one unit, waiting at most `lock_timeout_ms` for the row lock; else ProductBusy."""
+def buy_or_give_up(engine: Engine, product_id: int, *, lock_timeout_ms: int) -> bool:
+    """Take one unit (False: sold out), waiting at most `lock_timeout_ms` for the row lock."""
     try:
         with engine.begin() as connection:
             # SET LOCAL lasts until the end of this transaction only
             connection.execute(text(f"SET LOCAL lock_timeout = {int(lock_timeout_ms)}"))
-            connection.execute(
+            sold = connection.execute(
                 update(products)
                 .where(products.c.id == product_id, products.c.stock >= 1)
                 .values(stock=products.c.stock - 1, version=products.c.version + 1)
             )
+        return sold.rowcount == 1
     except OperationalError as error:
         if isinstance(error.orig, errors.LockNotAvailable):
             raise ProductBusy(f"product {product_id} is locked by another transaction") from error

@@ -35,14 +35,32 @@ def test_a_tiny_run_gives_every_layer_a_rate_and_leaves_no_key(redis_url, redis_
     assert redis_client.get(KEY) is None  # set for the run (the ceiling reads it too), then gone
 
 
+def rows_of(rates, fraction, spreads=None):
+    spreads = spreads or [(rate * 0.99, rate * 1.01) for rate in rates]
+    return [
+        {"per_second": rate, "fraction": fraction, "spread": spread}
+        for rate, spread in zip(rates, spreads, strict=True)
+    ]
+
+
 @pytest.mark.parametrize(("fraction", "said"), [(0.25, "round trip is 25% of"), (None, "install")])
 def test_the_conclusion_says_only_what_the_figures_show(fraction, said):
-    rows = [{"per_second": rate, "fraction": fraction} for rate in (1_000, 1_500, 40_000, 50_000)]
+    rows = rows_of((1_000, 1_500, 40_000, 50_000), fraction)
 
     line = redis_layers.conclusion(rows)
 
     assert said in line
     assert "1.50x one at a time and 1.25x pipelined; pipelining gives 40x" in line
+
+
+def test_the_conclusion_calls_a_gain_noise_when_the_rounds_overlap():
+    # hiredis one at a time: 1,100 against 1,000, but its slowest round (900) was slower than
+    # the plain client's fastest (1,200): the run cannot tell them apart
+    spreads = [(800, 1_200), (900, 1_300), (39_000, 41_000), (49_000, 51_000)]
+    line = redis_layers.conclusion(rows_of((1_000, 1_100, 40_000, 50_000), 0.25, spreads))
+
+    assert "1.10x (within this run's noise: the two sides' rounds overlap) one at a time" in line
+    assert "1.25x pipelined" in line
 
 
 @pytest.mark.parametrize("with_redis_benchmark", [True, False])

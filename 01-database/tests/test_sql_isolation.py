@@ -83,6 +83,16 @@ def test_an_error_that_is_not_a_conflict_is_raised_at_once_not_retried(engine, p
     assert current_stock(engine, product_id) == 10
 
 
+def test_a_purchase_that_gives_up_on_locks_says_whether_it_sold(engine):
+    create_schema(engine)
+    last_one = add_product(engine, stock=1)
+
+    sold = [buy_or_give_up(engine, last_one, lock_timeout_ms=50) for _ in range(2)]
+
+    assert sold == [True, False]  # the second found it sold out: no error, nothing taken
+    assert current_stock(engine, last_one) == 0
+
+
 def test_a_purchase_that_gives_up_on_locks_still_bumps_the_version(engine, product_id):
     # without the bump, the optimistic buyer's write would pass and undo this sale
     attempts = buy_optimistically(
