@@ -16,7 +16,7 @@ step: one Lua script (the simplest), or WATCH/MULTI/EXEC with a retry. Under WAT
 contender may lose to every other one, so twenty at once may need up to twenty attempts; a
 retry bound must be that generous, and running out of attempts must raise, never refuse (a
 refusal then reports "over the limit" when it was not). The check makes another client change
-the key after each of your first 25 WATCHes, so a loop that gives up and refuses fails it.
+the key after each of your first 1,000 WATCHes, so a loop that gives up and refuses fails it.
 
 Check your work with `.venv/bin/course check 01 ex05` (or `course check 01 ex05` after
 `source .venv/bin/activate`); ask for a hint with `.venv/bin/course hint 01 ex05`.

@@ -9,8 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import redis
+import redis_cache_bench
 from redis_cache import STORE_IF_CURRENT, Cache, cached, make_cache_client
-from redis_cache_bench import concurrent_misses
+from redis_cache_bench import concurrent_misses, measure_hit_vs_query
 from redis_cache_guard import CircuitBreaker, SingleFlight
 from redis_cache_sales import record_sale, revenue_by_sku
 
@@ -546,3 +547,20 @@ def test_a_caller_that_waited_for_the_lock_caches_what_it_loads_after_an_invalid
     client.close()
 
     assert redis_client.get("test:report") == '"fresh report"'
+
+
+def test_the_measurement_times_hits_against_queries(cache, sales_engine, monkeypatch):
+    # what `make bench`'s ratio compares: every timed "hit" must be a hit, so only the query
+    # side (and the one load that stores the entry) reaches the database
+    queries = []
+
+    def counted(engine):
+        queries.append(1)
+        return revenue_by_sku(engine)
+
+    monkeypatch.setattr(redis_cache_bench, "revenue_by_sku", counted)
+    figures = measure_hit_vs_query(cache, sales_engine, samples=3)
+
+    assert len(queries) == 1 + redis_cache_bench.WARM_UP_ROUNDS + 3
+    assert set(figures) == {"query_p50", "query_p95", "hit_p50", "hit_p95"}
+    cache.invalidate("measured")

@@ -9,6 +9,7 @@ from redis.connection import HiredisRespSerializer, PythonRespSerializer
 from redis_layers import KEY, LAYERS, benchmark_layers, benchmark_program, layer_client
 
 from course.bench import validate_figures
+from course.redis_wire import watch_sent_commands
 
 
 def test_each_layer_packs_and_parses_the_way_its_label_says(redis_url):
@@ -103,12 +104,16 @@ class Clock:
 @pytest.mark.parametrize("layer", LAYERS, ids=lambda layer: layer.label)
 def test_the_rate_counts_every_get_a_round_trip_carries(redis_url, monkeypatch, layer):
     monkeypatch.setattr(redis_layers, "time", Clock())
+    sent = []
+    watch_sent_commands(monkeypatch, lambda _connection, names: sent.extend(names))
 
     # the clock reads 1 at the start; 2, 3 and 4 pass the loop's check (under 1 + 3.5), 5
     # ends it, and 6 is the end: three round trips in five "seconds"
     rate = redis_layers.gets_per_second(redis_url, layer, seconds=3.5)
 
     assert rate == 3 * layer.depth / 5
+    # and the GETs counted were sent: the warm-up's one, then three trips of `depth` each
+    assert sent.count("GET") == 1 + 3 * layer.depth
 
 
 def test_each_depth_is_compared_with_redis_benchmark_at_the_same_depth(redis_url, monkeypatch):

@@ -5,12 +5,15 @@ import redis
 from redis.connection import AbstractConnection
 from redis_pipelines import (
     TransferContended,
+    measure_pipeline_speedup,
     once,
     set_in_pipeline,
     set_one_by_one,
     transfer,
     transfer_naively,
 )
+
+from course.redis_wire import command_names
 
 
 @pytest.fixture
@@ -100,3 +103,16 @@ def test_a_transfer_whose_source_keeps_changing_gives_up_after_its_attempts(bala
         )
 
     assert (balances.get("ada"), balances.get("grace")) == ("250", "0")  # 3 bonuses, no transfer
+
+
+def test_the_measurement_sends_one_packet_per_pipeline_and_one_per_set_one_by_one(
+    redis_client, round_trips
+):
+    # what `make bench`'s ratio compares: count SETs a packet each, against one packet of them
+    figures = measure_pipeline_speedup(redis_client, prefix="test:bench", count=5, repeat=2)
+
+    packets = [command_names(packet) for packet in round_trips]
+    sets = [names.count("SET") for names in packets if "SET" in names]
+    # a warm-up round and two timed ones, each side once a round
+    assert sorted(sets) == [1] * (5 * 3) + [5] * 3
+    assert set(figures) == {"one_by_one_ms", "pipeline_ms"}

@@ -14,6 +14,8 @@ from redis_structures import (
     touch_session,
 )
 
+from course.redis_wire import watch_sent_commands
+
 NOW = 1_700_000_000.0  # a fixed clock, so no test straddles a window boundary
 
 
@@ -83,6 +85,22 @@ def test_a_session_hash_counts_page_views_and_refreshes_its_expiry(redis_client)
 
     assert fields == {"user": "ada", "page_views": "2"}
     assert redis_client.ttl("t:session:s1") > 5
+
+
+def test_touching_a_session_is_one_script_call(redis_client, monkeypatch):
+    # check, count and re-arm in one step: split into round trips, a session that expires
+    # between EXISTS and HINCRBY is recreated holding only a page count, without its user
+    save_session(redis_client, prefix="t", session_id="s1", fields={"user": "ada"}, idle_seconds=5)
+    sent = []
+    watch_sent_commands(monkeypatch, lambda _connection, names: sent.append(names))
+
+    touch_session(redis_client, prefix="t", session_id="s1", idle_seconds=300)
+
+    # EVALSHA; EVAL follows only on a server that did not know the script yet
+    calls = [names for names in sent if names != ["SCRIPT"]]
+    assert calls[0] == ["EVALSHA"] and all(names in (["EVALSHA"], ["EVAL"]) for names in calls), (
+        f"touch_session sent {calls}: one script, not separate commands"
+    )
 
 
 def test_an_expired_session_is_gone(redis_client):
