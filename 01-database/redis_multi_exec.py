@@ -29,7 +29,7 @@ def transaction_with_a_failing_command(client: redis.Redis, *, prefix: str) -> l
 def batch_with_a_malformed_command(
     client: redis.Redis, *, prefix: str, transaction: bool
 ) -> list[object]:
-    """Send SET, an INCR with no key, SET in one batch; return each result, or raise."""
+    """Send SET, an INCR with no argument, SET in one batch; return each result, or raise."""
     with client.pipeline(transaction=transaction) as pipe:
         pipe.set(f"{prefix}:first", "applied")
         pipe.execute_command("INCR")  # refused while queuing: wrong number of arguments
@@ -55,7 +55,7 @@ def main() -> None:
         first, second = client.get(f"{prefix}:first"), client.get(f"{prefix}:second")
         print(f"   first = {first!r}, second = {second!r}: no rollback")
         delete_namespace(client, prefix)
-        print("2. MULTI; SET first; INCR (no key); SET second; EXEC")
+        print("2. MULTI; SET first; INCR with no argument; SET second; EXEC")
         try:
             batch_with_a_malformed_command(client, prefix=prefix, transaction=True)
         except redis.ResponseError as error:
