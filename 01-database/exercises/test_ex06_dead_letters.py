@@ -215,20 +215,20 @@ def test_two_recoverers_at_once_handle_each_message_once(jobs, monkeypatch, max_
     assert retried_1 == retried_2 == []
 
 
-@pytest.mark.parametrize("max_deliveries", [3, 10], ids=["parks", "retries"])
-def test_a_recoverer_paused_after_its_claim_does_not_park_again(jobs, monkeypatch, max_deliveries):
-    client, ids = jobs
-    deliver(client, times=3)
-    # recoverer A claims, then stalls (a GC pause, a slow network) until the messages it
-    # claimed are idle again and recoverer B has claimed and parked them all; then A goes on
-    a_claimed, b_done, paused = threading.Event(), threading.Event(), threading.Lock()
+@contextlib.contextmanager
+def recoverer_paused_after_its_claim(client, monkeypatch, max_deliveries):
+    """Run recoverer A in a thread; yield once it has claimed, then stalled past min_idle_ms.
+
+    A goes on when the block ends; the list yielded then holds its (retried, dead_ids).
+    """
+    a_claimed, released, paused = threading.Event(), threading.Event(), threading.Lock()
     original = client.execute_command
 
     def execute_command(*args, **options):
         reply = original(*args, **options)
         if str(args[0]).upper() in ("XCLAIM", "XAUTOCLAIM") and paused.acquire(blocking=False):
             a_claimed.set()  # only the first claim of the test pauses: A's
-            b_done.wait(timeout=10)
+            released.wait(timeout=10)
         return reply
 
     def recoverer_a():
@@ -236,19 +236,31 @@ def test_a_recoverer_paused_after_its_claim_does_not_park_again(jobs, monkeypatc
             return recover(client, max_deliveries=max_deliveries)
         finally:
             # a solution that never claims (or claims in a pipeline or a script, which this
-            # hook does not see): B runs after A instead
+            # hook does not see): the block runs after A instead
             a_claimed.set()
 
     monkeypatch.setattr(client, "execute_command", execute_command)
+    result = []
     with ThreadPoolExecutor(max_workers=1) as pool:
         first = pool.submit(recoverer_a)
         try:
             assert a_claimed.wait(timeout=10), "recoverer A neither claimed nor finished"
             wait_until_idle(client, 10)  # past min_idle_ms since A's claim, by the server's clock
-            retried_b, dead_b = recover(client, max_deliveries=max_deliveries)
+            yield result
         finally:
-            b_done.set()
-        retried_a, dead_a = first.result()
+            released.set()
+        result.extend(first.result())
+
+
+@pytest.mark.parametrize("max_deliveries", [3, 10], ids=["parks", "retries"])
+def test_a_recoverer_paused_after_its_claim_does_not_park_again(jobs, monkeypatch, max_deliveries):
+    client, ids = jobs
+    deliver(client, times=3)
+    # recoverer A claims, then stalls (a GC pause, a slow network) until the messages it
+    # claimed are idle again and recoverer B has claimed and parked them all; then A goes on
+    with recoverer_paused_after_its_claim(client, monkeypatch, max_deliveries) as a:
+        retried_b, dead_b = recover(client, max_deliveries=max_deliveries)
+    retried_a, dead_a = a
 
     if max_deliveries == 10:
         # B's claim overtook A's stale one, so B delivered every message again (at least
@@ -276,32 +288,9 @@ def test_a_worker_that_claims_from_a_paused_recoverer_keeps_the_message(jobs, mo
     # recoverer A claims, then stalls past min_idle_ms; meanwhile a worker claims the
     # messages (it retries them now). A's acknowledgement would still succeed, since XACK
     # does not ask who owns a message: A must park only what is still its own
-    a_claimed, worker_done, paused = threading.Event(), threading.Event(), threading.Lock()
-    original = client.execute_command
-
-    def execute_command(*args, **options):
-        reply = original(*args, **options)
-        if str(args[0]).upper() in ("XCLAIM", "XAUTOCLAIM") and paused.acquire(blocking=False):
-            a_claimed.set()  # only the first claim of the test pauses: A's
-            worker_done.wait(timeout=10)
-        return reply
-
-    def recoverer_a():
-        try:
-            return recover(client, max_deliveries=3)
-        finally:
-            a_claimed.set()  # a solution that claims in a script: the worker goes after A
-
-    monkeypatch.setattr(client, "execute_command", execute_command)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        first = pool.submit(recoverer_a)
-        try:
-            assert a_claimed.wait(timeout=10), "recoverer A neither claimed nor finished"
-            wait_until_idle(client, 10)  # past min_idle_ms since A's claim
-            original("XAUTOCLAIM", STREAM, GROUP, "worker-w", 10, "0-0")
-        finally:
-            worker_done.set()
-        retried_a, dead_a = first.result()
+    with recoverer_paused_after_its_claim(client, monkeypatch, max_deliveries=3) as a:
+        client.xautoclaim(STREAM, GROUP, "worker-w", 10, "0-0")  # A's pause is already taken
+    retried_a, dead_a = a
 
     owners = {
         e["message_id"]: e["consumer"] for e in client.xpending_range(STREAM, GROUP, "-", "+", 99)
