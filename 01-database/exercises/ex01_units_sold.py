@@ -4,8 +4,8 @@ Write `units_sold_by_product(session)`. It returns one `(sku, units)` pair for E
 where `units` is the sum of `quantity` over all the order lines of that product, and 0 for a
 product nobody has ordered yet. Order the pairs by units, most first, then by SKU. Ask the
 database in a single SELECT that does the adding up and the ordering (the test counts the
-statements and the rows they send back, one per product, and looks for the ORDER BY): no
-loop over the products, no summing or sorting in Python.
+statements and the rows they send back, one per product, and runs your SELECT again to see
+its rows come back in order): no loop over the products, no summing or sorting in Python.
 
 The lesson's models are in `sql_models.py` (`Product`, `OrderLine`), and `sql_queries.py`
 shows select(), join, func and group_by at work.

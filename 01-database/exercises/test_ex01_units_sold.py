@@ -12,6 +12,14 @@ from course.exercises import load_exercise
 task = load_exercise(__file__)
 # the type OIDs of int2, int4, int8 and numeric: what SUM, COUNT or COALESCE of them return
 INTEGER_TYPES = {21, 23, 20, 1700}
+MOST_SOLD_FIRST = [
+    ("CB-02", 5),
+    ("MN-27", 2),
+    ("KB-01", 1),
+    ("MS-01", 1),
+    ("AA-01", 0),
+    ("HD-01", 0),
+]
 
 
 @pytest.fixture
@@ -31,14 +39,9 @@ def test_every_product_is_listed_with_its_units_most_sold_first(shop):
     with Session(shop) as session:
         units = task.units_sold_by_product(session)
 
-    assert [tuple(pair) for pair in units] == [
-        ("CB-02", 5),
-        ("MN-27", 2),
-        ("KB-01", 1),
-        ("MS-01", 1),
-        ("AA-01", 0),
-        ("HD-01", 0),
-    ], "expected every product, with 0 for those never ordered, most sold first, then by SKU"
+    assert [tuple(pair) for pair in units] == MOST_SOLD_FIRST, (
+        "expected every product, with 0 for those never ordered, most sold first, then by SKU"
+    )
 
 
 def test_the_answer_comes_from_a_single_query(shop):
@@ -68,8 +71,31 @@ def test_the_answer_comes_from_a_single_query(shop):
         "the units column should be the sum itself, a number; it came back as PostgreSQL type "
         f"{units_types[0]} (an array_agg of the quantities, added up in Python?)"
     )
-    # sorted() in Python gives the same list for six rows; the task asks the database
-    assert "ORDER BY" in statements[0], "order the rows in the query: .order_by(...)"
+
+
+def test_the_query_itself_sends_the_rows_in_order(shop):
+    # an ORDER BY on the wrong columns, re-sorted in Python, returns the right list: so the
+    # statement the function sent is run again here, and its rows must already be in order
+    sent = []
+
+    def capture(connection, cursor, statement, parameters, *_):
+        sent.append((statement, parameters))
+
+    event.listen(shop, "before_cursor_execute", capture)
+    try:
+        with Session(shop) as session:
+            task.units_sold_by_product(session)
+    finally:
+        event.remove(shop, "before_cursor_execute", capture)
+    assert sent, "expected the function to send a SELECT"
+    statement, parameters = sent[-1]
+    with shop.connect() as connection:
+        rows = [tuple(row) for row in connection.exec_driver_sql(statement, parameters)]
+
+    assert rows == MOST_SOLD_FIRST, (
+        "order the rows in the query, .order_by(units, most first, then SKU), not in Python: "
+        f"the SELECT sent returns {rows}"
+    )
 
 
 def test_an_empty_shop_has_no_rows(engine):
