@@ -26,6 +26,6 @@ import redis
 
 def extend_lock(client: redis.Redis, *, key: str, token: str, ttl_ms: int) -> bool:
     """Reset the lock's expiry to `ttl_ms` if it still holds `token`; return whether it did."""
-    # TODO: one Lua script (client.register_script): if GET key == token then PEXPIRE and
-    # return 1, else return 0
+    # TODO: refuse a ttl_ms that is not positive, then check the owner and extend the expiry
+    # in one step that runs on the server, and return whether it extended the lock
     raise NotImplementedError("TODO: extend the lock atomically")
