@@ -147,8 +147,12 @@ def run_alembic_cli(url: str, arguments: list[str]) -> str:
     """Run the real `alembic` command against `url`; return what it printed."""
     alembic = Path(sys.executable).with_name("alembic")
     command_line = [str(alembic), "-c", str(ALEMBIC_INI), "-x", f"url={url}", *arguments]
-    finished = subprocess.run(command_line, capture_output=True, text=True, check=True)
-    return (finished.stdout + finished.stderr).strip()  # alembic logs its steps to stderr
+    # alembic logs its steps to stderr and prints results to stdout: one merged stream keeps
+    # them in the order a terminal shows them
+    finished = subprocess.run(
+        command_line, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=True
+    )
+    return finished.stdout.strip()
 
 
 def show_alembic_cli(settings: course.Settings) -> None:
