@@ -94,6 +94,7 @@ def buyers_of(sku: str) -> list[str]:
     """Emails of the customers who bought a product: double underscores follow relations."""
     from django_shop.models import Customer
 
+    # the join to order lines repeats a customer once per line of that product: distinct()
     buyers = Customer.objects.filter(orders__lines__product__sku=sku).distinct()
     return list(buyers.order_by("email").values_list("email", flat=True))
 
@@ -106,7 +107,7 @@ def buyers_of_sqlalchemy(connection: Connection, sku: str) -> list[str]:
         select(Customer.email)
         .join(Customer.orders).join(Order.lines).join(OrderLine.product)
         .where(Product.sku == sku)
-        .distinct()
+        .distinct()  # one row per matching line otherwise, as in Django
         .order_by(Customer.email)
     )  # fmt: skip
     return list(connection.scalars(statement))
