@@ -80,6 +80,20 @@ def test_a_failed_restore_says_pg_restores_own_reason_in_one_line(shop, tmp_path
     assert "already exists" in str(failure.value) and "\n" not in str(failure.value)
 
 
+def test_a_failed_restore_stops_at_its_first_error(shop, empty_engine, tmp_path):
+    # not a database that holds most of the backup, looks restored, and lacks one table
+    dump = tmp_path / "shop.dump"
+    backup(shop, dump)
+    with empty_engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE customers (id int)")
+
+    with pytest.raises(BackupToolFailed, match="already exists"):
+        restore(empty_engine, dump)
+
+    with empty_engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT to_regclass('products')").scalar() is None
+
+
 @pytest.mark.parametrize("tool", ["pg_dump", "pg_restore"])
 def test_the_tool_found_is_at_least_as_new_as_the_server(shop, tool):
     major = server_major_version(shop)
