@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+import sql_backup
 from sql_backup import (
     BackupToolFailed,
     backup,
@@ -42,6 +43,15 @@ def test_a_restored_backup_has_the_same_rows_and_a_changed_row_changes_the_check
     assert table_fingerprints(empty_engine)["products"] != table_fingerprints(shop)["products"]
 
 
+def test_the_checksum_reads_the_rows_in_key_order_not_storage_order(shop):
+    # a restore, a VACUUM FULL or a CLUSTER may store the same rows in another order
+    before = table_fingerprints(shop)
+    with shop.begin() as connection:
+        connection.exec_driver_sql("CLUSTER products USING uq_products_sku")
+
+    assert table_fingerprints(shop) == before
+
+
 def test_a_restored_backup_has_the_same_constraints_and_indexes(shop, empty_engine, tmp_path):
     dump = tmp_path / "shop.dump"
     backup(shop, dump)
@@ -70,6 +80,20 @@ def test_a_failed_restore_says_pg_restores_own_reason_in_one_line(shop, tmp_path
     assert "already exists" in str(failure.value) and "\n" not in str(failure.value)
 
 
+def test_a_failed_restore_stops_at_its_first_error(shop, empty_engine, tmp_path):
+    # not a database that holds most of the backup, looks restored, and lacks one table
+    dump = tmp_path / "shop.dump"
+    backup(shop, dump)
+    with empty_engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE customers (id int)")
+
+    with pytest.raises(BackupToolFailed, match="already exists"):
+        restore(empty_engine, dump)
+
+    with empty_engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT to_regclass('products')").scalar() is None
+
+
 @pytest.mark.parametrize("tool", ["pg_dump", "pg_restore"])
 def test_the_tool_found_is_at_least_as_new_as_the_server(shop, tool):
     major = server_major_version(shop)
@@ -78,6 +102,14 @@ def test_the_tool_found_is_at_least_as_new_as_the_server(shop, tool):
 
     assert path.name == tool
     assert tool_major_version(path) >= major
+
+
+def test_the_newest_suitable_tool_is_chosen(monkeypatch):
+    versions = {Path("/a/pg_dump"): 17, Path("/b/pg_dump"): 19, Path("/c/pg_dump"): 18}
+    monkeypatch.setattr(sql_backup, "tool_candidates", lambda name: list(versions))
+    monkeypatch.setattr(sql_backup, "tool_major_version", versions.get)
+
+    assert postgres_tool("pg_dump", major_version=18) == Path("/b/pg_dump")
 
 
 def test_a_tool_older_than_the_server_is_never_chosen(shop):

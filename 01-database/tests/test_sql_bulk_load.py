@@ -2,6 +2,7 @@
 
 from contextlib import contextmanager
 
+import psycopg
 import pytest
 import sql_bulk_load
 from db_timing import alternating_ms
@@ -63,8 +64,10 @@ def test_measuring_times_each_way_several_times_on_the_same_rows(engine, monkeyp
     # the loads really run (each stores its rows); only the clock is replaced, by durations
     # in ms whose rates are known: 100 rows in 200 ms is 500 rows/s
     durations = {ORM_WAY: [1_000, 2_000, 500], ROW_WAY: [400, 200, 100]}
+    rounds_asked = []
 
     def known_durations(runs, *, rounds, **hooks):
+        rounds_asked.append(rounds)
         alternating_ms(runs, rounds=rounds, **hooks)
         return {name: durations.get(name, [400, 200, 100])[:rounds] for name in runs}
 
@@ -72,6 +75,7 @@ def test_measuring_times_each_way_several_times_on_the_same_rows(engine, monkeyp
     results = measure_loaders(engine, rows=100, repeats=3, warm_up_rows=10)
 
     assert list(results) == list(LOADERS)
+    assert rounds_asked == [1, 3]  # an untimed warm-up round first, then the timed ones
     for result in results.values():
         # every timed load started from an empty table and stored every row
         assert result["stored"] == [100, 100, 100]
@@ -101,6 +105,32 @@ def test_alternating_rounds_rotate_the_order_and_keep_setup_out_of_each_run():
     assert timed == ["a", "b", "c", "b", "c", "a", "c", "a", "b"]
     assert order == [step for name in timed for step in ("setup", name)]
     assert {name: len(ms) for name, ms in durations.items()} == {"a": 3, "b": 3, "c": 3}
+
+
+def test_the_orm_way_flushes_one_insert_per_row(engine):
+    create_schema(engine)
+    with recorded_executions(engine) as executions:
+        LOADERS[ORM_WAY](engine, generate_customers(50))
+
+    # a flush per object: without it, the unit of work batches the 50 rows into one INSERT
+    assert [(rows, parameter_sets) for rows, parameter_sets, _sql in executions] == [(1, 1)] * 50
+
+
+def test_one_insert_per_row_executes_each_row_on_its_own(engine, monkeypatch):
+    # psycopg directly, so counted at the driver: executemany() would pipeline the rows
+    create_schema(engine)
+    inserts = []
+    execute = psycopg.Cursor.execute
+
+    def counted(cursor, query, *args, **kwargs):
+        if str(query).startswith("INSERT"):
+            inserts.append(query)
+        return execute(cursor, query, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.Cursor, "execute", counted)
+    LOADERS[ROW_WAY](engine, generate_customers(50))
+
+    assert len(inserts) == 50
 
 
 def test_executemany_sends_one_single_row_insert_with_every_parameter_set(engine):

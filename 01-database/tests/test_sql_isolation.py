@@ -83,6 +83,17 @@ def test_an_error_that_is_not_a_conflict_is_raised_at_once_not_retried(engine, p
     assert current_stock(engine, product_id) == 10
 
 
+def test_a_purchase_cancelled_for_another_reason_is_not_reported_as_busy(engine, product_id):
+    # only a lock timeout (55P03) means another buyer holds the product: a statement timeout
+    # (or a lost connection) reported as ProductBusy would send the caller to retry a lock
+    impatient = create_engine(engine.url, connect_args={"options": "-c statement_timeout=20"})
+    with row_locked(engine, product_id), pytest.raises(OperationalError) as raised:
+        buy_or_give_up(impatient, product_id, lock_timeout_ms=5_000)
+    impatient.dispose()
+
+    assert isinstance(raised.value.orig, errors.QueryCanceled)
+
+
 def test_a_purchase_that_gives_up_on_locks_says_whether_it_sold(engine):
     create_schema(engine)
     last_one = add_product(engine, stock=1)
@@ -109,6 +120,16 @@ def test_statement_timeout_cancels_a_slow_query(engine):
         run_with_statement_timeout(engine, "SELECT pg_sleep(5)", statement_timeout_ms=50)
 
     assert not is_retryable(slow.value.__cause__)
+
+
+def test_a_query_that_fails_for_another_reason_is_not_reported_as_too_slow(engine, product_id):
+    impatient = create_engine(engine.url, connect_args={"options": "-c lock_timeout=20"})
+    locking = f"SELECT id FROM products WHERE id = {product_id} FOR UPDATE"
+    with row_locked(engine, product_id), pytest.raises(OperationalError) as raised:
+        run_with_statement_timeout(impatient, locking, statement_timeout_ms=5_000)
+    impatient.dispose()
+
+    assert isinstance(raised.value.orig, errors.LockNotAvailable)  # not QueryTooSlow
 
 
 def test_a_buyer_that_keeps_conflicting_gives_up_after_its_attempts(engine, product_id):

@@ -1,6 +1,7 @@
 """Touching a lazy relationship in a loop costs a query per row; eager loading does not."""
 
 import pytest
+import sql_n_plus_one
 from sql_n_plus_one import LOADERS, add_orders_with_lines, comparison_lines, count_statements
 
 ORDERS = 20
@@ -42,6 +43,29 @@ def test_the_comparison_names_no_winner_when_eager_timings_are_within_noise():
     assert "   2 statements " in lines[1] and "10.0x faster than lazy" in lines[1]
     assert "   1 statement " in lines[2] and "1 statements" not in lines[2]
     assert lines[3] == "   selectinload and joinedload: 1.1x apart, within noise, no winner"
+    assert lines[4] == "   all three return the same summaries: True"
+
+
+def test_the_comparison_says_so_when_a_loader_returns_other_summaries():
+    results = eager([20.0] * 5, [22.0] * 5)
+    results["joinedload"]["summaries"] = [(1, 6)]
+
+    assert comparison_lines(results)[4] == "   all three return the same summaries: False"
+
+
+def test_each_loader_is_timed_after_one_untimed_warm_up_run(orders, monkeypatch):
+    # the first run pays for the pool's connection and the compiled-statement cache
+    calls = []
+
+    def counted(engine, loader):
+        calls.append(loader)
+        return count_statements(engine, loader)
+
+    monkeypatch.setattr(sql_n_plus_one, "count_statements", counted)
+    runs_ms = sql_n_plus_one.timed_runs_ms(orders, LOADERS["joinedload"], runs=3)
+
+    assert len(runs_ms) == 3
+    assert len(calls) == 1 + 3
 
 
 def eager(selectin_runs, joined_runs):

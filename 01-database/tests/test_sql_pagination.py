@@ -96,6 +96,27 @@ def test_a_deep_keyset_page_reads_a_page_worth_of_rows_where_offset_reads_them_a
     assert rows_read_at_the_bottom(offset_plan)[1] >= 1_520  # produced, then 1,500 thrown away
 
 
+def test_a_keyset_page_inside_a_run_of_ties_seeks_to_its_cursor(orders):
+    # the index on (placed_at, id) finds the cursor inside 1,000 orders placed at one moment;
+    # on placed_at alone, the scan would read, then filter out, every tied row before it
+    with orders.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO orders (customer_id, placed_at)"
+                " SELECT 1, timestamp '2030-01-01' FROM generate_series(1, 1000)"
+            )
+        )
+        connection.execute(text("ANALYZE orders"))
+    cursor = cursor_at(orders, offset=500)
+
+    _, plan = plan_of_what_is_sent(orders, lambda: page_after(orders, cursor))
+
+    node, read = rows_read_at_the_bottom(plan)
+    while plan.get("Plans"):
+        plan = plan["Plans"][0]
+    assert node.startswith("Index") and read + plan.get("Rows Removed by Filter", 0) <= 21
+
+
 def test_orders_that_share_a_placed_at_are_each_visited_once(orders):
     # ties on the sort column: without the id in the cursor, a page boundary inside a tie
     # would skip (with <) or repeat (with <=) the tied rows

@@ -103,10 +103,29 @@ def test_the_measurement_opens_a_connection_each_time_on_one_side_only(database_
 
     event.listen(Pool, "connect", count)
     try:
-        measure_connection_cost(database_url, rounds=3)
+        cost = measure_connection_cost(database_url, rounds=3)
     finally:
         event.remove(Pool, "connect", count)
 
     # a warm-up round, then three: a new connection for each of the four on one side, and
     # the pool's one connection, opened in the warm-up and reused, on the other
     assert len(opened) == 4 + 1
+    # "a pooled connection is Nx cheaper": the new connection's time over the pooled one's
+    assert cost["ratio"] == cost["new connection"] / cost["pooled connection"]
+
+
+def test_the_measured_pool_sends_no_pre_ping(database_url, monkeypatch):
+    # a ping before each borrow is a round trip the new connection does not pay: measured
+    # with it, the pool's side would carry two round trips to the other's one
+    pings = []
+    dialect = type(make_engine(database_url).dialect)
+    real_ping = dialect.do_ping
+
+    def counting_ping(self, dbapi_connection):
+        pings.append(1)
+        return real_ping(self, dbapi_connection)
+
+    monkeypatch.setattr(dialect, "do_ping", counting_ping)
+    measure_connection_cost(database_url, rounds=3)
+
+    assert pings == []

@@ -67,6 +67,16 @@ def test_the_in_stock_filter_leaves_out_a_product_with_no_stock(session):
     assert skus(in_stock=False) == ["CB-02", "MS-01"]
 
 
+def test_products_at_the_same_price_are_ordered_by_sku(session):
+    # stored after the cable but first by SKU: without the tie-break, ties come in any order
+    session.add(Product(sku="AA-01", name="USB-C adapter", price_cents=900, stock=5))
+    session.flush()
+
+    products = affordable_products(session, max_price_cents=900)
+
+    assert [product.sku for product in products] == ["AA-01", "CB-02"]
+
+
 def test_customers_who_spent_the_same_are_ordered_by_email(session):
     # two more who spent what grace spent, added after her: one sorts before her, one after,
     # so no order of ids or of grouping puts all three in email order without the tie-break

@@ -11,8 +11,12 @@ from sqlalchemy.exc import ProgrammingError
 @pytest.fixture
 def shop(engine):
     with engine.begin() as connection:
-        connection.execute(text("CREATE TABLE customers (email text NOT NULL, name text NOT NULL)"))
-        connection.execute(text("INSERT INTO customers VALUES ('ada@example.com', 'Ada')"))
+        connection.execute(
+            text("CREATE TABLE customers (id serial, email text NOT NULL, name text NOT NULL)")
+        )
+        connection.execute(
+            text("INSERT INTO customers (email, name) VALUES ('ada@example.com', 'Ada')")
+        )
     return engine
 
 
@@ -42,6 +46,9 @@ def test_writes_temporary_tables_and_large_objects_are_refused_to_the_reader(rea
 
     assert isinstance(refused.value.orig, errors.InsufficientPrivilege)
     assert count_customers(shop) == 1
+    # nor a sequence moved on, nor a table of its own (no USAGE on sequences, no CREATE)
+    assert_refused(reader, "SELECT nextval('customers_id_seq')")
+    assert_refused(reader, "CREATE TABLE scratch (n int)")
     # TEMPORARY on a database is PUBLIC's by default: read_only_role revokes it
     assert_refused(reader, "CREATE TEMP TABLE scratch AS SELECT 1 AS n")
     # so is EXECUTE on the functions that create a large object (data of any size, stored
@@ -75,6 +82,8 @@ def test_a_table_created_after_the_grant_is_readable_too(reader, shop):
 
     with reader.connect() as connection:
         assert connection.scalar(text("SELECT count(*) FROM invoices")) == 0
+    # readable only: the default privileges grant SELECT, not writes
+    assert_refused(reader, "INSERT INTO invoices VALUES (1)")
 
 
 def test_a_password_with_a_quote_is_sent_as_a_literal_not_as_sql(shop, unique_name):
