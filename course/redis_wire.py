@@ -43,3 +43,30 @@ def watch_sent_commands(
         return original(connection, command, *args, **options)
 
     monkeypatch.setattr(AbstractConnection, "send_packed_command", send)
+
+
+def watch_script_keys(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The keys (KEYS, after numkeys) of every EVAL, EVALSHA and FCALL any connection packs.
+
+    A script that builds a key's name itself instead of receiving it in KEYS shows here as a
+    call whose keys miss it: Redis requires every key a script touches to be passed (Redis
+    Cluster routes the call by them, and ACLs check them). Pipelines are packed one command
+    at a time too, so their scripts are seen.
+    """
+    import redis.connection
+
+    calls: list[list[str]] = []
+
+    def recording(pack):
+        def record(self, *args):
+            if str(args[0]).upper() in ("EVAL", "EVALSHA", "FCALL"):
+                text = [arg.decode() if isinstance(arg, bytes) else str(arg) for arg in args]
+                calls.append(text[3 : 3 + int(text[2])])
+            return pack(self, *args)
+
+        return record
+
+    # every command is packed by one of the two, whichever parser the client uses
+    for packer in (redis.connection.PythonRespSerializer, redis.connection.HiredisRespSerializer):
+        monkeypatch.setattr(packer, "pack", recording(packer.pack))
+    return calls

@@ -2,7 +2,8 @@
 
 A worker holds a lock taken with `SET key token NX PX ttl` and, for a long job, must extend
 it before it expires. Write `extend_lock(client, *, key, token, ttl_ms)`: it resets the
-lock's expiry to `ttl_ms` and returns True only if the lock still holds `token`; if another
+lock's expiry to `ttl_ms` (longer or shorter than what is left: PEXPIRE's GT would refuse a
+shorter one) and returns True only if the lock still holds `token`; if another
 worker owns it now, or it has expired and is gone, it changes nothing and returns False.
 Between a GET and a PEXPIRE another worker can take the lock: check and extend in ONE atomic
 step (a Lua script; the test sees every command your client sends, pipelines included, and

@@ -7,7 +7,7 @@ import pytest
 import redis
 
 from course.exercises import load_exercise
-from course.redis_wire import watch_sent_commands
+from course.redis_wire import watch_script_keys, watch_sent_commands
 
 task = load_exercise(__file__)
 
@@ -119,6 +119,29 @@ def test_a_window_under_a_second_still_limits(redis_client):
 
     assert verdicts == [True, False], "round the expiry up (math.ceil), never down to 0"
     assert redis_client.keys("t:*"), "the key must outlive the window it counts"
+
+
+def test_the_key_outlives_a_fractional_window(redis_client):
+    # int(1.5) is 1: the key would expire half a second before the requests it counts leave
+    # the window, and a busy user's next request would find an empty set
+    ask(redis_client, START, window_seconds=1.5)
+
+    [key] = redis_client.keys("t:*")
+    assert redis_client.pttl(key) > 1_000, "round the expiry up (math.ceil), never down"
+
+
+def test_a_script_receives_the_users_key_in_keys(redis_client, monkeypatch):
+    # a key name built inside the script (from a prefix and user in ARGV) hides it from Redis
+    # Cluster, which routes the call by its KEYS, and from ACLs (a WATCH/MULTI solution: no
+    # script, nothing to check)
+    script_keys = watch_script_keys(monkeypatch)
+
+    ask(redis_client, START)
+
+    [key] = redis_client.keys("t:*")
+    assert all(key in keys for keys in script_keys), (
+        f"pass the user's key {key!r} in keys=[...], not its parts in args: {script_keys}"
+    )
 
 
 def test_a_window_that_is_not_positive_is_refused(redis_client):

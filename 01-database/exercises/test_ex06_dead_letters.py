@@ -10,7 +10,7 @@ import pytest
 from redis_queues import read_tasks
 
 from course.exercises import load_exercise
-from course.redis_wire import watch_sent_commands
+from course.redis_wire import watch_script_keys, watch_sent_commands
 
 task = load_exercise(__file__)
 
@@ -133,6 +133,38 @@ def test_poison_messages_move_to_the_dead_letter_stream_and_are_acknowledged(job
     assert [fields for _, fields in parked] == [
         {"job": str(n), "original_id": message_id} for n, message_id in enumerate(ids)
     ]
+
+
+def test_a_script_receives_both_streams_in_keys(jobs, monkeypatch):
+    # a dead-letter name built inside the script (KEYS[1] .. ':dead') hides that key from
+    # Redis Cluster, which routes the call by its KEYS, and from ACLs
+    client, _ = jobs
+    deliver(client, times=3)
+    script_keys = watch_script_keys(monkeypatch)
+
+    recover(client, max_deliveries=3)
+
+    assert all({STREAM, DEAD} <= set(keys) for keys in script_keys), (
+        f"pass the stream and the dead-letter stream in keys=[...]: {script_keys}"
+    )
+
+
+def test_one_call_takes_at_most_1000_messages(redis_client):
+    # unbounded, a backlog of a million stalled messages is one XPENDING and one XCLAIM of a
+    # million: one reply too big for the recoverer's memory and a server blocked while it builds
+    redis_client.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
+    with redis_client.pipeline(transaction=False) as pipe:
+        for n in range(1001):
+            pipe.xadd(STREAM, {"job": str(n)})
+        pipe.execute()
+    redis_client.xreadgroup(GROUP, "w0", {STREAM: ">"})
+
+    retried, _ = recover(redis_client, max_deliveries=3, min_idle_ms=0)
+
+    consumers = {c["name"]: c["pending"] for c in redis_client.xpending(STREAM, GROUP)["consumers"]}
+    assert (len(retried), consumers) == (1000, {"rescuer": 1000, "w0": 1}), (
+        "up to 1,000 per call: the next call takes the rest"
+    )
 
 
 def test_messages_still_being_worked_on_are_left_alone(jobs):

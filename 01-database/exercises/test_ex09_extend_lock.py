@@ -4,10 +4,9 @@ import time
 from itertools import pairwise
 
 import pytest
-import redis
 
 from course.exercises import load_exercise
-from course.redis_wire import watch_sent_commands
+from course.redis_wire import watch_script_keys, watch_sent_commands
 
 task = load_exercise(__file__)
 
@@ -22,6 +21,17 @@ def test_the_owner_extends_its_lock(redis_client):
     remaining = redis_client.pttl("t:lock")
     assert remaining > 60_000, f"the expiry is {remaining} ms, not ttl_ms: PEXPIRE, in ms"
     assert remaining <= 60_500, f"the expiry is {remaining} ms, more than ttl_ms: seconds, not ms?"
+
+
+def test_the_owner_can_also_shorten_its_lock(redis_client):
+    # "resets the expiry to ttl_ms": PEXPIRE ... GT only ever lengthens it, and answers 0 to a
+    # shorter one, so the owner would be told it no longer holds its lock
+    redis_client.set("t:lock", "mine", px=60_000)
+
+    extended = task.extend_lock(redis_client, key="t:lock", token="mine", ttl_ms=5_000)
+
+    assert extended is True, "the owner's lock was not reset to a shorter ttl_ms"
+    assert 0 < redis_client.pttl("t:lock") <= 5_000
 
 
 def test_a_lock_owned_by_another_worker_is_left_alone(redis_client):
@@ -68,29 +78,16 @@ def commands(monkeypatch):
 
 
 @pytest.fixture
-def script_calls(monkeypatch):
-    """The arguments of every EVAL, EVALSHA and FCALL packed, alone or in a pipeline."""
-    calls = []
-
-    def recording(pack):
-        def record(self, *args):
-            if str(args[0]).upper() in ("EVAL", "EVALSHA", "FCALL"):
-                calls.append([arg.decode() if isinstance(arg, bytes) else str(arg) for arg in args])
-            return pack(self, *args)
-
-        return record
-
-    # every command is packed by one of the two, whichever parser the client uses
-    for packer in (redis.connection.PythonRespSerializer, redis.connection.HiredisRespSerializer):
-        monkeypatch.setattr(packer, "pack", recording(packer.pack))
-    return calls
+def script_keys(monkeypatch):
+    """The KEYS of every EVAL, EVALSHA and FCALL packed, alone or in a pipeline."""
+    return watch_script_keys(monkeypatch)
 
 
 # a new connection's set-up, SCRIPT LOAD and FUNCTION LOAD: none of them reads the lock
 SET_UP = {"AUTH", "CLIENT", "FUNCTION", "HELLO", "SCRIPT", "SELECT"}
 
 
-def test_the_check_and_the_extension_are_one_atomic_command(redis_client, commands, script_calls):
+def test_the_check_and_the_extension_are_one_atomic_command(redis_client, commands, script_keys):
     redis_client.set("t:lock", "mine", px=1_000)
     commands.clear()
 
@@ -110,6 +107,6 @@ def test_the_check_and_the_extension_are_one_atomic_command(redis_client, comman
     )
     # EVAL/EVALSHA/FCALL, the script or function, numkeys, then the keys: the lock must be
     # its one key, as Redis requires of every key a script touches (Cluster routes by them)
-    assert script_calls and all(call[2:4] == ["1", "t:lock"] for call in script_calls), (
-        f"pass the lock's key in keys=[...], not in args: {script_calls}"
+    assert script_keys and all(keys == ["t:lock"] for keys in script_keys), (
+        f"pass the lock's key in keys=[...], not in args: {script_keys}"
     )

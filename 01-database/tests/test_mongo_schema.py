@@ -82,3 +82,17 @@ def test_an_update_that_breaks_the_schema_is_refused_too(mongo_db):
         orders.update_one({"_id": order_id}, {"$set": {"status": "lost"}})
 
     assert orders.find_one({"_id": order_id})["status"] == "paid"
+
+
+def test_an_order_that_was_already_invalid_is_checked_on_its_next_update(mongo_db):
+    # "strict": every update is checked; "moderate" would let an update of a document that was
+    # already invalid (stored before the validator, or with validation bypassed) go through
+    orders = create_validated_orders(mongo_db)
+    order_id = orders.insert_one(
+        valid_order(status="lost"), bypass_document_validation=True
+    ).inserted_id
+
+    with pytest.raises(WriteError):
+        orders.update_one({"_id": order_id}, {"$set": {"lines": []}})
+
+    assert orders.find_one({"_id": order_id})["lines"] == [LINE]

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import redis
+import redis_cache
 import redis_cache_bench
 from redis_cache import STORE_IF_CURRENT, Cache, cached, make_cache_client
 from redis_cache_bench import concurrent_misses, measure_hit_vs_query
@@ -112,6 +113,38 @@ def test_the_stampede_lock_expires_by_itself_so_a_crashed_holder_cannot_keep_it(
     cache.get_or_load("report", loader)
 
     assert 0 < lock_ttls[0] <= cache.lock_ms
+
+
+class FakeTime:
+    """The clock of redis_cache: each sleep moves it on, so a test waits no real time."""
+
+    def __init__(self, give_up_after: float) -> None:
+        self.now, self.give_up_after = 0.0, give_up_after
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        assert self.now < self.give_up_after, f"still waiting for the lock after {self.now:.0f}s"
+
+
+def test_a_caller_waits_for_the_lock_up_to_wait_seconds_then_loads_itself(
+    redis_url, redis_client, monkeypatch, caplog
+):
+    # the holder crashed without its release: waiting past wait_seconds (or for ever) would
+    # hang every reader of the key until the lock's PX runs out, or for good
+    clock = FakeTime(give_up_after=100)
+    monkeypatch.setattr(redis_cache, "time", clock)
+    redis_client.set("test:report:lock", "a-crashed-holder", px=60_000)
+    cache = Cache(redis_client, namespace="test", wait_seconds=2)
+
+    with caplog.at_level(logging.WARNING, logger="redis_cache"):
+        value = cache.get_or_load("report", lambda: "loaded myself")
+
+    assert value == "loaded myself"
+    assert 2 <= clock.now < 2.1, f"gave up after {clock.now:.2f}s of a 2s wait_seconds"
+    assert "loading it myself" in caplog.text
 
 
 class StoredJustBeforeTheLock(redis.Redis):
@@ -249,6 +282,14 @@ def test_an_invalidation_changes_the_generation_before_the_value_can_go(redis_cl
     assert atomic or sent.index("SET") < sent.index("DEL"), (
         f"invalidate sent {sent}: the value can go before the generation changes"
     )
+
+
+def test_an_invalidation_gives_the_generation_a_day_to_live(cache, redis_client):
+    # no TTL: every key ever invalidated leaves its `:gen` behind for good; a short one (the
+    # value's 30 s, seconds read as ms) can run out during a load, and what it loads is lost
+    cache.invalidate("report")
+
+    assert 24 * 3600 - 60 < redis_client.ttl("test:report:gen") <= 24 * 3600
 
 
 def expire_now(client: redis.Redis, key: str) -> None:

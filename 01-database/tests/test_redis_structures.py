@@ -113,13 +113,17 @@ def test_an_expired_session_is_gone(redis_client):
     assert not session_exists(redis_client, prefix="t", session_id="s1")
 
 
-def test_delete_namespace_removes_only_the_keys_under_its_prefix(redis_client):
+def test_delete_namespace_removes_only_the_keys_under_its_prefix(redis_client, monkeypatch):
+    sent = []
+    watch_sent_commands(monkeypatch, lambda _connection, names: sent.extend(names))
     redis_client.set("mine:a", 1)
     redis_client.set("mine:b", 2)
     redis_client.set("theirs:a", 3)
     redis_client.set("mine2:a", 4)  # another namespace that merely starts with the same letters
 
     assert delete_namespace(redis_client, "mine") == 2
+    # KEYS walks the whole keyspace in one command, blocking every other client meanwhile
+    assert "SCAN" in sent and "KEYS" not in sent, f"the lesson says SCAN, never KEYS: {sent}"
     assert sorted(redis_client.keys("*")) == ["mine2:a", "theirs:a"]
 
 
