@@ -49,6 +49,24 @@ def test_every_layer_finds_the_same_product_and_the_same_rows(products):
     assert len(clients) == 6  # psycopg twice, Core, the SQLAlchemy ORM, Django twice
 
 
+def test_every_layer_runs_in_autocommit_and_the_orm_in_a_new_session_each_time(products):
+    sessions = (
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        " AND state = 'idle in transaction'"
+    )
+    with layers(products, size=SIZE) as clients:
+        for layer in clients.values():
+            layer.lookup(42)
+            layer.read(101)
+        with psycopg.connect(sqlalchemy_url_to_libpq(products)) as connection:
+            in_a_transaction = connection.execute(sessions).fetchone()[0]
+        orm = clients["SQLAlchemy ORM"]
+        first, second = orm.lookup(42), orm.lookup(42)
+
+    assert in_a_transaction == 0  # no BEGIN before each query: pgbench sends none either
+    assert first is not second  # an empty identity map: each lookup builds its object
+
+
 def test_only_the_prepared_layer_prepares_and_django_binds_on_the_client(products):
     from django_orm import sql_sent
 
