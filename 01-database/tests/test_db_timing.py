@@ -45,3 +45,12 @@ def test_the_median_is_of_the_timed_runs_only(clock):
     lengths = iter([100, 100, 100, 1, 2, 3, 4, 50])  # three warm-ups, then five timed
 
     assert median_ms(lambda: clock(next(lengths)), repeat=5, warm_up=3) == pytest.approx(3.0)
+
+
+def test_the_order_rotates_every_round_so_no_run_always_goes_first(clock):
+    order = []
+    runs = {name: (lambda name=name: order.append(name)) for name in "abc"}
+
+    alternating_ms(runs, rounds=3)
+
+    assert order == [*"abc", *"bca", *"cab"]

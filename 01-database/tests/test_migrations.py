@@ -168,11 +168,22 @@ def test_the_backfill_fills_every_old_order_across_several_batches(engine, datab
             )
         )
 
-    upgrade(database_url, "0002b")
+    batches = []
+
+    def count_batches(conn, cursor, statement, parameters, context, executemany):
+        if "WHERE id IN (SELECT id FROM orders WHERE total_cents IS NULL" in statement:
+            batches.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", count_batches)
+    try:
+        upgrade(database_url, "0002b")
+    finally:
+        event.remove(Engine, "before_cursor_execute", count_batches)
 
     totals = [total for _, total in order_totals(engine)]
     assert totals.count(2 * 8900 + 2 * 2900) == 1
     assert totals.count(0) == 2500
+    assert len(batches) == 4  # 1,000 + 1,000 + 501 orders, then a batch that finds none left
 
 
 def test_revision_0002_never_holds_a_lock_across_the_backfill(database_url):
@@ -194,6 +205,7 @@ def test_revision_0002_never_holds_a_lock_across_the_backfill(database_url):
         "CHECK (total_cents IS NOT NULL) NOT VALID",
         "VALIDATE CONSTRAINT ck_orders_total_not_null",
         "SET NOT NULL",
+        "CHECK (total_cents >= 0) NOT VALID",  # not a scan under the ADD's lock either
         "VALIDATE CONSTRAINT ck_orders_total_not_negative",
         # the default last: set before the backfill, it would give the orders the running
         # application inserts meanwhile a total of 0 that the backfill never corrects
@@ -326,17 +338,27 @@ def test_the_trigger_keeps_totals_until_the_contract_step_and_downgrades_back(en
         triggers_at_0002 = connection.execute(
             text("SELECT count(*) FROM pg_trigger WHERE tgname = 'order_lines_keep_total'")
         ).scalar()
+    with engine.begin() as connection:  # the old code's insert, without a total, works again
+        old_order_total = connection.execute(
+            text(
+                "INSERT INTO orders (customer_id) SELECT min(id) FROM customers"
+                " RETURNING total_cents"
+            )
+        ).scalar()
 
     assert kept == [(order_id, 2 * 8900)]
     assert (triggers_at_0002b, triggers_at_0002) == (0, 1)
+    assert old_order_total is None  # nullable and without a default again, as 0002 left it
 
 
-def lock_timeout_seen_by_revision_0003(database_url: str, upgrades: list[str]) -> str:
-    """Run `upgrades` in turn; return the lock_timeout 0003's CREATE INDEX ran with."""
+def lock_timeout_seen_by_revision_0003(
+    database_url: str, upgrades: list[str], at: str = "CREATE INDEX ix_orders_customer_id_placed_at"
+) -> str:
+    """Run `upgrades` in turn; return the lock_timeout 0003's CREATE INDEX (or `at`) ran with."""
     seen = []
 
     def show_lock_timeout(conn, cursor, statement, parameters, context, executemany):
-        if statement.startswith("CREATE INDEX ix_orders_customer_id_placed_at"):
+        if statement.startswith(at):
             seen.append(cursor.connection.execute("SHOW lock_timeout").fetchone()[0])
 
     event.listen(Engine, "before_cursor_execute", show_lock_timeout)
@@ -358,6 +380,14 @@ def test_revision_0003_sees_the_same_lock_timeout_alone_and_under_upgrade_head(
     alone = lock_timeout_seen_by_revision_0003(database_url, ["0002b", "head"])
 
     assert under_head == alone == "0"
+
+
+def test_the_expand_and_contract_steps_wait_at_most_two_seconds_for_a_lock(engine, database_url):
+    add_column = "ALTER TABLE orders ADD COLUMN IF NOT EXISTS total_cents"
+    validate = "ALTER TABLE orders VALIDATE CONSTRAINT ck_orders_total_not_null"
+
+    assert lock_timeout_seen_by_revision_0003(database_url, ["0002"], at=add_column) == "2s"
+    assert lock_timeout_seen_by_revision_0003(database_url, ["0002b"], at=validate) == "2s"
 
 
 def test_the_code_that_writes_the_total_runs_between_expand_and_contract(engine, database_url):

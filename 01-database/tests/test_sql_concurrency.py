@@ -6,6 +6,7 @@ each outcome is the same on every run.
 """
 
 import pytest
+import sql_threads
 from sql_concurrency import (
     buy_optimistically,
     buy_with_atomic_update,
@@ -14,7 +15,7 @@ from sql_concurrency import (
     two_buyers,
 )
 from sql_models import create_schema
-from sql_threads import add_product, current_stock
+from sql_threads import add_product, current_stock, wait_for_a_blocked_session
 
 
 @pytest.fixture
@@ -100,3 +101,10 @@ def test_the_optimistic_outcome_reads_the_same_whichever_thread_retried(attempts
 def test_the_locking_fixes_outcome_counts_the_buyers_that_sold(strategy):
     # both return True or False (sold or sold out): "no value" would be false of them
     assert outcome_in_words(strategy, [True, False]) == "1 of 2 buyers found a unit in stock"
+
+
+def test_the_wait_for_a_blocked_session_waits_until_one_is_blocked(engine, monkeypatch):
+    monkeypatch.setattr(sql_threads, "WAIT_SECONDS", 0.2)  # nobody is blocked: it times out
+
+    with pytest.raises(TimeoutError, match="no session started waiting for the lock"):
+        wait_for_a_blocked_session(engine)

@@ -1,6 +1,10 @@
 """Every layer sends the same query and gets the same rows; rates are printed, never asserted."""
 
+from contextlib import contextmanager
+
+import psycopg
 import pytest
+import sql_layers
 from django_project import empty_shop
 from sql_layers import (
     PGBENCH,
@@ -11,6 +15,9 @@ from sql_layers import (
     pgbench_scripts,
 )
 from sql_layers_clients import add_products, layers
+from sql_layers_pgbench import pgbench_rate
+
+from course.services.probes import sqlalchemy_url_to_libpq
 
 ROWS, SIZE = 2_000, 50
 
@@ -42,6 +49,24 @@ def test_every_layer_finds_the_same_product_and_the_same_rows(products):
     assert len(clients) == 6  # psycopg twice, Core, the SQLAlchemy ORM, Django twice
 
 
+def test_every_layer_runs_in_autocommit_and_the_orm_in_a_new_session_each_time(products):
+    sessions = (
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        " AND state = 'idle in transaction'"
+    )
+    with layers(products, size=SIZE) as clients:
+        for layer in clients.values():
+            layer.lookup(42)
+            layer.read(101)
+        with psycopg.connect(sqlalchemy_url_to_libpq(products)) as connection:
+            in_a_transaction = connection.execute(sessions).fetchone()[0]
+        orm = clients["SQLAlchemy ORM"]
+        first, second = orm.lookup(42), orm.lookup(42)
+
+    assert in_a_transaction == 0  # no BEGIN before each query: pgbench sends none either
+    assert first is not second  # an empty identity map: each lookup builds its object
+
+
 def test_only_the_prepared_layer_prepares_and_django_binds_on_the_client(products):
     from django_orm import sql_sent
 
@@ -70,6 +95,59 @@ def test_a_tiny_measurement_gives_a_rate_for_every_layer_and_pgbench(products):
     assert all(rate > 0 for kind in figures["rates"].values() for rate in kind.values())
     assert (figures["ceiling"] is None) == (figures["problem"] is not None)
     assert figures["problem"] or all(rate > 0 for rate in figures["ceiling"].values())
+
+
+def test_pgbench_reads_the_same_rows_as_the_layers(products):
+    read = pgbench_scripts(rows=ROWS, size=SIZE)["read"].splitlines()[1].replace(":first", "101")
+
+    with psycopg.connect(sqlalchemy_url_to_libpq(products)) as connection:
+        rows = connection.execute(read).fetchall()
+    with layers(products, size=SIZE) as clients:
+        assert rows == clients["psycopg"].read(101)
+
+
+def test_pgbench_sends_its_queries_as_prepared_statements(products):
+    # a statement run as a prepared one is listed while it runs; sent as simple, the count is 0
+    script = "SELECT 1 / count(*) FROM pg_prepared_statements;\n"
+
+    assert pgbench_rate(products, script) > 0  # divided by zero: pgbench fails, RuntimeError
+
+
+def test_every_side_gets_the_same_warm_up_and_rounds_in_rotating_order(monkeypatch):
+    calls = []  # (side, seconds, queries), in the order they ran
+
+    def side(name):
+        def run(_arguments, seconds, queries):
+            calls.append((name, seconds, queries))
+            return [999, 30, 10, 20][(sum(call[0] == name for call in calls) - 1) % 4]
+
+        return run
+
+    @contextmanager
+    def fake_layers(_url):
+        yield {name: (name, name) for name in ("psycopg", "Core", "ORM")}
+
+    monkeypatch.setattr(sql_layers, "layers", fake_layers)
+    monkeypatch.setattr(sql_layers, "pgbench_problem", lambda: None)
+    monkeypatch.setattr(sql_layers, "timed", lambda query, *rest: side(query)(*rest))
+    monkeypatch.setattr(sql_layers, "pgbench_rate", lambda _url, *rest: side(PGBENCH)(*rest))
+
+    figures = measure("url", rounds=3, seconds=1, warm_up={"lookup": 50, "read": 5}, rows=ROWS)
+
+    lookups = calls[: len(calls) // 2]
+    names = ["psycopg", "Core", "ORM", PGBENCH]
+    for name in names:  # one warm-up of 50 queries, then three rounds of one second each
+        assert [call[1:] for call in lookups if call[0] == name] == [
+            (0, 50),
+            (1, 50),
+            (1, 50),
+            (1, 50),
+        ]
+    firsts = [lookups[4 + 4 * number][0] for number in range(3)]
+    assert firsts == names[:3]  # each round starts with the next side
+    assert figures["rates"]["lookup"] == {name: 20 for name in names[:3]}  # the median
+    assert figures["ceiling"] == {"lookup": 20, "read": 20}
+    assert figures["spread"]["read"][PGBENCH] == (10, 30)  # the warm-up's rate left out
 
 
 def test_the_comparison_reads_as_fractions_of_the_ceiling():

@@ -5,6 +5,7 @@ from sql_backup import BackupToolFailed
 from sql_models import make_engine
 from sql_orm import create_sample_shop
 from sql_pitr import (
+    ARCHIVE_COMMAND,
     RecoveryFailed,
     archive_current_wal,
     archiving_options,
@@ -93,6 +94,21 @@ def test_recovery_to_the_restore_point_loses_the_write_made_after_it(drill):
     assert skus == ["AFTER-BACKUP"]  # replayed from the archive; AFTER-POINT came after the point
 
 
+def test_the_base_backup_alone_restores_the_moment_it_ended_without_the_archive(drill):
+    backup, _archive, history, _state, _roles = drill
+
+    # the WAL written during the copy is in the backup (streamed): no archive needed to open it
+    with (
+        wal_archive() as empty,
+        recovered_server(
+            backup, empty, {"recovery_target": "immediate"}, server_options=NO_FSYNC
+        ) as (server, _rto),
+    ):
+        lines, skus = shop_state(server.url)
+
+    assert (lines, skus) == (history.lines_before, [])  # AFTER-BACKUP is only in the archive
+
+
 def test_globals_only_dumps_the_roles(drill):
     *_rest, roles = drill
 
@@ -127,6 +143,19 @@ def test_a_target_past_the_archive_is_refused_with_the_servers_reason_after_it_o
         recovered_server(backup, archive, past_the_archive, server_options=NO_FSYNC),
     ):
         pytest.fail("a server that never reached its target opened")
+
+
+def test_archive_current_wal_returns_only_once_the_file_is_in_the_archive():
+    with wal_archive() as archive:
+        slow = f"archive_command=sleep 1 && {ARCHIVE_COMMAND.format(archive=archive)}"
+        options = [*archiving_options(archive)[:-1], slow, *NO_FSYNC]  # a slow archiver
+        with private_server("postgres", extra_args=options) as primary:
+            engine = make_engine(primary.url)
+            closed = archive_current_wal(engine)
+            archived = (archive / closed).is_file()
+            engine.dispose()
+
+    assert archived, f"{closed} was not in the archive yet"
 
 
 def test_a_failed_base_backup_says_the_tools_own_reason(engine, tmp_path):
