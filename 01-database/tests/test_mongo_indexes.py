@@ -1,8 +1,11 @@
 """Indexes: unique emails, and a compound index that turns a COLLSCAN into an IXSCAN."""
 
+import mongo_indexes
 import pytest
 from mongo_indexes import (
+    TIMED_RUNS,
     EmailAlreadyRegistered,
+    benchmark_index,
     create_customer_email_index,
     create_orders_by_customer_index,
     insert_sample_orders,
@@ -64,3 +67,34 @@ def test_the_indexed_query_returns_a_customers_orders_newest_first(mongo_db):
     found = list(mongo_db.orders.find(filter_).sort(sort))
 
     assert [order["total_cents"] for order in found] == [300, 200, 100, 0]
+
+
+def test_the_compound_index_holds_the_customer_then_the_date_newest_first(mongo_db):
+    # the plan above cannot tell (embedded mode always adds a SORT): an index on customer_id
+    # alone would also turn the COLLSCAN into an IXSCAN, and leave the sort to memory
+    name = create_orders_by_customer_index(mongo_db)
+
+    assert mongo_db.orders.index_information()[name]["key"] == [
+        ("customer_id", 1),
+        ("placed_at", -1),
+    ]
+
+
+def test_both_sides_are_timed_over_the_same_runs_after_the_same_warm_up(mongo_db, monkeypatch):
+    timed = []
+    monkeypatch.setattr(
+        mongo_indexes, "median_ms", lambda query, **options: timed.append(options) or 1.0
+    )
+
+    measure_index_speedup(mongo_db, customers=3, per_customer=2)
+
+    assert timed == [{"repeat": TIMED_RUNS}] * 2
+
+
+def test_the_benchmark_ratio_is_how_many_times_faster_the_index_is(settings, monkeypatch):
+    figures = {"before": [], "after": [], "without_ms": 8.0, "with_ms": 0.5}
+    monkeypatch.setattr(mongo_indexes, "measure_index_speedup", lambda _db: figures)
+
+    [row] = benchmark_index(settings)
+
+    assert (row["baseline"], row["measured"], row["ratio"]) == (8.0, 0.5, 16.0)

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
+import pymongo
 import pytest
 from mongo_patterns import (
     create_bucket_index,
@@ -14,6 +15,7 @@ from mongo_patterns import (
 )
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
+from pymongo.monitoring import CommandListener
 
 START = datetime(2025, 1, 1, tzinfo=UTC)
 
@@ -93,6 +95,38 @@ def test_the_count_and_the_sum_come_from_one_point_in_time(mongo_client, mongo_d
 
     monkeypatch.setattr(Collection, "count_documents", count_then_another_order_lands)
 
-    # without the snapshot the sum would see the order that landed after the count: 1350
+    # outside one transaction the sum would see the order that landed after the count: 1350
     assert orders_total_in_snapshot(mongo_client, mongo_db) == {"orders": 2, "total_cents": 350}
     assert mongo_db.orders.count_documents({}) == 3
+
+
+class CommandsSent(CommandListener):
+    """Every command a MongoClient sends, as the server receives it."""
+
+    def __init__(self) -> None:
+        self.commands = []
+
+    def started(self, event):
+        self.commands.append(event.command)
+
+    def succeeded(self, event):
+        pass
+
+    def failed(self, event):
+        pass
+
+
+def test_the_snapshot_transaction_asks_for_a_snapshot_read_and_a_majority_commit(
+    settings, mongo_db
+):
+    # the transaction alone reads one point in time here; `snapshot` is what MongoDB needs to
+    # promise it is majority-committed data, so the read concern must reach the server
+    sent = CommandsSent()
+    with pymongo.MongoClient(settings.mongo_url, event_listeners=[sent]) as client:
+        orders_total_in_snapshot(client, client[mongo_db.name])
+
+    first_in_transaction = next(c for c in sent.commands if c.get("startTransaction"))
+    assert first_in_transaction["readConcern"] == {"level": "snapshot"}
+    # and the commit waits for a majority, as the durable writes do
+    commit = next(c for c in sent.commands if "commitTransaction" in c)
+    assert commit["writeConcern"] == {"w": "majority", "j": True, "wtimeout": 5000}

@@ -6,16 +6,20 @@ import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from types import SimpleNamespace
 
 import pytest
 import redis
 import redis_cache
 import redis_cache_bench
+import redis_cache_sales
 from redis_cache import STORE_IF_CURRENT, Cache, cached, make_cache_client
-from redis_cache_bench import concurrent_misses, measure_hit_vs_query
+from redis_cache_bench import benchmark_cache, concurrent_misses, measure_hit_vs_query, p50_and_p95
 from redis_cache_guard import CircuitBreaker, SingleFlight
 from redis_cache_sales import record_sale, revenue_by_sku
 
+import course.sandbox
 from course.redis_wire import watch_sent_commands
 
 
@@ -605,3 +609,28 @@ def test_the_measurement_times_hits_against_queries(cache, sales_engine, monkeyp
     assert len(queries) == 1 + redis_cache_bench.WARM_UP_ROUNDS + 3
     assert set(figures) == {"query_p50", "query_p95", "hit_p50", "hit_p95"}
     cache.invalidate("measured")
+
+
+def test_the_percentiles_are_the_median_and_the_95th_and_no_p95_from_few_samples():
+    one_very_slow_run = [float(n) for n in range(1, 100)] + [1000.0]  # the mean: 59.5
+    assert p50_and_p95(one_very_slow_run) == (50.5, 95.95)
+    assert p50_and_p95([float(n) for n in range(1, 100)])[1] is None  # 99: one of the slowest
+
+
+def test_the_benchmark_ratio_is_how_many_times_faster_the_hit_is(redis_url, monkeypatch):
+    figures = {"query_p50": 8.0, "query_p95": 20.0, "hit_p50": 0.5, "hit_p95": 2.0}
+    monkeypatch.setattr(redis_cache_bench, "measure_hit_vs_query", lambda *_, **__: figures)
+    monkeypatch.setattr(redis_cache_sales, "create_sales", lambda *_, **__: None)
+
+    @contextmanager
+    def no_database(_settings, prefix):
+        yield "sqlite://"
+
+    monkeypatch.setattr(course.sandbox, "temporary_postgres_database", no_database)
+
+    rows = benchmark_cache(SimpleNamespace(redis_url=redis_url))
+
+    assert [(r["baseline"], r["measured"], r["ratio"]) for r in rows] == [
+        (8.0, 0.5, 16.0),
+        (20.0, 2.0, 10.0),
+    ]

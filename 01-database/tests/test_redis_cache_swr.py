@@ -8,6 +8,7 @@ import redis
 from redis_cache import make_cache_client
 from redis_cache_swr import StaleWhileRevalidateCache
 
+from course.redis_wire import watch_sent_commands
 from course.services.ports import free_port
 
 CALLERS = 8
@@ -275,3 +276,41 @@ def test_it_remembers_only_the_refreshes_still_running_not_every_key_ever_refres
     assert list(cache.refreshing) == [
         "swr:report-2"
     ]  # the last one, submitted after the others ended
+
+
+def test_a_queued_refresh_re_arms_its_lock_for_a_full_px_when_it_starts(
+    make_cache, clock, redis_client
+):
+    cache = make_cache(lock_ms=60_000)
+    for name in ("a", "b", "c"):
+        cache.get_or_load(name, lambda: "old")
+    clock.now += 31  # all three stale; the two refresh threads get a and b, c waits in the queue
+    loaders = {name: BlockingLoader(f"new {name}") for name in ("a", "b", "c")}
+    for name, loader in loaders.items():
+        cache.get_or_load(name, loader)
+    assert loaders["a"].started.wait(WAIT) and loaders["b"].started.wait(WAIT)
+    redis_client.pexpire("swr:c:lock", 5_000)  # most of c's PX was spent in the queue
+
+    loaders["a"].release.set()
+    assert loaders["c"].started.wait(WAIT)
+    # counted from the start of the load, not from when it was queued: a lock that ran out
+    # mid-load would let another process's refresh run beside this one
+    assert redis_client.pttl("swr:c:lock") > 5_000
+    for loader in loaders.values():
+        loader.release.set()
+
+
+def test_an_invalidation_changes_the_generation_and_deletes_in_one_multi_exec(
+    make_cache, monkeypatch
+):
+    # one without the other would leave the old value cached to its hard TTL (a new
+    # generation but the value kept), or let a load read before the write store it (deleted,
+    # the generation unchanged)
+    cache = make_cache()
+    cache.get_or_load("report", lambda: "old")
+    sent = []
+    watch_sent_commands(monkeypatch, lambda _connection, names: sent.append(names))
+
+    cache.invalidate("report")
+
+    assert [names for names in sent if len(names) > 1] == [["MULTI", "SET", "DEL", "EXEC"]]

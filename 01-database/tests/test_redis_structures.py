@@ -58,6 +58,19 @@ def test_the_window_counter_expires_by_itself(redis_client):
     assert 0 < redis_client.ttl(key) <= 60
 
 
+def test_a_count_and_its_expiry_are_sent_as_one_multi_exec(redis_client, monkeypatch):
+    # a client that dies between INCR and EXPIRE would leave a counter that never expires,
+    # and a user refused for ever; a plain pipeline batches them but is no transaction
+    sent = []
+    watch_sent_commands(monkeypatch, lambda _connection, names: sent.append(names))
+
+    allow_request(redis_client, prefix="t", user="ada", limit=5, window_seconds=60, now=NOW)
+    save_session(redis_client, prefix="t", session_id="s1", fields={"user": "ada"}, idle_seconds=5)
+
+    batches = [names for names in sent if len(names) > 1]  # not a new connection's handshake
+    assert batches == [["MULTI", "INCRBY", "EXPIRE", "EXEC"], ["MULTI", "HSET", "EXPIRE", "EXEC"]]
+
+
 def test_a_window_that_is_not_positive_is_refused(redis_client):
     for window_seconds in (0, -60):
         with pytest.raises(ValueError, match="window_seconds must be positive"):
@@ -80,11 +93,11 @@ def test_the_leaderboard_orders_players_by_their_total_score(redis_client):
 def test_a_session_hash_counts_page_views_and_refreshes_its_expiry(redis_client):
     save_session(redis_client, prefix="t", session_id="s1", fields={"user": "ada"}, idle_seconds=5)
 
-    touch_session(redis_client, prefix="t", session_id="s1", idle_seconds=300)
-    fields = touch_session(redis_client, prefix="t", session_id="s1", idle_seconds=300)
+    touch_session(redis_client, prefix="t", session_id="s1", idle_seconds=120)
+    fields = touch_session(redis_client, prefix="t", session_id="s1", idle_seconds=120)
 
     assert fields == {"user": "ada", "page_views": "2"}
-    assert redis_client.ttl("t:session:s1") > 5
+    assert 5 < redis_client.ttl("t:session:s1") <= 120  # re-armed with the idle time asked for
 
 
 def test_touching_a_session_is_one_script_call(redis_client, monkeypatch):
