@@ -11,8 +11,12 @@ from its first read. Write that once, as a helper:
 transaction at isolation level SERIALIZABLE and returns what `work` returns, committed. When
 the transaction fails with a serialization failure, it runs `work` again in a new transaction,
 at SERIALIZABLE too (the test asks every attempt for its level), at most `attempts` times in
-all, then lets the last error propagate. Any other error (40P01 aside, see below)
-propagates at once, without a retry (retrying a bug only repeats it).
+all, then lets the last error propagate. Before each retry it pauses, with `time.sleep`, for
+a random time that grows with the attempt ("full jitter", as `sql_retry.py` does, e.g.
+`random.uniform(0, 0.01 * 2**attempt)` seconds): retried at once, or after the same fixed
+pause, the transactions that collided collide again in lockstep (the test records the
+pauses). Any other error (40P01 aside, see below) propagates at once, without a retry and
+without a pause (retrying a bug only repeats it).
 
 `sql_isolation.py` shows the same idea inside one function; here it becomes reusable.
 (PostgreSQL's manual, section 13.5 "Serialization Failure Handling", adds two more: "It may
@@ -40,5 +44,6 @@ def run_serializable(engine: Engine, work: Callable[[Connection], T], *, attempt
     """Run `work(connection)` in a SERIALIZABLE transaction, retried on serialization failure."""
     # TODO: loop over the attempts; in each, open a transaction at SERIALIZABLE, call work,
     # commit, and return its result; on a serialization failure (from work or from the
-    # commit) try again, on anything else re-raise
+    # commit) pause a random, growing time (time.sleep) and try again; on anything else
+    # re-raise
     raise NotImplementedError("TODO: run the work, retrying serialization failures")

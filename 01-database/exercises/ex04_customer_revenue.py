@@ -5,9 +5,13 @@ Write `top_customers(db, *, limit)`. The orders collection holds the documents t
 "price_cents", ...}]}`, and `customers` holds `{"_id", "email", "name"}`. Return the `limit`
 customers who spent the most on PAID orders, as dicts with exactly the keys
 `{"email", "name", "orders", "revenue_cents"}` (`orders` counts their paid orders), highest
-revenue first, ties broken by email. Do it in ONE `aggregate` call: no loop in Python over
-orders or customers, and the limit applied in the pipeline (a `$limit` stage), so that only
-the final rows travel (the test counts the documents the server sends back).
+revenue first, ties broken by email. Filter first: the pipeline begins with a `$match` on the
+status, so that every later stage handles only paid orders (a `$match` after `$group` gives
+the same rows, but unwinds and groups every order first, and only a first stage can use an
+index on `status`; the test reads the first stage). Do it in ONE `aggregate` call: no loop
+in Python over orders or customers, and the limit applied in the pipeline (a `$limit`
+stage), so that only the final rows travel (the test counts the documents the server sends
+back).
 
 Write it the idiomatic way that works on real MongoDB and on the embedded server: `$unwind`
 before you use a line's fields, and `$unwind` the array that `$lookup` returns. Every order
@@ -29,7 +33,7 @@ from pymongo.database import Database
 
 def top_customers(db: Database, *, limit: int) -> list[dict[str, Any]]:
     """Return the `limit` best customers by revenue over paid orders, best first."""
-    # TODO: $match paid orders; $unwind the lines; $group by customer_id, summing
+    # TODO: first $match paid orders; $unwind the lines; $group by customer_id, summing
     # qty * price_cents and collecting the distinct order _ids; $lookup the customer;
     # $unwind it; $project the four keys (count the order ids); then $sort by revenue
     # and email (the email exists only after $lookup) and $limit

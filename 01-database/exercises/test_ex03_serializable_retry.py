@@ -1,6 +1,7 @@
 """Checks for ex03: `course check 01 ex03` runs them against your task."""
 
 import threading
+import time
 
 import pytest
 from psycopg import errors
@@ -168,3 +169,43 @@ def test_a_write_skew_refused_at_commit_is_retried_and_the_retry_sees_the_rule(e
     assert outcomes == [("off duty", 1), ("refused", 2)], (
         "the 40001 came from COMMIT: the commit must be inside the retried block"
     )
+
+
+class Pauses:
+    """Records every time.sleep: the pause before each retry."""
+
+    def __init__(self) -> None:
+        self.seconds: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.seconds.append(seconds)
+
+
+@pytest.fixture
+def pauses(monkeypatch):
+    recorded = Pauses()
+    monkeypatch.setattr(time, "sleep", recorded)
+    if callable(getattr(task, "sleep", None)):  # `from time import sleep` binds its own name
+        monkeypatch.setattr(task, "sleep", recorded)
+    return recorded
+
+
+def test_each_retry_waits_a_random_pause_and_a_bug_waits_for_nothing(engine, pauses):
+    # three runs of two retries each: a fixed pause, or none, gives the same seconds every time
+    for _ in range(3):
+        assert task.run_serializable(engine, Work(failures=2), attempts=3) == 42
+    assert len(pauses.seconds) == 6, (
+        f"expected one pause before each of the 6 retries, got {pauses.seconds}: time.sleep"
+        " between attempts, so the transactions that collided do not collide again at once"
+    )
+    assert all(seconds > 0 for seconds in pauses.seconds), f"a pause of 0: {pauses.seconds}"
+    first_retries = pauses.seconds[0::2]
+    assert len(set(first_retries)) > 1, (
+        f"the first retry of each run waited {first_retries}: the same pause each time keeps"
+        " colliding transactions in lockstep; draw it at random (random.uniform)"
+    )
+
+    pauses.seconds.clear()
+    with pytest.raises(DBAPIError):
+        task.run_serializable(engine, lambda connection: connection.scalar(text("SELECT 1 / 0")))
+    assert pauses.seconds == [], "an error that is not retried needs no pause"
