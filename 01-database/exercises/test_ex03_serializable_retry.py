@@ -209,3 +209,19 @@ def test_each_retry_waits_a_random_pause_and_a_bug_waits_for_nothing(engine, pau
     with pytest.raises(DBAPIError):
         task.run_serializable(engine, lambda connection: connection.scalar(text("SELECT 1 / 0")))
     assert pauses.seconds == [], "an error that is not retried needs no pause"
+
+
+def test_the_pause_grows_with_the_attempt(engine, pauses):
+    # 40 runs of four retries each, pauses drawn at random: summed over the runs, the fourth
+    # retries' pauses must clearly outweigh the first ones'. Doubling gives eight times as
+    # much, a pause that grows by a step each retry four times; one that does not grow fails
+    # this (by chance, about once in a thousand runs), a growing one practically never
+    for _ in range(40):
+        task.run_serializable(engine, Work(failures=4), attempts=5)
+    assert len(pauses.seconds) == 160, f"expected 4 pauses in each of 40 runs: {pauses.seconds}"
+    first, fourth = sum(pauses.seconds[0::4]), sum(pauses.seconds[3::4])
+    assert fourth > 1.5 * first, (
+        f"the fourth retries waited {fourth:.3f} s in all, the first ones {first:.3f} s: let"
+        " the pause grow with the attempt (e.g. random.uniform(0, 0.01 * 2**attempt)), so a"
+        " conflict that persists backs off further each time"
+    )
