@@ -26,9 +26,11 @@ Several recoverers may run at once (one per worker host). Four rules, each one t
 4. Hands off a message someone claims meanwhile: a worker may claim a message between your
    listing and your park (it retries it now); leave it, neither parked nor acknowledged (the
    test has a worker claim one right after your XPENDING, and another after your own claim,
-   while you stall past `min_idle_ms`). Claim before you park: the server refuses you a
-   message that was claimed less than `min_idle_ms` ago; and park only a message still
-   pending for your consumer, since XACK does not ask who owns it.
+   while you stall past `min_idle_ms`, and a third just before your park script). Claim
+   before you park: the server refuses you a message that was claimed less than
+   `min_idle_ms` ago; and park only a message still pending for your consumer, since XACK
+   does not ask who owns it, checked inside the park script (a check made before it can be
+   overtaken by a worker's claim).
 The dead-letter stream is a second key your script touches: on Redis Cluster both keys of a
 script must be in one hash slot, so name them with a hash tag (`{jobs}` and `{jobs}:dead`);
 the one server of this course has no slots, so the test uses `jobs` and `jobs:dead`.

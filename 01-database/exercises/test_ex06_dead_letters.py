@@ -334,3 +334,31 @@ def test_a_worker_that_claims_from_a_paused_recoverer_keeps_the_message(jobs, mo
         "not ask who owns a message)"
     )
     assert owners == dict.fromkeys(ids, "worker-w") and retried_a == []
+
+
+def test_a_worker_that_claims_just_before_the_park_keeps_the_message(jobs, monkeypatch):
+    client, ids = jobs
+    deliver(client, times=3)  # poison: the recoverer would park them all
+    # the recoverer has claimed the messages; just before its park script runs, a worker
+    # claims them all (it retries them now). An owner check made in Python before the script
+    # passed already: only a check inside the script, atomic with the XACK, sees the worker
+    original, taken = client.execute_command, []
+
+    def execute_command(*args, **options):
+        if str(args[0]).upper() in ("EVAL", "EVALSHA") and not taken:
+            taken.append(original("XCLAIM", STREAM, GROUP, "worker-w", 0, *ids, "JUSTID"))
+        return original(*args, **options)
+
+    monkeypatch.setattr(client, "execute_command", execute_command)
+    retried, dead = recover(client, max_deliveries=3)
+    monkeypatch.setattr(client, "execute_command", original)
+
+    assert taken, "the recoverer ran no script: acknowledge and park in one script"
+    owners = {
+        e["message_id"]: e["consumer"] for e in client.xpending_range(STREAM, GROUP, "-", "+", 99)
+    }
+    assert (dead, client.exists(DEAD)) == ([], 0), (
+        f"{dead} parked while worker-w retried them: the check that a message is still pending "
+        "for your consumer belongs inside the script, in the same atomic step as the XACK"
+    )
+    assert owners == dict.fromkeys(ids, "worker-w") and retried == []
