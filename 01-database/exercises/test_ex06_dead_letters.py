@@ -61,6 +61,13 @@ def times_delivered(client):
     ]
 
 
+def owners_of_pending(client):
+    """Each pending message's id, with the consumer it is pending for."""
+    return {
+        e["message_id"]: e["consumer"] for e in client.xpending_range(STREAM, GROUP, "-", "+", 99)
+    }
+
+
 def test_messages_delivered_fewer_times_than_the_maximum_are_claimed(jobs):
     client, ids = jobs
     deliver(client, times=1)
@@ -324,9 +331,7 @@ def test_a_worker_that_claims_from_a_paused_recoverer_keeps_the_message(jobs, mo
         client.xautoclaim(STREAM, GROUP, "worker-w", 10, "0-0")  # A's pause is already taken
     retried_a, dead_a = a
 
-    owners = {
-        e["message_id"]: e["consumer"] for e in client.xpending_range(STREAM, GROUP, "-", "+", 99)
-    }
+    owners = owners_of_pending(client)
     parked_from_the_worker = [i for i in dead_a if owners.get(i) != "rescuer"]
     assert (dead_a, client.xlen(DEAD) if client.exists(DEAD) else 0) == ([], 0), (
         f"{parked_from_the_worker} parked while worker-w retried them: check in the script that "
@@ -354,9 +359,7 @@ def test_a_worker_that_claims_just_before_the_park_keeps_the_message(jobs, monke
     monkeypatch.setattr(client, "execute_command", original)
 
     assert taken, "the recoverer ran no script: acknowledge and park in one script"
-    owners = {
-        e["message_id"]: e["consumer"] for e in client.xpending_range(STREAM, GROUP, "-", "+", 99)
-    }
+    owners = owners_of_pending(client)
     assert (dead, client.exists(DEAD)) == ([], 0), (
         f"{dead} parked while worker-w retried them: the check that a message is still pending "
         "for your consumer belongs inside the script, in the same atomic step as the XACK"
