@@ -17,7 +17,7 @@ from course import doctor as doctor_checks
 from course.build_commands import register as register_build_commands
 from course.console import console, fail
 from course.exercise_commands import register as register_exercises
-from course.lessons import LessonNotFound, discover, find
+from course.lessons import Lesson, LessonNotFound, discover, find
 from course.paths import ROOT
 from course.runner import ScriptResult, run_lessons
 from course.service_commands import ModeOption, bring_up, print_status
@@ -103,6 +103,7 @@ def run(
 
         results = run_lessons(lessons, on_start, on_done)
     print_run_summary(results)
+    print_not_run(lessons)
     if any(not result.passed for result in results):
         raise typer.Exit(1)
 
@@ -119,6 +120,15 @@ def print_run_summary(results: list[ScriptResult]) -> None:
         if not result.passed:
             console.rule(f"[red]{result.lesson}/{result.script}: last lines")
             console.print(result.last_lines(), markup=False, highlight=False)
+
+
+def print_not_run(lessons: list[Lesson]) -> None:
+    """Name the runnable scripts `make run` left out, each with its lesson's reason."""
+    left_out = [(one.name, name, why) for one in lessons for name, why in one.not_run]
+    if left_out:
+        console.print("Not run by `make run` (each waits for Ctrl-C or needs arguments):")
+        for lesson_name, name, why in left_out:
+            console.print(f"  {lesson_name}/{name}: {why}", markup=False, highlight=False)
 
 
 def pytest_command(workers: int, paths: list[str], fast: bool, extra: list[str]) -> list[str]:

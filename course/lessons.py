@@ -33,6 +33,9 @@ class Lesson:
     benchmarks: tuple[str, ...] = ()
     # notebook file names in teaching order; those not listed follow by name
     notebook_order: tuple[str, ...] = ()
+    # runnable scripts `make run` leaves out (servers, workers, tools that need arguments),
+    # each as (file name, why), from the manifest's [not_run] table
+    not_run: tuple[tuple[str, str], ...] = ()
 
     @property
     def name(self) -> str:
@@ -59,14 +62,20 @@ def is_runnable_script(path: Path) -> bool:
 
 
 def load_lesson(path: Path) -> Lesson:
-    """Read a lesson folder's `lesson.toml`; the scripts and notebooks it omits follow by name."""
+    """Read a lesson folder's `lesson.toml`; scripts it neither lists nor leaves out (`[not_run]`)
+    follow by name, and so do the notebooks it does not list."""
     manifest_file = path / "lesson.toml"
     manifest = tomllib.loads(manifest_file.read_text()) if manifest_file.exists() else {}
     listed = [path / name for name in manifest.get("scripts", [])]
-    for script in listed:
+    not_run = tuple(manifest.get("not_run", {}).items())
+    for script in listed + [path / name for name, _ in not_run]:
         if not script.exists():
             raise FileNotFoundError(f"{manifest_file} lists {script.name}, which does not exist")
-    unlisted = [p for p in sorted(path.glob("*.py")) if p not in listed and is_runnable_script(p)]
+    for name, _ in not_run:
+        if path / name in listed:
+            raise ValueError(f"{manifest_file} lists {name} both in scripts and in not_run")
+    left_out = listed + [path / name for name, _ in not_run]
+    unlisted = [p for p in sorted(path.glob("*.py")) if p not in left_out and is_runnable_script(p)]
     notebooks = tuple(manifest.get("notebooks", []))
     for name in notebooks:
         if not (path / name).exists():
@@ -79,6 +88,7 @@ def load_lesson(path: Path) -> Lesson:
         scripts=tuple(listed + unlisted),
         benchmarks=tuple(manifest.get("benchmarks", [])),
         notebook_order=notebooks,
+        not_run=not_run,
     )
 
 

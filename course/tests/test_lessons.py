@@ -3,6 +3,7 @@
 import ast
 import subprocess
 import sys
+import tomllib
 
 import pytest
 
@@ -44,9 +45,45 @@ def test_scripts_run_in_the_manifest_order_then_unlisted_ones(tmp_path):
     ]
 
 
+def test_scripts_under_not_run_are_left_out_with_their_reason(tmp_path):
+    folder = write_lesson(
+        tmp_path,
+        "04-api",
+        manifest='scripts = ["api_demo.py"]\n[not_run]\n"api_flask.py" = "a server"\n',
+        scripts=["api_demo.py", "api_flask.py", "api_extra.py"],
+    )
+    lesson = load_lesson(folder)
+    assert [script.name for script in lesson.scripts] == ["api_demo.py", "api_extra.py"]
+    assert lesson.not_run == (("api_flask.py", "a server"),)
+
+
+def test_a_script_both_run_and_not_run_is_an_error(tmp_path):
+    manifest = 'scripts = ["api_flask.py"]\n[not_run]\n"api_flask.py" = "a server"\n'
+    folder = write_lesson(tmp_path, "04-api", manifest=manifest, scripts=["api_flask.py"])
+    with pytest.raises(ValueError, match="both in scripts and in not_run"):
+        load_lesson(folder)
+
+
+@pytest.mark.parametrize("lesson", discover(), ids=lambda lesson: lesson.name)
+def test_every_runnable_script_is_run_or_left_out_by_name(lesson):
+    # a script `make run` reaches only by falling through (a server: it never exits) would hold
+    # `make run` for the runner's whole timeout; each must be listed in one of the two places
+    named = {*lesson_manifest(lesson).get("scripts", []), *dict(lesson.not_run)}
+    runnable = {path.name for path in lesson.path.glob("*.py") if is_runnable_script(path)}
+    assert runnable <= named, f"list in scripts or [not_run]: {sorted(runnable - named)}"
+
+
+def lesson_manifest(lesson):
+    return tomllib.loads((lesson.path / "lesson.toml").read_text())
+
+
 @pytest.mark.parametrize(
     ("manifest", "missing"),
-    [('scripts = ["gone.py"]\n', r"gone\.py"), ('notebooks = ["gone.ipynb"]\n', r"gone\.ipynb")],
+    [
+        ('scripts = ["gone.py"]\n', r"gone\.py"),
+        ('notebooks = ["gone.ipynb"]\n', r"gone\.ipynb"),
+        ('[not_run]\n"gone.py" = "a server"\n', r"gone\.py"),
+    ],
 )
 def test_a_manifest_naming_a_missing_file_is_an_error(tmp_path, manifest, missing):
     folder = write_lesson(tmp_path, "01-database", manifest=manifest)
