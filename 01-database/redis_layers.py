@@ -1,18 +1,19 @@
-"""What the layers between Python and Redis cost: GET through redis-py, against Redis's ceiling.
+"""What the layers between Python and Redis cost: GET through redis-py, against a C client's rate.
 
 Run `python 01-database/redis_layers.py`. The same GET of the same small value, on ONE
 connection: redis-py without hiredis (commands packed and replies parsed in Python), redis-py
 with `hiredis` (both done in C: with hiredis installed, redis-py 5+ also packs every command
 with it), and each of them pipelined (100 GETs per round trip). Each is printed as GETs per
-second and as a fraction of `redis-benchmark` run in the same process tree against the same
-server with one connection (`-c 1`, and `-P 100` for the pipelined row): the server's own
-ceiling for that way of asking, with no Python at all. Every side speaks RESP2, as
-redis-benchmark does, gets the same warm-up and the same rounds in rotating order; each rate
-is the median. Where does the time go? redis-benchmark makes the same round trip on the
-same loopback several times faster, so on one connection most of each GET's time is
-redis-py's own work in Python (its command path, pool and parser), not the wire. hiredis
-takes part of that work into C, a similar share one at a time and pipelined; pipelining is
-the big step, because it spreads both that work and the round trip over 100 GETs.
+second and as a fraction of `redis-benchmark` (or Valkey's `valkey-benchmark`, whichever is on
+PATH) run in the same process tree against the same server with one connection (`-c 1`, and
+`-P 100` for the pipelined row): what one C client reaches asking that way, with no Python at all;
+the rows are labelled with the server's own name and the program's. Every side speaks RESP2, as
+redis-benchmark does, gets the same warm-up and the same rounds in rotating order; each rate is
+the median. Where does the time go? redis-benchmark makes the same round trip on the same
+loopback several times faster, so on one connection most of each GET's time is redis-py's own
+work in Python (its command path, pool and parser), not the wire. hiredis takes part of that
+work into C, a similar share one at a time and pipelined; pipelining is the big step, because
+it spreads both that work and the round trip over 100 GETs.
 """
 
 from __future__ import annotations
@@ -24,11 +25,13 @@ import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import redis
 from redis._parsers import Encoder, _HiredisParser, _RESP2Parser
 from redis.connection import PythonRespSerializer
+from redis_structures import server_label
 
 PIPELINE_DEPTH = 100
 ROUNDS, ROUND_SECONDS = 3, 0.7
@@ -90,8 +93,14 @@ def benchmark_program() -> str | None:
     return shutil.which("redis-benchmark") or shutil.which("valkey-benchmark")
 
 
+def program_name() -> str:
+    """The benchmark program's name as a label: "redis-benchmark" or "valkey-benchmark"."""
+    program = benchmark_program()
+    return Path(program).name if program else "redis-benchmark"
+
+
 def server_ceiling(redis_url: str, *, requests: int, depth: int = 1) -> float | None:
-    """GETs per second that `redis-benchmark -c 1` reaches; None where it is not installed."""
+    """GETs per second that `redis-benchmark -c 1` reaches (one C client); None without it."""
     program = benchmark_program()
     if program is None:
         return None
@@ -107,6 +116,7 @@ def measure_layers(
 ) -> list[dict]:
     """Measure every layer and its ceiling in the same rotating rounds; one row per layer."""
     client = redis.Redis.from_url(redis_url)
+    server, program = server_label(client), program_name()
     client.set(KEY, VALUE)  # before the ceilings too: redis-benchmark GETs this very key
     sides: dict[object, Callable[[], float | None]] = {
         layer: lambda layer=layer: gets_per_second(redis_url, layer, seconds=seconds)
@@ -131,6 +141,7 @@ def measure_layers(
         ceiling = statistics.median(found) if None not in found else None
         rows.append(
             {"layer": layer.label, "depth": layer.depth, "per_second": rate, "ceiling": ceiling,
+             "server": server, "program": program,
              "fraction": rate / ceiling if ceiling else None,
              "spread": (min(samples[layer]), max(samples[layer]))}
         )  # fmt: skip
@@ -146,7 +157,7 @@ def benchmark_layers(settings) -> list[dict[str, Any]]:
     figures = []
     for row in rows:
         if row["ceiling"]:
-            baseline_label, baseline = f"redis-benchmark -c 1 -P {row['depth']}", row["ceiling"]
+            baseline_label, baseline = f"{row['program']} -c 1 -P {row['depth']}", row["ceiling"]
         else:
             baseline_label, baseline = (
                 f"{rows[0]['layer']} (no redis-benchmark)",
@@ -154,7 +165,7 @@ def benchmark_layers(settings) -> list[dict[str, Any]]:
             )
         figures.append(
             {
-                "name": f"Redis GET, one connection: {row['layer']}",
+                "name": f"{row['server']} GET, one connection: {row['layer']}",
                 "baseline_label": baseline_label,
                 "baseline": round(baseline),
                 "measured_label": row["layer"],
@@ -170,12 +181,14 @@ def main() -> None:
     import course
 
     settings = course.require("redis")
-    print(f"GET of one 3-byte value on one connection; each rate the median of {ROUNDS} rounds")
-    print(f"of {ROUND_SECONDS} s in rotating order (higher is better):")
+    with redis.Redis.from_url(settings.redis_url) as client:
+        server = server_label(client)
+    print(f"GET of one 3-byte value from {server} on one connection; each rate the median")
+    print(f"of {ROUNDS} rounds of {ROUND_SECONDS} s in rotating order (higher is better):")
     rows = measure_layers(settings.redis_url)
     for number, row in enumerate(rows, 1):
         share = (
-            f"{row['fraction']:.0%} of redis-benchmark's {row['ceiling']:,.0f}/s"
+            f"{row['fraction']:.0%} of {row['program']}'s {row['ceiling']:,.0f}/s"
             if row["fraction"]
             else f"redis-benchmark is not installed: {INSTALL_HINT}"
         )
@@ -198,9 +211,9 @@ def gain(faster: dict, slower: dict) -> str:
 def conclusion(rows: list[dict]) -> str:
     """Return the Conclusion line, every claim in it computed from the measured rows."""
     plain, pipelined = rows[0]["per_second"], rows[2]["per_second"]
-    if rows[0]["fraction"]:  # the round trip alone (and the server) is redis-benchmark's time
+    if rows[0]["fraction"]:  # the round trip alone (and the server) is the C client's time
         wire = (
-            f"redis-benchmark's round trip is {rows[0]['fraction']:.0%} of redis-py's time per"
+            f"{rows[0]['program']}'s round trip is {rows[0]['fraction']:.0%} of redis-py's time per"
             " GET; the rest is redis-py's own work in Python"
         )
     else:

@@ -1,12 +1,14 @@
-"""GET through redis-py's layers, each beside redis-benchmark's ceiling (rates, never asserted)."""
+"""GET through redis-py's layers, each beside one C client's rate (rates, never asserted)."""
 
 from types import SimpleNamespace
 
 import pytest
+import redis
 import redis_layers
 from redis._parsers import _HiredisParser, _RESP2Parser
 from redis.connection import HiredisRespSerializer, PythonRespSerializer
 from redis_layers import KEY, LAYERS, benchmark_layers, benchmark_program, layer_client
+from redis_structures import server_label
 
 from course.bench import validate_figures
 from course.redis_wire import watch_sent_commands
@@ -39,7 +41,7 @@ def test_a_tiny_run_gives_every_layer_a_rate_and_leaves_no_key(redis_url, redis_
 def rows_of(rates, fraction, spreads=None):
     spreads = spreads or [(rate * 0.99, rate * 1.01) for rate in rates]
     return [
-        {"per_second": rate, "fraction": fraction, "spread": spread}
+        {"per_second": rate, "fraction": fraction, "spread": spread, "program": "redis-benchmark"}
         for rate, spread in zip(rates, spreads, strict=True)
     ]
 
@@ -82,6 +84,8 @@ def test_the_benchmark_figures_have_the_shape_make_bench_checks(
     figures = validate_figures(benchmark_layers(SimpleNamespace(redis_url=redis_url)), "layers")
 
     assert [figure["measured_label"] for figure in figures] == [layer.label for layer in LAYERS]
+    with redis.Redis.from_url(redis_url) as client:  # "Valkey 9.1.2 GET" in embedded mode
+        assert all(f["name"].startswith(f"{server_label(client)} GET") for f in figures)
     expected = "redis-benchmark -c 1" if with_redis_benchmark else "(no redis-benchmark)"
     assert all(expected in figure["baseline_label"] for figure in figures)
     for figure in figures:  # higher is better: the ratio is measured over baseline, not inverted
@@ -116,16 +120,21 @@ def test_the_rate_counts_every_get_a_round_trip_carries(redis_url, monkeypatch, 
     assert sent.count("GET") == 1 + 3 * layer.depth
 
 
-def test_each_depth_is_compared_with_redis_benchmark_at_the_same_depth(redis_url, monkeypatch):
-    commands = []
+def fake_benchmark_run(commands):
+    """subprocess.run for the benchmark program: 1,000 GET/s for each unit of depth."""
 
     def run(command, **_):
         commands.append(command)
         depth = int(command[command.index("-P") + 1])
         return SimpleNamespace(stdout=f'"test","rps"\n"GET","{1000 * depth}"\n')
 
+    return run
+
+
+def test_each_depth_is_compared_with_redis_benchmark_at_the_same_depth(redis_url, monkeypatch):
+    commands = []
     monkeypatch.setattr(redis_layers, "benchmark_program", lambda: "redis-benchmark")
-    monkeypatch.setattr(redis_layers.subprocess, "run", run)
+    monkeypatch.setattr(redis_layers.subprocess, "run", fake_benchmark_run(commands))
 
     rows = redis_layers.measure_layers(redis_url, seconds=0.01, requests=50, rounds=1)
 
@@ -133,3 +142,16 @@ def test_each_depth_is_compared_with_redis_benchmark_at_the_same_depth(redis_url
     for row in rows:  # each row's ceiling is redis-benchmark's at the row's own depth
         assert row["ceiling"] == 1000 * row["depth"], row["layer"]
         assert row["fraction"] == row["per_second"] / row["ceiling"]
+
+
+def test_the_baseline_is_labelled_by_the_program_that_ran(redis_url, monkeypatch):
+    # where only Valkey's tools are installed, the rows must not say redis-benchmark ran
+    monkeypatch.setattr(redis_layers, "benchmark_program", lambda: "/usr/bin/valkey-benchmark")
+    monkeypatch.setattr(redis_layers.subprocess, "run", fake_benchmark_run([]))
+    measure = redis_layers.measure_layers
+    fast = {"seconds": 0.01, "requests": 50, "rounds": 1}
+    monkeypatch.setattr(redis_layers, "measure_layers", lambda url: measure(url, **fast))
+
+    figures = benchmark_layers(SimpleNamespace(redis_url=redis_url))
+
+    assert [f["baseline_label"].split(" -c ")[0] for f in figures] == ["valkey-benchmark"] * 4
