@@ -29,7 +29,15 @@ class OutOfStock(RuntimeError):
 def place_order_reserving_stock(
     client: MongoClient, db: Database, *, customer_id: ObjectId, lines: list[dict[str, Any]]
 ) -> ObjectId:
-    """Decrement each product's stock and insert the order in one transaction."""
+    """Decrement each product's stock and insert the order in one transaction.
+
+    A quantity that is not a whole number of at least 1 is refused before anything is written:
+    `stock >= -3` always matches, and `$inc` by +3 would put stock back on the shelf.
+    """
+    for line in lines:
+        qty = line.get("qty")
+        if not isinstance(qty, int) or isinstance(qty, bool) or qty < 1:
+            raise ValueError(f"each line needs a whole qty of at least 1, not {line!r}")
 
     def reserve_and_record(session: ClientSession) -> ObjectId:
         for line in lines:
@@ -39,7 +47,7 @@ def place_order_reserving_stock(
                 {"$inc": {"stock": -line["qty"]}},
                 session=session,
             )
-            if reserved.matched_count == 0:  # a qty of 0 matches but modifies nothing
+            if reserved.matched_count == 0:  # no such product, or too little stock
                 raise OutOfStock(line["sku"])  # with_transaction aborts, then re-raises
         order = {"customer_id": customer_id, "status": "paid", "lines": lines}
         return db.orders.insert_one(order, session=session).inserted_id

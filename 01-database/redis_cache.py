@@ -170,7 +170,9 @@ class Cache:
         """Delete a cached value (call it after the write that made it stale)."""
         key = self.key(name)
         try:
-            with self.client.pipeline(transaction=True) as pipe:  # MULTI/EXEC: both or neither
+            # MULTI/EXEC: no other client runs a command between the two, and a connection lost
+            # before EXEC runs neither (the SET first also makes a split order safe: see the test)
+            with self.client.pipeline(transaction=True) as pipe:
                 pipe.set(f"{key}:gen", new_generation(), ex=GENERATION_TTL_SECONDS)
                 pipe.delete(key)
                 pipe.execute()

@@ -4,7 +4,8 @@ Run `python 01-database/redis_cache_demo.py`. You will see a slow PostgreSQL rep
 aggregate over 500,000 sales) served from Redis after the first read; a write that invalidates
 it; eight threads missing the cache at once while ONE of them queries the database (a lock
 taken with SET NX PX; the others wait and re-read) and, as the wrong way, eight queries without
-the lock; cache hits against database queries at p50/p95; reads that still work with Redis
+the lock; the median cache hit against the median database query (20 reads each: too few for
+a p95, which `make bench` measures over more); reads that still work with Redis
 down; and stale-while-revalidate: eight readers of an entry past its soft TTL all answered at
 once with the old value while one background query refreshes it.
 """

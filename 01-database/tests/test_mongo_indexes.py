@@ -41,6 +41,8 @@ def test_the_query_scans_the_collection_until_the_compound_index_exists(mongo_db
     # measured side on the index (the times themselves are never asserted)
     measured = measure_index_speedup(mongo_db, customers=20, per_customer=5)
 
+    assert (measured["customers"], measured["orders"]) == (20, 100)
+    assert mongo_db.orders.count_documents({}) == 100
     before, after = measured["before"], measured["after"]
     assert "COLLSCAN" in before and "IXSCAN" not in before
     assert "IXSCAN" in after and "COLLSCAN" not in after
@@ -93,8 +95,11 @@ def test_both_sides_are_timed_over_the_same_runs_after_the_same_warm_up(mongo_db
 
 def test_the_benchmark_ratio_is_how_many_times_faster_the_index_is(settings, monkeypatch):
     figures = {"before": [], "after": [], "without_ms": 8.0, "with_ms": 0.5}
+    figures |= {"customers": 30, "orders": 300}
     monkeypatch.setattr(mongo_indexes, "measure_index_speedup", lambda _db: figures)
 
     [row] = benchmark_index(settings)
 
     assert (row["baseline"], row["measured"], row["ratio"]) == (8.0, 0.5, 16.0)
+    # the name says what was searched: the measured data's own counts
+    assert row["name"].endswith("among 300 orders of 30 customers")

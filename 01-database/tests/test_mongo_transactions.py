@@ -55,12 +55,13 @@ def test_an_out_of_stock_line_aborts_the_whole_order(mongo_client, shop_db):
     assert shop_db.orders.count_documents({}) == 0
 
 
-def test_a_line_that_matches_but_changes_nothing_is_not_out_of_stock(mongo_client, shop_db):
-    # a $inc of 0 matches the product and modifies nothing: matched, not modified, is the test
-    lines = [{"sku": "pad", "qty": 0, "price_cents": 300}]
+@pytest.mark.parametrize("qty", [-3, 0, 1.5, "2", True])
+def test_a_quantity_that_is_not_a_whole_number_above_zero_is_refused(mongo_client, shop_db, qty):
+    # a qty of -3 passes the stock filter (stock >= -3) and $inc adds 3 to the shelf
+    lines = [{"sku": "ink", "qty": 1, "price_cents": 800}, {"sku": "pad", "qty": qty}]
 
-    order_id = place_order_reserving_stock(
-        mongo_client, shop_db, customer_id=ObjectId(), lines=lines
-    )
+    with pytest.raises(ValueError, match="a whole qty of at least 1"):
+        place_order_reserving_stock(mongo_client, shop_db, customer_id=ObjectId(), lines=lines)
 
-    assert shop_db.orders.find_one({"_id": order_id})["lines"] == lines
+    assert stock_levels(shop_db) == {"pen": 50, "ink": 200, "pad": 120}
+    assert shop_db.orders.count_documents({}) == 0
