@@ -70,6 +70,27 @@ def test_the_measurement_times_a_scan_first_and_the_index_after(engine):
         assert figures[f"{side}_ratio"] == ratio, side
 
 
+def test_each_side_is_timed_on_a_connection_of_its_own(engine, monkeypatch):
+    # on one pooled connection the index side would inherit the scan side's prepared statement
+    # and plan count: it would be planned fewer times than the side it is compared with
+    import sql_indexes
+
+    backends = []
+
+    def run_and_note(connection, *, customer_id):
+        backends.append(connection.scalar(text("SELECT pg_backend_pid()")))
+        return run_query(connection, customer_id=customer_id)
+
+    monkeypatch.setattr(sql_indexes, "run_query", run_and_note)
+
+    measure_index_speedup(engine, orders=2_000)
+
+    runs = sql_indexes.WARM_UP_RUNS + sql_indexes.TIMED_RUNS
+    assert len(backends) == 2 * runs
+    assert len(set(backends[:runs])) == 1 and len(set(backends[runs:])) == 1
+    assert backends[0] != backends[-1], "the index side ran on the scan side's connection"
+
+
 def test_the_timed_round_trip_fetches_the_rows_as_the_application_does(orders):
     # timing only the execute, without fetching, would leave out what the application waits for
     with orders.connect() as connection:
