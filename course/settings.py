@@ -133,7 +133,11 @@ class Settings(BaseSettings):
                 port = parts.netloc.rsplit(":", 1)[-1]
                 problem = f"has port {port!r}, not a number from 1 to 65535"
             else:
-                return None
+                # redis-py reads the database number from the path and, when it is not a
+                # number, silently uses database 0: refuse what it would misread
+                if field != "redis_url" or re.fullmatch(r"/?\d*", parts.path):
+                    return None
+                problem = f"has path {parts.path!r}; a Redis URL's path is a database number"
         return f"{where} {problem} (e.g. {rule.example}); {self.fix_hint(field)}"
 
     def fix_hint(self, field: str) -> str:

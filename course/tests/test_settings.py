@@ -39,6 +39,8 @@ def test_the_environment_wins_over_the_env_file(tmp_path, monkeypatch):
         ("DATABASE_URL", "postgres//course@localhost", "not a URL; it must start with"),
         ("MONGO_URL", "mongodb://127.0.0.1:notaport/course", "has port 'notaport', not a number"),
         ("REDIS_URL", "redis:///0", "'redis:///0', which names no host"),
+        # redis-py would run on database 0 without a word
+        ("REDIS_URL", "redis://127.0.0.1:6379/abc", "has path '/abc'; a Redis URL's path is a"),
         ("S3_ENDPOINT_URL", "ftp://127.0.0.1:9000", "it must start with 'http://' or 'https://'"),
     ],
 )
@@ -65,6 +67,8 @@ def test_a_malformed_url_does_not_stop_the_other_settings(monkeypatch):
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:16379/0")
     settings = get_settings(env_file=None)
     assert settings.require_valid("redis_url").redis_url == "redis://127.0.0.1:16379/0"
+    for good in ("redis://127.0.0.1:16379", "redis://127.0.0.1:16379/", "rediss://h:1/15"):
+        assert Settings(_env_file=None, redis_url=good).url_problem("redis_url") is None, good
     assert settings.url_problem("database_url")
 
 
