@@ -1,11 +1,12 @@
 """Retry a transaction when PostgreSQL reports a serialization failure.
 
 At SERIALIZABLE, PostgreSQL refuses a transaction that would break the illusion of running
-alone with SQLSTATE 40001 (serialization_failure); REPEATABLE READ refuses only a concurrent
-update of the same row (write skew gets through, see `sql_write_skew.py`). The refusal may
-come from any statement or from COMMIT itself (write skew is typically refused at COMMIT), so
-the commit belongs inside the retried block. The cure is to run the whole transaction again,
-from its first read. Write that once, as a helper:
+alone with SQLSTATE 40001 (serialization_failure); REPEATABLE READ refuses only a write (or
+a locking read) of a row that a concurrent transaction updated or deleted (write skew gets
+through, see `sql_write_skew.py`). The refusal may come from any statement or from COMMIT
+itself (write skew is typically refused at COMMIT), so the commit belongs inside the retried
+block. The cure is to run the whole transaction again, from its first read. Write that once,
+as a helper:
 
 `run_serializable(engine, work, *, attempts=3)` calls `work(connection)` inside a
 transaction at isolation level SERIALIZABLE and returns what `work` returns, committed. When
