@@ -5,7 +5,8 @@ pg_basebackup, a product written after it (only the archived WAL has it), a rest
 recorded, a good write, then the mistake: `DELETE FROM order_lines` without its WHERE, and a
 product written after it. The backup is then restored twice into new data folders: to the
 restore point (the lines are back, the good write after the point is lost) and to just before
-the DELETE's commit record (the lines are back and so is the good write). Both lose the
+the DELETE's transaction commits (`recovery_target_xid`: the lines are back and so is the
+good write). Both lose the
 product written after the mistake: a restore rewinds the whole server. Each prints what it
 lost and how long the copy, the replay and the opening took. Last, `pg_dumpall
 --globals-only`: the roles, which a pg_dump of one database never contains.
@@ -39,7 +40,7 @@ class History:
     """What the drill wrote and when, to check a restored server against."""
 
     lines_before: int  # order lines before the mistake
-    commit_lsn: str  # where the DELETE's commit record is: stop just before it
+    mistake_xid: str  # the DELETE's transaction: stop just before its commit
     seconds_lost_at_point: float  # from the restore point to the mistake
 
 
@@ -64,10 +65,11 @@ def write_history(engine: Engine, backup: Path, *, sync: bool = True) -> History
         lines_before = connection.scalar(text("SELECT count(*) FROM order_lines"))
         mistake_at = connection.scalar(text("SELECT clock_timestamp()"))
         connection.execute(text("DELETE FROM order_lines"))  # the mistake: no WHERE
-        # the next WAL record is this transaction's COMMIT (pg_waldump shows it afterwards)
-        commit_lsn = connection.scalar(text("SELECT pg_current_wal_insert_lsn()::text"))
+        # the transaction, not a WAL position read here: another session's records may land
+        # between this point and our COMMIT, and an LSN target would stop on one of them
+        mistake_xid = connection.scalar(text("SELECT pg_current_xact_id()::text"))
     add_product(engine, "AFTER-MISTAKE")  # the shop goes on: a restore rewinds this one too
-    return History(lines_before, commit_lsn, (mistake_at - point_at).total_seconds())
+    return History(lines_before, mistake_xid, (mistake_at - point_at).total_seconds())
 
 
 def shop_state(url: str) -> tuple[int, list[str]]:
@@ -92,11 +94,11 @@ def global_objects(engine: Engine) -> list[str]:
 
 
 def restore_targets(history: History) -> dict[str, dict[str, str]]:
-    """Return the demo's recovery targets by label: the restore point, then the DELETE's LSN."""
+    """Return the demo's recovery targets by label: the restore point, then the DELETE's xid."""
     return {
         f"restore point {RESTORE_POINT!r}": {"recovery_target_name": RESTORE_POINT},
-        f"LSN {history.commit_lsn} (the DELETE's commit), exclusive": {
-            "recovery_target_lsn": history.commit_lsn,
+        f"transaction {history.mistake_xid} (the DELETE), exclusive": {
+            "recovery_target_xid": history.mistake_xid,
             "recovery_target_inclusive": "off",  # on would replay the commit: lines gone
         },
     }
@@ -118,7 +120,7 @@ def main() -> None:
             backup = Path(folder) / "base"
             history = write_history(engine, backup)
             print(f"1. Base backup: {sum(1 for _ in backup.rglob('*')):,} files in {backup.name}/")
-            print(f"2. The mistake: DELETE FROM order_lines, committed at LSN {history.commit_lsn}")  # nosec B608  # a printed message, not a query
+            print(f"2. The mistake: DELETE FROM order_lines, transaction {history.mistake_xid}")  # nosec B608  # a printed message, not a query
             lines, skus = shop_state(primary.url)
             print(f"   the primary now has {lines} order lines, and the products {skus}")
             print(f"3. Archived WAL up to {archive_current_wal(engine)}")

@@ -14,12 +14,14 @@ from sql_pitr import (
     wal_archive,
 )
 from sql_pitr_demo import (
+    add_product,
     global_objects,
     lost_writes,
     restore_targets,
     shop_state,
     write_history,
 )
+from sqlalchemy import event
 
 from course.services.private import private_server
 
@@ -27,6 +29,17 @@ from course.services.private import private_server
 NO_FSYNC = ["-c", "fsync=off"]
 # one drill for the module, on one xdist worker (under --dist loadgroup), not one per worker
 pytestmark = pytest.mark.xdist_group("sql-pitr")
+
+
+def note_the_mistake(connection, _cursor, statement, *_):
+    if statement.startswith("DELETE FROM order_lines"):
+        connection.info["mistake"] = True
+
+
+def commit_beside(engine, connection):
+    """Just before the mistake's COMMIT, another session commits a product of its own."""
+    if connection.info.pop("mistake", False):
+        add_product(engine, "AFTER-OTHER-SESSION")
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +51,10 @@ def drill(tmp_path_factory):
         with private_server("postgres", extra_args=options) as primary:
             engine = make_engine(primary.url)
             create_sample_shop(engine)
+            # a real shop goes on while the mistake runs: another session commits between
+            # the DELETE and its COMMIT, so the mistake's commit is not the next WAL record
+            event.listen(engine, "before_cursor_execute", note_the_mistake)
+            event.listen(engine, "commit", lambda connection: commit_beside(engine, connection))
             history = write_history(engine, backup, sync=False)
             closed = archive_current_wal(engine)
             # archived while the primary still runs (stopping it would archive the rest anyway)
@@ -51,7 +68,10 @@ def test_the_mistake_happened_on_the_primary(drill):
     _backup, _archive, history, (lines, skus), _roles = drill
 
     assert history.lines_before == 5
-    assert (lines, skus) == (0, ["AFTER-BACKUP", "AFTER-MISTAKE", "AFTER-POINT"])
+    assert (lines, skus) == (
+        0,
+        ["AFTER-BACKUP", "AFTER-MISTAKE", "AFTER-OTHER-SESSION", "AFTER-POINT"],
+    )
 
 
 def test_recovery_to_just_before_the_deletes_commit_loses_only_what_came_after(drill):
@@ -66,7 +86,8 @@ def test_recovery_to_just_before_the_deletes_commit_loses_only_what_came_after(d
         engine.dispose()  # else its pooled connection is left open for the garbage collector
 
     assert lines == history.lines_before  # the deleted lines are back
-    assert skus == ["AFTER-BACKUP", "AFTER-POINT"]  # the writes after the backup kept, but
+    # the writes after the backup kept, the other session's commit before the DELETE's too, but
+    assert skus == ["AFTER-BACKUP", "AFTER-OTHER-SESSION", "AFTER-POINT"]
     # not the one after the mistake: the whole server went back
     assert writable
 
@@ -80,7 +101,7 @@ def test_recovery_to_the_deletes_commit_inclusive_replays_it_and_the_lines_stay_
         lines, skus = shop_state(server.url)
 
     assert lines == 0  # the commit record at the target LSN was replayed: the DELETE stands
-    assert skus == ["AFTER-BACKUP", "AFTER-POINT"]
+    assert skus == ["AFTER-BACKUP", "AFTER-OTHER-SESSION", "AFTER-POINT"]
 
 
 def test_recovery_to_the_restore_point_loses_the_write_made_after_it(drill):
