@@ -162,6 +162,27 @@ def test_a_lock_that_expired_and_was_taken_by_another_caller_survives_our_releas
     assert lesson_client.get(lock) == b"theirs"  # our release left their lock alone
 
 
+def test_a_lock_taken_by_another_caller_just_after_our_read_survives_our_release(
+    lesson_client, monkeypatch
+):
+    # the race a plain delete after the check loses: our lock expires and another caller
+    # takes it between our `gets` (still our token) and our delete; `md ... C<cas>` refuses
+    cache = MemcachedCache(lesson_client, namespace="handover")
+    lock = f"{cache.key('report')}:lock"
+    read = lesson_client.gets
+
+    def gets_then_lose_the_lock(key, *args, **kwargs):
+        found = read(key, *args, **kwargs)
+        if key == lock:
+            lesson_client.set(lock, b"theirs", expire=30)
+        return found
+
+    monkeypatch.setattr(lesson_client, "gets", gets_then_lose_the_lock)
+
+    assert cache.get_or_load("report", lambda: {"rows": 3}) == {"rows": 3}
+    assert lesson_client.get(lock) == b"theirs"  # our release left their lock alone
+
+
 def test_a_key_at_the_length_limit_is_cached_with_its_lock_and_prefix(lesson_client):
     cache = MemcachedCache(lesson_client, namespace="ns")
     name = "x" * (246 - len("ns:"))  # 246 bytes: + ":lock" and the client's prefix is over 250
