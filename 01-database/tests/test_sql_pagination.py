@@ -150,17 +150,21 @@ def test_the_measurement_times_offset_pages_against_keyset_pages(orders):
     sent = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
-        sent.append(statement)
+        sent.append((statement, parameters))
 
+    deep = cursor_at(orders, offset=1_500)  # the last row before the page both sides fetch
     event.listen(orders, "before_cursor_execute", record)
     try:
         figures = measure_deep_page(orders, offset=1_500)
     finally:
         event.remove(orders, "before_cursor_execute", record)
 
-    keyset = [s for s in sent if "(placed_at, id) <" in s]
-    by_offset = [s for s in sent if "LIMIT %(size)s OFFSET" in s]
+    keyset = [(s, p) for s, p in sent if "(placed_at, id) <" in s]
+    by_offset = [(s, p) for s, p in sent if "LIMIT %(size)s OFFSET" in s]
     # each side timed as often (15 runs after 3 warm-ups), plus the self-check's one of each
     assert len(keyset) == len(by_offset) == 1 + 3 + 15
-    assert all("OFFSET" not in s for s in keyset)
+    assert all("OFFSET" not in s for s, _ in keyset)
+    # and every run fetches the same deep page: page 1 by OFFSET against it would be no contest
+    assert {p["offset"] for _, p in by_offset} == {1_500}
+    assert {(p["placed_at"], p["id"]) for _, p in keyset} == {deep}
     assert set(figures) == {"offset_ms", "keyset_ms"}
