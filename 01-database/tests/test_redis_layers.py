@@ -155,3 +155,19 @@ def test_the_baseline_is_labelled_by_the_program_that_ran(redis_url, monkeypatch
     figures = benchmark_layers(SimpleNamespace(redis_url=redis_url))
 
     assert [f["baseline_label"].split(" -c ")[0] for f in figures] == ["valkey-benchmark"] * 4
+
+
+def test_a_benchmark_run_too_short_to_time_is_run_again_longer(redis_url, monkeypatch):
+    # redis-benchmark prints "inf" requests per second for a run shorter than its clock tick
+    asked = []
+
+    def run(command, **_):
+        asked.append(int(command[command.index("-n") + 1]))
+        rps = "inf" if len(asked) == 1 else "2000"
+        return SimpleNamespace(stdout=f'"test","rps"\n"GET","{rps}"\n')
+
+    monkeypatch.setattr(redis_layers, "benchmark_program", lambda: "redis-benchmark")
+    monkeypatch.setattr(redis_layers.subprocess, "run", run)
+
+    assert redis_layers.server_ceiling(redis_url, requests=50, depth=100) == 2000
+    assert asked == [50, 500]
