@@ -31,6 +31,9 @@ class UrlRule:
 
     schemes: tuple[str, ...]
     example: str
+    # the paths the URL may have, where a client reads meaning into it, and what that is
+    path: re.Pattern[str] | None = None
+    path_means: str = ""
 
     def accepts(self, scheme: str) -> bool:
         return scheme.split("+", 1)[0] in {known.split("+", 1)[0] for known in self.schemes}
@@ -46,7 +49,14 @@ URL_RULES: dict[str, UrlRule] = {
         "postgresql+psycopg://course:course@127.0.0.1:5432/course",
     ),
     "mongo_url": UrlRule(("mongodb",), "mongodb://127.0.0.1:27017/course?directConnection=true"),
-    "redis_url": UrlRule(("redis", "rediss"), "redis://127.0.0.1:6379/0"),
+    # redis-py reads the database number from the path and, when it is not a number, silently
+    # uses database 0: refuse what it would misread
+    "redis_url": UrlRule(
+        ("redis", "rediss"),
+        "redis://127.0.0.1:6379/0",
+        re.compile(r"/?\d*"),
+        "a Redis URL's path is a database number",
+    ),
     "s3_endpoint_url": UrlRule(("http", "https"), "http://127.0.0.1:9000"),
     "gcs_endpoint_url": UrlRule(("http", "https"), "http://127.0.0.1:4443"),
     "memcached_url": UrlRule(("memcached",), "memcached://127.0.0.1:11211"),
@@ -133,11 +143,9 @@ class Settings(BaseSettings):
                 port = parts.netloc.rsplit(":", 1)[-1]
                 problem = f"has port {port!r}, not a number from 1 to 65535"
             else:
-                # redis-py reads the database number from the path and, when it is not a
-                # number, silently uses database 0: refuse what it would misread
-                if field != "redis_url" or re.fullmatch(r"/?\d*", parts.path):
+                if rule.path is None or rule.path.fullmatch(parts.path):
                     return None
-                problem = f"has path {parts.path!r}; a Redis URL's path is a database number"
+                problem = f"has path {parts.path!r}; {rule.path_means}"
         return f"{where} {problem} (e.g. {rule.example}); {self.fix_hint(field)}"
 
     def fix_hint(self, field: str) -> str:
