@@ -120,13 +120,17 @@ def test_the_rate_counts_every_get_a_round_trip_carries(redis_url, monkeypatch, 
     assert sent.count("GET") == 1 + 3 * layer.depth
 
 
+def benchmark_output(rps: object) -> SimpleNamespace:
+    """What `redis-benchmark -t get --csv` prints, as subprocess.run returns it."""
+    return SimpleNamespace(stdout=f'"test","rps"\n"GET","{rps}"\n')
+
+
 def fake_benchmark_run(commands):
     """subprocess.run for the benchmark program: 1,000 GET/s for each unit of depth."""
 
     def run(command, **_):
         commands.append(command)
-        depth = int(command[command.index("-P") + 1])
-        return SimpleNamespace(stdout=f'"test","rps"\n"GET","{1000 * depth}"\n')
+        return benchmark_output(1000 * int(command[command.index("-P") + 1]))
 
     return run
 
@@ -163,8 +167,7 @@ def test_a_benchmark_run_too_short_to_time_is_run_again_longer(redis_url, monkey
 
     def run(command, **_):
         asked.append(int(command[command.index("-n") + 1]))
-        rps = "inf" if len(asked) == 1 else "2000"
-        return SimpleNamespace(stdout=f'"test","rps"\n"GET","{rps}"\n')
+        return benchmark_output("inf" if len(asked) == 1 else 2000)
 
     monkeypatch.setattr(redis_layers, "benchmark_program", lambda: "redis-benchmark")
     monkeypatch.setattr(redis_layers.subprocess, "run", run)
