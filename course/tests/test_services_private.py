@@ -33,9 +33,11 @@ def test_private_redis_takes_extra_arguments_and_is_gone_after_the_block() -> No
     with private_server("redis", extra_args=["--maxmemory", "3mb"]) as server:
         client = redis.Redis.from_url(server.url)
         assert client.config_get("maxmemory") == {"maxmemory": str(3 * 1024 * 1024)}
-        process, home = server.process, server.home
+        home = server.home
         client.close()
-    assert not process.is_running()
+    # PrivateServer's own check: a zombie (exited, not yet reaped) is gone, while psutil's
+    # is_running() says True for one (the fresh-clone run of 36e651c failed on that)
+    assert not server.is_running()
     assert not home.exists()
 
 
