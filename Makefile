@@ -27,8 +27,8 @@ help: ## list the commands
 define PYTHON_PROBE_SOURCE
 import importlib.util, sys
 v = sys.version_info
-if v < (3, 11):
-    print("no it is Python %d.%d, the course needs 3.11 or newer" % v[:2])
+if v < (3, 11, 4):
+    print("no it is Python %d.%d.%d, the course needs 3.11.4 or newer (older ones have no tarfile extraction filters, which 02-filesystem uses)" % v[:3])
 elif importlib.util.find_spec("ensurepip") is None:
     print("no it cannot make a virtual environment (Debian, Ubuntu: apt install python%d.%d-venv)" % v[:2])
 else:
@@ -66,7 +66,7 @@ else
     case $found in ok*) chosen=$candidate; break;; esac
     skipped="$skipped; $candidate: ${found#no }"
   done
-  [ -n "$chosen" ] || fail "no Python 3.11 or newer found (tried $PYTHON_PREFERENCE$skipped); install Python 3.13, or give one: make PYTHON=/path/to/python3 install"
+  [ -n "$chosen" ] || fail "no Python 3.11.4 or newer found (tried $PYTHON_PREFERENCE$skipped); install Python 3.13, or give one: make PYTHON=/path/to/python3 install"
   case ${found#ok } in
     3.11.*|3.12.*|3.13.*) why="the newest Python here with a wheel for every embedded server";;
     3.14.*) why="no Python 3.11-3.13 here, and on 3.14 the embedded MongoDB does not install (SecantusDB has no wheel; Docker mode has MongoDB)";;

@@ -39,9 +39,9 @@ def check_python() -> Check:
     version = ".".join(map(str, sys.version_info[:3]))
     return Check(
         "Python",
-        sys.version_info >= (3, 11),
+        sys.version_info >= (3, 11, 4),
         f"{version} at {sys.executable}",
-        "install Python 3.11 or newer, then run `make install`",
+        "install Python 3.11.4 or newer (3.13 is best), then run `make install`",
     )
 
 
