@@ -40,9 +40,10 @@ def reset_services(
     try:
         with manager.store.lock("course reset-services"):
             settings = get_settings()
-            refuse_foreign_servers(manager, settings, include_foreign)
+            # a server that does not answer is not running, not a stranger's: say so first
             for key in required_keys():  # the optional emulators are not reset (yet)
                 SERVICES[key].check(settings)
+            refuse_foreign_servers(manager, settings, include_foreign)
             clean(settings, yes=yes, dry_run=dry_run)
     except (ServiceUnavailable, SettingsError, StateError) as error:
         raise fail(str(error)) from None

@@ -9,6 +9,8 @@ from typer.testing import CliRunner
 from course import instructor_commands
 from course.cli import app
 from course.instructor import plan_cleanup
+from course.services.manager import free_port
+from course.settings import get_settings
 
 runner = CliRunner()
 
@@ -92,3 +94,15 @@ def test_without_confirmation_nothing_is_removed(never_execute):
     assert result.exit_code == 1
     assert "Remove all of this?" in result.output
     assert "removed:" not in result.output
+
+
+def test_a_service_that_is_not_running_is_named_as_such_not_as_a_strangers(
+    never_execute, monkeypatch
+):
+    port = free_port()
+    settings = get_settings().model_copy(update={"s3_endpoint_url": f"http://127.0.0.1:{port}"})
+    monkeypatch.setattr(instructor_commands, "get_settings", lambda: settings)
+    result = runner.invoke(app, ["reset-services", "--dry-run"])
+    assert result.exit_code == 1
+    assert f"S3 is not reachable at http://127.0.0.1:{port}" in result.output
+    assert "did not start" not in result.output
