@@ -12,6 +12,7 @@ from course.services.probes import SERVICES, ServiceUnavailable
 from course.settings import Settings, SettingsError, get_settings, redact_url
 
 __all__ = [
+    "OPTIONAL_SERVICE_MISSING",
     "ServiceUnavailable",
     "ServicesDown",
     "Settings",
@@ -24,17 +25,28 @@ __all__ = [
 ]
 
 
+# The exit status of a script stopped because an optional service (Azurite, say, which needs
+# Node.js) is not running: `make run` shows it as skipped, with the script's one line
+OPTIONAL_SERVICE_MISSING = 3
+
+
 def require(*service_keys: str) -> Settings:
     """Return the settings once every named service answers; else exit with one clear line.
 
     For a lesson script's `main()`: `settings = course.require("postgres", "redis")`.
+    The exit status is 1, or OPTIONAL_SERVICE_MISSING when the service that does not answer
+    is an optional one.
     """
     try:
         settings = get_settings()
-        for key in service_keys:
-            SERVICES[key].check(settings)
-    except (ServiceUnavailable, SettingsError) as error:
+    except SettingsError as error:
         raise SystemExit(f"error: {error}") from None
+    for key in service_keys:
+        try:
+            SERVICES[key].check(settings)
+        except ServiceUnavailable as error:
+            print(f"error: {error}", file=sys.stderr)
+            raise SystemExit(OPTIONAL_SERVICE_MISSING if SERVICES[key].optional else 1) from None
     return settings
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -97,14 +98,20 @@ def run(
             progress.update(task, description=f"running {one.name}/{script.name}")
 
         def on_done(result: ScriptResult) -> None:
-            mark = "[green]passed[/]" if result.passed else "[red]FAILED[/]"
+            mark = (
+                "[green]passed[/]"
+                if result.passed
+                else "[yellow]skipped[/]"
+                if result.skipped
+                else "[red]FAILED[/]"
+            )
             progress.console.print(f"{mark} {result.lesson}/{result.script} {result.seconds:.1f}s")
             progress.advance(task)
 
         results = run_lessons(lessons, on_start, on_done)
     print_run_summary(results)
     print_not_run(lessons)
-    if any(not result.passed for result in results):
+    if any(result.failed for result in results):
         raise typer.Exit(1)
 
 
@@ -113,11 +120,12 @@ def print_run_summary(results: list[ScriptResult]) -> None:
     for column in ("lesson", "script", "status", "seconds"):
         table.add_column(column)
     for result in results:
-        status = "[green]passed[/]" if result.passed else f"[red]FAILED ({result.returncode})[/]"
+        colour = "green" if result.passed else "yellow" if result.skipped else "red"
+        status = f"[{colour}]{escape(result.status)}[/]"
         table.add_row(result.lesson, result.script, status, f"{result.seconds:.1f}")
     console.print(table if results else "no lesson scripts yet: the services round trip passed")
     for result in results:
-        if not result.passed:
+        if result.failed:
             console.rule(f"[red]{result.lesson}/{result.script}: last lines")
             console.print(result.last_lines(), markup=False, highlight=False)
 

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from course import OPTIONAL_SERVICE_MISSING
 from course.lessons import Lesson
 from course.paths import ROOT
 
@@ -27,6 +28,24 @@ class ScriptResult:
     @property
     def passed(self) -> bool:
         return self.returncode == 0
+
+    @property
+    def skipped(self) -> bool:
+        """The script stopped at once because an optional service is not running."""
+        return self.returncode == OPTIONAL_SERVICE_MISSING
+
+    @property
+    def failed(self) -> bool:
+        return not (self.passed or self.skipped)
+
+    @property
+    def status(self) -> str:
+        """passed, FAILED (status) or skipped (the script's one line saying why), for a table."""
+        if self.passed:
+            return "passed"
+        if self.skipped:
+            return f"skipped: {self.last_lines(1).removeprefix('error: ')}"
+        return f"FAILED ({self.returncode})"
 
     def last_lines(self, count: int = 15) -> str:
         return "\n".join(self.output.rstrip().splitlines()[-count:])

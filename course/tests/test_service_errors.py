@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 from dotenv import dotenv_values
 
+import course
 from course.connection_strings import development_connection_string
 from course.exercise_checks import NO_HYPOTHESIS
 from course.paths import ROOT
+from course.runner import ScriptResult
 from course.services import diagnosis
 from course.services.manager import free_port
 from course.services.probes import SERVICES, ServiceUnavailable
@@ -61,6 +63,29 @@ def test_a_lesson_script_exits_with_the_one_line_error_not_a_traceback():
     assert result.stderr.startswith("error: Redis is not reachable at redis://127.0.0.1:")
     assert result.stderr.count("\n") == 1
     assert "Traceback" not in result.stderr
+
+
+def test_a_script_whose_optional_service_is_not_running_exits_with_the_skip_status():
+    script = "import course; course.require('s3', 'azure'); print('unreachable')"
+    dead = DEAD_URLS["azure"].format(port=free_port())
+    environment = {**os.environ, "AZURE_STORAGE_CONNECTION_STRING": dead}
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=environment
+    )
+    assert result.returncode == course.OPTIONAL_SERVICE_MISSING != 1
+    assert result.stderr.startswith("error: Azure Blob Storage is not reachable at ")
+    assert result.stderr.count("\n") == 1
+
+
+def test_make_run_shows_a_script_stopped_by_a_missing_optional_service_as_skipped():
+    line = "error: Azure Blob Storage is not reachable at http://127.0.0.1:10000 (...)"
+    skipped = ScriptResult(
+        "03-cloud", "blob_azure_sas.py", course.OPTIONAL_SERVICE_MISSING, 1, line
+    )
+    assert skipped.skipped and not skipped.failed and not skipped.passed
+    assert skipped.status == f"skipped: {line.removeprefix('error: ')}"
+    failed = ScriptResult("03-cloud", "s3_basics.py", 1, 1, "error: S3 is not reachable")
+    assert failed.failed and failed.status == "FAILED (1)"
 
 
 def test_a_lesson_script_with_a_malformed_url_names_the_variable():
