@@ -81,8 +81,8 @@ def run(
     except LessonNotFound as error:
         raise fail(str(error)) from None
     manager = ServiceManager()
-    bring_up(manager, mode)
-    if not print_status(manager):
+    report = bring_up(manager, mode)
+    if not print_status(manager, explained=report.unavailable):
         raise fail("a service did not answer its round trip")
     total = sum(len(one.scripts) for one in lessons)
     with Progress(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Collection
 from typing import Annotated
 
 import typer
@@ -123,8 +124,12 @@ def bring_up(
     return report
 
 
-def print_status(manager: ServiceManager) -> bool:
-    """Show each service's round trip in a table; return True when all answered."""
+def print_status(manager: ServiceManager, explained: Collection[str] = ()) -> bool:
+    """Show each service's round trip in a table; return True when all answered.
+
+    `explained`: the services whose reason for not running `up` printed just above the table;
+    their rows point up to it instead of printing it again below.
+    """
     table = Table(title="Services")
     for column in ("service", "URL", "run by", "round trip", "ms"):
         # a URL's port is what a learner looks for (embedded mode may move it): wrap, never cut
@@ -135,9 +140,10 @@ def print_status(manager: ServiceManager) -> bool:
         raise fail(str(error)) from None
     for status in statuses:
         # why a service is down is a sentence: it goes below the table, on one line of its own
-        answer = f"[green]{status.answer}[/]" if status.ok else "[red]DOWN (see below)[/]"
+        where = "above" if status.key in explained else "below"
+        answer = f"[green]{status.answer}[/]" if status.ok else f"[red]DOWN (see {where})[/]"
         if not (status.ok or status.required):
-            answer = "[yellow]not running (optional, see below)[/]"
+            answer = f"[yellow]not running (optional, see {where})[/]"
         table.add_row(
             status.title,
             redact_url(status.url),
@@ -147,7 +153,7 @@ def print_status(manager: ServiceManager) -> bool:
         )
     console.print(table)
     for status in statuses:
-        if not status.ok:
+        if not status.ok and status.key not in explained:
             colour = "red" if status.required else "yellow"
             # a reason from `availability` names its service already
             answer = status.answer.removeprefix(f"{status.title}: ")
@@ -170,8 +176,8 @@ def services_up(
     if unknown:
         raise fail(f"unknown service(s) {', '.join(sorted(unknown))}: use {', '.join(SERVICES)}")
     manager = ServiceManager()
-    bring_up(manager, mode, service, yes=yes)
-    print_status(manager)
+    report = bring_up(manager, mode, service, yes=yes)
+    print_status(manager, explained=report.unavailable)
 
 
 @services_app.command("down")

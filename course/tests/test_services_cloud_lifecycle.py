@@ -109,9 +109,11 @@ def test_without_node_up_starts_the_others_and_says_why_in_one_line(scratch, tmp
         "`sudo apt install nodejs npm`), or use Docker mode (`course services up --mode docker`)"
     ]
     assert set(scratch.records()) == {"gcs"}
-    # the status table `up` prints after: the same reason, not "nothing listens", named once
-    (azure_line,) = lines_about(up.stdout.split("┘", 1)[1], "Azure Blob Storage")
-    assert azure_line.startswith("Azure Blob Storage: Azurite 3.35.0 runs on Node.js, and node")
+    # the status table `up` prints after points up to that reason instead of repeating it
+    table, below = up.stdout.split("┏", 1)[1].split("┘", 1)
+    assert "above" in table and "below" not in table  # Azure's row: "..., see above)"
+    assert lines_about(below, "Azure Blob Storage") == []
+    assert "Node.js" not in below
     ServiceManager(scratch.env_file, scratch.services_dir).down()
 
 
