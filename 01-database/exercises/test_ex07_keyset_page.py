@@ -58,8 +58,10 @@ def walk(engine, size, rows):
         seen += [tuple(row) for row in page]
         cursor = seen[-1]
     pytest.fail(
-        f"{rows} orders in pages of {size} never ended: a page that includes its cursor's row "
-        "(<= instead of <) repeats it for ever"
+        f"{rows} orders in pages of {size} did not end within {rows // size + 2} pages, so pages "
+        "repeat rows: either the filter keeps the cursor's own row (<= instead of <), or the "
+        "ORDER BY is not the cursor's whole key (placed_at DESC, id DESC), so orders placed at "
+        "the same moment come back in an order the cursor does not follow"
     )
 
 
@@ -83,7 +85,10 @@ def test_an_order_placed_between_two_pages_does_not_repeat_a_row(orders):
     second = [tuple(row) for row in task.next_page(orders, after=first[-1], size=10)]
 
     assert set(first).isdisjoint(second), "page 2 repeated a row of page 1"
-    assert second == all_orders_newest_first(orders)[11:21]
+    assert second == all_orders_newest_first(orders)[11:21], (
+        "page 2 must be the 10 orders after page 1's last, in (placed_at DESC, id DESC) order: "
+        "order by the whole key, so orders placed at the same moment keep one order"
+    )
 
 
 def test_the_next_page_starts_after_the_cursor_even_once_its_order_is_deleted(orders):
@@ -97,7 +102,8 @@ def test_the_next_page_starts_after_the_cursor_even_once_its_order_is_deleted(or
 
     assert second == all_orders_newest_first(orders)[9:19], (
         "after the cursor's order was deleted, page 2 must still be the 10 orders that come "
-        "after the cursor's (placed_at, id): compare with its values, do not look up its row"
+        "after the cursor's (placed_at, id) in (placed_at DESC, id DESC) order: compare with "
+        "its values (do not look up its row), and order by the whole key"
     )
 
 
