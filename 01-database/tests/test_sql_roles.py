@@ -1,11 +1,12 @@
 """A read-only role can read, and the database refuses its writes."""
 
 import pytest
-from psycopg import errors
+from psycopg import errors, sql
 from sql_models import make_engine
-from sql_roles import add_customer, count_customers, read_only_role
+from sql_roles import add_customer, count_customers, read_only_role, run_utility
 from sqlalchemy import text
-from sqlalchemy.exc import ProgrammingError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 
 @pytest.fixture
@@ -62,6 +63,31 @@ def test_writes_temporary_tables_and_large_objects_are_refused_to_the_reader(rea
     assert_refused(reader, rf"SELECT lo_put({theirs}, 0, '\xff'::bytea)")
     with shop.connect() as connection:
         assert connection.scalar(text("SELECT count(*) FROM pg_largeobject_metadata")) == 1
+
+
+def test_a_role_granted_nothing_here_cannot_connect_to_this_database(reader, shop, unique_name):
+    # CONNECT on a database is PUBLIC's by default: read_only_role revokes it, so only the
+    # roles granted CONNECT get in. The outsider may still log in where PUBLIC keeps it
+    name = unique_name.replace("-", "_") + "_outsider"
+    outsider = sql.Identifier(name)
+    with shop.begin() as connection:
+        run_utility(
+            connection, sql.SQL("CREATE ROLE {} LOGIN PASSWORD 'outsider'").format(outsider)
+        )
+    as_outsider = make_url(shop.url).set(username=name, password="outsider")
+    here, elsewhere = make_engine(as_outsider), make_engine(as_outsider.set(database="postgres"))
+    try:
+        with elsewhere.connect() as connection:
+            assert connection.scalar(text("SELECT current_user")) == name
+        with pytest.raises(OperationalError) as refused:
+            here.connect()
+        # psycopg raises a plain OperationalError for a refused connection: the message says why
+        assert "User does not have CONNECT privilege" in str(refused.value)
+    finally:
+        here.dispose()
+        elsewhere.dispose()
+        with shop.begin() as connection:
+            run_utility(connection, sql.SQL("DROP ROLE {}").format(outsider))
 
 
 def test_the_role_is_dropped_afterwards(shop, unique_name):
