@@ -21,7 +21,7 @@ from sql_pitr_demo import (
     shop_state,
     write_history,
 )
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from course.services.private import private_server
 
@@ -100,7 +100,7 @@ def test_recovery_to_the_deletes_commit_inclusive_replays_it_and_the_lines_stay_
     with recovered_server(backup, archive, inclusive, server_options=NO_FSYNC) as (server, _rto):
         lines, skus = shop_state(server.url)
 
-    assert lines == 0  # the commit record at the target LSN was replayed: the DELETE stands
+    assert lines == 0  # the DELETE's commit record (the target xid) was replayed: it stands
     assert skus == ["AFTER-BACKUP", "AFTER-OTHER-SESSION", "AFTER-POINT"]
 
 
@@ -172,10 +172,16 @@ def test_archive_current_wal_returns_only_once_the_file_is_in_the_archive():
         options = [*archiving_options(archive)[:-1], slow, *NO_FSYNC]  # a slow archiver
         with private_server("postgres", extra_args=options) as primary:
             engine = make_engine(primary.url)
+            # an earlier file already archived, as after every base backup: waiting for "any
+            # archived file" would then return at once, before this one is in the archive
+            earlier = archive_current_wal(engine)
+            with engine.begin() as connection:
+                connection.execute(text("CREATE TABLE written_after AS SELECT 1 AS n"))
             closed = archive_current_wal(engine)
             archived = (archive / closed).is_file()
             engine.dispose()
 
+    assert closed > earlier  # WAL file names sort in WAL order
     assert archived, f"{closed} was not in the archive yet"
 
 
