@@ -8,9 +8,9 @@ rounds), so that its p95, a tail, compares the same stretch of time on both side
 bulk-load figure warms each loader up on a small batch, then times each one several times in
 alternating rounds (`alternating_ms`: the order rotates every round, so a slow moment of the
 machine does not always fall on the same loader) and reports the median with the fastest and
-slowest runs beside it. The pool and pipeline figures use `alternating_ms` too, after one
-untimed warm-up round, and report medians; the N+1 figure times each loader's warm-up and runs
-back to back, one loader after the other.
+slowest runs beside it. The pool, pipeline and N+1 figures use `alternating_ms` too, after one
+untimed warm-up round, and report medians (the N+1 figure collects garbage, untimed, before
+each run).
 """
 
 from __future__ import annotations

@@ -6,18 +6,23 @@ per order, 501 in all, because each `order.lines` is lazy-loaded when first touc
 `selectinload` the ORM fetches every order's lines in a second query (2 in all); with
 `joinedload`, in the same query through a LEFT OUTER JOIN (1 in all). Statements are counted
 with SQLAlchemy's `before_cursor_execute` event (sql_statements.py): those counts are the same
-on every run. Each way is also timed, after a warm-up, as the median of five runs; whether
-selectinload or joinedload is faster depends on the data. The script names a winner between
+on every run. Each way is also timed, as the median of five runs: after one untimed round of
+all three, five rounds that run each once, in an order rotated every round, so that a busy
+moment of the machine does not fall on one way alone, and each run starts after an untimed
+garbage collection (otherwise the lazy way's thousands of objects are collected during the
+next way's run, a full collection of tens of ms charged to it). Whether selectinload or
+joinedload is faster depends on the data. The script names a winner between
 them only when their medians are at least 1.25x apart AND every run of one beat every run of
 the other; otherwise it says "within noise". Either verdict is about this small data set.
 """
 
 from __future__ import annotations
 
+import gc
 import statistics
-import time
 from collections.abc import Callable
 
+from db_timing import alternating_ms
 from sql_models import Order, create_schema, make_engine
 from sql_statements import recorded_statements
 from sqlalchemy import Engine, select, text
@@ -74,8 +79,8 @@ def order_summaries_selectin(session: Session) -> list[Summary]:
 def order_summaries_joined(session: Session) -> list[Summary]:
     """Fixed: one query joins the lines to the orders (LEFT OUTER JOIN)."""
     # one statement, but on a collection the join repeats every order's columns once per
-    # line (row multiplication), which is why selectinload is the default for collections
-    # and joinedload the one for many-to-one (each row gains one related row)
+    # line (row multiplication), which is why selectinload is the usual choice for
+    # collections, and joinedload for many-to-one (each row gains one related row)
     statement = select(Order).options(joinedload(Order.lines)).order_by(Order.id)
     orders = session.scalars(statement).unique()  # the join repeats each order per line
     return [(order.id, sum(line.quantity for line in order.lines)) for order in orders]
@@ -89,33 +94,42 @@ LOADERS: dict[str, Callable[[Session], list[Summary]]] = {
 
 
 def count_statements(engine: Engine, loader: Callable[[Session], list[Summary]]) -> dict:
-    """Run a loader in a fresh Session; return its result, statements sent and seconds taken."""
+    """Run a loader in a fresh Session; return its result and the statements it sent."""
     with Session(engine) as session, recorded_statements(engine) as statements:
-        started = time.perf_counter()
         summaries = loader(session)
-        seconds = time.perf_counter() - started
-    return {"summaries": summaries, "statements": len(statements), "seconds": seconds}
-
-
-def timed_runs_ms(
-    engine: Engine, loader: Callable[[Session], list[Summary]], *, runs: int
-) -> list[float]:
-    """Time a loader after one warm-up run; return each of `runs` runs in milliseconds."""
-    count_statements(engine, loader)  # warm-up: pool connections, compiled-statement cache
-    return [1000 * count_statements(engine, loader)["seconds"] for _ in range(runs)]
+    return {"summaries": summaries, "statements": len(statements)}
 
 
 def compare_loaders(engine: Engine, *, runs: int = 5) -> dict[str, dict]:
     """Run every loader; return its summaries, statement count, runs and median milliseconds."""
-    results = {}
-    for name, loader in LOADERS.items():
-        runs_ms = timed_runs_ms(engine, loader, runs=runs)
-        results[name] = {
+    # each run gets a fresh Session, opened and closed outside the timer
+    sessions: list[Session] = []
+
+    def open_session() -> None:
+        gc.collect()  # the garbage of the runs before, so that none is collected in this one
+        sessions.append(Session(engine))
+
+    def close_session(_name: str) -> None:
+        sessions.pop().close()
+
+    def run(loader: Callable[[Session], list[Summary]]) -> Callable[[], list[Summary]]:
+        return lambda: loader(sessions[-1])
+
+    timed = {name: run(loader) for name, loader in LOADERS.items()}
+    rounds = {"before_each": open_session, "after_each": close_session}
+    # one untimed round first: the pool's connection, the compiled-statement cache
+    alternating_ms(timed, rounds=1, **rounds)
+    # then one run of each loader per round, the order rotating, so that a busy moment of
+    # the machine does not always fall on the same loader
+    runs_ms = alternating_ms(timed, rounds=runs, **rounds)
+    return {
+        name: {
             **count_statements(engine, loader),
-            "runs_ms": runs_ms,
-            "median_ms": statistics.median(runs_ms),
+            "runs_ms": runs_ms[name],
+            "median_ms": statistics.median(runs_ms[name]),
         }
-    return results
+        for name, loader in LOADERS.items()
+    }
 
 
 def runs_overlap(one: dict, other: dict) -> bool:
@@ -162,7 +176,7 @@ def main() -> None:
         engine = make_engine(url)
         add_orders_with_lines(engine, orders=FULL_SIZE)
         print(f"Listing {FULL_SIZE} orders with the units on their lines, three ways")
-        print("(statement counts are exact; times are the median of 5 runs after a warm-up):")
+        print("(statement counts are exact; times are the median of 5 runs, in rotating rounds):")
         results = compare_loaders(engine, runs=5)
         engine.dispose()
     print("\n".join(comparison_lines(results)))

@@ -53,19 +53,56 @@ def test_the_comparison_says_so_when_a_loader_returns_other_summaries():
     assert comparison_lines(results)[4] == "   all three return the same summaries: False"
 
 
-def test_each_loader_is_timed_after_one_untimed_warm_up_run(orders, monkeypatch):
-    # the first run pays for the pool's connection and the compiled-statement cache
+def test_the_loaders_are_timed_in_rounds_that_run_each_once_after_a_warm_up_round(
+    orders, monkeypatch
+):
+    # one loader's runs back to back would let a busy moment of the machine fall on it alone;
+    # rounds of one run each (the order rotating) spread it over all three. A count of the
+    # calls and their order, never a timing
     calls = []
 
-    def counted(engine, loader):
-        calls.append(loader)
-        return count_statements(engine, loader)
+    def noted(name, loader):
+        def run(session):
+            calls.append(name)
+            return loader(session)
 
-    monkeypatch.setattr(sql_n_plus_one, "count_statements", counted)
-    runs_ms = sql_n_plus_one.timed_runs_ms(orders, LOADERS["joinedload"], runs=3)
+        return run
 
-    assert len(runs_ms) == 3
-    assert len(calls) == 1 + 3
+    loaders = {name: noted(name, loader) for name, loader in LOADERS.items()}
+    monkeypatch.setattr(sql_n_plus_one, "LOADERS", loaders)
+
+    results = sql_n_plus_one.compare_loaders(orders, runs=3)
+
+    assert [len(result["runs_ms"]) for result in results.values()] == [3, 3, 3]
+    # an untimed warm-up round, 3 timed rounds, then the untimed run that counts statements
+    assert [calls.count(name) for name in LOADERS] == [1 + 3 + 1] * 3
+    rounds = [calls[start : start + 3] for start in range(0, 3 * (1 + 3), 3)]
+    assert all(sorted(one) == sorted(LOADERS) for one in rounds), rounds
+    assert len({one[0] for one in rounds[1:]}) == 3, "the order does not rotate"
+
+
+def test_each_timed_run_starts_after_a_garbage_collection_outside_the_timer(orders, monkeypatch):
+    # interleaved, the lazy loader's thousands of objects would otherwise be collected in a
+    # full collection (tens of ms) during the next loader's run, charged to it
+    events = []
+
+    def noted(name, loader):
+        def run(session):
+            events.append(name)
+            return loader(session)
+
+        return run
+
+    monkeypatch.setattr(
+        sql_n_plus_one, "LOADERS", {name: noted(name, loader) for name, loader in LOADERS.items()}
+    )
+    monkeypatch.setattr(sql_n_plus_one.gc, "collect", lambda: events.append("collect"))
+
+    sql_n_plus_one.compare_loaders(orders, runs=2)
+
+    timed = events[: 2 * 3 * (1 + 2)]  # (collect, run) for the warm-up round and 2 rounds
+    assert timed[0::2] == ["collect"] * 3 * (1 + 2)
+    assert "collect" not in timed[1::2]
 
 
 def eager(selectin_runs, joined_runs):
