@@ -86,6 +86,29 @@ def test_a_transaction_left_idle_is_ended_by_the_server(database_url):
     assert ended == "ended by the server: idle-in-transaction timeout"
 
 
+def test_a_session_the_idle_timeout_ended_makes_the_pool_replace_its_idle_connections(
+    database_url,
+):
+    # what part1e says: SQLAlchemy takes the ended session for a disconnect and invalidates
+    # the whole pool, so a healthy connection idle in it is replaced too, not only that one
+    engine = make_pooled_engine(database_url, size=2, overflow=0, pre_ping=False)
+    try:
+        first, healthy = engine.connect(), engine.connect()
+        first.execute(text("SELECT 1"))
+        healthy_backend = healthy.scalar(text("SELECT pg_backend_pid()"))
+        first.close()
+        healthy.close()
+        # both back in the pool; it lends the one returned first (FIFO, SQLAlchemy's default),
+        # so the transaction left idle is first's, while healthy waits in the pool
+        ended = transaction_left_idle(engine, timeout_ms=100, idle_seconds=0.5)
+        assert ended == "ended by the server: idle-in-transaction timeout"
+        with engine.connect() as one, engine.connect() as other:  # both of the pool's two
+            backends = {c.scalar(text("SELECT pg_backend_pid()")) for c in (one, other)}
+        assert healthy_backend not in backends
+    finally:
+        engine.dispose()
+
+
 def test_the_idle_timeout_is_not_left_on_a_pooled_connection(small_pool):
     # the timeout is the transaction's (SET LOCAL): a session SET would stay on the
     # connection and end the next borrower's slow transactions too
