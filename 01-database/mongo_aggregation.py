@@ -26,7 +26,9 @@ REVENUE_PER_PRODUCT = [
             "_id": "$lines.sku",
             "units": {"$sum": "$lines.qty"},
             "revenue_cents": {"$sum": {"$multiply": ["$lines.qty", "$lines.price_cents"]}},
-            "orders": {"$sum": 1},
+            # after $unwind an order with two lines of one sku is two documents: collect
+            # the distinct order _ids, so that each order counts once per product
+            "order_ids": {"$addToSet": "$_id"},
         }
     },
     {"$lookup": {"from": "products", "localField": "_id", "foreignField": "_id", "as": "product"}},
@@ -38,7 +40,7 @@ REVENUE_PER_PRODUCT = [
             "name": "$product.name",
             "category": "$product.category",
             "units": 1,
-            "orders": 1,
+            "orders": {"$size": "$order_ids"},
             "revenue_cents": 1,
         }
     },

@@ -48,6 +48,18 @@ def test_units_add_up_quantities_and_orders_count_the_paid_orders_of_each_produc
     assert {row["sku"]: row["orders"] for row in report} == orders, "orders: paid orders"
 
 
+def test_an_order_with_two_lines_of_one_product_counts_as_one_order_of_it(mongo_db):
+    # nothing stops an order holding two lines of one sku (add_line pushes another), and the
+    # test shop above never has one: after $unwind they are two documents of the same order
+    mongo_db.products.insert_one({"_id": "pen", "name": "Fountain pen", "category": "writing"})
+    lines = [{"sku": "pen", "qty": qty, "price_cents": 2500} for qty in (1, 2)]
+    mongo_db.orders.insert_one({"status": "paid", "lines": lines})
+
+    [row] = revenue_per_product(mongo_db)
+
+    assert (row["units"], row["revenue_cents"], row["orders"]) == (3, 7500, 1)
+
+
 def test_the_report_is_sorted_best_seller_first_and_named_from_the_catalogue(shop_db):
     report = revenue_per_product(shop_db)
 
