@@ -37,8 +37,8 @@ def test_without_the_unique_index_the_duplicate_email_is_stored(mongo_db):
 
 
 def test_the_query_scans_the_collection_until_the_compound_index_exists(mongo_db):
-    # the benchmark's own run, tiny: its baseline must be timed on a COLLSCAN and its
-    # measured side on the index (the times themselves are never asserted)
+    # the benchmark's own run, tiny: its baseline reports a COLLSCAN and its measured side
+    # the index (the next test checks the plan while each is timed; times are never asserted)
     measured = measure_index_speedup(mongo_db, customers=20, per_customer=5)
 
     assert (measured["customers"], measured["orders"]) == (20, 100)
@@ -47,6 +47,23 @@ def test_the_query_scans_the_collection_until_the_compound_index_exists(mongo_db
     assert "COLLSCAN" in before and "IXSCAN" not in before
     assert "IXSCAN" in after and "COLLSCAN" not in after
     assert measured["without_ms"] > 0 and measured["with_ms"] > 0
+
+
+def test_each_side_is_timed_on_the_plan_it_reports(mongo_db, monkeypatch):
+    # the plans above are read after the timed runs: check the plan WHILE each side is timed
+    filter_, sort = recent_orders_query(19)
+    timed_plans, real_median_ms = [], mongo_indexes.median_ms
+
+    def median_ms_reading_the_plan(query, **options):
+        timed_plans.append(plan_stages(mongo_db.orders, filter_, sort))
+        return real_median_ms(query, **options)
+
+    monkeypatch.setattr(mongo_indexes, "median_ms", median_ms_reading_the_plan)
+
+    measured = measure_index_speedup(mongo_db, customers=20, per_customer=5)
+
+    assert timed_plans == [measured["before"], measured["after"]]
+    assert "COLLSCAN" in timed_plans[0] and "IXSCAN" in timed_plans[1]
 
 
 @pytest.mark.docker_only(
