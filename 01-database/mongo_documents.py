@@ -28,12 +28,17 @@ PRODUCTS = [
 ]
 
 
-def make_mongo_client(mongo_url: str) -> MongoClient:
-    """Create the one MongoClient an application holds (it is a pool: create it once)."""
+def make_mongo_client(mongo_url: str, **options: Any) -> MongoClient:
+    """Create the one MongoClient an application holds (it is a pool: create it once).
+
+    `options` are passed on to MongoClient as well (a test adds its `event_listeners`).
+    """
     # without timeoutMS an operation on a server that accepted it and then stalls waits for
     # ever (socketTimeoutMS is unset by default); with it, every operation, server selection
     # and retries included, raises a timeout error after 10 s: generous for the lesson's data
-    return MongoClient(mongo_url, serverSelectionTimeoutMS=5000, timeoutMS=10_000, tz_aware=True)
+    return MongoClient(
+        mongo_url, serverSelectionTimeoutMS=5000, timeoutMS=10_000, tz_aware=True, **options
+    )
 
 
 def insert_customer(db: Database, *, name: str, email: str) -> ObjectId:

@@ -11,8 +11,9 @@ Run `python 01-database/mongo_patterns.py`. You will see:
 4. A TTL index: MongoDB deletes each session document once its `expires_at` has passed (its
    background monitor runs about every 60 seconds, so the deletion is not instant).
 5. Write concern `w: "majority"` with `j: true`: the insert returns once a majority of the
-   replica set has it in its journal, so a failover cannot roll it back; and a transaction
-   read with read concern "snapshot" sees one consistent point in time.
+   replica set has it in its journal, so a failover cannot roll it back (the client's
+   timeoutMS bounds the wait); and a transaction read with read concern "snapshot" sees one
+   consistent point in time.
 """
 
 from __future__ import annotations
@@ -31,7 +32,10 @@ from pymongo.read_concern import ReadConcern
 logger = logging.getLogger(__name__)
 
 MAX_BSON_BYTES = 16 * 1024 * 1024
-DURABLE = WriteConcern(w="majority", j=True, wtimeout=5000)
+# no wtimeout: PyMongo deprecates it (since 4.7) and leaves it out of every write of a client
+# with timeoutMS, as make_mongo_client's; that timeout (10 s) bounds the wait for the majority,
+# or `with pymongo.timeout(seconds):` around a block of operations
+DURABLE = WriteConcern(w="majority", j=True)
 
 
 def insert_oversized_document(db: Database) -> str:

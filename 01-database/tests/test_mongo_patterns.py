@@ -4,7 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 import pymongo
 import pytest
+from mongo_documents import make_mongo_client
 from mongo_patterns import (
+    DURABLE,
     create_bucket_index,
     create_partial_unique_email_index,
     create_session_ttl_index,
@@ -79,7 +81,7 @@ def test_durable_orders_ask_for_a_majority_journaled_acknowledgement(mongo_db):
     orders = durable_orders(mongo_db)
     orders.insert_one({"total_cents": 2500})
 
-    assert orders.write_concern.document == {"w": "majority", "j": True, "wtimeout": 5000}
+    assert orders.write_concern.document == {"w": "majority", "j": True}
     assert mongo_db.orders.count_documents({}) == 1
 
 
@@ -129,4 +131,20 @@ def test_the_snapshot_transaction_asks_for_a_snapshot_read_and_a_majority_commit
     assert first_in_transaction["readConcern"] == {"level": "snapshot"}
     # and the commit waits for a majority, as the durable writes do
     commit = next(c for c in sent.commands if "commitTransaction" in c)
-    assert commit["writeConcern"] == {"w": "majority", "j": True, "wtimeout": 5000}
+    assert commit["writeConcern"] == {"w": "majority", "j": True}
+
+
+def test_the_lessons_client_sends_the_write_concern_the_script_prints(settings, mongo_db):
+    # with the lesson's own client (timeoutMS set) what DURABLE says is what reaches the server,
+    # for a durable insert and for the snapshot transaction's commit
+    sent = CommandsSent()
+    with make_mongo_client(settings.mongo_url, event_listeners=[sent]) as client:
+        durable_orders(client[mongo_db.name]).insert_one({"total_cents": 2500})
+        orders_total_in_snapshot(client, client[mongo_db.name])
+
+    insert = next(c for c in sent.commands if "insert" in c)
+    commit = next(c for c in sent.commands if "commitTransaction" in c)
+    assert insert["writeConcern"] == commit["writeConcern"] == DURABLE.document
+    assert DURABLE.document == {"w": "majority", "j": True}
+    # the wait for the majority is bounded by the client's timeoutMS, sent as maxTimeMS
+    assert 0 < insert["maxTimeMS"] <= 10_000
