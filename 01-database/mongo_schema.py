@@ -3,7 +3,9 @@
 Run `python 01-database/mongo_schema.py`. You will see a collection created with a validator,
 a valid order accepted, and an order without lines, with a negative quantity or with an
 unknown status refused by the SERVER (WriteError, code 121 "Document failed validation"),
-whichever program wrote it. Documents are flexible; validation decides how flexible.
+whichever program wrote it, unless the write asks to bypass validation
+(`bypass_document_validation=True`, a privilege once access control is on). Documents are
+flexible; validation decides how flexible.
 """
 
 from __future__ import annotations
@@ -90,8 +92,9 @@ def main() -> None:
             print(f"{step}. {label:<14} -> {try_insert(orders, document)}")
         print(f"   documents stored: {orders.count_documents({})}")
     print(
-        "Conclusion: the server enforces the shape for every client; keep validators to the"
-        " rules that must always hold."
+        "Conclusion: the server enforces the shape for every client that does not bypass"
+        " validation (a privilege once access control is on); keep validators to the rules"
+        " that must always hold."
     )
 
 
