@@ -6,12 +6,13 @@ Write `top_customers(db, *, limit)`. The orders collection holds the documents t
 customers who spent the most on PAID orders, as dicts with exactly the keys
 `{"email", "name", "orders", "revenue_cents"}` (`orders` counts their paid orders), highest
 revenue first, ties broken by email. Filter first: the pipeline begins with a `$match` on the
-status, so that every later stage handles only paid orders (a `$match` after `$group` gives
-the same rows, but unwinds and groups every order first, and only a first stage can use an
-index on `status`; the test reads the first stage). Do it in ONE `aggregate` call: no loop
-in Python over orders or customers, and the limit applied in the pipeline (a `$limit`
-stage), so that only the final rows travel (the test counts the documents the server sends
-back).
+status, so that every later stage handles only paid orders. (A `$match` on the status cannot
+come after `$group`: the groups have no status any more. And the server can use an index on
+`status` only for a `$match` at the start of the pipeline; its optimizer moves some later ones
+there, e.g. from after an `$unwind` of another field, but not one after a `$group` that drops
+the field. The test reads the first stage.) Do it in ONE `aggregate` call: no loop in Python
+over orders or customers, and the limit applied in the pipeline (a `$limit` stage), so that
+only the final rows travel (the test counts the documents the server sends back).
 
 Write it the idiomatic way that works on real MongoDB and on the embedded server: `$unwind`
 before you use a line's fields, and `$unwind` the array that `$lookup` returns. Every order

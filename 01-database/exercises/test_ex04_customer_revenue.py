@@ -103,8 +103,8 @@ def test_the_report_is_one_aggregate_call(shop_db, settings):
     )
     stages = [next(iter(stage)) for stage in asked[0][1]["pipeline"]]
     assert "$lookup" in stages, f"the names come from a $lookup stage, not from Python: {stages}"
-    # a $match after $group gives the same rows, but every order, paid or not, was unwound
-    # and grouped first; and only a first $match can use an index on status
+    # the task asks for the $match first: after $group by customer there is no status to
+    # match (no rows), and a $match can use an index on status only at the pipeline's start
     first = asked[0][1]["pipeline"][0]
     assert "status" in str(first.get("$match", "")), (
         f"filter first: the pipeline begins with a $match on the status, not {first}"
