@@ -93,7 +93,9 @@ def place_order(
 
 def orders_of_customer(db: Database, customer_id: ObjectId) -> list[dict[str, Any]]:
     """Return a customer's orders, newest first, each with its lines, in one query."""
-    # _id breaks a tie between two orders placed in the same millisecond
+    # _id breaks a tie between two orders placed in the same millisecond, so the order is
+    # stable; it is the order they were placed in only within one process (an ObjectId is
+    # seconds, then a random value per process, then a counter), not across app servers
     return list(db.orders.find({"customer_id": customer_id}).sort([("placed_at", -1), ("_id", -1)]))
 
 

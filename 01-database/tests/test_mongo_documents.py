@@ -63,8 +63,9 @@ def test_a_customers_orders_come_newest_first(shop_db, customer_id):
     first = place_order(shop_db, customer_id=customer_id, lines=[order_line(shop_db, "pen", 1)])
     second = place_order(shop_db, customer_id=customer_id, lines=[order_line(shop_db, "ink", 1)])
     third = place_order(shop_db, customer_id=customer_id, lines=[order_line(shop_db, "pad", 1)])
-    # placed in the same millisecond, they tie on placed_at and _id decides: made so here, as
-    # they are most often a millisecond apart and placed_at alone would order them
+    # placed in the same millisecond, they tie on placed_at and _id decides (in one process,
+    # as here, ObjectIds increase): made so here, as they are most often a millisecond apart
+    # and placed_at alone would order them
     tie = shop_db.orders.find_one({"_id": first})["placed_at"]
     shop_db.orders.update_many({}, {"$set": {"placed_at": tie}})
 
