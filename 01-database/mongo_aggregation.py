@@ -76,7 +76,8 @@ def revenue_per_product(db: Database) -> list[dict[str, Any]]:
 def order_sizes(db: Database) -> list[dict[str, Any]]:
     """Return each order's number of items, summed over its lines without unwinding them."""
     # on an array of subdocuments "$lines.qty" is the array of every line's qty, and $sum
-    # adds them: the idiomatic way on MongoDB (embedded SecantusDB returns 0, see the README)
+    # adds them: the idiomatic way on MongoDB (embedded SecantusDB returns 0, see
+    # part2a-mongodb-documents.md)
     pipeline = [
         {"$project": {"_id": 0, "number": 1, "items": {"$sum": "$lines.qty"}}},
         {"$sort": {"number": 1}},
