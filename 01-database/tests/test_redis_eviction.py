@@ -25,6 +25,7 @@ pytestmark = pytest.mark.xdist_group("redis-eviction")
 def full_redis():
     with private_server("redis", extra_args=["--maxmemory", MAXMEMORY]) as server:
         client = redis.Redis.from_url(server.url)
+        client.url = server.url  # for the Recording client below
         yield client
         client.close()
 
@@ -61,10 +62,52 @@ def test_an_evicting_policy_takes_every_write_and_keeps_the_keys_in_use(full_red
     else:
         assert result.frequent_kept < 50
     assert full_redis.config_get("maxmemory-policy")["maxmemory-policy"] == policy
-    # the keys evicted just now may wait for the background thread (lazyfree-lazy-eviction):
-    # starting over waits for it, or the next run would fill a server that is not empty yet
-    start_over(full_redis, policy)
+
+
+def test_starting_over_waits_for_the_memory_the_background_thread_still_holds(full_redis):
+    # lazy freeing (Valkey 8.0+'s default) sends large values to a background thread: eight
+    # hashes of 200,000 fields, six unlinked, two flushed. A plain FLUSHALL, or SYNC without
+    # the wait, leaves megabytes still allocated, and the next write is refused with OOM
+    start_over(full_redis, "noeviction")
+    full_redis.config_set("maxmemory", 0)  # room for the big hashes
+    try:
+        with full_redis.pipeline(transaction=False) as pipe:
+            for start in range(0, 200_000, 10_000):
+                fields = {f"f{field}": field for field in range(start, start + 10_000)}
+                pipe.hset("big:0", mapping=fields)
+            for number in range(1, 8):
+                pipe.copy("big:0", f"big:{number}")  # the server copies: quicker than sending
+            pipe.execute()
+    finally:
+        full_redis.config_set("maxmemory", MAXMEMORY)
+    full_redis.unlink(*[f"big:{number}" for number in range(6)])  # queued for the thread
+
+    client = Recording.from_url(full_redis.url)
+    start_over(client, "noeviction")
+
+    # the thread may also finish first (a race, so not alone): start_over asked for SYNC and
+    # kept reading INFO until the thread was done
+    assert ("FLUSHALL", "SYNC") in client.sent
+    assert client.pending_seen[-1] == 0
     assert full_redis.info("memory")["lazyfree_pending_objects"] == 0
+    assert full_redis.set("after", VALUE)  # not refused with OOM: the memory is free again
+    client.close()
+
+
+class Recording(redis.Redis):
+    """A client that remembers the commands it sent and the lazyfree counts INFO gave it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sent: list[tuple] = []
+        self.pending_seen: list[int] = []
+
+    def execute_command(self, *args, **options):
+        self.sent.append(tuple(str(arg).upper() for arg in args))
+        reply = super().execute_command(*args, **options)
+        if args[0] == "INFO" and "lazyfree_pending_objects" in reply:
+            self.pending_seen.append(int(reply["lazyfree_pending_objects"]))
+        return reply
 
 
 def test_the_lru_wait_lasts_until_the_last_key_written_is_idle(full_redis):
