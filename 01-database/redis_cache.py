@@ -69,7 +69,7 @@ class Cache:
         namespace: str,
         ttl_seconds: int = 60,
         lock_ms: int = 10_000,
-        wait_seconds: float = 10.0,
+        wait_seconds: float | None = None,
         stampede_protection: bool = True,
         breaker: CircuitBreaker | None = None,
     ) -> None:
@@ -77,7 +77,10 @@ class Cache:
         self.namespace = namespace
         self.ttl_seconds = ttl_seconds
         self.lock_ms = lock_ms
-        self.wait_seconds = wait_seconds
+        # waiters outlast the lock: a crashed holder's lock then expires while they poll and
+        # one of them takes it. A wait equal to the lock's PX would end for all of them in the
+        # step the lock expires, and each would load without the lock: the stampede, late
+        self.wait_seconds = lock_ms / 1000 + 2.0 if wait_seconds is None else wait_seconds
         self.stampede_protection = stampede_protection
         self.breaker = breaker or CircuitBreaker()
         self.single_flight = SingleFlight()
@@ -135,6 +138,7 @@ class Cache:
             if cached is not None:
                 return cached, None, generation
             if time.monotonic() > deadline:
+                # no lock for this caller: if every waiter gives up together, they all load
                 logger.warning("waited %.1fs for %s; loading it myself", self.wait_seconds, key)
                 token = None
                 break

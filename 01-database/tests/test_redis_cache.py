@@ -151,6 +151,45 @@ def test_a_caller_waits_for_the_lock_up_to_wait_seconds_then_loads_itself(
     assert "loading it myself" in caplog.text
 
 
+def test_waiters_outlast_the_lock_by_default(redis_client):
+    # waiting exactly as long as the lock lives, every waiter gives up in the step in which a
+    # crashed holder's lock expires, and loads without it (the test below shows the stampede)
+    cache = Cache(redis_client, namespace="test")
+
+    assert cache.wait_seconds > cache.lock_ms / 1000
+    assert Cache(redis_client, namespace="test", lock_ms=500).wait_seconds > 0.5
+
+
+def test_after_a_crashed_holder_s_lock_expires_one_waiter_loads_and_the_others_get_its_value(
+    redis_url, redis_client
+):
+    # the holder took the lock and died: the 8 waiters poll until its PX runs out, then one
+    # of them wins SET NX and loads; the others, still within their wait, read what it stored
+    loads = []
+
+    def slow_loader() -> str:
+        loads.append(1)
+        time.sleep(0.2)
+        return "loaded"
+
+    clients = [make_cache_client(redis_url) for _ in range(8)]  # 8 processes, each its own
+    caches = [Cache(client, namespace="test", lock_ms=1000) for client in clients]
+    redis_client.set("test:report:lock", "a-crashed-holder", px=1000)
+    start_together = threading.Barrier(len(caches))
+
+    def call(cache: Cache) -> str:
+        start_together.wait()
+        return cache.get_or_load("report", slow_loader)
+
+    with ThreadPoolExecutor(max_workers=len(caches)) as pool:
+        results = list(pool.map(call, caches))
+    for client in clients:
+        client.close()
+
+    assert results == ["loaded"] * 8
+    assert len(loads) == 1, f"{len(loads)} of 8 waiters loaded: they gave up with the lock"
+
+
 class StoredJustBeforeTheLock(redis.Redis):
     """A real client: the previous holder stores the value just before our SET NX wins."""
 
