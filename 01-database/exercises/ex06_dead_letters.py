@@ -5,9 +5,11 @@ retried forever. Write `recover_stalled(client, *, stream, group, consumer, min_
 max_deliveries, dead_letters)`. For every message of `group` pending longer than
 `min_idle_ms` (up to 1,000 of them per call: a recoverer that runs every few seconds takes
 the rest on its next call):
-- if it has been delivered `max_deliveries` times or more (the count XPENDING reports, before
-  any claim of yours adds one), copy its fields to the stream
-  `dead_letters` (adding a field "original_id" with its id) and acknowledge it in `group`;
+- if it had been delivered `max_deliveries` times or more before your claim, copy its fields
+  to the stream `dead_letters` (adding a field "original_id" with its id) and acknowledge it
+  in `group`. Count after you claim: XPENDING then reports your claim too, so one more. The
+  count your first listing gave can be one short: another recoverer may deliver the message
+  between your listing and your claim (the test does so), and the claim's reply has no count;
 - otherwise claim it for `consumer` and return it, for the caller to hand to its worker: the
   claim must be a real delivery (the message with its fields, its delivery count one up),
   since a worker that reads only new messages (`XREADGROUP ... >`, as
@@ -64,7 +66,8 @@ def recover_stalled(
 ) -> tuple[list[tuple[str, dict[str, str]]], list[str]]:
     """Claim stalled messages for `consumer`; move those delivered too often to `dead_letters`."""
     # TODO: list the pending entries idle for min_idle_ms or more (XPENDING with IDLE:
-    # client.xpending_range(..., idle=min_idle_ms));
-    # each has its delivery count. XCLAIM them for `consumer` (a real delivery, not JUSTID);
-    # of those you got, dead-letter the ones at max_deliveries (XACK and XADD in one step).
+    # client.xpending_range(..., idle=min_idle_ms)).
+    # XCLAIM them for `consumer` (a real delivery, not JUSTID); of those you got, read the
+    # delivery count again (XPENDING) and dead-letter the ones delivered max_deliveries times
+    # before your claim (XACK and XADD in one step).
     raise NotImplementedError("TODO: recover the stalled messages")

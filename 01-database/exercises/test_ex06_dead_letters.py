@@ -365,3 +365,32 @@ def test_a_worker_that_claims_just_before_the_park_keeps_the_message(jobs, monke
         "for your consumer belongs inside the script, in the same atomic step as the XACK"
     )
     assert owners == dict.fromkeys(ids, "worker-w") and retried == []
+
+
+def test_a_delivery_made_while_the_recoverer_stalled_before_its_claim_counts(jobs, monkeypatch):
+    client, ids = jobs
+    deliver(client, times=2)  # two failed deliveries: one short of the maximum of 3
+    # right after the recoverer's XPENDING answer, another recoverer hands the first message
+    # to worker w2 (its third delivery), whose crash leaves it pending; the recoverer stalls
+    # past min_idle_ms, then claims it: a fourth delivery. Deciding on the count XPENDING gave
+    # before the claim (2) would retry it once more; the count after the claim says park
+    original, taken = client.execute_command, []
+
+    def execute_command(*args, **options):
+        reply = original(*args, **options)
+        if str(args[0]).upper() == "XPENDING" and not taken:
+            taken.append(original("XCLAIM", STREAM, GROUP, "w2", 0, ids[0]))
+            wait_until_idle(client, 10)
+        return reply
+
+    monkeypatch.setattr(client, "execute_command", execute_command)
+    retried, dead = recover(client, max_deliveries=3)
+    monkeypatch.setattr(client, "execute_command", original)
+
+    assert taken, "the recoverer never listed the pending messages with XPENDING"
+    assert dead == [ids[0]], (
+        "delivered 3 times before your claim: park it. Decide on the count after your claim "
+        "(the claim's reply has none: list the claimed ids again with XPENDING), not on the "
+        "count your first XPENDING gave"
+    )
+    assert [i for i, _ in retried] == ids[1:]

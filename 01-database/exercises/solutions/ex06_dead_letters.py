@@ -39,14 +39,32 @@ def recover_stalled(
     # ">" never sees the message again). A message deleted from the stream (XDEL, trimming)
     # is dropped from the pending list and not returned (Redis 7.0+)
     claimed = client.xclaim(stream, group, consumer, min_idle_ms, list(deliveries))
+    if not claimed:
+        return [], []
+    # decide on the count AFTER the claim: stalled past min_idle_ms between the listing and
+    # the claim, another recoverer may have delivered a message meanwhile, and the listing's
+    # count would be one short. The claim's reply has no count: ask XPENDING again, for each
+    # claimed id (a range could hold other pending ids too), in one round trip
+    with client.pipeline(transaction=False) as pipe:
+        for message_id, _ in claimed:
+            pipe.xpending_range(stream, group, min=message_id, max=message_id, count=1)
+        now = {entries[0]["message_id"]: entries[0] for entries in pipe.execute() if entries}
     # our claim protects a message only for min_idle_ms: paused longer (GC, swap, a slow
     # network), another recoverer may claim and park it, or a worker claim and retry it. The
     # script parks only a message still pending for our consumer, so neither is undone
     park = client.register_script(PARK_IF_STILL_OURS)
     retried, dead = [], []
     for message_id, fields in claimed:
-        # the count before our claim: deliveries to workers, which all failed
-        if deliveries[message_id] < max_deliveries:
+        entry = now.get(message_id)
+        if entry is None:
+            continue  # acknowledged (parked or done) by someone else since our claim
+        if entry["consumer"] == consumer:
+            before_our_claim = entry["times_delivered"] - 1  # deliveries to workers, all failed
+        else:
+            # claimed again since ours: park is no longer ours to do; retry it (at least once)
+            # if the listing said so
+            before_our_claim = deliveries[message_id]
+        if before_our_claim < max_deliveries:
             retried.append((message_id, fields))
             continue
         flat = [item for pair in {**fields, "original_id": message_id}.items() for item in pair]
