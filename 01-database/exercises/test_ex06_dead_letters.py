@@ -314,8 +314,8 @@ def test_a_recoverer_paused_after_its_claim_does_not_park_again(jobs, monkeypatc
     assert client.xlen(DEAD) == len(ids), (
         "each poison message is parked once: a recoverer whose claim has gone stale (another "
         "claimed and parked the message meanwhile) must not park it again; acknowledge and "
-        "park in one atomic step (a script) that parks only if the acknowledgement removed the "
-        "message from the pending list"
+        "park in one atomic step, a script that first checks the message is still pending for "
+        "your consumer (XPENDING with the consumer), then XACKs and XADDs"
     )
     assert sorted(dead_a + dead_b) == sorted(ids) and not set(dead_a) & set(dead_b)
     assert retried_a == retried_b == []
