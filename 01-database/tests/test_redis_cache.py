@@ -56,12 +56,16 @@ def test_the_value_is_stored_as_json_with_the_ttl(cache, redis_client):
     assert 0 < redis_client.ttl("test:greeting") <= 90
 
 
-def test_the_decorator_caches_per_arguments_and_invalidates_on_write(cache, sales_engine):
-    @cached(cache, ttl=30, name="revenue_of")  # a closure over the test's engine: named
+def test_the_decorator_caches_per_arguments_and_invalidates_on_write(
+    cache, sales_engine, redis_client
+):
+    # ttl=90, not the cache's default of 30: the decorator's own TTL is what the entry gets
+    @cached(cache, ttl=90, name="revenue_of")  # a closure over the test's engine: named
     def revenue_of(sku: str) -> int:
         return revenue_by_sku(sales_engine)[sku]["revenue_cents"]
 
     before = revenue_of("pen")
+    assert 30 < redis_client.ttl(revenue_of.cache_key("pen")) <= 90
     record_sale(sales_engine, sku="pen", qty=1, price_cents=2500)
     stale = revenue_of("pen")
     revenue_of.invalidate("pen")
@@ -460,6 +464,23 @@ def test_the_same_function_cached_again_or_under_a_new_version_is_accepted(cache
 
     assert first.cache_key("a") == again.cache_key("a")
     assert newer("a") == ["warehouse", "a"]
+
+
+def test_a_new_version_of_a_function_does_not_read_the_old_version_s_entries(cache):
+    # the result's shape changed: version=2 must load afresh, not serve what version 1 cached
+    calls = []
+
+    def report(sku: str) -> dict:
+        calls.append(sku)
+        return {"sku": sku, "shape": len(calls)}
+
+    old = cached(cache, version=1, name="report")(report)
+    new = cached(cache, version=2, name="report")(report)
+    old("pen")
+
+    assert new.cache_key("pen") != old.cache_key("pen")
+    assert new("pen") == {"sku": "pen", "shape": 2}, "version 2 served version 1's entry"
+    assert calls == ["pen", "pen"]
 
 
 def test_caching_a_lambda_is_refused_because_every_lambda_has_the_same_name(cache):
