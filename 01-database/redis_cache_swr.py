@@ -11,6 +11,8 @@ fresh again when it starts (another one stored meanwhile) skips. A refresh store
 only if no invalidation happened since it read the generation (as `redis_cache.Cache` does).
 A real miss (nothing cached) is loaded by each caller that finds it, as in plain cache-aside:
 the long hard TTL makes that rare for a hot key, and `Cache`'s lock is the answer where not.
+When Redis is down it falls back as `Cache` does: a circuit breaker stops waiting for Redis,
+and a single-flight keeps the fallback to one database query per key at a time per process.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import Any
 
 import redis
 from redis_cache import GENERATION_TTL_SECONDS, RELEASE_LOCK, STORE_IF_CURRENT, new_generation
+from redis_cache_guard import CircuitBreaker, SingleFlight
 
 logger = logging.getLogger(__name__)
 # at the refresh's start, not when it was queued: still our lock? then it lasts PX from now
@@ -47,8 +50,11 @@ class StaleWhileRevalidateCache:
         hard_ttl_seconds: int = 600,
         lock_ms: int = 10_000,
         clock: Callable[[], float] = time.time,  # wall time: shared by every process
+        breaker: CircuitBreaker | None = None,
     ) -> None:
         self.client, self.namespace, self.clock = client, namespace, clock
+        self.breaker = breaker or CircuitBreaker()
+        self.single_flight = SingleFlight()
         self.soft_ttl, self.hard_ttl, self.lock_ms = soft_ttl_seconds, hard_ttl_seconds, lock_ms
         self._refresher = ThreadPoolExecutor(max_workers=2, thread_name_prefix="cache-refresh")
         self._release_lock = client.register_script(RELEASE_LOCK)
@@ -64,11 +70,16 @@ class StaleWhileRevalidateCache:
     def get_or_load(self, name: str, loader: Callable[[], Any]) -> Any:
         """Return the value: fresh, stale (and refreshed behind), or loaded on a real miss."""
         key = self.key(name)
+        if not self.breaker.allows_call():
+            # Redis failed just now: skip its timeout, one database query per key at a time
+            return self.single_flight.do(key, loader)
         try:
             entry, generation = self.client.mget(key, f"{key}:gen")
+            self.breaker.record_success()
         except redis.RedisError as error:
+            self.breaker.record_failure()
             logger.warning("cache unavailable (%s); reading %s from the database", error, name)
-            return loader()
+            return self.single_flight.do(key, loader)
         generation = generation or "0"
         if entry is None:  # a real miss: past the hard TTL, never cached, or invalidated
             value = loader()

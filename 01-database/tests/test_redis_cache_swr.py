@@ -314,3 +314,48 @@ def test_an_invalidation_changes_the_generation_and_deletes_in_one_multi_exec(
     cache.invalidate("report")
 
     assert [names for names in sent if len(names) > 1] == [["MULTI", "SET", "DEL", "EXEC"]]
+
+
+def test_with_redis_down_it_stops_calling_redis_and_loads_once_per_key_at_a_time(clock):
+    # the same guards as redis_cache.Cache: without them, during an outage every read waits
+    # for the Redis timeout and every concurrent read queries the database
+    down = make_cache_client(f"redis://127.0.0.1:{free_port()}", timeout_seconds=0.2)
+    cache = StaleWhileRevalidateCache(down, namespace="swr", clock=clock)
+    loads, callers = [], 8
+
+    def load_once_the_others_wait() -> str:
+        loads.append(1)
+        # hold the load until every other caller is queued behind it: single-flight decides
+        deadline = time.monotonic() + WAIT
+        while cache.single_flight.waiters("swr:report") < callers - 1:
+            assert time.monotonic() < deadline, "the other callers never queued behind this load"
+            time.sleep(0.01)
+        return "from the database"
+
+    for _ in range(cache.breaker.failure_threshold):
+        cache.breaker.record_failure()  # the steady state of an outage: the circuit is open
+    results = read_at_once([cache], load_once_the_others_wait, callers=callers)
+
+    assert results == ["from the database"] * callers
+    assert len(loads) == 1, f"{len(loads)} database queries for {callers} concurrent reads"
+    cache.close()
+
+
+def test_with_redis_down_the_circuit_opens_after_three_failures(clock):
+    attempts = []
+
+    class CountingRedis(redis.Redis):
+        def mget(self, *args, **options):
+            attempts.append(1)
+            return super().mget(*args, **options)
+
+    down = CountingRedis.from_url(
+        f"redis://127.0.0.1:{free_port()}", socket_connect_timeout=0.2, socket_timeout=0.2
+    )
+    cache = StaleWhileRevalidateCache(down, namespace="swr", clock=clock)
+
+    for _ in range(6):
+        assert cache.get_or_load("report", lambda: "from the database") == "from the database"
+
+    assert len(attempts) == 3, "after three failures the open circuit skips Redis"
+    cache.close()
