@@ -106,8 +106,10 @@ def transfer(
                 return attempt
             except redis.WatchError:
                 logger.info("%s changed during the transfer; retrying", source)
-                # bounded, with a random pause: a hot key must not spin a loop forever
-                time.sleep(random.uniform(0, 0.005 * 2**attempt))  # nosec B311  # jitter, not a secret
+                # bounded, with a random pause before each retry (none after the last attempt):
+                # a hot key must not spin a loop forever
+                if attempt < attempts:
+                    time.sleep(random.uniform(0, 0.005 * 2**attempt))  # nosec B311  # jitter, not a secret
     raise TransferContended(f"{source} kept changing; gave up after {attempts} attempts")
 
 

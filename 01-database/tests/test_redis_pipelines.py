@@ -97,13 +97,16 @@ def test_watch_error_is_what_exec_raises_when_a_watched_key_changed(balances, re
     other.close()
 
 
-def test_a_transfer_whose_source_keeps_changing_gives_up_after_its_attempts(balances):
+def test_a_transfer_whose_source_keeps_changing_gives_up_after_its_attempts(balances, monkeypatch):
+    pauses = []
+    monkeypatch.setattr(redis_pipelines.time, "sleep", pauses.append)
     with pytest.raises(TransferContended, match="gave up after 3 attempts"):
         transfer(
             balances, source="ada", target="grace", amount=30, between=bonus(balances), attempts=3
         )
 
     assert (balances.get("ada"), balances.get("grace")) == ("250", "0")  # 3 bonuses, no transfer
+    assert len(pauses) == 2, "a pause before each retry, none after the last attempt"
 
 
 def test_the_measurement_sends_one_packet_per_pipeline_and_one_per_set_one_by_one(
