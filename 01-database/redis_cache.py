@@ -1,10 +1,11 @@
 """Caching with Redis: cache-aside, TTL, invalidation, stampede protection, degradation.
 
 The `Cache` here reads through Redis and falls back to the database when Redis fails; a lock
-taken with SET NX PX lets ONE caller rebuild a missing value while the others wait. A
-generation number per key stops a slow loader from caching a value that a write made stale
-while it was loading. When Redis is down, a circuit breaker stops waiting for it and an
-in-process single-flight keeps the fallback to one database query per key at a time.
+taken with SET NX PX lets ONE caller rebuild a missing value while the others wait. A random
+generation value per key (a new one at every invalidation, never a counter) stops a slow
+loader from caching a value that a write made stale while it was loading. When Redis is down,
+a circuit breaker stops waiting for it and an in-process single-flight keeps the fallback to
+one database query per key at a time.
 `python 01-database/redis_cache_demo.py` shows it all against PostgreSQL and Redis.
 """
 
