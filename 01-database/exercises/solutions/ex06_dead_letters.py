@@ -58,7 +58,7 @@ def recover_stalled(
         entry = now.get(message_id)
         if entry is None:
             continue  # acknowledged (parked or done) by someone else since our claim
-        if entry["consumer"] == consumer:
+        if entry["consumer"] in (consumer, consumer.encode()):  # str, or bytes undecoded
             before_our_claim = entry["times_delivered"] - 1  # deliveries to workers, all failed
         else:
             # claimed again since ours: park is no longer ours to do; retry it (at least once)
