@@ -4,7 +4,9 @@ Run `python 01-database/sql_transactions.py`. You will see an order for a keyboa
 monitors, when only three monitors are left, refused as a whole: the CHECK (stock >= 0) stops
 the monitors, and the rollback also undoes the keyboard's stock already taken and the order
 row already inserted. Then a batch import places each order inside a SAVEPOINT, so one bad
-order is rolled back alone while the others commit together.
+order is rolled back alone while the others commit together. The batch first locks every
+product it names, in id order: a released savepoint keeps its row locks until the batch
+commits, so locking order by order, two batches could deadlock.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import logging
 
 from sql_models import Customer, Order, Product, make_engine
 from sql_orm import create_sample_shop, place_order
+from sql_threads import Hook, nothing
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -60,10 +63,22 @@ def place_order_atomically(engine: Engine, *, email: str, quantities_by_sku: dic
         raise OrderRefused(error.orig.diag.constraint_name) from error
 
 
-def import_orders(engine: Engine, orders: list[tuple[str, dict[str, int]]]) -> list[bool]:
+def import_orders(
+    engine: Engine, orders: list[tuple[str, dict[str, int]]], *, after_first_order: Hook = nothing
+) -> list[bool]:
     """Place a batch of orders in one transaction, each in a savepoint; return which were placed."""
     placed = []
     with Session(engine) as session, session.begin():
+        # a released savepoint keeps its row locks until the batch commits, so the batch
+        # holds every order's locks at once: take them all first, in id order, in one
+        # statement, or two batches naming the same products in another order deadlock
+        every_sku = {sku for _, quantities_by_sku in orders for sku in quantities_by_sku}
+        session.execute(
+            select(Product.id)
+            .where(Product.sku.in_(every_sku))
+            .order_by(Product.id)
+            .with_for_update()
+        )
         for email, quantities_by_sku in orders:
             try:
                 with session.begin_nested():  # SAVEPOINT; ROLLBACK TO SAVEPOINT if it raises
@@ -75,6 +90,8 @@ def import_orders(engine: Engine, orders: list[tuple[str, dict[str, int]]]) -> l
             except OrderRefused as refused:
                 logger.info("order for %s refused: %s", email, refused)
                 placed.append(False)
+            if len(placed) == 1:
+                after_first_order()
     return placed
 
 

@@ -1,10 +1,11 @@
 """An order is written whole or not at all; a savepoint undoes only its own part."""
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sql_statements import recorded_statements
-from sql_threads import WAIT_SECONDS, wait_for_a_blocked_session
+from sql_threads import WAIT_SECONDS, run_in_threads, wait_for_a_blocked_session
 from sql_transactions import (
     OrderRefused,
     import_orders,
@@ -109,3 +110,34 @@ def test_a_batch_with_an_unknown_sku_rolls_back_that_order_alone(shop):
 
     assert placed == [False, True]
     assert order_count(shop) == 4
+
+
+def test_two_batches_for_the_same_products_in_opposite_orders_queue_not_deadlock(shop):
+    # a savepoint that is released keeps its row locks until the batch commits, so a batch
+    # holds the locks of all its orders at once: in the order of the batch, unless the
+    # batch locks all its products in id order first
+    before = stock_by_sku(shop)
+    first_holds_a_lock = threading.Event()
+
+    def hold_until_the_second_waits() -> None:
+        first_holds_a_lock.set()
+        wait_for_a_blocked_session(shop)
+
+    def first() -> list[bool]:
+        batch = [("ada@example.com", {"KB-01": 1}), ("linus@example.com", {"MS-01": 1})]
+        return import_orders(shop, batch, after_first_order=hold_until_the_second_waits)
+
+    def second() -> list[bool]:
+        first_holds_a_lock.wait(WAIT_SECONDS)
+        # the mouse first: without the batch's own lock up front, it would hold the mouse
+        # and wait for the keyboard, while the first batch holds the keyboard and wants the mouse
+        return import_orders(
+            shop, [("grace@example.com", {"MS-01": 1}), ("ada@example.com", {"KB-01": 1})]
+        )
+
+    assert run_in_threads(first, second) == [[True, True], [True, True]]
+    assert stock_by_sku(shop) == before | {
+        "KB-01": before["KB-01"] - 2,
+        "MS-01": before["MS-01"] - 2,
+    }
+    assert order_count(shop) == 3 + 4
