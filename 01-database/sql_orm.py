@@ -45,9 +45,10 @@ def register_customer(session: Session, *, email: str, name: str) -> Customer:
 def place_order(session: Session, *, customer: Customer, quantities: dict[Product, int]) -> Order:
     """Add an order with one line per product, take the stock, and set its total.
 
-    Under concurrency the caller must hold the products' row locks (`order_from_skus` in
-    sql_transactions.py takes them in id order); otherwise `stock -= quantity` works on a
-    stale read, and the version column turns the other writer's change into a StaleDataError.
+    Under concurrency the caller must hold the products' row locks and have loaded the
+    products from the locked rows (`order_from_skus` in sql_transactions.py does both);
+    otherwise `stock -= quantity` works on a stale read, and the version column turns the
+    other writer's change into a StaleDataError.
     """
     order = Order(customer=customer)
     for product, quantity in quantities.items():

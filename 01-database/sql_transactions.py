@@ -36,13 +36,16 @@ def order_from_skus(session: Session, *, email: str, quantities_by_sku: dict[str
     if customer is None:
         raise OrderRefused(f"unknown customer: {email}")
     # one SELECT ... ORDER BY id FOR UPDATE: every order takes its row locks in the same
-    # order, so two orders for the same products queue instead of deadlocking, and the
-    # stock decremented below is the latest committed value, locked until we commit
+    # order, so two orders for the same products queue instead of deadlocking
     products = session.scalars(
         select(Product)
         .where(Product.sku.in_(quantities_by_sku))
         .order_by(Product.id)
         .with_for_update()
+        # a lock helps only if we use the row it locked: the Session would otherwise keep
+        # the values of a product it already holds (read earlier in this Session) and
+        # ignore the locked row; this way the stock decremented below is the locked value
+        .execution_options(populate_existing=True)
     ).all()
     unknown = sorted(set(quantities_by_sku) - {product.sku for product in products})
     if unknown:  # an order silently missing a line is worse than a refused one

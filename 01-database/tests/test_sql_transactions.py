@@ -4,16 +4,20 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from sql_concurrency import buy_with_atomic_update
+from sql_models import Product
 from sql_statements import recorded_statements
 from sql_threads import WAIT_SECONDS, run_in_threads, wait_for_a_blocked_session
 from sql_transactions import (
     OrderRefused,
     import_orders,
     order_count,
+    order_from_skus,
     place_order_atomically,
     stock_by_sku,
 )
-from sqlalchemy import text
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
 
 def test_an_order_within_stock_is_written_with_its_stock_taken(shop):
@@ -76,8 +80,7 @@ def test_an_order_for_an_unknown_customer_is_refused(shop):
 
 def test_an_order_locks_its_products_in_one_statement_in_id_order(shop):
     # one SELECT ... ORDER BY id FOR UPDATE: every order takes its row locks in the same
-    # order, so two orders for the same products queue instead of deadlocking, and the
-    # stock it then decrements is the latest committed value, not a stale read
+    # order, so two orders for the same products queue instead of deadlocking
     with recorded_statements(shop) as statements:
         place_order_atomically(
             shop, email="ada@example.com", quantities_by_sku={"MS-01": 1, "KB-01": 1}
@@ -141,3 +144,19 @@ def test_two_batches_for_the_same_products_in_opposite_orders_queue_not_deadlock
         "MS-01": before["MS-01"] - 2,
     }
     assert order_count(shop) == 3 + 4
+
+
+def test_an_order_decrements_the_locked_stock_even_if_the_session_read_the_product_before(
+    shop,
+):
+    # the ORM does not overwrite an object it already holds with the row a later SELECT
+    # returns, so without populate_existing the FOR UPDATE would lock the fresh row while
+    # `stock -= quantity` worked on the old value (and the version column refused the flush)
+    with Session(shop) as session, session.begin():
+        keyboard = session.scalars(select(Product).where(Product.sku == "KB-01")).one()
+        stock_read = keyboard.stock
+        assert buy_with_atomic_update(shop, keyboard.id)  # another buyer commits meanwhile
+
+        order_from_skus(session, email="ada@example.com", quantities_by_sku={"KB-01": 1})
+
+    assert stock_by_sku(shop)["KB-01"] == stock_read - 2  # both sales count
