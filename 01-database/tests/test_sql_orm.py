@@ -25,6 +25,17 @@ def test_added_objects_are_sent_only_at_commit_parents_before_children(engine):
     assert list(dict.fromkeys(tables)) == ["customers", "products", "orders", "order_lines"]
 
 
+def test_a_flush_of_many_new_rows_is_recorded_once_per_batch_of_1000(engine):
+    # what sql_statements.py says it counts: the ORM's INSERT ... RETURNING of 2,500 new rows
+    # is sent by insertmanyvalues as batches of 1000 rows, each one cursor execution
+    create_schema(engine)
+    with Session(engine) as session, recorded_statements(engine) as statements:
+        session.add_all(Customer(email=f"c{i}@example.com", name="C") for i in range(2_500))
+        session.flush()
+
+    assert [s.split("(")[0].strip() for s in statements] == ["INSERT INTO customers"] * 3
+
+
 def test_a_placed_order_takes_stock_and_knows_its_total(shop):
     with Session(shop) as session:
         ada = customer_by_email(session, "ada@example.com")
