@@ -107,7 +107,10 @@ def buy_or_give_up(engine: Engine, product_id: int, *, lock_timeout_ms: int) -> 
     """Take one unit (False: sold out), waiting at most `lock_timeout_ms` for the row lock."""
     try:
         with engine.begin() as connection:
-            # SET LOCAL lasts until the end of this transaction only
+            # SET LOCAL lasts until the end of this transaction only. SET takes no bound
+            # parameter (`= :ms` is a syntax error at "$1"), so the value is formatted in, and
+            # int() makes sure it is a number, never SQL text; set_config('lock_timeout', :ms,
+            # true) is the same with a parameter
             connection.execute(text(f"SET LOCAL lock_timeout = {int(lock_timeout_ms)}"))
             sold = connection.execute(
                 update(products)
@@ -125,6 +128,7 @@ def run_with_statement_timeout(engine: Engine, sql: str, *, statement_timeout_ms
     """Run one query, cancelled by the server after `statement_timeout_ms`; else QueryTooSlow."""
     try:
         with engine.begin() as connection:
+            # int(): SET takes no bound parameter, so only a number is formatted in
             connection.execute(text(f"SET LOCAL statement_timeout = {int(statement_timeout_ms)}"))
             return connection.scalar(text(sql))
     except OperationalError as error:
