@@ -2,9 +2,9 @@
 
 Run `python 01-database/sql_orm.py`. You will see objects added to a Session turn into
 INSERTs only when the Session flushes, in the order the foreign keys need (customer, then
-order, then its lines), all in one transaction; a change to an attribute become one UPDATE;
-and a constraint the database enforces (a second customer with the same email) refused with
-an IntegrityError that rolls the whole unit back.
+order, then its lines), all in one transaction; a change to an attribute becomes one UPDATE;
+and a constraint the database enforces (a second customer with the same email) is refused
+with an IntegrityError that rolls the whole unit back.
 """
 
 from __future__ import annotations
