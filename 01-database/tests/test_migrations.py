@@ -183,7 +183,7 @@ def test_the_backfill_fills_every_old_order_across_several_batches(engine, datab
     totals = [total for _, total in order_totals(engine)]
     assert totals.count(2 * 8900 + 2 * 2900) == 1
     assert totals.count(0) == 2500
-    assert len(batches) == 4  # 1,000 + 1,000 + 501 orders, then a batch that finds none left
+    assert len(batches) == 3  # 1,000 + 1,000 + 501 orders; then no total is NULL: it stops
 
 
 def test_revision_0002_never_holds_a_lock_across_the_backfill(database_url):
@@ -316,6 +316,39 @@ def test_a_line_added_while_a_backfill_batch_runs_is_counted(
         ).scalar()
     assert lines_sum == 2 * 8900 + 2 * 2900 + 500
     assert order_totals(engine) == [(order_id, lines_sum)]
+
+
+def test_the_backfill_goes_on_after_a_batch_whose_orders_a_writer_filled_meanwhile(
+    engine, database_url
+):
+    # a batch updates no row when a writer filled every order its sub-select picked (it waits
+    # for the writer's lock, then its own `AND total_cents IS NULL` skips them); that is not
+    # "none left": the orders after that batch still need a total. Batches of one order, so
+    # that one writer can fill a whole batch
+    upgrade(database_url, "0001")
+    filled_by_the_writer = add_order_the_old_way(engine)
+    with engine.begin() as connection:  # a second old order, without lines
+        connection.execute(text("INSERT INTO orders (customer_id) SELECT min(id) FROM customers"))
+    upgrade(database_url, "0002")  # expand: the column exists, NULL for both
+    revision = load_revision("0002b")
+    with engine.connect() as writer, engine.connect() as backfill:
+        writer.execute(  # the new code sets the first order's total, not yet committed
+            text("UPDATE orders SET total_cents = 23600 WHERE id = :id"),
+            {"id": filled_by_the_writer},
+        )
+        backfill = backfill.execution_options(isolation_level="AUTOCOMMIT")
+        pid = backfill.execute(text("SELECT pg_backend_pid()")).scalar()
+        batches = threading.Thread(
+            target=revision.run_batches_until_no_total_is_null,
+            args=(backfill,),
+            kwargs={"batch_size": 1},
+        )
+        batches.start()
+        wait_until_blocked_or_done(engine, pid, batches)  # the first batch waits for the writer
+        writer.commit()
+        batches.join()
+
+    assert [total for _, total in order_totals(engine)] == [23600, 0]
 
 
 def test_the_trigger_keeps_totals_until_the_contract_step_and_downgrades_back(engine, database_url):

@@ -46,6 +46,7 @@ UPDATE orders SET total_cents = COALESCE(
 WHERE id IN (SELECT id FROM orders WHERE total_cents IS NULL ORDER BY id LIMIT {batch})
   AND total_cents IS NULL
 """
+ANY_TOTAL_NULL = "SELECT EXISTS (SELECT 1 FROM orders WHERE total_cents IS NULL)"
 
 
 def backfill_in_batches() -> None:
@@ -53,9 +54,17 @@ def backfill_in_batches() -> None:
     if context.is_offline_mode():  # `alembic upgrade --sql` prints one batch: no row counts
         op.execute(BACKFILL_ONE_BATCH.format(batch=BATCH_SIZE))
         return
-    connection = op.get_bind()
-    while connection.execute(sa.text(BACKFILL_ONE_BATCH.format(batch=BATCH_SIZE))).rowcount:
-        pass
+    run_batches_until_no_total_is_null(op.get_bind())
+
+
+def run_batches_until_no_total_is_null(
+    connection: sa.Connection, *, batch_size: int = BATCH_SIZE
+) -> None:
+    """Run BACKFILL_ONE_BATCH, each its own transaction, until no order's total is NULL."""
+    # not "until a batch updates no row": a batch whose orders a writer filled meanwhile
+    # updates none (it skips them), and the orders after it would stay NULL
+    while connection.execute(sa.text(ANY_TOTAL_NULL)).scalar():
+        connection.execute(sa.text(BACKFILL_ONE_BATCH.format(batch=batch_size)))
 
 
 def backfill_and_require() -> None:
