@@ -27,9 +27,10 @@ def stock_of(engine, sku):
 
 
 def test_a_first_delivery_creates_the_product_with_its_stock(shop):
-    task.receive_delivery(shop, sku="NEW-1", name="Children's lamp", quantity=5)
+    left = task.receive_delivery(shop, sku="NEW-1", name="Children's lamp", quantity=5)
 
     assert stock_of(shop, "NEW-1") == 5
+    assert left == 5, f"the delivery returned {left!r}, not the stock it left (5)"
     with shop.connect() as connection:
         name, price = connection.execute(
             text("SELECT name, price_cents FROM products WHERE sku = 'NEW-1'")
@@ -38,11 +39,12 @@ def test_a_first_delivery_creates_the_product_with_its_stock(shop):
     assert price == 100, f"a new product costs 100 cents, not {price}"
 
 
-def test_a_second_delivery_adds_to_the_stock(shop):
+def test_a_second_delivery_adds_to_the_stock_and_returns_the_sum(shop):
     task.receive_delivery(shop, sku="NEW-1", name="Lamp", quantity=5)
-    task.receive_delivery(shop, sku="NEW-1", name="Lamp", quantity=7)
+    left = task.receive_delivery(shop, sku="NEW-1", name="Lamp", quantity=7)
 
     assert stock_of(shop, "NEW-1") == 12
+    assert left == 12, f"the delivery returned {left!r}, not the stock it left (12)"
 
 
 def test_a_delivery_during_an_optimistic_sale_bumps_the_version_so_neither_is_lost(shop):
@@ -84,18 +86,23 @@ def test_eight_concurrent_deliveries_of_a_new_product_all_count(shop, round_numb
     start_together = threading.Barrier(8, timeout=10)
     sku = f"NEW-2-{round_number}"
 
-    def deliver() -> None:
+    def deliver() -> int:
         start_together.wait()
-        task.receive_delivery(engine, sku=sku, name="Desk", quantity=1)
+        return task.receive_delivery(engine, sku=sku, name="Desk", quantity=1)
 
     try:
         with ThreadPoolExecutor(max_workers=8) as pool:
-            for future in [pool.submit(deliver) for _ in range(8)]:
-                future.result(timeout=10)  # re-raises a UNIQUE violation, if there was one
+            futures = [pool.submit(deliver) for _ in range(8)]
+            # result() re-raises a UNIQUE violation, if there was one
+            returned = [future.result(timeout=10) for future in futures]
     finally:
         engine.dispose()
 
     assert stock_of(shop, sku) == 8, "a delivery was lost"
+    # each delivery's own stock: the row as its statement left it, not as read later
+    assert sorted(returned) == list(range(1, 9)), (
+        f"the deliveries returned {sorted(returned)}: each must return the stock it left"
+    )
 
 
 def test_a_delivery_is_one_insert_on_conflict_for_a_new_and_an_existing_product(shop):

@@ -1,4 +1,4 @@
-"""Receive a delivery with one atomic upsert: the reference solution."""
+"""Receive a delivery with one atomic upsert that returns the stock: the reference solution."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from sqlalchemy import Engine
 from sqlalchemy.dialects.postgresql import insert
 
 
-def receive_delivery(engine: Engine, *, sku: str, name: str, quantity: int) -> None:
-    """Create the product with `quantity` in stock, or add `quantity` to its stock."""
+def receive_delivery(engine: Engine, *, sku: str, name: str, quantity: int) -> int:
+    """Create the product with `quantity` in stock, or add `quantity` to its stock; return it."""
     statement = insert(Product).values(sku=sku, name=name, price_cents=100, stock=quantity)
     # `excluded` is the row that could not be inserted: its stock is this delivery's; the
     # version moves too, so an optimistic reader (version_id_col) sees the change
@@ -16,5 +16,7 @@ def receive_delivery(engine: Engine, *, sku: str, name: str, quantity: int) -> N
         index_elements=[Product.sku],
         set_={"stock": Product.stock + statement.excluded.stock, "version": Product.version + 1},
     )
+    # RETURNING gives the row as this statement left it: a concurrent delivery waits for this
+    # one's row lock until it commits, so no other delivery's units are in the number
     with engine.begin() as connection:
-        connection.execute(statement)
+        return connection.execute(statement.returning(Product.stock)).scalar_one()
