@@ -160,3 +160,16 @@ def test_an_order_decrements_the_locked_stock_even_if_the_session_read_the_produ
         order_from_skus(session, email="ada@example.com", quantities_by_sku={"KB-01": 1})
 
     assert stock_by_sku(shop)["KB-01"] == stock_read - 2  # both sales count
+
+
+def test_a_batch_locks_every_product_it_names_first_in_one_statement_in_id_order(shop):
+    batch = [("ada@example.com", {"MS-01": 1}), ("linus@example.com", {"KB-01": 1, "CB-02": 1})]
+    with recorded_statements(shop) as statements:
+        import_orders(shop, batch)
+
+    first_lock = next(s for s in statements if "FOR UPDATE" in s)
+    assert statements.index(first_lock) < min(
+        i for i, s in enumerate(statements) if s.startswith("SAVEPOINT")
+    )  # before the first order's savepoint: the batch's locks, not the first order's
+    assert first_lock.startswith("SELECT products.id")
+    assert first_lock.rstrip().endswith("ORDER BY products.id FOR UPDATE")
