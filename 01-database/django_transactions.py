@@ -13,6 +13,7 @@ the savepoint must be rolled back.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django_orm import add_sample_shop
 from django_project import SHOP, temporary_django_database
@@ -59,13 +60,22 @@ def place_order(*, email: str, quantities_by_sku: dict[str, int]) -> int:
         raise OrderRefused(f"unknown customer: {email}") from error
 
 
-def import_orders(batch: list[tuple[str, dict[str, int]]]) -> list[bool]:
+def import_orders(
+    batch: list[tuple[str, dict[str, int]]], *, after_first_order: Callable[[], None] = lambda: None
+) -> list[bool]:
     """Place a batch of orders in one transaction, each in a savepoint; return which were placed."""
     from django.db import transaction
+    from django_shop.models import Product
 
     placed = []
     with transaction.atomic():
-        for email, quantities_by_sku in batch:
+        # a released savepoint keeps its row locks until the batch commits, so the batch holds
+        # every order's locks at once: take them all first, in id order, as sql_transactions.py
+        # does, or two batches naming the same products in other orders deadlock
+        skus = sorted({sku for _, quantities_by_sku in batch for sku in quantities_by_sku})
+        list(Product.objects.select_for_update().filter(sku__in=skus).order_by("id")
+             .values_list("id", flat=True))  # fmt: skip
+        for number, (email, quantities_by_sku) in enumerate(batch):
             try:
                 # place_order's own atomic(), nested in this one, is a SAVEPOINT: RELEASE
                 # SAVEPOINT when it succeeds, ROLLBACK TO SAVEPOINT when it raises
@@ -74,6 +84,8 @@ def import_orders(batch: list[tuple[str, dict[str, int]]]) -> list[bool]:
             except OrderRefused as refused:
                 logger.info("order for %s refused: %s", email, refused)
                 placed.append(False)
+            if number == 0:
+                after_first_order()  # for the test of two batches at once: a point to pause
     return placed
 
 
