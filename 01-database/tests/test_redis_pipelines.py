@@ -1,5 +1,8 @@
 """Pipelines send many commands in one round trip; WATCH makes read-modify-write safe."""
 
+import threading
+import time
+
 import pytest
 import redis
 import redis_pipelines
@@ -98,8 +101,17 @@ def test_watch_error_is_what_exec_raises_when_a_watched_key_changed(balances, re
 
 
 def test_a_transfer_whose_source_keeps_changing_gives_up_after_its_attempts(balances, monkeypatch):
-    pauses = []
-    monkeypatch.setattr(redis_pipelines.time, "sleep", pauses.append)
+    # time.sleep is the time module's, shared by every thread of the test process: count only
+    # this thread's pauses (the transfer's) and let any other thread sleep for real
+    pauses, this_thread, real_sleep = [], threading.get_ident(), time.sleep
+
+    def pause(seconds: float) -> None:
+        if threading.get_ident() == this_thread:
+            pauses.append(seconds)
+        else:
+            real_sleep(seconds)
+
+    monkeypatch.setattr(redis_pipelines.time, "sleep", pause)
     with pytest.raises(TransferContended, match="gave up after 3 attempts"):
         transfer(
             balances, source="ada", target="grace", amount=30, between=bonus(balances), attempts=3
