@@ -94,14 +94,16 @@ class MemcachedCache:
         namespace: str,
         ttl_seconds: int = 60,
         lock_seconds: int = 10,
-        wait_seconds: float = 10.0,
+        wait_seconds: float | None = None,
         stampede_protection: bool = True,
     ) -> None:
         self.client = client
         self.namespace = namespace
         self.ttl_seconds = checked_expiry("ttl_seconds", ttl_seconds)
         self.lock_seconds = checked_expiry("lock_seconds", lock_seconds)
-        self.wait_seconds = wait_seconds
+        # a waiter outlasts the lock: waiting exactly as long, every waiter would give up in the
+        # step a crashed holder's lock expires, and each load without it (redis_cache.py too)
+        self.wait_seconds = self.lock_seconds + 2.0 if wait_seconds is None else wait_seconds
         self.stampede_protection = stampede_protection
 
     def key(self, name: str) -> str:

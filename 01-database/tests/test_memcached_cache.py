@@ -2,10 +2,13 @@
 
 import contextlib
 import json
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from memcached_cache import (
+    LOCK_SUFFIX,
     MAX_KEY_BYTES,
     MemcachedCache,
     delete_if_unchanged,
@@ -243,3 +246,36 @@ def test_a_key_memcached_refuses_is_logged_as_a_bug_not_as_an_outage(memcached_c
 
     assert "cache unavailable" not in caplog.text
     assert "refused the key" in caplog.text
+
+
+def test_waiters_outlast_the_lock_by_default(memcached_client):
+    cache = MemcachedCache(memcached_client, namespace="test")
+    assert cache.wait_seconds > cache.lock_seconds
+    assert MemcachedCache(memcached_client, namespace="test", lock_seconds=1).wait_seconds > 1
+
+
+def test_after_a_crashed_holder_s_lock_expires_one_waiter_loads_and_the_others_get_its_value(
+    lesson_client,
+):
+    # the holder took the lock and died: the waiters poll until its expiry, then one of them
+    # wins `add` and loads; the others, still within their wait, read what it stored
+    loads = []
+
+    def slow_loader() -> str:
+        loads.append(1)
+        time.sleep(0.2)
+        return "loaded"
+
+    cache = MemcachedCache(lesson_client, namespace="crashed", lock_seconds=1)
+    lesson_client.set(f"{cache.key('report')}{LOCK_SUFFIX}", "a-crashed-holder", expire=1)
+    start_together = threading.Barrier(8)
+
+    def call() -> str:
+        start_together.wait()
+        return cache.get_or_load("report", slow_loader)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda _: call(), range(8)))
+
+    assert results == ["loaded"] * 8
+    assert len(loads) == 1, f"{len(loads)} of 8 waiters loaded: they gave up with the lock"
