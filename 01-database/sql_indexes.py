@@ -11,7 +11,7 @@ one `engine.connect()` block: psycopg prepares the query on the sixth, PostgreSQ
 prepared statement five more times and builds a generic plan on the eleventh, which it may
 then reuse; that is the favourable case, since psycopg forgets its prepared statements at
 every rollback, and a block closed without a commit is rolled back, so a query an application
-runs once per read-only request is planned every time) and
+runs once per request, in a transaction that ends with a rollback, is planned every time) and
 the server's execution time alone (EXPLAIN ANALYZE, which leaves those out, so its ratio is
 larger). It runs at two table sizes, because a Seq Scan
 grows with the table while an index lookup barely does: the ratio grows with the data.

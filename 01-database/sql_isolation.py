@@ -110,7 +110,7 @@ def buy_or_give_up(engine: Engine, product_id: int, *, lock_timeout_ms: int) -> 
             # SET LOCAL lasts until the end of this transaction only. SET takes no bound
             # parameter (`= :ms` is a syntax error at "$1"), so the value is formatted in, and
             # int() makes sure it is a number, never SQL text; set_config('lock_timeout', :ms,
-            # true) is the same with a parameter
+            # true) is the same with a parameter, which must be text (str(), not an int)
             connection.execute(text(f"SET LOCAL lock_timeout = {int(lock_timeout_ms)}"))
             sold = connection.execute(
                 update(products)

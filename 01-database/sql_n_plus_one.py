@@ -9,9 +9,9 @@ with SQLAlchemy's `before_cursor_execute` event (sql_statements.py): those count
 on every run. Each way is also timed, as the median of five runs: after one untimed round of
 all three, five rounds that run each once, in an order rotated every round, so that a busy
 moment of the machine does not fall on one way alone, and each run starts after an untimed
-garbage collection (otherwise the lazy way's thousands of objects are collected during the
-next way's run, a full collection of tens of ms charged to it). Whether selectinload or
-joinedload is faster depends on the data. The script names a winner between
+garbage collection (otherwise the lazy way's many allocations set off a full collection,
+which walks every live object, tens of ms, during the next way's run, charged to it).
+Whether selectinload or joinedload is faster depends on the data. The script names a winner between
 them only when their medians are at least 1.25x apart AND every run of one beat every run of
 the other; otherwise it says "within noise". Either verdict is about this small data set.
 """

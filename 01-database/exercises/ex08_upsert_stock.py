@@ -2,7 +2,8 @@
 
 Write `receive_delivery(engine, *, sku, name, quantity) -> int`. If no product has this SKU,
 it creates one (price 100 cents) holding `quantity`; if one exists, it adds `quantity` to its
-stock and changes nothing else. It returns the product's stock as this delivery left it.
+stock and bumps its `version` (below), and changes nothing else. It returns the product's
+stock as this delivery left it.
 Many deliveries may arrive at once, from many processes: none may be lost, none may fail on
 the UNIQUE constraint of `products.sku`, and each returns its own stock (eight deliveries of
 one unit of a new product return 1, 2, ... 8, each once, in whatever order they ran).

@@ -60,8 +60,9 @@ def test_new_rows_get_their_server_defaults(session):
 
     assert (order.status, order.total_cents) == ("placed", 0)
     assert order.placed_at.tzinfo is not None
-    # a Core INSERT naming neither column, as sql_upsert.receive() sends: the ORM sets the
-    # version itself on an ORM INSERT, so only a Core one shows the server default
+    # a Core INSERT naming neither column (sql_upsert.receive() leaves the version to its
+    # default): the ORM sets the version itself on an ORM INSERT, so only a Core one shows
+    # the server default
     session.execute(text("INSERT INTO products (sku, name, price_cents) VALUES ('CB-02', 'C', 9)"))
     stock_and_version = text("SELECT stock, version FROM products WHERE sku = 'CB-02'")
     assert session.execute(stock_and_version).one() == (0, 1)
