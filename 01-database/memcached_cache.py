@@ -154,13 +154,16 @@ class MemcachedCache:
     def _wait_or_lock(self, key: str) -> tuple[bytes | None, str | None]:
         """Return (value, None) once another caller stored it, or (None, token) once WE lock."""
         lock_key, token = f"{key}{LOCK_SUFFIX}", uuid.uuid4().hex
-        deadline = time.monotonic() + self.wait_seconds
+        holder, deadline = None, time.monotonic() + self.wait_seconds
         # `add` stores only when the key does not exist: exactly one caller gets True
         while not self.client.add(lock_key, token, expire=self.lock_seconds):
             time.sleep(0.01)  # another caller is querying: wait for its value
-            cached = self.client.get(key)
+            found = self.client.get_many([key, lock_key])
+            cached, now_held_by = found.get(key), found.get(lock_key)
             if cached is not None:
                 return cached, None
+            if now_held_by != holder:  # a new holder (one that took over an expired lock)
+                holder, deadline = now_held_by, time.monotonic() + self.wait_seconds
             if time.monotonic() > deadline:
                 logger.warning("waited %.1fs for %s; loading it myself", self.wait_seconds, key)
                 return None, None

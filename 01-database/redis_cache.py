@@ -131,13 +131,17 @@ class Cache:
     def _wait_or_lock(self, key: str, generation: str) -> tuple[str | None, str | None, str]:
         """Return (value, None, _) once another caller stored it, or (None, token, generation)."""
         lock_key, token = f"{key}:lock", uuid.uuid4().hex
-        deadline = time.monotonic() + self.wait_seconds
+        holder, deadline = None, time.monotonic() + self.wait_seconds
         while not self.client.set(lock_key, token, nx=True, px=self.lock_ms):
             # another caller holds the lock and is querying: wait for its value, then re-read
             time.sleep(0.01)
-            cached = self.client.get(key)
+            cached, now_held_by = self.client.mget(key, lock_key)
             if cached is not None:
                 return cached, None, generation
+            if now_held_by != holder:
+                # a new holder (a waiter that took over a crashed holder's expired lock, say):
+                # wait for it afresh, so that no waiter gives up while it loads
+                holder, deadline = now_held_by, time.monotonic() + self.wait_seconds
             if time.monotonic() > deadline:
                 # no lock for this caller: if every waiter gives up together, they all load
                 logger.warning("waited %.1fs for %s; loading it myself", self.wait_seconds, key)

@@ -194,6 +194,37 @@ def test_after_a_crashed_holder_s_lock_expires_one_waiter_loads_and_the_others_g
     assert len(loads) == 1, f"{len(loads)} of 8 waiters loaded: they gave up with the lock"
 
 
+def test_waiters_wait_afresh_for_a_waiter_that_took_over_a_crashed_holder_s_lock(
+    redis_url, redis_client
+):
+    # the crashed lock expires at 1.0 s; the waiter that takes it over loads until 1.8 s, past
+    # the 1.2 s the others were to wait: counted from the first holder, they would give up at
+    # 1.2 s and each load; counted from the holder they now wait for, none does
+    loads = []
+
+    def slow_loader() -> str:
+        loads.append(1)
+        time.sleep(0.8)  # shorter than the lock: the new holder's lock never expires
+        return "loaded"
+
+    clients = [make_cache_client(redis_url) for _ in range(8)]
+    caches = [Cache(c, namespace="test", lock_ms=1000, wait_seconds=1.2) for c in clients]
+    redis_client.set("test:report:lock", "a-crashed-holder", px=1000)
+    start_together = threading.Barrier(len(caches))
+
+    def call(cache: Cache) -> str:
+        start_together.wait()
+        return cache.get_or_load("report", slow_loader)
+
+    with ThreadPoolExecutor(max_workers=len(caches)) as pool:
+        results = list(pool.map(call, caches))
+    for client in clients:
+        client.close()
+
+    assert results == ["loaded"] * 8
+    assert len(loads) == 1, f"{len(loads)} of 8 waiters loaded while another held the lock"
+
+
 class StoredJustBeforeTheLock(redis.Redis):
     """A real client: the previous holder stores the value just before our SET NX wins."""
 
