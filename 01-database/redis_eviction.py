@@ -51,8 +51,9 @@ def start_over(client: redis.Redis, policy: str) -> None:
     # the embedded Valkey (8.0+) has lazyfree-lazy-user-flush on: a plain FLUSHALL answers at
     # once and frees the keys in a background thread, which used_memory counts until it is
     # done, so the next fill would be refused or evict its own keys. SYNC frees before it
-    # answers, but not what the thread holds already: large values (over 64 elements) deleted,
-    # expired or evicted before it (the demo's 1 KiB strings are freed at once): wait for those
+    # answers, but not what the thread holds already: large values (over 64 allocations, as
+    # lazyfree.c counts them) deleted, expired or evicted before it (the demo's 1 KiB strings
+    # are freed at once): wait for those
     client.execute_command("FLUSHALL", "SYNC")
     wait_for_lazy_free(client)
     client.config_resetstat()

@@ -10,9 +10,9 @@ PATH) run in the same process tree against the same server with one connection (
 the rows are labelled with the server's own name and the program's. Every side speaks RESP2, as
 redis-benchmark does, gets the same warm-up and the same rounds in rotating order; each rate is
 the median. Where does the time go? redis-benchmark makes the same round trip on the same
-loopback several times as fast (BENCHMARKS.md has a committed run; machines differ, and the
-printed Conclusion gives this run's own share), so on one connection much of each GET's time,
-often most of it, is redis-py's own work in Python (its command path, pool and parser), not
+loopback about twice as fast or more (BENCHMARKS.md has a committed run; machines differ, and
+the printed Conclusion gives this run's own share), so on one connection about half of each
+GET's time or more is redis-py's own work in Python (its command path, pool and parser), not
 the wire. hiredis takes part of that work into C, a similar share one at a time
 and pipelined; pipelining is the big step, because it spreads both that work and the round trip
 over 100 GETs.

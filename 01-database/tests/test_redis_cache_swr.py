@@ -341,6 +341,29 @@ def test_with_redis_down_it_stops_calling_redis_and_loads_once_per_key_at_a_time
     cache.close()
 
 
+def test_reads_that_fail_on_redis_before_the_circuit_opens_also_load_once_at_a_time(clock):
+    # the error path itself (the circuit still closed): each read's MGET fails, and the
+    # fallback is single-flight too, not one database query per read
+    down = make_cache_client(f"redis://127.0.0.1:{free_port()}", timeout_seconds=0.2)
+    cache = StaleWhileRevalidateCache(down, namespace="swr", clock=clock)
+    cache.breaker.failure_threshold = 1_000  # keep the circuit closed: every read tries Redis
+    loads, callers = [], 8
+
+    def load_once_the_others_wait() -> str:
+        loads.append(1)
+        deadline = time.monotonic() + WAIT
+        while cache.single_flight.waiters("swr:report") < callers - 1:
+            assert time.monotonic() < deadline, "the other callers never queued behind this load"
+            time.sleep(0.01)
+        return "from the database"
+
+    results = read_at_once([cache], load_once_the_others_wait, callers=callers)
+
+    assert results == ["from the database"] * callers
+    assert len(loads) == 1, f"{len(loads)} database queries for {callers} concurrent reads"
+    cache.close()
+
+
 def test_with_redis_down_the_circuit_opens_after_three_failures(clock):
     attempts = []
 

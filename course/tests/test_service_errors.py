@@ -88,6 +88,30 @@ def test_make_run_shows_a_script_stopped_by_a_missing_optional_service_as_skippe
     assert failed.failed and failed.status == "FAILED (1)"
 
 
+@pytest.mark.parametrize(("second", "exit_code"), [(0, 0), (1, 1)])
+def test_make_run_passes_with_a_skipped_script_and_fails_with_a_failed_one(
+    monkeypatch, second, exit_code
+):
+    from typer.testing import CliRunner
+
+    from course import cli
+    from course.services.manager import UpReport
+
+    line = "error: Azure Blob Storage is not reachable at http://127.0.0.1:10000 (...)"
+    results = [
+        ScriptResult("03-cloud", "blob_azure_sas.py", course.OPTIONAL_SERVICE_MISSING, 1, line),
+        ScriptResult("03-cloud", "s3_basics.py", second, 1, "error: S3 is not reachable"),
+    ]
+    monkeypatch.setattr(cli, "bring_up", lambda manager, mode: UpReport(mode="embedded"))
+    monkeypatch.setattr(cli, "print_status", lambda manager, explained=(): True)
+    monkeypatch.setattr(cli, "run_lessons", lambda lessons, on_start, on_done: results)
+
+    result = CliRunner().invoke(cli.app, ["run", "03-cloud"], terminal_width=200)
+
+    assert result.exit_code == exit_code, result.output
+    assert "skipped: Azure Blob Storage is not reachable" in result.output
+
+
 def test_a_lesson_script_with_a_malformed_url_names_the_variable():
     script = "import course; course.require('postgres')"
     environment = {**os.environ, "DATABASE_URL": "postgres//nowhere"}
