@@ -2,6 +2,7 @@
 
 import importlib.util
 import io
+import re
 import threading
 import time
 from argparse import Namespace
@@ -184,6 +185,11 @@ def test_the_backfill_fills_every_old_order_across_several_batches(engine, datab
     assert totals.count(2 * 8900 + 2 * 2900) == 1
     assert totals.count(0) == 2500
     assert len(batches) == 3  # 1,000 + 1,000 + 501 orders; then no total is NULL: it stops
+    # each batch starts after the last order the one before filled, an index range, instead
+    # of walking past every order already filled (which made the backfill quadratic)
+    ids = [order_id for order_id, _ in order_totals(engine)]
+    starts = [int(re.search(r"AND id > (\d+)", statement).group(1)) for statement in batches]
+    assert starts == [0, ids[999], ids[1999]]
 
 
 def test_revision_0002_never_holds_a_lock_across_the_backfill(database_url):
@@ -280,7 +286,7 @@ def test_a_line_added_while_a_backfill_batch_runs_is_counted(
     upgrade(database_url, "0001")
     order_id = add_order_the_old_way(engine)
     upgrade(database_url, "0002")  # expand: the column exists, NULL for every old order
-    batch_sql = load_revision("0002b").BACKFILL_ONE_BATCH.format(batch=1000)
+    batch_sql = load_revision("0002b").BACKFILL_ONE_BATCH.format(batch=1000, after=0)
     with engine.begin() as connection:
         connection.execute(
             text("INSERT INTO products (sku, name, price_cents) VALUES ('PAD-01', 'Pad', 500)")
