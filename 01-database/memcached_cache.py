@@ -101,9 +101,11 @@ class MemcachedCache:
         self.namespace = namespace
         self.ttl_seconds = checked_expiry("ttl_seconds", ttl_seconds)
         self.lock_seconds = checked_expiry("lock_seconds", lock_seconds)
-        # a waiter outlasts the lock: waiting exactly as long, every waiter would give up in the
-        # step a crashed holder's lock expires, and each load without it (redis_cache.py too)
-        self.wait_seconds = self.lock_seconds + 2.0 if wait_seconds is None else wait_seconds
+        # a caller waits at most wait_seconds; by default longer than a crashed holder's lock
+        # and the load of the waiter that takes it over, plus a margin (as redis_cache.py):
+        # waiting exactly as long as the lock, every waiter would give up as it expires
+        default_wait = 2 * self.lock_seconds + 2.0
+        self.wait_seconds = default_wait if wait_seconds is None else wait_seconds
         self.stampede_protection = stampede_protection
 
     def key(self, name: str) -> str:
@@ -154,16 +156,13 @@ class MemcachedCache:
     def _wait_or_lock(self, key: str) -> tuple[bytes | None, str | None]:
         """Return (value, None) once another caller stored it, or (None, token) once WE lock."""
         lock_key, token = f"{key}{LOCK_SUFFIX}", uuid.uuid4().hex
-        holder, deadline = None, time.monotonic() + self.wait_seconds
+        deadline = time.monotonic() + self.wait_seconds  # fixed: no caller waits longer
         # `add` stores only when the key does not exist: exactly one caller gets True
         while not self.client.add(lock_key, token, expire=self.lock_seconds):
             time.sleep(0.01)  # another caller is querying: wait for its value
-            found = self.client.get_many([key, lock_key])
-            cached, now_held_by = found.get(key), found.get(lock_key)
+            cached = self.client.get(key)
             if cached is not None:
                 return cached, None
-            if now_held_by != holder:  # a new holder (one that took over an expired lock)
-                holder, deadline = now_held_by, time.monotonic() + self.wait_seconds
             if time.monotonic() > deadline:
                 logger.warning("waited %.1fs for %s; loading it myself", self.wait_seconds, key)
                 return None, None

@@ -78,10 +78,11 @@ class Cache:
         self.namespace = namespace
         self.ttl_seconds = ttl_seconds
         self.lock_ms = lock_ms
-        # waiters outlast the lock: a crashed holder's lock then expires while they poll and
-        # one of them takes it. A wait equal to the lock's PX would end for all of them in the
-        # step the lock expires, and each would load without the lock: the stampede, late
-        self.wait_seconds = lock_ms / 1000 + 2.0 if wait_seconds is None else wait_seconds
+        # a caller waits at most wait_seconds. By default that outlasts a crashed holder's
+        # lock (PX) AND the load of the waiter that takes it over (a load must fit in its own
+        # lock anyway), plus a margin. A wait equal to PX would end for every waiter in the
+        # step the crashed lock expires, and each would load without it: the stampede, late
+        self.wait_seconds = 2 * lock_ms / 1000 + 2.0 if wait_seconds is None else wait_seconds
         self.stampede_protection = stampede_protection
         self.breaker = breaker or CircuitBreaker()
         self.single_flight = SingleFlight()
@@ -131,17 +132,13 @@ class Cache:
     def _wait_or_lock(self, key: str, generation: str) -> tuple[str | None, str | None, str]:
         """Return (value, None, _) once another caller stored it, or (None, token, generation)."""
         lock_key, token = f"{key}:lock", uuid.uuid4().hex
-        holder, deadline = None, time.monotonic() + self.wait_seconds
+        deadline = time.monotonic() + self.wait_seconds  # fixed: no caller waits longer
         while not self.client.set(lock_key, token, nx=True, px=self.lock_ms):
             # another caller holds the lock and is querying: wait for its value, then re-read
             time.sleep(0.01)
-            cached, now_held_by = self.client.mget(key, lock_key)
+            cached = self.client.get(key)
             if cached is not None:
                 return cached, None, generation
-            if now_held_by != holder:
-                # a new holder (a waiter that took over a crashed holder's expired lock, say):
-                # wait for it afresh, so that no waiter gives up while it loads
-                holder, deadline = now_held_by, time.monotonic() + self.wait_seconds
             if time.monotonic() > deadline:
                 # no lock for this caller: if every waiter gives up together, they all load
                 logger.warning("waited %.1fs for %s; loading it myself", self.wait_seconds, key)
