@@ -7,6 +7,7 @@ they need are up. Lesson content never lives here.
 from __future__ import annotations
 
 import sys
+from typing import NoReturn
 
 from course.services.probes import SERVICES, ServiceUnavailable
 from course.settings import Settings, SettingsError, get_settings, redact_url
@@ -22,12 +23,22 @@ __all__ = [
     "redact_url",
     "require",
     "script_arguments",
+    "skip_script",
 ]
 
 
 # The exit status of a script stopped because an optional service (Azurite, say, which needs
 # Node.js) is not running: `make run` shows it as skipped, with the script's one line
 OPTIONAL_SERVICE_MISSING = 3
+
+
+def skip_script(reason: str) -> NoReturn:
+    """Stop a script whose optional service or program is not here, saying why in one line.
+
+    It exits with OPTIONAL_SERVICE_MISSING, so `make run` shows the script as skipped.
+    """
+    print(f"error: {reason}", file=sys.stderr)
+    raise SystemExit(OPTIONAL_SERVICE_MISSING)
 
 
 def require(*service_keys: str) -> Settings:
@@ -45,8 +56,10 @@ def require(*service_keys: str) -> Settings:
         try:
             SERVICES[key].check(settings)
         except ServiceUnavailable as error:
+            if SERVICES[key].optional:
+                skip_script(str(error))
             print(f"error: {error}", file=sys.stderr)
-            raise SystemExit(OPTIONAL_SERVICE_MISSING if SERVICES[key].optional else 1) from None
+            raise SystemExit(1) from None
     return settings
 
 

@@ -1,5 +1,10 @@
 """Keys spread over two Memcached servers by the client; one server dies, the other serves."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from memcached_hashing import (
     keys_per_server,
@@ -11,6 +16,7 @@ from memcached_hashing import (
     share_moved_rendezvous,
 )
 
+import course
 from course.services.private import private_server
 
 KEYS = [f"product:{number}" for number in range(200)]
@@ -49,3 +55,19 @@ def test_a_third_server_moves_about_a_third_of_the_keys_not_two_thirds():
 
     assert 0.25 < share_moved_rendezvous(keys, two, three) < 0.42
     assert share_moved_modulo(keys, two, three) > 0.6
+
+
+@pytest.mark.parametrize("script", ["memcached_hashing.py", "memcached_compare.py"])
+def test_without_the_memcached_program_the_script_is_skipped_in_one_line(script, tmp_path):
+    # `make run` shows a script that exits with OPTIONAL_SERVICE_MISSING as skipped, not failed
+    lesson = Path(__file__).resolve().parents[1]
+    result = subprocess.run(
+        [sys.executable, str(lesson / script)],
+        env={**os.environ, "PATH": str(tmp_path)},  # no `memcached` on this PATH
+        capture_output=True,
+        text=True,
+        cwd=lesson.parent,
+    )
+    assert result.returncode == course.OPTIONAL_SERVICE_MISSING, result.stderr
+    assert result.stderr.startswith("error: this script starts Memcached servers of its own")
+    assert result.stderr.count("\n") == 1
