@@ -357,6 +357,55 @@ def test_the_backfill_goes_on_after_a_batch_whose_orders_a_writer_filled_meanwhi
     assert [total for _, total in order_totals(engine)] == [23600, 0]
 
 
+def test_the_backfill_looks_again_from_the_start_for_an_order_below_where_it_walked(
+    engine, database_url
+):
+    # an order whose id was taken before the walk passed it, committed after (an old-code
+    # writer's transaction): the batches past the end fill none, and the backfill must look
+    # again from the start, not walk on forever from its last id
+    upgrade(database_url, "0001")
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO customers (email, name) VALUES ('a@b.c', 'A')"))
+        connection.execute(
+            text(
+                "INSERT INTO orders (id, customer_id) SELECT n, min(id) FROM customers,"
+                " (VALUES (10), (11)) AS ids(n) GROUP BY n"
+            )
+        )
+    upgrade(database_url, "0002")  # both totals NULL
+    revision = load_revision("0002b")
+
+    def commit_an_order_below(conn, cursor, statement, parameters, context, executemany):
+        if "RETURNING id" in statement and not late:
+            late.append(5)
+            with engine.begin() as writer:  # committed once the walk has passed id 5
+                writer.execute(
+                    text("INSERT INTO orders (id, customer_id) SELECT 5, min(id) FROM customers")
+                )
+
+    late: list[int] = []
+    with engine.connect() as backfill:
+        backfill = backfill.execution_options(isolation_level="AUTOCOMMIT")
+        pid = backfill.execute(text("SELECT pg_backend_pid()")).scalar()
+        event.listen(backfill, "after_cursor_execute", commit_an_order_below)
+        batches = threading.Thread(
+            target=revision.run_batches_until_no_total_is_null,
+            args=(backfill,),
+            kwargs={"batch_size": 1},
+            daemon=True,
+        )
+        batches.start()
+        batches.join(timeout=10)
+        if batches.is_alive():  # end the endless walk, so that the test can fail and clean up
+            with engine.connect() as admin:
+                admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            batches.join(timeout=10)
+            pytest.fail("the backfill walked on from its last id and never found order 5")
+
+    assert late == [5]
+    assert order_totals(engine) == [(5, 0), (10, 0), (11, 0)]
+
+
 def test_the_trigger_keeps_totals_until_the_contract_step_and_downgrades_back(engine, database_url):
     upgrade(database_url, "0001")
     order_id = add_order_the_old_way(engine)

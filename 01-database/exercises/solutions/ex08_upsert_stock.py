@@ -16,7 +16,7 @@ def receive_delivery(engine: Engine, *, sku: str, name: str, quantity: int) -> i
         index_elements=[Product.sku],
         set_={"stock": Product.stock + statement.excluded.stock, "version": Product.version + 1},
     )
-    # RETURNING gives the row as this statement left it: a concurrent delivery waits for this
-    # one's row lock until it commits, so no other delivery's units are in the number
+    # RETURNING gives the row as this statement left it: a later delivery waits for this one's
+    # row lock until it commits, so the number holds every earlier delivery's units, no later
     with engine.begin() as connection:
         return connection.execute(statement.returning(Product.stock)).scalar_one()
