@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from typing import NoReturn
 
-from course.services.probes import SERVICES, ServiceUnavailable
+from course.services.probes import SERVICES, ServiceMisconfigured, ServiceUnavailable
 from course.settings import Settings, SettingsError, get_settings, redact_url
 
 __all__ = [
@@ -46,7 +46,7 @@ def require(*service_keys: str) -> Settings:
 
     For a lesson script's `main()`: `settings = course.require("postgres", "redis")`.
     The exit status is 1, or OPTIONAL_SERVICE_MISSING when the service that does not answer
-    is an optional one.
+    is an optional one (and its URL is well formed).
     """
     try:
         settings = get_settings()
@@ -56,7 +56,8 @@ def require(*service_keys: str) -> Settings:
         try:
             SERVICES[key].check(settings)
         except ServiceUnavailable as error:
-            if SERVICES[key].optional:
+            # not running is a skip; a malformed URL is the learner's to fix, a failure
+            if SERVICES[key].optional and not isinstance(error, ServiceMisconfigured):
                 skip_script(str(error))
             print(f"error: {error}", file=sys.stderr)
             raise SystemExit(1) from None

@@ -77,6 +77,17 @@ def test_a_script_whose_optional_service_is_not_running_exits_with_the_skip_stat
     assert result.stderr.count("\n") == 1
 
 
+def test_a_malformed_url_of_an_optional_service_is_a_failure_not_a_skip():
+    script = "import course; course.require('memcached'); print('unreachable')"
+    environment = {**os.environ, "MEMCACHED_URL": "memcached//nowhere"}
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=environment
+    )
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith("error: ")
+    assert "MEMCACHED_URL" in result.stderr
+
+
 def test_make_run_shows_a_script_stopped_by_a_missing_optional_service_as_skipped():
     line = "error: Azure Blob Storage is not reachable at http://127.0.0.1:10000 (...)"
     skipped = ScriptResult(
