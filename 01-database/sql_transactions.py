@@ -44,7 +44,9 @@ def order_from_skus(session: Session, *, email: str, quantities_by_sku: dict[str
         .with_for_update()
         # a lock helps only if we use the row it locked: the Session would otherwise keep
         # the values of a product it already holds (read earlier in this Session) and
-        # ignore the locked row; this way the stock decremented below is the locked value
+        # ignore the locked row; this way the stock decremented below is the locked value.
+        # It overwrites unflushed changes of those products too: autoflush (on by default)
+        # sends them before this SELECT, so none is lost; with autoflush=False, flush first
         .execution_options(populate_existing=True)
     ).all()
     unknown = sorted(set(quantities_by_sku) - {product.sku for product in products})

@@ -269,7 +269,7 @@ def test_after_a_crashed_holder_s_lock_expires_one_waiter_loads_and_the_others_g
         return "loaded"
 
     cache = MemcachedCache(lesson_client, namespace="crashed", lock_seconds=1)
-    lesson_client.set(f"{cache.key('report')}{LOCK_SUFFIX}", "a-crashed-holder", expire=1)
+    lesson_client.set(f"{cache.key('report')}{LOCK_SUFFIX}", "a-crashed-holder", expire=2)
     start_together = threading.Barrier(8)
 
     def call() -> str:

@@ -188,8 +188,10 @@ def test_the_backfill_fills_every_old_order_across_several_batches(engine, datab
     # each batch starts after the last order the one before filled, an index range, instead
     # of walking past every order already filled (which made the backfill quadratic)
     ids = [order_id for order_id, _ in order_totals(engine)]
-    starts = [int(re.search(r"AND id > (\d+)", statement).group(1)) for statement in batches]
-    assert starts == [0, ids[999], ids[1999]]
+    starts = [
+        re.search(r"AND \((\w+) IS NULL OR id >", statement).group(1) for statement in batches
+    ]
+    assert starts == ["NULL", str(ids[999]), str(ids[1999])]
 
 
 def test_revision_0002_never_holds_a_lock_across_the_backfill(database_url):
@@ -286,7 +288,7 @@ def test_a_line_added_while_a_backfill_batch_runs_is_counted(
     upgrade(database_url, "0001")
     order_id = add_order_the_old_way(engine)
     upgrade(database_url, "0002")  # expand: the column exists, NULL for every old order
-    batch_sql = load_revision("0002b").BACKFILL_ONE_BATCH.format(batch=1000, after=0)
+    batch_sql = load_revision("0002b").BACKFILL_ONE_BATCH.format(batch=1000, after="NULL")
     with engine.begin() as connection:
         connection.execute(
             text("INSERT INTO products (sku, name, price_cents) VALUES ('PAD-01', 'Pad', 500)")
@@ -355,6 +357,37 @@ def test_the_backfill_goes_on_after_a_batch_whose_orders_a_writer_filled_meanwhi
         batches.join()
 
     assert [total for _, total in order_totals(engine)] == [23600, 0]
+
+
+def test_the_backfill_fills_an_order_whatever_its_id(engine, database_url):
+    # ids are the database's to choose (a sequence may start anywhere, rows may be copied in):
+    # a first batch bounded below (id > 0, say) would never reach id 0 and loop for ever
+    upgrade(database_url, "0001")
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO customers (email, name) VALUES ('a@b.c', 'A')"))
+        connection.execute(
+            text(
+                "INSERT INTO orders (id, customer_id) SELECT n, min(id) FROM customers,"
+                " (VALUES (-1), (0), (1)) AS ids(n) GROUP BY n"
+            )
+        )
+    upgrade(database_url, "0002")
+    revision = load_revision("0002b")
+    with engine.connect() as backfill:
+        backfill = backfill.execution_options(isolation_level="AUTOCOMMIT")
+        pid = backfill.execute(text("SELECT pg_backend_pid()")).scalar()
+        batches = threading.Thread(
+            target=revision.run_batches_until_no_total_is_null, args=(backfill,), daemon=True
+        )
+        batches.start()
+        batches.join(timeout=10)
+        if batches.is_alive():  # end the endless loop, so that the test can fail and clean up
+            with engine.connect() as admin:
+                admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            batches.join(timeout=10)
+            pytest.fail("the backfill never filled the orders with an id of 0 or below")
+
+    assert order_totals(engine) == [(-1, 0), (0, 0), (1, 0)]
 
 
 def test_the_backfill_looks_again_from_the_start_for_an_order_below_where_it_walked(

@@ -43,7 +43,7 @@ BACKFILL_ONE_BATCH = """
 UPDATE orders SET total_cents = COALESCE(
     (SELECT sum(quantity * unit_price_cents) FROM order_lines
      WHERE order_lines.order_id = orders.id), 0)
-WHERE id IN (SELECT id FROM orders WHERE total_cents IS NULL AND id > {after}
+WHERE id IN (SELECT id FROM orders WHERE total_cents IS NULL AND ({after} IS NULL OR id > {after})
              ORDER BY id LIMIT {batch})
   AND total_cents IS NULL
 RETURNING id
@@ -54,7 +54,7 @@ ANY_TOTAL_NULL = "SELECT EXISTS (SELECT 1 FROM orders WHERE total_cents IS NULL)
 def backfill_in_batches() -> None:
     """Fill total_cents one batch (one committed transaction) at a time, until none is left."""
     if context.is_offline_mode():  # `alembic upgrade --sql` prints one batch: no row counts
-        op.execute(BACKFILL_ONE_BATCH.format(batch=BATCH_SIZE, after=0))
+        op.execute(BACKFILL_ONE_BATCH.format(batch=BATCH_SIZE, after="NULL"))
         return
     run_batches_until_no_total_is_null(op.get_bind())
 
@@ -66,14 +66,16 @@ def run_batches_until_no_total_is_null(
     # not "until a batch updates no row": a batch whose orders a writer filled meanwhile
     # updates none (it skips them), and the orders after it would stay NULL. Each batch
     # starts after the last id the one before filled (`id > after`, an index range), so it
-    # does not walk past every order filled already: the backfill stays linear in the table
-    after = 0
+    # does not walk past every order filled already: the backfill stays linear in the table.
+    # The first has no bound (NULL: `NULL IS NULL` holds), so no id is too low for it
+    after: int | None = None
     while connection.execute(sa.text(ANY_TOTAL_NULL)).scalar():
-        batch = BACKFILL_ONE_BATCH.format(batch=batch_size, after=int(after))
+        bound = "NULL" if after is None else str(int(after))
+        batch = BACKFILL_ONE_BATCH.format(batch=batch_size, after=bound)
         filled = connection.execute(sa.text(batch)).scalars().all()
         # none filled: the rest were filled by writers, or a NULL order sits below `after`
         # (an id taken before, committed after): look again from the start
-        after = max(filled) if filled else 0
+        after = max(filled) if filled else None
 
 
 def backfill_and_require() -> None:
