@@ -281,3 +281,32 @@ def test_after_a_crashed_holder_s_lock_expires_one_waiter_loads_and_the_others_g
 
     assert results == ["loaded"] * 8
     assert len(loads) == 1, f"{len(loads)} of 8 waiters loaded: they gave up with the lock"
+
+
+def test_the_wait_is_one_bound_even_while_the_lock_passes_from_holder_to_holder(
+    lesson_client, monkeypatch
+):
+    # loaders that keep failing hand the lock on, one after another: a wait that started
+    # again for each new holder would have no bound at all
+    import memcached_cache
+
+    cache = MemcachedCache(lesson_client, namespace="holders", wait_seconds=2)
+    lock_key = f"{cache.key('report')}{LOCK_SUFFIX}"
+
+    class HoldersChanging:
+        now = 0.0
+
+        def monotonic(self) -> float:
+            return self.now
+
+        def sleep(self, seconds: float) -> None:
+            self.now += seconds
+            assert self.now < 100, f"still waiting for the lock after {self.now:.0f}s"
+            lesson_client.set(lock_key, f"holder-{self.now:.2f}", expire=60)
+
+    clock = HoldersChanging()
+    monkeypatch.setattr(memcached_cache, "time", clock)
+    lesson_client.set(lock_key, "holder-0", expire=60)
+
+    assert cache.get_or_load("report", lambda: "loaded myself") == "loaded myself"
+    assert 2 <= clock.now < 2.1, f"gave up after {clock.now:.2f}s of a 2s wait_seconds"

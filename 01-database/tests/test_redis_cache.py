@@ -155,6 +155,25 @@ def test_a_caller_waits_for_the_lock_up_to_wait_seconds_then_loads_itself(
     assert "loading it myself" in caplog.text
 
 
+def test_the_wait_is_one_bound_even_while_the_lock_passes_from_holder_to_holder(
+    redis_client, monkeypatch
+):
+    # loaders that keep failing hand the lock on, one after another: a wait that started
+    # again for each new holder would have no bound at all
+    class HoldersChanging(FakeTime):
+        def sleep(self, seconds: float) -> None:
+            super().sleep(seconds)
+            redis_client.set("test:report:lock", f"holder-{self.now:.2f}", px=60_000)
+
+    clock = HoldersChanging(give_up_after=100)
+    monkeypatch.setattr(redis_cache, "time", clock)
+    redis_client.set("test:report:lock", "holder-0", px=60_000)
+    cache = Cache(redis_client, namespace="test", wait_seconds=2)
+
+    assert cache.get_or_load("report", lambda: "loaded myself") == "loaded myself"
+    assert 2 <= clock.now < 2.1, f"gave up after {clock.now:.2f}s of a 2s wait_seconds"
+
+
 def test_waiters_outlast_a_crashed_lock_and_the_load_of_the_waiter_that_takes_it_by_default(
     redis_client,
 ):
