@@ -361,7 +361,9 @@ def test_the_backfill_goes_on_after_a_batch_whose_orders_a_writer_filled_meanwhi
 
 def test_the_backfill_fills_an_order_whatever_its_id(engine, database_url):
     # ids are the database's to choose (a sequence may start anywhere, rows may be copied in):
-    # a first batch bounded below (id > 0, say) would never reach id 0 and loop for ever
+    # a walk that starts again from a lower bound (id > 0, say) after a batch that fills none
+    # never reaches id 0 and loops for ever (a bound on the first batch alone heals through
+    # that restart: the several-batches test checks the first batch has no bound)
     upgrade(database_url, "0001")
     with engine.begin() as connection:
         connection.execute(text("INSERT INTO customers (email, name) VALUES ('a@b.c', 'A')"))
