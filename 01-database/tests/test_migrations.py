@@ -359,27 +359,34 @@ def test_the_backfill_goes_on_after_a_batch_whose_orders_a_writer_filled_meanwhi
     assert [total for _, total in order_totals(engine)] == [23600, 0]
 
 
-def test_the_backfill_fills_an_order_whatever_its_id(engine, database_url):
-    # ids are the database's to choose (a sequence may start anywhere, rows may be copied in):
-    # a walk that starts again from a lower bound (id > 0, say) after a batch that fills none
-    # never reaches id 0 and loops for ever (a bound on the first batch alone heals through
-    # that restart: the several-batches test checks the first batch has no bound)
+def old_orders_with_ids(engine, database_url, ids: tuple[int, ...]) -> None:
+    """Orders with these ids, written at revision 0001; then revision 0002 (totals NULL)."""
     upgrade(database_url, "0001")
+    values = ", ".join(f"({int(order_id)})" for order_id in ids)
     with engine.begin() as connection:
         connection.execute(text("INSERT INTO customers (email, name) VALUES ('a@b.c', 'A')"))
         connection.execute(
             text(
                 "INSERT INTO orders (id, customer_id) SELECT n, min(id) FROM customers,"
-                " (VALUES (-1), (0), (1)) AS ids(n) GROUP BY n"
+                f" (VALUES {values}) AS ids(n) GROUP BY n"
             )
         )
     upgrade(database_url, "0002")
+
+
+def backfill_or_fail(engine, failure: str, on_execute=None, **batch_options) -> None:
+    """Run the 0002b batches; if they are still running after 10 s, end them and fail."""
     revision = load_revision("0002b")
     with engine.connect() as backfill:
         backfill = backfill.execution_options(isolation_level="AUTOCOMMIT")
         pid = backfill.execute(text("SELECT pg_backend_pid()")).scalar()
+        if on_execute:
+            event.listen(backfill, "after_cursor_execute", on_execute)
         batches = threading.Thread(
-            target=revision.run_batches_until_no_total_is_null, args=(backfill,), daemon=True
+            target=revision.run_batches_until_no_total_is_null,
+            args=(backfill,),
+            kwargs=batch_options,
+            daemon=True,
         )
         batches.start()
         batches.join(timeout=10)
@@ -387,7 +394,17 @@ def test_the_backfill_fills_an_order_whatever_its_id(engine, database_url):
             with engine.connect() as admin:
                 admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
             batches.join(timeout=10)
-            pytest.fail("the backfill never filled the orders with an id of 0 or below")
+            pytest.fail(failure)
+
+
+def test_the_backfill_fills_an_order_whatever_its_id(engine, database_url):
+    # ids are the database's to choose (a sequence may start anywhere, rows may be copied in):
+    # a walk that starts again from a lower bound (id > 0, say) after a batch that fills none
+    # never reaches id 0 and loops for ever (a bound on the first batch alone heals through
+    # that restart: the several-batches test checks the first batch has no bound)
+    old_orders_with_ids(engine, database_url, (-1, 0, 1))
+
+    backfill_or_fail(engine, "the backfill never filled the orders with an id of 0 or below")
 
     assert order_totals(engine) == [(-1, 0), (0, 0), (1, 0)]
 
@@ -398,17 +415,8 @@ def test_the_backfill_looks_again_from_the_start_for_an_order_below_where_it_wal
     # an order whose id was taken before the walk passed it, committed after (an old-code
     # writer's transaction): the batches past the end fill none, and the backfill must look
     # again from the start, not walk on forever from its last id
-    upgrade(database_url, "0001")
-    with engine.begin() as connection:
-        connection.execute(text("INSERT INTO customers (email, name) VALUES ('a@b.c', 'A')"))
-        connection.execute(
-            text(
-                "INSERT INTO orders (id, customer_id) SELECT n, min(id) FROM customers,"
-                " (VALUES (10), (11)) AS ids(n) GROUP BY n"
-            )
-        )
-    upgrade(database_url, "0002")  # both totals NULL
-    revision = load_revision("0002b")
+    old_orders_with_ids(engine, database_url, (10, 11))  # both totals NULL
+    late: list[int] = []
 
     def commit_an_order_below(conn, cursor, statement, parameters, context, executemany):
         if "RETURNING id" in statement and not late:
@@ -418,24 +426,12 @@ def test_the_backfill_looks_again_from_the_start_for_an_order_below_where_it_wal
                     text("INSERT INTO orders (id, customer_id) SELECT 5, min(id) FROM customers")
                 )
 
-    late: list[int] = []
-    with engine.connect() as backfill:
-        backfill = backfill.execution_options(isolation_level="AUTOCOMMIT")
-        pid = backfill.execute(text("SELECT pg_backend_pid()")).scalar()
-        event.listen(backfill, "after_cursor_execute", commit_an_order_below)
-        batches = threading.Thread(
-            target=revision.run_batches_until_no_total_is_null,
-            args=(backfill,),
-            kwargs={"batch_size": 1},
-            daemon=True,
-        )
-        batches.start()
-        batches.join(timeout=10)
-        if batches.is_alive():  # end the endless walk, so that the test can fail and clean up
-            with engine.connect() as admin:
-                admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-            batches.join(timeout=10)
-            pytest.fail("the backfill walked on from its last id and never found order 5")
+    backfill_or_fail(
+        engine,
+        "the backfill walked on from its last id and never found order 5",
+        on_execute=commit_an_order_below,
+        batch_size=1,
+    )
 
     assert late == [5]
     assert order_totals(engine) == [(5, 0), (10, 0), (11, 0)]

@@ -186,16 +186,13 @@ def test_waiters_outlast_a_crashed_lock_and_the_load_of_the_waiter_that_takes_it
     assert Cache(redis_client, namespace="test", lock_ms=500).wait_seconds > 2 * 0.5
 
 
-def test_after_a_crashed_holder_s_lock_expires_one_waiter_loads_and_the_others_get_its_value(
-    redis_url, redis_client
-):
-    # the holder took the lock and died: the 8 waiters poll until its PX runs out, then one
-    # of them wins SET NX and loads; the others, still within their wait, read what it stored
+def waiters_after_a_crashed_holder(redis_url, redis_client, load_seconds: float) -> list[int]:
+    """8 waiters, each on its own client, behind a crashed holder's 1 s lock; return the loads."""
     loads = []
 
     def slow_loader() -> str:
         loads.append(1)
-        time.sleep(0.2)
+        time.sleep(load_seconds)
         return "loaded"
 
     clients = [make_cache_client(redis_url) for _ in range(8)]  # 8 processes, each its own
@@ -213,6 +210,16 @@ def test_after_a_crashed_holder_s_lock_expires_one_waiter_loads_and_the_others_g
         client.close()
 
     assert results == ["loaded"] * 8
+    return loads
+
+
+def test_after_a_crashed_holder_s_lock_expires_one_waiter_loads_and_the_others_get_its_value(
+    redis_url, redis_client
+):
+    # the holder took the lock and died: the 8 waiters poll until its PX runs out, then one
+    # of them wins SET NX and loads; the others, still within their wait, read what it stored
+    loads = waiters_after_a_crashed_holder(redis_url, redis_client, load_seconds=0.2)
+
     assert len(loads) == 1, f"{len(loads)} of 8 waiters loaded: they gave up with the lock"
 
 
@@ -221,29 +228,10 @@ def test_waiters_by_default_wait_for_the_waiter_that_took_over_a_crashed_holder_
 ):
     # the crashed lock expires at 1.0 s; the waiter that takes it over loads until 1.8 s: a
     # wait of the lock plus a small margin (1.5 s, say) would give up during that load, and
-    # each waiter would load; the default (twice the lock, plus two seconds) waits it out
-    loads = []
+    # each waiter would load; the default (twice the lock, plus two seconds) waits it out.
+    # The load is shorter than the lock: the new holder's lock never expires
+    loads = waiters_after_a_crashed_holder(redis_url, redis_client, load_seconds=0.8)
 
-    def slow_loader() -> str:
-        loads.append(1)
-        time.sleep(0.8)  # shorter than the lock: the new holder's lock never expires
-        return "loaded"
-
-    clients = [make_cache_client(redis_url) for _ in range(8)]
-    caches = [Cache(c, namespace="test", lock_ms=1000) for c in clients]
-    redis_client.set("test:report:lock", "a-crashed-holder", px=1000)
-    start_together = threading.Barrier(len(caches))
-
-    def call(cache: Cache) -> str:
-        start_together.wait()
-        return cache.get_or_load("report", slow_loader)
-
-    with ThreadPoolExecutor(max_workers=len(caches)) as pool:
-        results = list(pool.map(call, caches))
-    for client in clients:
-        client.close()
-
-    assert results == ["loaded"] * 8
     assert len(loads) == 1, f"{len(loads)} of 8 waiters loaded while another held the lock"
 
 

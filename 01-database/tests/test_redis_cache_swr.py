@@ -316,12 +316,9 @@ def test_an_invalidation_changes_the_generation_and_deletes_in_one_multi_exec(
     assert [names for names in sent if len(names) > 1] == [["MULTI", "SET", "DEL", "EXEC"]]
 
 
-def test_with_redis_down_it_stops_calling_redis_and_loads_once_per_key_at_a_time(clock):
-    # the same guards as redis_cache.Cache: without them, during an outage every read waits
-    # for the Redis timeout and every concurrent read queries the database
-    down = make_cache_client(f"redis://127.0.0.1:{free_port()}", timeout_seconds=0.2)
-    cache = StaleWhileRevalidateCache(down, namespace="swr", clock=clock)
-    loads, callers = [], 8
+def reads_during_an_outage(cache, callers: int = 8) -> list[int]:
+    """`callers` reads at once; the first load waits until the others queue behind it."""
+    loads = []
 
     def load_once_the_others_wait() -> str:
         loads.append(1)
@@ -332,12 +329,22 @@ def test_with_redis_down_it_stops_calling_redis_and_loads_once_per_key_at_a_time
             time.sleep(0.01)
         return "from the database"
 
+    results = read_at_once([cache], load_once_the_others_wait, callers=callers)
+    assert results == ["from the database"] * callers
+    return loads
+
+
+def test_with_redis_down_it_stops_calling_redis_and_loads_once_per_key_at_a_time(clock):
+    # the same guards as redis_cache.Cache: without them, during an outage every read waits
+    # for the Redis timeout and every concurrent read queries the database
+    down = make_cache_client(f"redis://127.0.0.1:{free_port()}", timeout_seconds=0.2)
+    cache = StaleWhileRevalidateCache(down, namespace="swr", clock=clock)
     for _ in range(cache.breaker.failure_threshold):
         cache.breaker.record_failure()  # the steady state of an outage: the circuit is open
-    results = read_at_once([cache], load_once_the_others_wait, callers=callers)
 
-    assert results == ["from the database"] * callers
-    assert len(loads) == 1, f"{len(loads)} database queries for {callers} concurrent reads"
+    loads = reads_during_an_outage(cache)
+
+    assert len(loads) == 1, f"{len(loads)} database queries for 8 concurrent reads"
     cache.close()
 
 
@@ -347,20 +354,10 @@ def test_reads_that_fail_on_redis_before_the_circuit_opens_also_load_once_at_a_t
     down = make_cache_client(f"redis://127.0.0.1:{free_port()}", timeout_seconds=0.2)
     cache = StaleWhileRevalidateCache(down, namespace="swr", clock=clock)
     cache.breaker.failure_threshold = 1_000  # keep the circuit closed: every read tries Redis
-    loads, callers = [], 8
 
-    def load_once_the_others_wait() -> str:
-        loads.append(1)
-        deadline = time.monotonic() + WAIT
-        while cache.single_flight.waiters("swr:report") < callers - 1:
-            assert time.monotonic() < deadline, "the other callers never queued behind this load"
-            time.sleep(0.01)
-        return "from the database"
+    loads = reads_during_an_outage(cache)
 
-    results = read_at_once([cache], load_once_the_others_wait, callers=callers)
-
-    assert results == ["from the database"] * callers
-    assert len(loads) == 1, f"{len(loads)} database queries for {callers} concurrent reads"
+    assert len(loads) == 1, f"{len(loads)} database queries for 8 concurrent reads"
     cache.close()
 
 
